@@ -1,0 +1,116 @@
+"""What `ask` returns: passages with citations and highlights, and how chunks become passages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storage.repository import StoredChunk
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a passage comes from."""
+
+    id: int
+    title: str
+    url: str | None
+    source: str | None
+    published_at: datetime | None
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "url": self.url, "source": self.source,
+                "published_at": self.published_at.isoformat() if self.published_at else None}
+
+
+@dataclass
+class AnswerPassage:
+    """One returned passage: article text[char_start:char_end], its key sentence and citation."""
+
+    rank: int
+    score: float
+    text: str
+    char_start: int
+    char_end: int
+    article: Citation
+    chunk_ids: tuple[int, ...]
+    highlight: tuple[int, int] | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "rank": self.rank, "score": round(self.score, 4), "text": self.text,
+            "char_start": self.char_start, "char_end": self.char_end,
+            "highlight": {"start": self.highlight[0], "end": self.highlight[1]} if self.highlight else None,
+            "article": self.article.as_dict(),
+        }
+
+    @property
+    def key_sentence(self) -> str:
+        """The highlighted sentence, or the whole passage when none is marked."""
+        return self.text[self.highlight[0] : self.highlight[1]] if self.highlight else self.text
+
+
+@dataclass
+class Answer:
+    """The result of one question: `found` is False when nothing stored really matches."""
+
+    question: str
+    found: bool
+    passages: list[AnswerPassage] = field(default_factory=list)
+    resolved_question: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"question": self.question, "found": self.found, "passages": [p.as_dict() for p in self.passages]}
+
+
+def _merge(chunks: list[StoredChunk]) -> tuple[str, int, int]:
+    """Join overlapping or adjacent chunks of one article back into one exact slice of its text."""
+    chunks = sorted(chunks, key=lambda c: c.char_start)
+    text, start, end = chunks[0].text, chunks[0].char_start, chunks[0].char_end
+    for chunk in chunks[1:]:
+        if chunk.char_end > end:
+            gap = " " if chunk.char_start > end else ""
+            text += gap + chunk.text[max(0, end - chunk.char_start):]
+            end = chunk.char_end
+    return text, start, end
+
+
+def select_passages(ranked: list[tuple[int, float]], chunks: dict[int, StoredChunk], top_k: int,
+                    per_article: int) -> list[AnswerPassage]:
+    """Best chunks first, at most `per_article` per article, with neighbouring picks merged."""
+    picked: dict[int, list[tuple[StoredChunk, float]]] = {}
+    order: list[int] = []
+    for chunk_id, score in ranked:
+        chunk = chunks.get(chunk_id)
+        if chunk is None:
+            continue
+        group = picked.setdefault(chunk.article_id, [])
+        if not group:
+            if len(order) >= top_k:
+                continue
+            order.append(chunk.article_id)
+        if len(group) < per_article:
+            group.append((chunk, score))
+    passages: list[AnswerPassage] = []
+    for article_id in order:
+        for run in _adjacent_runs(picked[article_id]):
+            best = max(score for _, score in run)
+            text, start, end = _merge([c for c, _ in run])
+            first = run[0][0]
+            citation = Citation(article_id, first.title, first.url, first.source, first.published_at)
+            passages.append(AnswerPassage(0, best, text, start, end, citation, tuple(c.id for c, _ in run)))
+    passages.sort(key=lambda p: -p.score)
+    for rank, passage in enumerate(passages, 1):
+        passage.rank = rank
+    return passages
+
+
+def _adjacent_runs(group: list[tuple[StoredChunk, float]]) -> list[list[tuple[StoredChunk, float]]]:
+    """Split one article's picked chunks into runs of consecutive ordinals."""
+    runs: list[list[tuple[StoredChunk, float]]] = []
+    for item in sorted(group, key=lambda it: it[0].ordinal):
+        if runs and item[0].ordinal - runs[-1][-1][0].ordinal <= 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs

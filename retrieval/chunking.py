@@ -1,0 +1,40 @@
+"""Split an article into overlapping passages of whole sentences, each with its exact span."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrieval.sentences import sentence_spans
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk of an article: `text == article_text[start:end]`."""
+
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+
+def chunk_text(text: str, target_words: int = 120, overlap_sentences: int = 1) -> list[Passage]:
+    """Group consecutive sentences into chunks of about `target_words` words.
+
+    A chunk closes once it reaches the target; the next one starts `overlap_sentences`
+    sentences back so an answer spanning a boundary is still found whole. Sentences are never cut.
+    """
+    spans = sentence_spans(text)
+    counts = [len(text[s:e].split()) for s, e in spans]
+    chunks: list[Passage] = []
+    first = 0
+    while first < len(spans):
+        last, words = first, counts[first]
+        while last + 1 < len(spans) and words + counts[last + 1] <= target_words:
+            last += 1
+            words += counts[last]
+        start, end = spans[first][0], spans[last][1]
+        chunks.append(Passage(len(chunks), start, end, text[start:end]))
+        if last + 1 >= len(spans):
+            break
+        first = max(last + 1 - overlap_sentences, first + 1)
+    return chunks

@@ -1,0 +1,439 @@
+"""Turn the bytes of an uploaded or fetched document into an ArticleDraft, or a UserError saying why not.
+
+Every public function here returns a value and never raises: the parsers (trafilatura, lxml, pypdf,
+python-docx, zipfile) see hostile input, so their failures become UserError("unreadable", ...).
+The type of a file is decided by sniffing its content; the file name is only a hint.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import replace
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from retrieval.documents import ArticleDraft, UserError
+
+MAX_TEXT_CHARS = 2_000_000
+MIN_ARTICLE_CHARS = 40
+MAX_TITLE_CHARS = 200
+SHORT_TITLE_CHARS = 120
+MAX_ZIP_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+ZIP_RATIO_FLOOR = 1024 * 1024
+MAX_ZIP_MEMBERS = 5_000
+MAX_BINARY_RATIO = 0.05
+
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+_JUNK_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]")
+_BINARY_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+_SETEXT_UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
+_HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+
+_UNSUPPORTED_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"RIFF", "a media file"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Office file (.doc) or a password-protected one"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+
+def clean_text(text: str) -> str:
+    """Normalise line breaks and drop control, bidi-override and lone-surrogate characters, so stored text is safe to show."""
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _JUNK_CHARS.sub("", text)
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return _MANY_BLANK_LINES.sub("\n\n", text).strip()
+
+
+def extract_file(name: str, data: bytes, *, max_bytes: int, max_chars: int = MAX_TEXT_CHARS) -> ArticleDraft | UserError:
+    """Read an uploaded file of any supported type (text, Markdown, HTML, PDF, DOCX), judged by content not name."""
+    try:
+        return _extract_file(name, data, max_bytes, max_chars)
+    except Exception:
+        return _unreadable(name, "the file could not be read")
+
+
+def extract_text(data: bytes | str, name: str = "", *, max_chars: int = MAX_TEXT_CHARS) -> ArticleDraft | UserError:
+    """Read plain text or Markdown: the first non-empty line is the title, the rest is the text."""
+    try:
+        text = data if isinstance(data, str) else _decode_text(data)
+        if text is None:
+            return UserError("binary", "this looks like a binary file, not text", name)
+        return _text_draft(clean_text(text), name, max_chars, "text")
+    except Exception:
+        return _unreadable(name, "the text file could not be read")
+
+
+def extract_html(html: str | bytes, url: str | None = None, *, max_chars: int = MAX_TEXT_CHARS) -> ArticleDraft | UserError:
+    """Pull the main article text and metadata out of a web page, falling back to plain tag stripping."""
+    item = url or ""
+    try:
+        return _extract_html(html, url, item, max_chars)
+    except Exception:
+        return _unreadable(item, "the web page could not be read")
+
+
+def extract_pdf(data: bytes, name: str = "", *, max_chars: int = MAX_TEXT_CHARS) -> ArticleDraft | UserError:
+    """Read the text layer of a PDF; a PDF without one (a scan) is refused rather than stored empty."""
+    try:
+        return _extract_pdf(data, name, max_chars)
+    except Exception:
+        return _unreadable(name, "the PDF is damaged or could not be read")
+
+
+def extract_docx(data: bytes, name: str = "", *, max_chars: int = MAX_TEXT_CHARS) -> ArticleDraft | UserError:
+    """Read a Word .docx file after checking its ZIP container is not a decompression bomb."""
+    try:
+        return _extract_docx(data, name, max_chars)
+    except Exception:
+        return _unreadable(name, "the Word document is damaged or could not be read")
+
+
+def _extract_file(name: str, data: bytes, max_bytes: int, max_chars: int) -> ArticleDraft | UserError:
+    """Check size, then dispatch on the sniffed kind of content."""
+    if len(data) > max_bytes:
+        return UserError("too_large", f"the file is larger than the {_human_size(max_bytes)} limit", name)
+    if not data.strip():
+        return UserError("empty", "the file is empty", name)
+    kind = _sniff(data)
+    if kind == "pdf":
+        return extract_pdf(data, name, max_chars=max_chars)
+    if kind == "zip":
+        return extract_docx(data, name, max_chars=max_chars)
+    if kind == "html":
+        return _named(extract_html(data, max_chars=max_chars), name)
+    if kind != "text":
+        return UserError("unsupported", f"this is {kind}, which cannot be read as an article", name)
+    return _extract_text_file(name, data, max_chars)
+
+
+def _extract_text_file(name: str, data: bytes, max_chars: int) -> ArticleDraft | UserError:
+    """Decode a file that has no known binary signature and read it as text, HTML or Markdown."""
+    text = _decode_text(data)
+    extension = _extension(name)
+    if text is None:
+        if extension in {".pdf", ".docx"}:
+            return _unreadable(name, f"the file is named {extension} but is not a readable {extension[1:].upper()} file")
+        return UserError("binary", "this looks like a binary file, not text", name)
+    if (extension in {".html", ".htm", ".xhtml"} and "<" in text) or _HTML_START.match(text[:4096].encode("utf-8", "replace")):
+        return _named(extract_html(text, max_chars=max_chars), name)
+    return _text_draft(clean_text(text), name, max_chars, "text")
+
+
+def _sniff(data: bytes) -> str:
+    """Name the kind of content from its first bytes: pdf, zip, html, text, or a description of an unsupported type."""
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    for magic, description in _UNSUPPORTED_MAGIC:
+        if data.startswith(magic):
+            return description
+    if _HTML_START.match(data[:4096]):
+        return "html"
+    return "text"
+
+
+def _decode_text(data: bytes) -> str | None:
+    """Decode UTF-8 (with or without BOM), UTF-16/32 with BOM, or cp1252; None when the bytes are not text."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return _looks_like_text(data.decode("utf-32", "replace"))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _looks_like_text(data.decode("utf-16", "replace"))
+    if b"\x00" in data:
+        return None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return _looks_like_text(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _looks_like_text(text: str) -> str | None:
+    """Return the text if few of its characters are control codes, else None (it was binary)."""
+    sample = text[:100_000]
+    if not sample:
+        return sample
+    if len(_BINARY_CHARS.findall(sample)) / len(sample) > MAX_BINARY_RATIO:
+        return None
+    return text
+
+
+def _text_draft(text: str, name: str, max_chars: int, kind: str, title: str = "") -> ArticleDraft | UserError:
+    """Build a draft from cleaned text, taking the title from the first line when none is given."""
+    if not text:
+        return UserError("empty", "the document contains no text", name)
+    if title:
+        body = _body_without_title(text, title)
+    else:
+        title, body = _split_title(text)
+    body, truncated = _limit(body, max_chars)
+    extra: dict = {"format": kind, "truncated": True} if truncated else {"format": kind}
+    return ArticleDraft(text=body, title=title, extra=extra)
+
+
+def _split_title(text: str) -> tuple[str, str]:
+    """Split off the first non-empty line as a title (Markdown heading marks removed); long first lines stay in the text."""
+    first, _, rest = text.lstrip("\n").partition("\n")
+    title = _strip_heading_marks(first.strip())
+    rest_lines = rest.lstrip("\n").split("\n", 1)
+    if _SETEXT_UNDERLINE.match(rest_lines[0]):
+        rest = rest_lines[1] if len(rest_lines) > 1 else ""
+    rest = rest.strip()
+    if len(title) > MAX_TITLE_CHARS or not rest:
+        return _shorten(title), text
+    return title, rest
+
+
+def _strip_heading_marks(line: str) -> str:
+    """Remove a Markdown ATX heading prefix ("## Title ##" -> "Title"); other lines are returned unchanged."""
+    hashes = len(line) - len(line.lstrip("#"))
+    if not 1 <= hashes <= 6 or (len(line) > hashes and not line[hashes].isspace()):
+        return line
+    return line[hashes:].strip().rstrip("#").strip()
+
+
+def _body_without_title(text: str, title: str) -> str:
+    """Drop the first line of the text when it merely repeats the title, so the title is not stored twice."""
+    first, _, rest = text.partition("\n")
+    if rest.strip() and first.strip().casefold() == title.strip().casefold():
+        return rest.strip()
+    return text
+
+
+def _shorten(line: str) -> str:
+    """Cut a long line at a word boundary so it can serve as a title."""
+    line = line.strip()
+    if len(line) <= SHORT_TITLE_CHARS:
+        return line
+    cut = line[:SHORT_TITLE_CHARS].rsplit(" ", 1)[0] or line[:SHORT_TITLE_CHARS]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def _limit(text: str, max_chars: int) -> tuple[str, bool]:
+    """Keep at most max_chars characters, cut at whitespace when possible; report whether anything was cut."""
+    if len(text) <= max_chars:
+        return text, False
+    cut = text[:max_chars]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return (cut[:space] if space > max_chars // 2 else cut).rstrip(), True
+
+
+def _extract_html(html: str | bytes, url: str | None, item: str, max_chars: int) -> ArticleDraft | UserError:
+    """Run trafilatura on the page, fall back to lxml, and refuse pages without enough text to be an article."""
+    if isinstance(html, str):
+        html = _JUNK_CHARS.sub("", _LINE_BREAKS.sub("\n", html))
+    if not html.strip():
+        return UserError("empty", "the page is empty", item)
+    draft = _trafilatura_draft(html, url) or _lxml_draft(html)
+    if draft is None or len(draft.text) < MIN_ARTICLE_CHARS:
+        return UserError("not_article", "the page has too little text to be an article", item)
+    draft.text, truncated = _limit(draft.text, max_chars)
+    draft.extra = {"format": "html", "truncated": True} if truncated else {"format": "html"}
+    draft.url = url
+    return draft
+
+
+def _trafilatura_draft(html: str | bytes, url: str | None) -> ArticleDraft | None:
+    """Extract main text and metadata with trafilatura; None when it finds nothing or fails."""
+    import trafilatura
+
+    try:
+        document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    except Exception:
+        return None
+    text = clean_text(getattr(document, "text", None) or "")
+    if not text:
+        return None
+    title = clean_text(document.title or "").replace("\n", " ")
+    return ArticleDraft(
+        text=_body_without_title(text, title) if title else text,
+        title=title,
+        source=clean_text(document.sitename or "") or None,
+        author=clean_text(document.author or "") or None,
+        published_at=_parse_date(document.date),
+    )
+
+
+def _lxml_draft(html: str | bytes) -> ArticleDraft | None:
+    """Strip tags with lxml and take the <title>; the last resort for pages trafilatura cannot handle."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html.encode("utf-8") if isinstance(html, str) else html)
+    except Exception:
+        return None
+    title = clean_text(root.findtext(".//title") or "").replace("\n", " ")
+    for element in list(root.iter("script", "style", "noscript", "template", "head")):
+        element.drop_tree()
+    for element in root.iter("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"):
+        element.tail = "\n" + (element.tail or "")
+    text = clean_text(root.text_content())
+    return ArticleDraft(text=_body_without_title(text, title) if title else text, title=title) if text else None
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    """Parse trafilatura's ISO date string; None when absent or odd."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _extract_pdf(data: bytes, name: str, max_chars: int) -> ArticleDraft | UserError:
+    """Open the PDF with pypdf, decrypting with an empty password if needed, and gather page text."""
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted and not _decrypt_with_empty_password(reader):
+        return _unreadable(name, "the PDF is password-protected")
+    pages: list[str] = []
+    size = 0
+    for page in reader.pages:
+        text = _page_text(page)
+        pages.append(text)
+        size += len(text)
+        if size > max_chars:
+            break
+    text = clean_text("\n\n".join(pages))
+    if not text:
+        return UserError("no_text", "the PDF has no text layer (scanned image?)", name)
+    draft = _text_draft(text, name, max_chars, "pdf")
+    if isinstance(draft, ArticleDraft):
+        draft.author = _pdf_author(reader)
+    return draft
+
+
+def _decrypt_with_empty_password(reader: object) -> bool:
+    """Try the empty user password, which opens PDFs that only restrict printing or copying."""
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:
+        return False
+
+
+def _page_text(page: object) -> str:
+    """Extract one page's text, treating a broken page as empty instead of failing the whole file."""
+    try:
+        return page.extract_text() or ""
+    except Exception:
+        return ""
+
+
+def _pdf_author(reader: object) -> str | None:
+    """The author from the PDF metadata, when readable."""
+    try:
+        author = reader.metadata.author if reader.metadata else None
+    except Exception:
+        return None
+    return (clean_text(str(author)) or None) if author else None
+
+
+def _extract_docx(data: bytes, name: str, max_chars: int) -> ArticleDraft | UserError:
+    """Vet the ZIP container, then read paragraphs and tables in document order with python-docx."""
+    import docx
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return _unreadable(name, "the file looks like a Word document but its ZIP container is damaged")
+    with archive:
+        problem = _zip_bomb_problem(archive)
+        if problem:
+            return UserError("too_large", problem, name)
+        if "word/document.xml" not in archive.namelist():
+            return UserError("unsupported", "this is a ZIP archive, not a Word (.docx) document", name)
+    document = docx.Document(io.BytesIO(data))
+    text = clean_text("\n".join(_docx_blocks(document)))
+    if not text:
+        return UserError("empty", "the Word document contains no text", name)
+    title = _docx_title(document)
+    draft = _text_draft(text, name, max_chars, "docx", title)
+    if isinstance(draft, ArticleDraft):
+        draft.author = clean_text(document.core_properties.author or "") or None
+    return draft
+
+
+def _zip_bomb_problem(archive: zipfile.ZipFile) -> str | None:
+    """Describe why the archive would expand too much (by its declared sizes, which zipfile enforces), or None."""
+    members = archive.infolist()
+    if len(members) > MAX_ZIP_MEMBERS:
+        return "the document contains too many parts"
+    total = sum(member.file_size for member in members)
+    if total > MAX_ZIP_UNCOMPRESSED:
+        return f"the document would expand to more than {_human_size(MAX_ZIP_UNCOMPRESSED)}"
+    for member in members:
+        if member.file_size > ZIP_RATIO_FLOOR and member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1):
+            return "the document is compressed suspiciously well (a ZIP bomb?)"
+    return None
+
+
+def _docx_blocks(document: object) -> list[str]:
+    """Paragraph texts and table rows in reading order; merged cells are not repeated."""
+    blocks: list[str] = []
+    for block in document.iter_inner_content():
+        if hasattr(block, "rows"):
+            blocks.extend(_table_rows(block))
+        else:
+            blocks.append(block.text)
+    return blocks
+
+
+def _table_rows(table: object) -> list[str]:
+    """One ' | '-joined line per table row."""
+    rows: list[str] = []
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            text = cell.text.strip()
+            if text and (not cells or cells[-1] != text):
+                cells.append(text)
+        rows.append(" | ".join(cells))
+    return rows
+
+
+def _docx_title(document: object) -> str:
+    """The first Title/Heading paragraph, else the core-properties title, else empty (first line is used)."""
+    for paragraph in document.paragraphs:
+        style = getattr(getattr(paragraph, "style", None), "name", "") or ""
+        text = clean_text(paragraph.text).replace("\n", " ")
+        if text and (style == "Title" or style.startswith("Heading")):
+            return _shorten(text) if len(text) > MAX_TITLE_CHARS else text
+    return _shorten(clean_text(document.core_properties.title or "").replace("\n", " "))
+
+
+def _extension(name: str) -> str:
+    """The lower-case extension of a file name, with its dot."""
+    return PurePosixPath(name.replace("\\", "/")).suffix.lower()
+
+
+def _human_size(size: int) -> str:
+    """A byte count as a short human phrase, for messages."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.0f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} bytes"
+
+
+def _named(result: ArticleDraft | UserError, name: str) -> ArticleDraft | UserError:
+    """Attach the file name to an error that came back without one."""
+    if isinstance(result, UserError) and not result.item:
+        return replace(result, item=name)
+    return result
+
+
+def _unreadable(item: str, message: str) -> UserError:
+    """The error for input a parser choked on."""
+    return UserError("unreadable", message, item)

@@ -1,0 +1,346 @@
+"""Fetch a linked article safely: public addresses only, pinned to the vetted IP, with size and time limits.
+
+Every hop of a redirect chain is parsed, resolved and vetted again, and the connection goes to the
+address that was checked (the original name travels in the Host header and TLS SNI), so a DNS answer
+that changes between the check and the connection cannot point the fetch at an internal service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+import socket
+import threading
+from typing import Union
+from urllib.parse import urljoin
+
+import httpx
+
+from retrieval.documents import ArticleDraft, UserError
+from retrieval.extract import extract_file, extract_html, extract_pdf, extract_text
+from retrieval.settings import Settings
+
+IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+
+USER_AGENT = "TanyaBerita/1.0 (news question bot; fetches links users share)"
+ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8"
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+CONTENT_KINDS = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/plain": "text",
+    "application/pdf": "pdf",
+}
+SNIFFED_TYPES = frozenset({"", "application/octet-stream"})
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(address)
+    for address in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200")
+)
+SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
+MAX_LINK_MESSAGE_WORDS = 12
+
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+_URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
+_TRAILING_PUNCTUATION = ".,;:!?'\"»›”’…"
+_CLOSING_BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+
+class _Refusal(Exception):
+    """Internal: carries a UserError out of nested helpers; never leaves this module."""
+
+    def __init__(self, error: UserError) -> None:
+        """Remember the error to return."""
+        super().__init__(error.message)
+        self.error = error
+
+
+async def fetch_article(
+    url: str, settings: Settings, *, allow_hosts: frozenset[str] = frozenset()
+) -> ArticleDraft | UserError:
+    """Download the page a user linked to and extract its article; every problem comes back as a UserError."""
+    try:
+        final_url, kind, body, charset = await asyncio.wait_for(
+            _download(url.strip(), settings, allow_hosts), timeout=settings.fetch_timeout_seconds
+        )
+    except _Refusal as refusal:
+        return refusal.error
+    except (asyncio.TimeoutError, httpx.TimeoutException):
+        return UserError("timeout", f"the site took longer than {settings.fetch_timeout_seconds:g} seconds to answer", url)
+    except (httpx.HTTPError, OSError):
+        return UserError("unreachable", "the site could not be reached", url)
+    except Exception:
+        return UserError("unreachable", "the page could not be downloaded", url)
+    draft = await asyncio.to_thread(_extract, final_url, kind, body, charset, settings)
+    if isinstance(draft, UserError):
+        return UserError(draft.code, draft.message, url)
+    draft.url = final_url
+    draft.source = draft.source or _display_host(final_url)
+    return draft
+
+
+def fetch_article_sync(
+    url: str, settings: Settings, *, allow_hosts: frozenset[str] = frozenset()
+) -> ArticleDraft | UserError:
+    """Blocking wrapper for the command line; runs in a helper thread when an event loop is already running."""
+    job = fetch_article(url, settings, allow_hosts=allow_hosts)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(job)
+    results: list[ArticleDraft | UserError] = []
+    worker = threading.Thread(target=lambda: results.append(asyncio.run(job)), daemon=True)
+    worker.start()
+    worker.join()
+    return results[0]
+
+
+def find_urls(text: str) -> list[str]:
+    """The http(s) links in a message, in order and without duplicates; bare "www." links get https://."""
+    urls: list[str] = []
+    for match in _URL_IN_TEXT.finditer(text):
+        url = _trim_url(match.group(0))
+        if url.lower().startswith("www."):
+            url = "https://" + url
+        if "." in url.split("//", 1)[-1] and url not in urls:
+            urls.append(url)
+    return urls
+
+
+def is_mostly_link(text: str) -> bool:
+    """True when the message is a link with at most a few words around it, so the linked article is what matters."""
+    urls = find_urls(text)
+    if not urls:
+        return False
+    rest = _URL_IN_TEXT.sub(" ", text)
+    return len(rest.split()) <= MAX_LINK_MESSAGE_WORDS
+
+
+def _trim_url(url: str) -> str:
+    """Drop sentence punctuation and unbalanced closing brackets that ended up glued to a link."""
+    while url:
+        last = url[-1]
+        if last in _TRAILING_PUNCTUATION:
+            url = url[:-1]
+        elif last in _CLOSING_BRACKETS and url.count(last) > url.count(_CLOSING_BRACKETS[last]):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+async def _download(url: str, settings: Settings, allow_hosts: frozenset[str]) -> tuple[str, str, bytes, str | None]:
+    """Follow up to MAX_REDIRECTS redirects by hand, vetting each hop, and return the final URL, kind, body and charset."""
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        target = _parse_url(current)
+        private_ok = settings.fetch_allow_private or _host_of(target) in allow_hosts
+        addresses = await _vetted_addresses(target, private_ok)
+        response, client = await _connect(target, addresses, settings)
+        try:
+            location = response.headers.get("location")
+            if response.status_code in REDIRECT_STATUSES and location:
+                current = urljoin(str(target), location.strip())
+                continue
+            _check_status(response.status_code, current)
+            mime, charset = _content_type(response.headers.get("content-type", ""))
+            kind = _content_kind(mime, current)
+            body = await _read_capped(response, settings.fetch_max_bytes, current)
+            return current, kind, body, charset
+        finally:
+            await response.aclose()
+            await client.aclose()
+    raise _Refusal(UserError("too_many_redirects", f"the link redirects more than {MAX_REDIRECTS} times", url))
+
+
+def _parse_url(url: str) -> httpx.URL:
+    """Accept only absolute http(s) links with a plausible host and no embedded credentials."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise _Refusal(UserError("bad_url", "this is not a valid web link", url)) from None
+    if parsed.scheme not in ("http", "https"):
+        raise _Refusal(UserError("bad_url", "only http:// and https:// links can be fetched", url))
+    if parsed.userinfo:
+        raise _Refusal(UserError("bad_url", "links containing a user name or password are not fetched", url))
+    host = _host_of(parsed)
+    if not (_is_ip_literal(host) or _is_host_name(host)):
+        raise _Refusal(UserError("bad_url", "the link has no valid host name", url))
+    return parsed
+
+
+def _host_of(url: httpx.URL) -> str:
+    """The ASCII (IDNA) host of a URL, lower-case, without brackets or trailing dot."""
+    return url.raw_host.decode("ascii", "replace").lower().strip("[]").rstrip(".")
+
+
+def _is_host_name(host: str) -> bool:
+    """Whether the host is a syntactically valid DNS name (letters, digits, hyphens; at most 253 characters)."""
+    return 0 < len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in host.split("."))
+
+
+def _is_ip_literal(host: str) -> bool:
+    """Whether the host is written as an IP address."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+async def _vetted_addresses(url: httpx.URL, private_ok: bool) -> list[str]:
+    """Resolve the host and return its addresses, refusing the hop if ANY of them is not allowed."""
+    host = _host_of(url)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        infos = await asyncio.to_thread(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError):
+        raise _Refusal(UserError("unreachable", f"the host {host} could not be found", str(url))) from None
+    addresses: list[str] = []
+    for info in infos:
+        address = str(info[4][0]).split("%", 1)[0]
+        reason = _address_problem(ipaddress.ip_address(address), private_ok)
+        if reason:
+            message = f"{host} resolves to {address}, {reason}, which is not fetched"
+            raise _Refusal(UserError("forbidden_address", message, str(url)))
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise _Refusal(UserError("unreachable", f"the host {host} has no addresses", str(url)))
+    return addresses
+
+
+def _address_problem(address: IPAddress, private_ok: bool) -> str | None:
+    """Say why an address may not be fetched, or None; private_ok lifts only the private/loopback kinds."""
+    address = _embedded_ipv4(address) or address
+    if address in METADATA_ADDRESSES:
+        return "a cloud metadata address"
+    if address.is_loopback:
+        return None if private_ok else "a loopback address"
+    for always_refused, reason in (
+        (address.is_unspecified, "an unspecified address"),
+        (address.is_multicast, "a multicast address"),
+        (address.is_link_local, "a link-local address"),
+        (address.is_reserved, "a reserved address"),
+    ):
+        if always_refused:
+            return reason
+    for refused_unless_private_ok, reason in (
+        (address in SHARED_ADDRESS_SPACE, "a carrier-grade NAT address"),
+        (address.is_private, "a private address"),
+        (not address.is_global, "a non-public address"),
+    ):
+        if refused_unless_private_ok:
+            return None if private_ok else reason
+    return None
+
+
+def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address hidden inside an IPv4-mapped, 6to4 or NAT64 IPv6 address, which is where packets really go."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return None
+    if address.ipv4_mapped or address.sixtofour:
+        return address.ipv4_mapped or address.sixtofour
+    if address in NAT64_PREFIX:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+async def _connect(
+    url: httpx.URL, addresses: list[str], settings: Settings
+) -> tuple[httpx.Response, httpx.AsyncClient]:
+    """Send the GET to the first vetted address that accepts a connection, keeping Host and SNI on the real name."""
+    last_error: Exception | None = None
+    for address in addresses:
+        client = httpx.AsyncClient(trust_env=False, follow_redirects=False, timeout=settings.fetch_timeout_seconds)
+        try:
+            return await client.send(_pinned_request(client, url, address), stream=True), client
+        except httpx.ConnectError as error:
+            last_error = error
+            await client.aclose()
+        except BaseException:
+            await client.aclose()
+            raise
+    raise last_error or httpx.ConnectError("no address")
+
+
+def _pinned_request(client: httpx.AsyncClient, url: httpx.URL, address: str) -> httpx.Request:
+    """A request aimed at the vetted IP but carrying the original host name in Host and (for https) SNI."""
+    headers = {"Host": url.netloc.decode("ascii"), "User-Agent": USER_AGENT, "Accept": ACCEPT}
+    extensions = {"sni_hostname": _host_of(url)} if url.scheme == "https" else {}
+    return client.build_request("GET", url.copy_with(host=address), headers=headers, extensions=extensions)
+
+
+def _check_status(status: int, url: str) -> None:
+    """Refuse error statuses, and redirects without a Location header."""
+    if status >= 400:
+        raise _Refusal(UserError("http_error", f"the site answered with HTTP status {status}", url))
+    if status >= 300:
+        raise _Refusal(UserError("http_error", f"the site answered with HTTP status {status} and no usable redirect", url))
+
+
+def _content_type(header: str) -> tuple[str, str | None]:
+    """Split a Content-Type header into the lower-case media type and the charset, if any."""
+    mime, *params = header.split(";")
+    charset = None
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip("\"'") or None
+    return mime.strip().lower(), charset
+
+
+def _content_kind(mime: str, url: str) -> str:
+    """Map a media type to html/text/pdf, or "sniff" when the server did not say; refuse everything else."""
+    if mime in CONTENT_KINDS:
+        return CONTENT_KINDS[mime]
+    if mime in SNIFFED_TYPES:
+        return "sniff"
+    raise _Refusal(UserError("unsupported_type", f"the link points to {mime}, not a web page, text or PDF", url))
+
+
+async def _read_capped(response: httpx.Response, limit: int, url: str) -> bytes:
+    """Read the body while counting, stopping as soon as it exceeds the limit (declared or actual)."""
+    too_large = UserError("too_large", f"the page is larger than the {limit:,} byte limit", url)
+    declared = response.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        raise _Refusal(too_large)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise _Refusal(too_large)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _extract(url: str, kind: str, body: bytes, charset: str | None, settings: Settings) -> ArticleDraft | UserError:
+    """Hand the body to the matching extractor (CPU-bound, so it runs off the event loop)."""
+    max_chars = settings.max_article_chars
+    if kind == "html":
+        return extract_html(_decoded(body, charset) or body, url, max_chars=max_chars)
+    if kind == "text":
+        return extract_text(_decoded(body, charset) or body, url, max_chars=max_chars)
+    if kind == "pdf":
+        return extract_pdf(body, url, max_chars=max_chars)
+    name = url.split("?", 1)[0].rsplit("/", 1)[-1]
+    return extract_file(name, body, max_bytes=settings.fetch_max_bytes, max_chars=max_chars)
+
+
+def _decoded(body: bytes, charset: str | None) -> str | None:
+    """Decode with the charset the server declared, or None to let the extractor detect the encoding."""
+    if not charset:
+        return None
+    try:
+        return body.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def _display_host(url: str) -> str:
+    """The host name to show as the source when the page names no site ("www." dropped)."""
+    host = _host_of(httpx.URL(url))
+    return host[4:] if host.startswith("www.") else host

@@ -1,0 +1,326 @@
+"""The one service API every shell uses: add articles, ask, delete, list, stats, reindex."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from retrieval.answer import Answer, AnswerPassage, select_passages
+from retrieval.chunking import chunk_text
+from retrieval.documents import ArticleDraft, UserError
+from retrieval.embedding import Embedder
+from retrieval.followup import HistoryTurn, resolve
+from retrieval.fusion import FusionWeights, fuse, ranked
+from retrieval.highlight import key_sentence_spans
+from retrieval.indexes import Indexes
+from retrieval.lexical_index import query_terms
+from retrieval.settings import Settings
+from retrieval.text import clean_text, content_hash, guess_language
+from retrieval.vector_index import VectorIndex
+from storage.database import make_engine, migrate
+from storage.models import Article
+from storage.repository import NewChunk, Repository
+
+log = logging.getLogger(__name__)
+MODES = ("hybrid", "dense", "lexical")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one item: status is 'added', 'duplicate' or 'failed' (with `error`)."""
+
+    item: str
+    status: str
+    article_id: int | None = None
+    title: str = ""
+    chunks: int = 0
+    error: UserError | None = None
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """An article as listed or shown to users."""
+
+    id: int
+    title: str
+    url: str | None
+    source: str | None
+    author: str | None
+    published_at: datetime | None
+    ingested_at: datetime
+    language: str | None
+    chunks: int
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts for `/stats` and `tanya stats`."""
+
+    articles: int
+    chunks: int
+    conversations_turns: int
+    model: str
+    index_kind: str
+    last_ingested_at: datetime | None
+
+
+def index_text(title: str, text: str) -> str:
+    """The text embedded and indexed for a chunk: its article title travels with it."""
+    return f"{title}. {text}" if title else text
+
+
+class Library:
+    """A library of articles stored in a database and searchable by meaning and by words."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, *, check_model: bool = True) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(settings.resolved_database_url)
+        migrate(self.engine)
+        self.repo = Repository(self.engine)
+        self.embedder = embedder or Embedder(settings.embedding_model, settings.resolved_model_cache,
+                                             settings.embedding_batch_size)
+        self.weights = FusionWeights()
+        if not check_model:
+            _discard_foreign_index(settings, self.embedder.name)
+        self.indexes = Indexes(settings.data_dir / "index", self.repo, self.embedder.dim, self.embedder.name,
+                               settings.approximate_index_from)
+        self.repair_note = self.indexes.repair()
+        self._last_save = time.monotonic()
+        self._ingest_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Persist the indexes and release the database."""
+        self.indexes.save()
+        self.engine.dispose()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _prepare(self, item: str, draft: ArticleDraft | UserError) -> tuple[ArticleDraft, list] | IngestResult:
+        """Validate and chunk one draft, or say why it cannot be stored."""
+        if isinstance(draft, UserError):
+            return IngestResult(item, "failed", error=draft)
+        text = clean_text(draft.text or "")
+        if not text:
+            return IngestResult(item, "failed", error=UserError("no_text", "the article has no text", item))
+        if len(text) > self.settings.max_article_chars:
+            return IngestResult(item, "failed", error=UserError(
+                "too_large", f"the article is longer than {self.settings.max_article_chars:,} characters", item))
+        draft.text, draft.title = text, clean_text(draft.title or "")[:500]
+        draft.language = draft.language or guess_language(text)
+        chunks = chunk_text(text, self.settings.chunk_words, self.settings.chunk_overlap_sentences)
+        return draft, chunks
+
+    def add_article(self, draft: ArticleDraft | UserError, item: str = "") -> IngestResult:
+        """Store, chunk, embed and index one article (or report it as a duplicate or a failure)."""
+        return next(iter(self.add_articles([(item, draft)])))
+
+    def add_articles(self, items: Iterable[tuple[str, ArticleDraft | UserError]], batch_size: int = 64) -> Iterator[IngestResult]:
+        """Ingest a stream of (item name, draft) in batches, yielding one result per item in order."""
+        batch: list[tuple[str, ArticleDraft | UserError]] = []
+        for pair in items:
+            batch.append(pair)
+            if len(batch) >= batch_size:
+                yield from self._ingest_batch(batch)
+                batch = []
+        if batch:
+            yield from self._ingest_batch(batch)
+        self._maybe_save(force=True)
+
+    def _ingest_batch(self, batch: list[tuple[str, ArticleDraft | UserError]]) -> list[IngestResult]:
+        prepared, results = [], {}
+        seen: dict[str, int] = {}
+        for position, (item, draft) in enumerate(batch):
+            outcome = self._prepare(item, draft)
+            if isinstance(outcome, IngestResult):
+                results[position] = outcome
+                continue
+            digest = content_hash(outcome[0].text)
+            existing = self.repo.article_by_hash(digest)
+            if existing is not None or digest in seen:
+                results[position] = IngestResult(item, "duplicate", existing.id if existing else None,
+                                                 existing.title if existing else outcome[0].title)
+                continue
+            seen[digest] = position
+            prepared.append((position, item, outcome[0], outcome[1], digest))
+        texts = [index_text(d.title, c.text) for _, _, d, chunks, _ in prepared for c in chunks]
+        vectors = self.embedder.passages(texts)
+        offset = 0
+        for position, item, draft, chunks, digest in prepared:
+            own = vectors[offset : offset + len(chunks)]
+            offset += len(chunks)
+            results[position] = self._store(item, draft, chunks, own, digest)
+        self._maybe_save()
+        return [results[i] for i in range(len(batch))]
+
+    def _store(self, item: str, draft: ArticleDraft, chunks: list, vectors: np.ndarray, digest: str) -> IngestResult:
+        """Commit one article with its chunks and vectors, then add them to the indexes."""
+        article = Article(title=draft.title, text=draft.text, url=draft.url, source=draft.source, author=draft.author,
+                          published_at=draft.published_at, language=draft.language, content_hash=digest,
+                          added_by=draft.added_by)
+        rows = [NewChunk(c.ordinal, c.text, c.start, c.end, v.astype(np.float32).tobytes()) for c, v in zip(chunks, vectors)]
+        stored = self.repo.add_article(article, rows, self.embedder.name)
+        if stored is None:
+            existing = self.repo.article_by_hash(digest)
+            return IngestResult(item, "duplicate", existing.id if existing else None, draft.title)
+        saved, ids = stored
+        self.indexes.add(ids, vectors, [(index_text(draft.title, c.text), draft.language) for c in chunks])
+        return IngestResult(item, "added", saved.id, saved.title, len(ids))
+
+    def _maybe_save(self, force: bool = False) -> None:
+        """Persist indexes now and then; the database stays the truth in between."""
+        if force or time.monotonic() - self._last_save > 30:
+            self.indexes.save()
+            self._last_save = time.monotonic()
+
+    def ask(self, question: str, *, top_k: int | None = None, per_article: int = 1, mode: str = "hybrid",
+            history: list[HistoryTurn] | None = None, conversation: str | None = None,
+            highlight: bool = True) -> Answer:
+        """Answer a question with the best passages; follow-ups use `history` or the stored conversation."""
+        top_k = top_k or self.settings.top_k
+        question = clean_text(question)
+        if history is None and conversation is not None:
+            history = self.history(conversation)
+        resolved = resolve(question, history or [])
+        query_vector = self.embedder.query(resolved.text)
+        stems = query_terms(resolved.text)
+        candidates = self._candidates(resolved.text, query_vector, stems, mode, resolved.prefer_articles)
+        chunks = self.repo.chunks([cid for cid, _ in candidates[: self.settings.candidate_pool]])
+        passages = select_passages(candidates, chunks, top_k, per_article)
+        found = self._is_answered(passages, mode)
+        if highlight and passages:
+            self._highlight(passages, query_vector, set(stems))
+        answer = Answer(question, found, passages, resolved.text if resolved.is_followup else None)
+        if conversation is not None:
+            self.remember(conversation, question, answer)
+        return answer
+
+    def _candidates(self, text: str, query_vector: np.ndarray, stems: list[str], mode: str,
+                    prefer: frozenset[int]) -> list[tuple[int, float]]:
+        """Chunk ids with fused scores, best first."""
+        pool = self.settings.candidate_pool
+        with self.indexes.lock:
+            dense_ids, dense_scores = self.indexes.vectors.search(query_vector, pool) if mode != "lexical" else ([], [])
+            lex_ids, lex_scores, coverage = self.indexes.lexical.search(stems, pool) if mode != "dense" else ([], [], 0.0)
+        dense = {int(i): float(s) for i, s in zip(dense_ids, dense_scores)}
+        lexical = {int(i): float(s) for i, s in zip(lex_ids, lex_scores)}
+        if mode == "lexical":
+            return ranked(lexical)
+        if mode == "dense":
+            return ranked(dense)
+        query_language = guess_language(text)
+        languages = {cid: c.language for cid, c in self.repo.chunks(list(set(dense) | set(lexical))).items()}
+        same = {cid: (lang or "id") == query_language for cid, lang in languages.items()}
+        fused = fuse(dense, lexical, coverage, same, self.weights)
+        if prefer:
+            owners = {cid: c.article_id for cid, c in self.repo.chunks(list(fused)).items()}
+            fused = {cid: s + (0.02 if owners.get(cid) in prefer else 0.0) for cid, s in fused.items()}
+        return ranked(fused)
+
+    def _is_answered(self, passages: list[AnswerPassage], mode: str) -> bool:
+        """Whether the best passage is close enough to the question to be trusted."""
+        if not passages:
+            return False
+        return mode == "lexical" or passages[0].score >= self.settings.abstain_threshold
+
+    def _highlight(self, passages: list[AnswerPassage], query_vector: np.ndarray, stems: set[str]) -> None:
+        """Mark each passage's key sentence."""
+        spans = key_sentence_spans([p.text for p in passages], query_vector, stems, self.embedder.passages)
+        for passage, span in zip(passages, spans):
+            passage.highlight = span
+
+    def history(self, conversation: str) -> list[HistoryTurn]:
+        """The recent turns of a conversation, oldest first."""
+        turns = self.repo.recent_turns(conversation, self.settings.history_turns)
+        return [HistoryTurn(t.question, tuple(int(i) for i in t.article_ids.split(",") if i), t.answer) for t in turns]
+
+    def remember(self, conversation: str, question: str, answer: Answer) -> None:
+        """Store a turn so the next question can lean on it."""
+        cited = [p.article.id for p in answer.passages[:1]] if answer.found else []
+        summary = answer.passages[0].key_sentence if answer.found and answer.passages else ""
+        self.repo.add_turn(conversation, question, summary, cited, self.settings.history_turns)
+
+    def reset_conversation(self, conversation: str) -> int:
+        """Forget a conversation's history."""
+        return self.repo.clear_turns(conversation)
+
+    def delete(self, article_id: int) -> bool:
+        """Remove an article from the database and both indexes."""
+        chunk_ids = self.repo.delete_article(article_id)
+        if chunk_ids is None:
+            return False
+        self.indexes.remove(chunk_ids)
+        self.indexes.feed_position = max(self.indexes.feed_position, self.repo.deletions_after(self.indexes.feed_position)[1])
+        self._maybe_save(force=True)
+        return True
+
+    def get(self, article_id: int) -> ArticleInfo | None:
+        """One article with its text."""
+        article = self.repo.get_article(article_id)
+        return _info(article, with_text=True) if article else None
+
+    def list(self, offset: int = 0, limit: int = 20) -> list[ArticleInfo]:
+        """Recent articles, newest first."""
+        counts = {}
+        articles = self.repo.list_articles(offset, limit)
+        for article in articles:
+            counts[article.id] = len(self.repo.article_chunks(article.id))
+        return [_info(a, chunks=counts[a.id]) for a in articles]
+
+    def context(self, article_id: int, char_start: int, char_end: int, window: int = 400) -> str | None:
+        """The article text around a passage, for a 'show context' view."""
+        article = self.repo.get_article(article_id)
+        if article is None:
+            return None
+        start, end = max(0, char_start - window), min(len(article.text), char_end + window)
+        return article.text[start:end]
+
+    def stats(self) -> Stats:
+        """Counts of the library."""
+        counts = self.repo.counts()
+        return Stats(counts["articles"], counts["chunks"], counts["turns"], self.embedder.name,
+                     self.indexes.vectors.kind, self.repo.last_ingested_at())
+
+    def reindex(self, approximate: bool | None = None) -> int:
+        """Re-embed chunks whose vectors came from another model, then rebuild both indexes."""
+        stale = [cid for rows in self.repo.iter_embeddings() for cid, blob, model in rows
+                 if blob is None or model != self.embedder.name]
+        for start in range(0, len(stale), 512):
+            part = stale[start : start + 512]
+            rows = [r for batch in self.repo.iter_chunk_texts(part) for r in batch]
+            vectors = self.embedder.passages([index_text(title, text) for _, text, title, _ in rows])
+            self.repo.set_embeddings({r[0]: v.astype(np.float32).tobytes() for r, v in zip(rows, vectors)},
+                                     self.embedder.name)
+        return self.indexes.rebuild(approximate)
+
+    def sync(self) -> int:
+        """Catch up with changes other processes made to a shared database."""
+        return self.indexes.catch_up()
+
+
+def _discard_foreign_index(settings: Settings, model: str) -> None:
+    """Remove a vector index built by another model so that a re-index can start clean."""
+    folder = settings.data_dir / "index"
+    try:
+        VectorIndex.load(folder, model)
+    except Exception:
+        for name in ("vectors.faiss", "vectors.json"):
+            (folder / name).unlink(missing_ok=True)
+
+
+def _info(article: Article, chunks: int | None = None, with_text: bool = False) -> ArticleInfo:
+    """Turn a stored article into the value shown to users."""
+    return ArticleInfo(article.id, article.title, article.url, article.source, article.author, article.published_at,
+                       article.ingested_at, article.language,
+                       chunks if chunks is not None else len(article.chunks), article.text if with_text else "")

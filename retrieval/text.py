@@ -1,0 +1,51 @@
+"""Text normalisation, content hashing and a light Indonesian/English language guess."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+_ID_WORDS = frozenset(
+    "yang dan di ke dari ini itu dengan untuk pada adalah dalam tidak akan juga oleh sebagai telah "
+    "atau karena bahwa mereka kami kita saya ada bisa sudah lebih para tersebut siapa apa kapan "
+    "dimana mengapa bagaimana berapa antara saat setelah masih secara kata menurut tahun".split()
+)
+_EN_WORDS = frozenset(
+    "the and of to in is was for on that with as by at from it his her are were be this which "
+    "who what when where why how an or not have has had their they he she its been also after "
+    "said did does do".split()
+)
+
+
+def clean_text(text: str) -> str:
+    """Drop control, zero-width and bidi characters, unify line ends and squeeze blank runs."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the article text with all whitespace collapsed, so re-spaced copies match."""
+    canonical = " ".join(text.split()).casefold()
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens."""
+    return _WORD.findall(text.lower())
+
+
+def guess_language(text: str) -> str:
+    """'id' or 'en' by counting frequent function words; Indonesian when unsure."""
+    tokens = words(text[:5000])
+    id_hits = sum(t in _ID_WORDS for t in tokens)
+    en_hits = sum(t in _EN_WORDS for t in tokens)
+    return "en" if en_hits > id_hits else "id"

@@ -1,0 +1,105 @@
+"""FAISS vector index keyed by chunk id, persisted atomically, bound to the model that built it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+FLAT, IVF = "flat", "ivf-sq8"
+
+
+class ModelMismatch(Exception):
+    """The stored index was built by another embedding model; the user must re-index."""
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename over the target."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+class VectorIndex:
+    """Inner-product search over normalised vectors whose FAISS ids are chunk ids."""
+
+    def __init__(self, dim: int, model: str, kind: str = FLAT, index: faiss.Index | None = None) -> None:
+        self.dim, self.model, self.kind = dim, model, kind
+        self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.nprobe = 32
+
+    @classmethod
+    def approximate(cls, dim: int, model: str, training: np.ndarray) -> VectorIndex:
+        """An IVF index with 8-bit scalar quantisation, trained on a sample of the library's vectors."""
+        nlist = max(16, min(16384, int(4 * np.sqrt(len(training) * 25))))
+        nlist = min(nlist, max(1, len(training) // 39))
+        quantizer = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit,
+                                              faiss.METRIC_INNER_PRODUCT)
+        index.train(np.ascontiguousarray(training, dtype=np.float32))
+        built = cls(dim, model, IVF, index)
+        built.nprobe = max(8, nlist // 16)
+        return built
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Add vectors under the given chunk ids."""
+        if len(ids):
+            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+
+    def remove(self, ids) -> int:
+        """Remove chunk ids; returns how many were present."""
+        ids = np.asarray(list(ids), dtype=np.int64)
+        return int(self.index.remove_ids(faiss.IDSelectorBatch(ids))) if len(ids) else 0
+
+    def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `k` nearest chunk ids and their cosine scores, best first."""
+        if len(self) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        params = faiss.SearchParametersIVF(nprobe=self.nprobe) if self.kind == IVF else None
+        scores, ids = self.index.search(np.asarray(vector, np.float32).reshape(1, -1), min(k, len(self)), params=params)
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+
+    def ids(self) -> np.ndarray:
+        """Every chunk id in the index."""
+        if self.kind == FLAT:
+            return faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        invlists = faiss.extract_index_ivf(self.index).invlists
+        parts = [faiss.rev_swig_ptr(invlists.get_ids(i), invlists.list_size(i)).copy()
+                 for i in range(invlists.nlist) if invlists.list_size(i)]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+
+    def save(self, folder: Path) -> None:
+        """Persist index and metadata atomically (temporary file + rename)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        _atomic_write(folder / "vectors.faiss", lambda p: faiss.write_index(self.index, str(p)))
+        meta = {"model": self.model, "dim": self.dim, "kind": self.kind, "count": len(self), "nprobe": self.nprobe}
+        _atomic_write(folder / "vectors.json", lambda p: p.write_text(json.dumps(meta)))
+
+    @classmethod
+    def load(cls, folder: Path, model: str) -> VectorIndex | None:
+        """Load the saved index; None if absent or unreadable; ModelMismatch if another model built it."""
+        meta_path, index_path = folder / "vectors.json", folder / "vectors.faiss"
+        if not meta_path.exists() or not index_path.exists():
+            return None
+        try:
+            meta = json.loads(meta_path.read_text())
+            index = faiss.read_index(str(index_path))
+        except (OSError, ValueError, RuntimeError):
+            return None
+        if meta.get("model") != model:
+            raise ModelMismatch(
+                f"the index was built with {meta.get('model')!r} but EMBEDDING_MODEL is {model!r}; "
+                "run `tanya reindex` to rebuild it with the new model"
+            )
+        loaded = cls(int(meta["dim"]), model, meta.get("kind", FLAT), index)
+        loaded.nprobe = int(meta.get("nprobe", 32))
+        return loaded

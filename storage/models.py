@@ -1,0 +1,95 @@
+"""SQLAlchemy ORM models: articles, their chunks (with stored vectors), deletions and chat turns."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, stored as UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Article(Base):
+    """One stored article: its text and citation metadata."""
+
+    __tablename__ = "articles"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(300))
+    author: Mapped[str | None] = mapped_column(String(300))
+    published_at: Mapped[datetime | None]
+    language: Mapped[str | None] = mapped_column(String(8))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    added_by: Mapped[str | None] = mapped_column(String(100))
+
+    chunks: Mapped[list[Chunk]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True, order_by="Chunk.ordinal"
+    )
+
+
+class Chunk(Base):
+    """A passage of an article with its exact character span and its embedding."""
+
+    __tablename__ = "chunks"
+    __table_args__ = (
+        Index("ix_chunks_article_ordinal", "article_id", "ordinal", unique=True),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    ordinal: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    char_start: Mapped[int]
+    char_end: Mapped[int]
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    embedding_model: Mapped[str | None] = mapped_column(String(300))
+
+    article: Mapped[Article] = relationship(back_populates="chunks")
+
+
+class Deletion(Base):
+    """A deleted chunk id: the change feed other processes follow to drop it from their indexes."""
+
+    __tablename__ = "deletions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chunk_id: Mapped[int] = mapped_column(index=True)
+    deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Turn(Base):
+    """One question of a conversation and the articles its answer cited, for follow-ups."""
+
+    __tablename__ = "turns"
+    __table_args__ = (Index("ix_turns_conversation", "conversation", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(100))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    article_ids: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Setting(Base):
+    """Small per-chat preferences (e.g. reply language), keyed by chat and name."""
+
+    __tablename__ = "chat_settings"
+
+    chat: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,242 @@
+"""Persistence operations over articles, chunks, the deletion feed, conversations and chat settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from storage.database import session_factory
+from storage.models import Article, Chunk, Deletion, Setting, Turn
+
+
+@dataclass(frozen=True)
+class NewChunk:
+    """A chunk ready to be stored together with its article."""
+
+    ordinal: int
+    text: str
+    char_start: int
+    char_end: int
+    embedding: bytes | None = None
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk read back with the citation fields of its article."""
+
+    id: int
+    article_id: int
+    ordinal: int
+    text: str
+    char_start: int
+    char_end: int
+    title: str
+    url: str | None
+    source: str | None
+    published_at: datetime | None
+    language: str | None
+
+
+class Repository:
+    """All database access of the engine; the database is the source of truth for the indexes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = session_factory(engine)
+
+    def session(self) -> Session:
+        """A new session (use as a context manager)."""
+        return self._sessions()
+
+    def article_by_hash(self, content_hash: str) -> Article | None:
+        """The article with this content hash, if stored."""
+        with self.session() as s:
+            return s.scalar(select(Article).where(Article.content_hash == content_hash))
+
+    def add_article(self, article: Article, chunks: Sequence[NewChunk], model: str | None) -> tuple[Article, list[int]] | None:
+        """Store an article and its chunks in one transaction; None when its hash is already stored."""
+        article.chunks = [
+            Chunk(ordinal=c.ordinal, text=c.text, char_start=c.char_start, char_end=c.char_end,
+                  embedding=c.embedding, embedding_model=model if c.embedding is not None else None)
+            for c in chunks
+        ]
+        with self.session() as s:
+            s.add(article)
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                return None
+            return article, [c.id for c in article.chunks]
+
+    def get_article(self, article_id: int) -> Article | None:
+        """One article with its chunks loaded."""
+        with self.session() as s:
+            return s.scalar(select(Article).options(selectinload(Article.chunks)).where(Article.id == article_id))
+
+    def list_articles(self, offset: int = 0, limit: int = 20) -> list[Article]:
+        """Most recently ingested articles first."""
+        with self.session() as s:
+            query = select(Article).order_by(Article.id.desc()).offset(offset).limit(limit)
+            return list(s.scalars(query))
+
+    def delete_article(self, article_id: int) -> list[int] | None:
+        """Delete an article and its chunks, recording the chunk ids in the deletion feed; None if absent."""
+        with self.session() as s:
+            article = s.get(Article, article_id)
+            if article is None:
+                return None
+            chunk_ids = list(s.scalars(select(Chunk.id).where(Chunk.article_id == article_id)))
+            s.add_all(Deletion(chunk_id=cid) for cid in chunk_ids)
+            s.execute(delete(Chunk).where(Chunk.article_id == article_id))
+            s.delete(article)
+            s.commit()
+            return chunk_ids
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of articles, chunks and conversation turns."""
+        with self.session() as s:
+            return {
+                "articles": s.scalar(select(func.count(Article.id))) or 0,
+                "chunks": s.scalar(select(func.count(Chunk.id))) or 0,
+                "turns": s.scalar(select(func.count(Turn.id))) or 0,
+            }
+
+    def last_ingested_at(self) -> datetime | None:
+        """When the newest article was stored."""
+        with self.session() as s:
+            return s.scalar(select(func.max(Article.ingested_at)))
+
+    def chunk_ids(self, above: int = 0) -> list[int]:
+        """Ids of all chunks with an id greater than `above`, ascending."""
+        with self.session() as s:
+            return list(s.scalars(select(Chunk.id).where(Chunk.id > above).order_by(Chunk.id)))
+
+    def max_chunk_id(self) -> int:
+        """The highest chunk id ever committed that still exists (0 for none)."""
+        with self.session() as s:
+            return s.scalar(select(func.max(Chunk.id))) or 0
+
+    def deletions_after(self, after: int) -> tuple[list[int], int]:
+        """Chunk ids deleted since feed position `after`, and the new feed position."""
+        with self.session() as s:
+            rows = s.execute(select(Deletion.id, Deletion.chunk_id).where(Deletion.id > after).order_by(Deletion.id)).all()
+        return [r.chunk_id for r in rows], (rows[-1].id if rows else after)
+
+    def chunks(self, ids: Sequence[int]) -> dict[int, StoredChunk]:
+        """Chunks by id with their article's citation fields (missing ids are left out)."""
+        if not ids:
+            return {}
+        with self.session() as s:
+            rows = s.execute(
+                select(Chunk.id, Chunk.article_id, Chunk.ordinal, Chunk.text, Chunk.char_start, Chunk.char_end,
+                       Article.title, Article.url, Article.source, Article.published_at, Article.language)
+                .join(Article).where(Chunk.id.in_(list(ids)))
+            ).all()
+        return {r.id: StoredChunk(*r) for r in rows}
+
+    def article_chunks(self, article_id: int) -> list[StoredChunk]:
+        """All chunks of one article in order."""
+        with self.session() as s:
+            ids = list(s.scalars(select(Chunk.id).where(Chunk.article_id == article_id).order_by(Chunk.ordinal)))
+        found = self.chunks(ids)
+        return [found[i] for i in ids if i in found]
+
+    def iter_embeddings(self, ids: Sequence[int] | None = None, batch: int = 2000) -> Iterator[list[tuple[int, bytes | None, str | None]]]:
+        """Stream (chunk id, embedding bytes, model) in batches, for all chunks or the given ids."""
+        if ids is None:
+            last = 0
+            while True:
+                with self.session() as s:
+                    rows = s.execute(
+                        select(Chunk.id, Chunk.embedding, Chunk.embedding_model)
+                        .where(Chunk.id > last).order_by(Chunk.id).limit(batch)
+                    ).all()
+                if not rows:
+                    return
+                last = rows[-1][0]
+                yield [tuple(r) for r in rows]
+        else:
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), batch):
+                part = ordered[start : start + batch]
+                with self.session() as s:
+                    rows = s.execute(
+                        select(Chunk.id, Chunk.embedding, Chunk.embedding_model).where(Chunk.id.in_(part))
+                    ).all()
+                yield [tuple(r) for r in rows]
+
+    def iter_chunk_texts(self, ids: Sequence[int] | None = None, batch: int = 2000) -> Iterator[list[tuple[int, str, str, str | None]]]:
+        """Stream (chunk id, chunk text, article title, article language) in batches."""
+        wanted = sorted(ids) if ids is not None else None
+        last, position = 0, 0
+        while True:
+            query = select(Chunk.id, Chunk.text, Article.title, Article.language).join(Article)
+            if wanted is None:
+                query = query.where(Chunk.id > last).order_by(Chunk.id).limit(batch)
+            else:
+                part = wanted[position : position + batch]
+                if not part:
+                    return
+                position += batch
+                query = query.where(Chunk.id.in_(part))
+            with self.session() as s:
+                rows = [tuple(r) for r in s.execute(query).all()]
+            if wanted is None and not rows:
+                return
+            if rows:
+                last = max(r[0] for r in rows)
+                yield rows
+
+    def set_embeddings(self, vectors: dict[int, bytes], model: str) -> None:
+        """Replace the stored embeddings of some chunks (used when re-indexing with another model)."""
+        with self.session() as s:
+            for chunk_id, blob in vectors.items():
+                chunk = s.get(Chunk, chunk_id)
+                if chunk is not None:
+                    chunk.embedding, chunk.embedding_model = blob, model
+            s.commit()
+
+    def add_turn(self, conversation: str, question: str, answer: str, article_ids: Sequence[int], keep: int) -> None:
+        """Remember one question and the articles cited, keeping only the last `keep` turns."""
+        with self.session() as s:
+            s.add(Turn(conversation=conversation, question=question, answer=answer,
+                       article_ids=",".join(str(i) for i in article_ids)))
+            s.flush()
+            old = select(Turn.id).where(Turn.conversation == conversation).order_by(Turn.id.desc()).offset(keep)
+            stale = list(s.scalars(old))
+            if stale:
+                s.execute(delete(Turn).where(Turn.id.in_(stale)))
+            s.commit()
+
+    def recent_turns(self, conversation: str, limit: int) -> list[Turn]:
+        """The last `limit` turns of a conversation, oldest first."""
+        with self.session() as s:
+            rows = list(s.scalars(
+                select(Turn).where(Turn.conversation == conversation).order_by(Turn.id.desc()).limit(limit)
+            ))
+        return rows[::-1]
+
+    def clear_turns(self, conversation: str) -> int:
+        """Forget a conversation; returns how many turns were removed."""
+        with self.session() as s:
+            result = s.execute(delete(Turn).where(Turn.conversation == conversation))
+            s.commit()
+            return result.rowcount or 0
+
+    def get_setting(self, chat: str, name: str) -> str | None:
+        """A stored per-chat preference."""
+        with self.session() as s:
+            row = s.get(Setting, (chat, name))
+            return row.value if row else None
+
+    def set_setting(self, chat: str, name: str, value: str) -> None:
+        """Store a per-chat preference."""
+        with self.session() as s:
+            s.merge(Setting(chat=chat, name=name, value=value))
+            s.commit()
