@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import replace
 from datetime import datetime
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from retrieval.documents import ArticleDraft, UserError
 
@@ -260,7 +261,7 @@ def _trafilatura_draft(html: str | bytes, url: str | None) -> ArticleDraft | Non
     return ArticleDraft(
         text=_body_without_title(text, title) if title else text,
         title=title,
-        source=clean_text(document.sitename or "") or None,
+        source=_site_name(document.sitename, url),
         author=clean_text(document.author or "") or None,
         published_at=_parse_date(document.date),
     )
@@ -281,6 +282,15 @@ def _lxml_draft(html: str | bytes) -> ArticleDraft | None:
         element.tail = "\n" + (element.tail or "")
     text = clean_text(root.text_content())
     return ArticleDraft(text=_body_without_title(text, title) if title else text, title=title) if text else None
+
+
+def _site_name(sitename: str | None, url: str | None) -> str | None:
+    """The page's own site name; None when trafilatura merely copied the URL's host, so callers can do better."""
+    name = clean_text(sitename or "").replace("\n", " ")
+    if not name or not url:
+        return name or None
+    netloc = urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
+    return None if name.lower() in {netloc, netloc.removeprefix("www.")} else name
 
 
 def _parse_date(value: str | None) -> datetime | None:

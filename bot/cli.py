@@ -1,0 +1,255 @@
+"""The `tanya` command line: a thin shell over the Library service."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.render_text import render_answer, render_article_line
+from retrieval.documents import UserError
+from retrieval.settings import Settings
+
+log = logging.getLogger("tanya")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment and `.env`, with `--data-dir` taking precedence."""
+    overrides = {"data_dir": Path(args.data_dir)} if getattr(args, "data_dir", None) else {}
+    return Settings(**overrides)
+
+
+def open_library(settings: Settings, **kwargs):
+    """Open the library, turning a model mismatch into a one-line error."""
+    from retrieval.indexes import StaleEmbeddings
+    from retrieval.library import Library
+    from retrieval.vector_index import ModelMismatch
+
+    try:
+        return Library(settings, **kwargs)
+    except (ModelMismatch, StaleEmbeddings) as error:
+        raise SystemExit(f"tanya: {error}") from None
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest files, folders, links or JSON lines and print a summary."""
+    from tqdm import tqdm
+
+    from retrieval.sources import read_paths
+
+    settings = _settings(args)
+    library = open_library(settings)
+    tally: Counter[str] = Counter()
+    failures: list[UserError] = []
+    items = ((name, _with_added_by(draft, args.added_by)) for name, draft in read_paths(args.paths, settings, sys.stdin))
+    bar = tqdm(desc="ingesting", unit=" article", disable=args.quiet or not sys.stderr.isatty(), file=sys.stderr)
+    with library:
+        for result in library.add_articles(items):
+            tally[result.status] += 1
+            bar.update()
+            if result.error:
+                failures.append(result.error)
+            elif args.verbose:
+                print(f"{result.status}: #{result.article_id} {result.title} ({result.chunks} chunks)")
+    bar.close()
+    for error in failures:
+        print(f"failed: {error}", file=sys.stderr)
+    print(f"added {tally['added']}, duplicate {tally['duplicate']}, failed {tally['failed']}")
+    return 1 if failures else 0
+
+
+def _with_added_by(draft, added_by: str | None):
+    """Record who added the article, when given."""
+    if added_by and not isinstance(draft, UserError):
+        draft.added_by = added_by
+    return draft
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question, or JSON lines / plain lines of questions from stdin."""
+    library = open_library(_settings(args))
+    options = {"top_k": args.top_k, "per_article": args.per_article, "mode": args.mode}
+    with library:
+        if args.question != "-":
+            answer = library.ask(args.question, **options)
+            print(json.dumps(answer.as_dict(), ensure_ascii=False) if args.json else render_answer(answer, color=sys.stdout.isatty()))
+            return 0
+        histories: dict[str, list] = {}
+        for line in sys.stdin:
+            question, conversation = _parse_question_line(line)
+            if not question:
+                continue
+            history = histories.setdefault(conversation, []) if conversation else None
+            answer = library.ask(question, history=history, **options)
+            if history is not None:
+                history.append(_turn(question, answer))
+            print(json.dumps(answer.as_dict(), ensure_ascii=False) if args.json else render_answer(answer, color=False), flush=True)
+    return 0
+
+
+def _parse_question_line(line: str) -> tuple[str, str | None]:
+    """A stdin line is either a JSON object {"question", "conversation"} or the question itself."""
+    line = line.strip()
+    if line.startswith("{"):
+        try:
+            record = json.loads(line)
+            return str(record.get("question", "")).strip(), (str(record["conversation"]) if record.get("conversation") is not None else None)
+        except (json.JSONDecodeError, AttributeError):
+            pass
+    return line, None
+
+
+def _turn(question: str, answer):
+    """A history turn built from an answer, for scripted follow-ups."""
+    from retrieval.followup import HistoryTurn
+
+    cited = tuple(p.article.id for p in answer.passages[:1]) if answer.found else ()
+    summary = answer.passages[0].key_sentence if answer.found and answer.passages else ""
+    return HistoryTurn(question, cited, summary)
+
+
+def cmd_articles(args: argparse.Namespace) -> int:
+    """List stored articles, newest first."""
+    with open_library(_settings(args)) as library:
+        for info in library.list(args.offset, args.limit):
+            print(render_article_line(info))
+    return 0
+
+
+def cmd_article(args: argparse.Namespace) -> int:
+    """Show one article."""
+    with open_library(_settings(args)) as library:
+        info = library.get(args.id)
+    if info is None:
+        print(f"tanya: no article #{args.id}", file=sys.stderr)
+        return 1
+    print(render_article_line(info))
+    print()
+    print(info.text)
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    """Delete one article from the database and the indexes."""
+    with open_library(_settings(args)) as library:
+        deleted = library.delete(args.id)
+    print(f"deleted article #{args.id}" if deleted else f"tanya: no article #{args.id}", file=sys.stdout if deleted else sys.stderr)
+    return 0 if deleted else 1
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    """Rebuild both indexes from the database (re-embedding only chunks from another model)."""
+    approximate = True if args.approximate else (False if args.exact else None)
+    with open_library(_settings(args), check_model=False) as library:
+        count = library.reindex(approximate)
+        kind = library.indexes.vectors.kind
+    print(f"re-indexed {count} chunks ({kind} index)")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print library counts."""
+    with open_library(_settings(args)) as library:
+        stats = library.stats()
+    if args.json:
+        print(json.dumps({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.__dict__.items()}))
+    else:
+        for key, value in stats.__dict__.items():
+            print(f"{key.replace('_', ' ')}: {value}")
+    return 0
+
+
+def _lazy(module: str, function: str) -> Callable[[argparse.Namespace], int]:
+    """A command implemented in another module, imported only when run."""
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(module), function)(args)
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands and their options."""
+    parser = argparse.ArgumentParser(prog="tanya", description="Tanya Berita: ask your stored news articles.")
+    parser.add_argument("--data-dir", help="data directory (default: $TANYA_DATA_DIR or ./data)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="store articles from files, folders, links or JSON lines (- for stdin)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--added-by", help="who added these articles")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="ask a question (- reads questions or JSON lines from stdin)")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--top-k", type=int, default=None, help="number of passages (default 3)")
+    p.add_argument("--per-article", type=int, default=1, help="passages allowed from one article")
+    p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("articles", help="list stored articles")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--offset", type=int, default=0)
+    p.set_defaults(func=cmd_articles)
+
+    p = sub.add_parser("article", help="show one article")
+    p.add_argument("id", type=int)
+    p.set_defaults(func=cmd_article)
+
+    p = sub.add_parser("delete", help="delete an article")
+    p.add_argument("id", type=int)
+    p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("reindex", help="rebuild the indexes from the database")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--approximate", action="store_true", help="force an approximate (IVF) index")
+    group.add_argument("--exact", action="store_true", help="force an exact (flat) index")
+    p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("stats", help="show counts")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("chat", help="talk to the library in the console, as in Telegram")
+    p.set_defaults(func=_lazy("bot.console", "main"))
+
+    p = sub.add_parser("bot", help="run the Telegram bot")
+    p.add_argument("--webhook-url", help="run as a webhook server behind this public URL")
+    p.set_defaults(func=_lazy("bot.telegram_app", "main"))
+
+    p = sub.add_parser("eval", help="measure answer quality on an evaluation folder")
+    p.add_argument("directory")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--cache", help="embedding cache file (default: DATA_DIR/eval-cache.sqlite)")
+    p.add_argument("--limit", type=int, default=None, help="ask at most N questions per set")
+    p.set_defaults(func=_lazy("retrieval.evaluation", "main"))
+
+    p = sub.add_parser("bench", help="run the benchmarks and write a report")
+    p.add_argument("--quick", action="store_true", help="small sizes only")
+    p.add_argument("--output", default="bench/results")
+    p.set_defaults(func=_lazy("bench.run", "main"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `tanya` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.data_dir:
+        os.environ["TANYA_DATA_DIR"] = args.data_dir
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

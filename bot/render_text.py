@@ -1,0 +1,46 @@
+"""Plain-text rendering of answers and articles for the command line."""
+
+from __future__ import annotations
+
+import textwrap
+
+from retrieval.answer import Answer, AnswerPassage, Citation
+
+BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
+NOTHING_FOUND = "I found nothing about this in the stored articles. The nearest passages are:"
+
+
+def citation_line(citation: Citation) -> str:
+    """Title · source · date · link, leaving out what is unknown."""
+    date = citation.published_at.date().isoformat() if citation.published_at else None
+    parts = [citation.title or f"article #{citation.id}", citation.source, date, citation.url]
+    return " · ".join(p for p in parts if p)
+
+
+def _highlighted(passage: AnswerPassage, color: bool) -> str:
+    """The passage with its key sentence marked (ANSI bold yellow on a terminal, **…** otherwise)."""
+    if not passage.highlight:
+        return passage.text
+    start, end = passage.highlight
+    on, off = (BOLD + YELLOW, RESET) if color else ("**", "**")
+    return passage.text[:start] + on + passage.text[start:end] + off + passage.text[end:]
+
+
+def render_answer(answer: Answer, color: bool = False) -> str:
+    """Numbered passages, each followed by its citation."""
+    if not answer.passages:
+        return "The library is empty or nothing matched. Add articles with `tanya ingest`."
+    lines = [] if answer.found else [NOTHING_FOUND, ""]
+    for passage in answer.passages:
+        body = textwrap.fill(_highlighted(passage, color), width=100, initial_indent=f"[{passage.rank}] ",
+                             subsequent_indent="    ")
+        cite = f"    — {citation_line(passage.article)} (score {passage.score:.3f})"
+        lines += [body, (DIM + cite + RESET) if color else cite, ""]
+    return "\n".join(lines).rstrip()
+
+
+def render_article_line(info) -> str:
+    """One line per article for listings."""
+    date = info.published_at.date().isoformat() if info.published_at else info.ingested_at.date().isoformat()
+    source = f" · {info.source}" if info.source else ""
+    return f"#{info.id}  {info.title or '(untitled)'}{source} · {date} · {info.chunks} chunks"

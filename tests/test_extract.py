@@ -1,0 +1,410 @@
+"""Specifications for retrieval.extract: documents of every supported kind become drafts, bad input becomes UserError."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from datetime import datetime
+
+import docx
+import pypdf
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from retrieval.documents import ArticleDraft, UserError
+from retrieval.extract import clean_text, extract_file, extract_html
+
+LIMIT = 5_000_000
+
+ARTICLE_HTML = """<!DOCTYPE html>
+<html lang="id"><head>
+<meta charset="utf-8">
+<title>Banjir Rendam Ribuan Rumah di Semarang</title>
+<meta property="og:site_name" content="Warta Contoh">
+<meta property="article:published_time" content="2024-03-14T08:00:00+07:00">
+<meta name="author" content="Sari Wulandari">
+</head><body>
+<nav><ul><li><a href="/">Beranda</a></li><li><a href="/olahraga">Olahraga</a></li></ul></nav>
+<article>
+<h1>Banjir Rendam Ribuan Rumah di Semarang</h1>
+<p>Hujan deras yang turun sejak Selasa malam membuat sungai di Semarang meluap dan merendam ribuan rumah warga.</p>
+<p>Badan Penanggulangan Bencana Daerah mencatat lebih dari tiga ribu keluarga terdampak dan ratusan orang mengungsi.</p>
+<p>Petugas gabungan mengerahkan perahu karet untuk mengevakuasi warga lanjut usia dan anak-anak dari daerah terparah.</p>
+</article>
+<footer>Hak cipta Warta Contoh. Semua hak dilindungi.</footer>
+</body></html>"""
+
+
+def make_pdf(lines: list[str]) -> bytes:
+    """Build a one-page PDF whose text layer holds the given lines (no lines: only a drawn line, like a scan)."""
+    escaped = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines]
+    text_ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td", *[f"({line}) Tj T*" for line in escaped], "ET"]
+    stream = "\n".join(text_ops).encode("latin-1") if lines else b"0 0 m 100 100 l S"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >>"
+        b" /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def make_docx(heading: str | None, paragraphs: list[str], *, core_title: str = "", author: str = "") -> bytes:
+    """Build a real .docx with python-docx: optional heading, paragraphs, a small table and core properties."""
+    document = docx.Document()
+    if heading:
+        document.add_heading(heading, level=1)
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Korban"
+    table.cell(0, 1).text = "3.000 keluarga"
+    document.core_properties.title = core_title
+    document.core_properties.author = author
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def make_zip(members: dict[str, int]) -> bytes:
+    """A deflated ZIP whose members are runs of zero bytes of the given sizes, written in 1 MB chunks."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        for name, size in members.items():
+            with archive.open(name, "w") as member:
+                for start in range(0, size, 1 << 20):
+                    member.write(bytes(min(1 << 20, size - start)))
+    return buffer.getvalue()
+
+
+def draft(result: ArticleDraft | UserError) -> ArticleDraft:
+    """Assert the result is a draft (showing the error otherwise) and return it."""
+    assert isinstance(result, ArticleDraft), result
+    return result
+
+
+def error(result: ArticleDraft | UserError) -> UserError:
+    """Assert the result is a UserError (showing the draft otherwise) and return it."""
+    assert isinstance(result, UserError), result
+    return result
+
+
+def test_text_file_first_line_is_title_and_rest_is_text() -> None:
+    """Plain text: the first non-empty line names the article."""
+    result = draft(extract_file("berita.txt", b"\n\nHarga Beras Naik\n\nHarga beras naik 5 persen.\r\nPedagang mengeluh.", max_bytes=LIMIT))
+    assert result.title == "Harga Beras Naik"
+    assert result.text == "Harga beras naik 5 persen.\nPedagang mengeluh."
+
+
+def test_markdown_heading_marks_are_stripped_from_the_title() -> None:
+    """Markdown '# ' prefixes (and closing hashes) are not part of the title."""
+    result = draft(extract_file("catatan.md", "## Rapat Kabinet ##\n\nPresiden memimpin rapat.".encode(), max_bytes=LIMIT))
+    assert result.title == "Rapat Kabinet"
+    assert result.text == "Presiden memimpin rapat."
+
+
+def test_markdown_setext_underline_is_not_left_in_the_text() -> None:
+    """A 'Title' line underlined with '=' is a heading; the underline is dropped."""
+    result = draft(extract_file("catatan.md", b"Rapat Kabinet\n=============\nPresiden memimpin rapat.", max_bytes=LIMIT))
+    assert (result.title, result.text) == ("Rapat Kabinet", "Presiden memimpin rapat.")
+
+
+def test_single_long_line_keeps_all_its_text_and_gets_a_short_title() -> None:
+    """A one-paragraph file is not emptied by taking its only line as the title."""
+    line = "Pemerintah mengumumkan kebijakan baru tentang subsidi energi " * 5
+    result = draft(extract_file("a.txt", line.encode(), max_bytes=LIMIT))
+    assert result.text == line.strip()
+    assert len(result.title) <= 121 and result.title.endswith("…")
+
+
+def test_utf8_bom_and_utf16_files_are_decoded() -> None:
+    """Windows editors write BOMs; both UTF-8 and UTF-16 files are read correctly."""
+    text = "Kabar Café\nWarga menikmati kopi — dan teh ☕."
+    for data in (b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16"), text.encode("utf-16-be").join([b"\xfe\xff", b""])):
+        result = draft(extract_file("a.txt", data, max_bytes=LIMIT))
+        assert (result.title, result.text) == ("Kabar Café", "Warga menikmati kopi — dan teh ☕.")
+
+
+def test_cp1252_text_is_accepted_when_it_is_not_utf8() -> None:
+    """Legacy Windows text files decode as cp1252 instead of being rejected."""
+    result = draft(extract_file("a.txt", "Résumé\nHarga naik – kata “pedagang”.".encode("cp1252"), max_bytes=LIMIT))
+    assert result.title == "Résumé" and "“pedagang”" in result.text
+
+
+def test_binary_file_is_refused_as_binary() -> None:
+    """Random bytes are not stored as text."""
+    result = error(extract_file("data.txt", bytes(range(256)) * 40, max_bytes=LIMIT))
+    assert result.code == "binary" and result.item == "data.txt"
+
+
+def test_text_with_nul_bytes_is_binary() -> None:
+    """NUL bytes (without a UTF-16 BOM) mean the file is not text."""
+    assert error(extract_file("a.txt", b"Judul\nIsi\x00\x00\x00", max_bytes=LIMIT)).code == "binary"
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\t\r\n  ", b"\xef\xbb\xbf", "\n \n".encode("utf-16")])
+def test_empty_or_blank_file_is_refused_as_empty(data: bytes) -> None:
+    """Nothing to store means an 'empty' error, whatever the encoding."""
+    assert error(extract_file("kosong.txt", data, max_bytes=LIMIT)).code == "empty"
+
+
+def test_file_over_the_size_limit_is_refused_as_too_large() -> None:
+    """The caller's byte limit is enforced before any parsing."""
+    result = error(extract_file("a.txt", b"x" * 1001, max_bytes=1000))
+    assert result.code == "too_large" and "limit" in result.message
+
+
+def test_text_longer_than_max_chars_is_cut_and_marked() -> None:
+    """The text size limit is a parameter; cut drafts say so in extra."""
+    result = draft(extract_file("a.txt", ("Judul\n" + "kata " * 1000).encode(), max_bytes=LIMIT, max_chars=100))
+    assert len(result.text) <= 100 and result.extra.get("truncated") is True
+
+
+def test_control_zero_width_and_bidi_characters_are_cleaned_without_error() -> None:
+    """Terminal escapes, bell, BOMs and bidi overrides go; joiners needed by scripts and emoji stay."""
+    raw = "Judul\u202e\x07\r\nIsi \x1b[31mmerah\x1b[0m\ufeff, kata\u200bkata, 👩\u200d💻 dan \u2066isolasi\u2069.\x0cHalaman 2"
+    result = draft(extract_file("a.txt", raw.encode(), max_bytes=LIMIT))
+    assert result.title == "Judul"
+    assert result.text == "Isi [31mmerah[0m, kata\u200bkata, 👩\u200d💻 dan isolasi.\nHalaman 2"
+
+
+def test_clean_text_removes_lone_surrogates_so_text_is_storable() -> None:
+    """Strings from Telegram or HTML can hold lone surrogates, which cannot be encoded as UTF-8."""
+    cleaned = clean_text("a\ud800b\r\nc\u2028d")
+    assert cleaned == "ab\nc\nd"
+    cleaned.encode("utf-8")
+
+
+def test_html_main_text_title_site_author_and_date_are_extracted() -> None:
+    """A news page yields its article body without navigation, plus its metadata."""
+    result = draft(extract_html(ARTICLE_HTML, "https://warta.example/banjir"))
+    assert result.title == "Banjir Rendam Ribuan Rumah di Semarang"
+    assert "tiga ribu keluarga terdampak" in result.text and "perahu karet" in result.text
+    assert "Olahraga" not in result.text
+    assert result.source == "Warta Contoh"
+    assert result.published_at is not None and result.published_at.date() == datetime(2024, 3, 14).date()
+    assert result.url == "https://warta.example/banjir"
+
+
+def test_html_file_is_read_through_the_html_extractor() -> None:
+    """An uploaded .html file is treated as a web page, not as text full of tags."""
+    result = draft(extract_file("banjir.html", ARTICLE_HTML.encode(), max_bytes=LIMIT))
+    assert result.title == "Banjir Rendam Ribuan Rumah di Semarang" and "<p>" not in result.text
+
+
+def test_html_with_too_little_text_is_not_an_article() -> None:
+    """A page with a few words (a login wall, an error page) is refused."""
+    result = error(extract_html("<html><head><title>Masuk</title></head><body><p>Silakan masuk.</p></body></html>"))
+    assert result.code == "not_article"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><p>" + "Unclosed <b>bold <i>italic <div> text " * 10,
+        "<<<>>></p></div><p <p>" + "isi berita panjang sekali " * 5 + "<!-- never closed",
+        "<?xml version='1.0' encoding='latin-1'?><html><body>" + "<p>kalimat berita yang cukup panjang</p>" * 3,
+        "\x00\x01<html>\x0b<body>\ud800" + "teks yang aneh namun cukup panjang " * 3,
+    ],
+)
+def test_malformed_html_never_raises_and_still_yields_text(html: str) -> None:
+    """Broken markup is read as well as possible instead of crashing the bot."""
+    result = extract_html(html)
+    assert isinstance(result, ArticleDraft) and len(result.text) >= 40
+
+
+def test_html_fallback_strips_tags_when_trafilatura_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If trafilatura returns nothing, lxml tag stripping with the <title> is used."""
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *args, **kwargs: None)
+    result = draft(extract_html(ARTICLE_HTML))
+    assert result.title == "Banjir Rendam Ribuan Rumah di Semarang"
+    assert "perahu karet" in result.text and "<p>" not in result.text
+
+
+def test_pdf_text_layer_is_extracted() -> None:
+    """A PDF with text gives its first line as title and the rest as text."""
+    pdf = make_pdf(["Laporan Inflasi Maret", "Inflasi tahunan tercatat 2,8 persen (yoy).", "Harga pangan stabil."])
+    result = draft(extract_file("laporan.pdf", pdf, max_bytes=LIMIT))
+    assert result.title == "Laporan Inflasi Maret"
+    assert "2,8 persen (yoy)" in result.text and "Harga pangan stabil." in result.text
+    assert result.extra["format"] == "pdf"
+
+
+def test_pdf_without_text_layer_is_refused_as_no_text() -> None:
+    """Scanned PDFs would store nothing searchable, so the user is told why."""
+    result = error(extract_file("scan.pdf", make_pdf([]), max_bytes=LIMIT))
+    assert result.code == "no_text" and "scanned" in result.message
+
+
+def test_password_protected_pdf_is_unreadable() -> None:
+    """A PDF that needs a password cannot be read."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt("rahasia", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    result = error(extract_file("rahasia.pdf", buffer.getvalue(), max_bytes=LIMIT))
+    assert result.code == "unreadable" and "password" in result.message
+
+
+@pytest.mark.parametrize("cut", [20, 200, -40])
+def test_truncated_pdf_is_unreadable_not_a_crash(cut: int) -> None:
+    """A damaged PDF gives an error value, never an exception."""
+    result = extract_file("rusak.pdf", make_pdf(["Judul", "Isi laporan"])[:cut], max_bytes=LIMIT)
+    assert isinstance(result, (ArticleDraft, UserError))
+    if isinstance(result, UserError):
+        assert result.code in {"unreadable", "no_text"}
+
+
+def test_real_docx_gives_heading_title_paragraphs_tables_and_author() -> None:
+    """A Word file made by python-docx is read in order, tables included."""
+    data = make_docx("Gempa di Cianjur", ["Gempa magnitudo 5,6 mengguncang Cianjur.", "Warga diminta waspada."], author="Ani")
+    result = draft(extract_file("gempa.docx", data, max_bytes=LIMIT))
+    assert result.title == "Gempa di Cianjur"
+    assert result.text == "Gempa magnitudo 5,6 mengguncang Cianjur.\nWarga diminta waspada.\nKorban | 3.000 keluarga"
+    assert result.author == "Ani" and result.extra["format"] == "docx"
+
+
+def test_docx_without_heading_uses_core_properties_title() -> None:
+    """When no paragraph is styled as a heading, the document's Title property is used."""
+    data = make_docx(None, ["Paragraf pertama berita.", "Paragraf kedua."], core_title="Judul dari Properti")
+    result = draft(extract_file("a.docx", data, max_bytes=LIMIT))
+    assert result.title == "Judul dari Properti" and result.text.startswith("Paragraf pertama berita.")
+
+
+def test_docx_without_any_title_uses_its_first_line() -> None:
+    """With neither heading nor Title property, the first line is the title."""
+    result = draft(extract_file("a.docx", make_docx(None, ["Judul Biasa", "Isinya di sini."]), max_bytes=LIMIT))
+    assert result.title == "Judul Biasa" and result.text.startswith("Isinya di sini.")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"PK\x03\x04" + bytes(range(200)),
+        b"\x13\x37garbage\x00\x01\x02 not a zip at all",
+        None,
+    ],
+)
+def test_corrupted_docx_is_unreadable(data: bytes | None) -> None:
+    """Broken Word files, including a real one cut in half, are reported as unreadable."""
+    if data is None:
+        real = make_docx("Judul", ["Isi"])
+        data = real[: len(real) // 2]
+    result = error(extract_file("rusak.docx", data, max_bytes=LIMIT))
+    assert result.code == "unreadable" and result.item == "rusak.docx"
+
+
+def test_docx_zip_bomb_by_total_size_is_refused_as_too_large() -> None:
+    """A 200 MB member that compresses to ~200 KB is refused before python-docx expands it."""
+    bomb = make_zip({"word/document.xml": 200 << 20})
+    assert len(bomb) < 1 << 20
+    result = error(extract_file("bom.docx", bomb, max_bytes=LIMIT))
+    assert result.code == "too_large" and "50 MB" in result.message
+
+
+def test_docx_zip_bomb_by_compression_ratio_is_refused_as_too_large() -> None:
+    """A member under the total cap but compressed ~1000:1 is also refused."""
+    result = error(extract_file("bom.docx", make_zip({"word/document.xml": 20 << 20}), max_bytes=LIMIT))
+    assert result.code == "too_large" and "ZIP bomb" in result.message
+
+
+def test_zip_that_is_not_a_word_document_is_unsupported() -> None:
+    """Other ZIP-based formats are named as unsupported rather than unreadable."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    assert error(extract_file("tabel.docx", buffer.getvalue(), max_bytes=LIMIT)).code == "unsupported"
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("foto.png", b"\x89PNG\r\n\x1a\n" + bytes(64)),
+        ("foto.txt", b"\xff\xd8\xff\xe0" + bytes(64)),
+        ("lama.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64)),
+    ],
+)
+def test_known_unsupported_formats_are_refused_by_name(name: str, data: bytes) -> None:
+    """Images and old .doc files get an 'unsupported' error that says what they are."""
+    result = error(extract_file(name, data, max_bytes=LIMIT))
+    assert result.code == "unsupported" and result.message.startswith("this is ")
+
+
+def test_file_with_lying_extension_is_read_by_its_content() -> None:
+    """A PDF named .txt, a Word file named .pdf, HTML named .txt and text named .pdf are all read correctly."""
+    pdf_as_txt = draft(extract_file("laporan.txt", make_pdf(["Judul PDF", "Isi PDF."]), max_bytes=LIMIT))
+    docx_as_pdf = draft(extract_file("dokumen.pdf", make_docx("Judul Word", ["Isi Word."]), max_bytes=LIMIT))
+    html_as_txt = draft(extract_file("halaman.txt", ARTICLE_HTML.encode(), max_bytes=LIMIT))
+    text_as_pdf = draft(extract_file("catatan.pdf", b"Judul Teks\nIsi teks biasa.", max_bytes=LIMIT))
+    assert (pdf_as_txt.title, pdf_as_txt.extra["format"]) == ("Judul PDF", "pdf")
+    assert (docx_as_pdf.title, docx_as_pdf.extra["format"]) == ("Judul Word", "docx")
+    assert (html_as_txt.title, html_as_txt.extra["format"]) == ("Banjir Rendam Ribuan Rumah di Semarang", "html")
+    assert (text_as_pdf.title, text_as_pdf.extra["format"]) == ("Judul Teks", "text")
+
+
+def test_extracted_text_has_no_control_characters_except_newline_and_tab() -> None:
+    """Whatever the source format, stored text is free of control codes."""
+    body = "Isi berita yang cukup panjang untuk dibaca sebagai teks biasa oleh siapa saja. " * 3
+    data = ("Judul\x00\n" + body + "\x01\x02\x1f\x7f\x85 lanjut\tkolom").encode("utf-16")
+    result = draft(extract_file("a.txt", data, max_bytes=LIMIT))
+    assert all(ch in "\n\t" or unicodedata.category(ch) != "Cc" for ch in result.title + result.text)
+
+
+INTERESTING_PREFIXES = [
+    b"",
+    b"%PDF-1.4\n",
+    b"PK\x03\x04",
+    b"<!DOCTYPE html><html><body>",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xfe\xff",
+    b"# ",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(["a.txt", "a.md", "a.html", "a.pdf", "a.docx", "a", "a.exe", "../x.TXT"]),
+    prefix=st.sampled_from(INTERESTING_PREFIXES),
+    data=st.binary(max_size=2048),
+)
+def test_extract_file_never_raises_for_arbitrary_bytes(name: str, prefix: bytes, data: bytes) -> None:
+    """Any upload gives a draft or a UserError, never an exception."""
+    result = extract_file(name, prefix + data, max_bytes=LIMIT)
+    assert isinstance(result, (ArticleDraft, UserError))
+    if isinstance(result, ArticleDraft):
+        (result.title + result.text).encode("utf-8")
+
+
+HTML_PIECES = st.sampled_from(
+    ["<html>", "<body>", "<p>", "</p>", "<div", ">", "<!--", "-->", "<script>", "</script>", "<title>", "&amp;", "&#0;", "<![CDATA[", "\x00", " kata berita "]
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html=st.one_of(st.text(max_size=2000), st.binary(max_size=2000), st.lists(st.one_of(HTML_PIECES, st.text(max_size=20)), max_size=60).map("".join)))
+def test_extract_html_never_raises_for_arbitrary_input(html: str | bytes) -> None:
+    """Any page content gives a draft or a UserError, never an exception."""
+    result = extract_html(html, "https://contoh.example/x")
+    assert isinstance(result, (ArticleDraft, UserError))
+    if isinstance(result, ArticleDraft):
+        assert len(result.text) >= 40
+        (result.title + result.text).encode("utf-8")
