@@ -13,9 +13,15 @@ import zipfile
 from dataclasses import replace
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from retrieval.documents import ArticleDraft, UserError
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from docx.table import Table
+    from pypdf import PageObject, PdfReader
 
 MAX_TEXT_CHARS = 2_000_000
 MIN_ARTICLE_CHARS = 40
@@ -32,7 +38,7 @@ _JUNK_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069
 _BINARY_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _SETEXT_UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
-_HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--(?:[^-]|-(?!->))*-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE)
 
 _UNSUPPORTED_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -180,7 +186,7 @@ def _text_draft(text: str, name: str, max_chars: int, kind: str, title: str = ""
     else:
         title, body = _split_title(text)
     body, truncated = _limit(body, max_chars)
-    extra: dict = {"format": kind, "truncated": True} if truncated else {"format": kind}
+    extra: dict[str, object] = {"format": kind, "truncated": True} if truncated else {"format": kind}
     return ArticleDraft(text=body, title=title, extra=extra)
 
 
@@ -211,6 +217,12 @@ def _body_without_title(text: str, title: str) -> str:
     if rest.strip() and first.strip().casefold() == title.strip().casefold():
         return rest.strip()
     return text
+
+
+def _title(raw: str | None) -> str:
+    """A one-line title from metadata or a heading, shortened only when it is implausibly long."""
+    title = " ".join(clean_text(raw or "").split())
+    return _shorten(title) if len(title) > MAX_TITLE_CHARS else title
 
 
 def _shorten(line: str) -> str:
@@ -257,7 +269,7 @@ def _trafilatura_draft(html: str | bytes, url: str | None) -> ArticleDraft | Non
     text = clean_text(getattr(document, "text", None) or "")
     if not text:
         return None
-    title = clean_text(document.title or "").replace("\n", " ")
+    title = _title(document.title)
     return ArticleDraft(
         text=_body_without_title(text, title) if title else text,
         title=title,
@@ -275,7 +287,7 @@ def _lxml_draft(html: str | bytes) -> ArticleDraft | None:
         root = lxml.html.document_fromstring(html.encode("utf-8") if isinstance(html, str) else html)
     except Exception:
         return None
-    title = clean_text(root.findtext(".//title") or "").replace("\n", " ")
+    title = _title(root.findtext(".//title"))
     for element in list(root.iter("script", "style", "noscript", "template", "head")):
         element.drop_tree()
     for element in root.iter("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"):
@@ -325,7 +337,7 @@ def _extract_pdf(data: bytes, name: str, max_chars: int) -> ArticleDraft | UserE
     return draft
 
 
-def _decrypt_with_empty_password(reader: object) -> bool:
+def _decrypt_with_empty_password(reader: PdfReader) -> bool:
     """Try the empty user password, which opens PDFs that only restrict printing or copying."""
     try:
         return bool(reader.decrypt(""))
@@ -333,7 +345,7 @@ def _decrypt_with_empty_password(reader: object) -> bool:
         return False
 
 
-def _page_text(page: object) -> str:
+def _page_text(page: PageObject) -> str:
     """Extract one page's text, treating a broken page as empty instead of failing the whole file."""
     try:
         return page.extract_text() or ""
@@ -341,7 +353,7 @@ def _page_text(page: object) -> str:
         return ""
 
 
-def _pdf_author(reader: object) -> str | None:
+def _pdf_author(reader: PdfReader) -> str | None:
     """The author from the PDF metadata, when readable."""
     try:
         author = reader.metadata.author if reader.metadata else None
@@ -389,7 +401,7 @@ def _zip_bomb_problem(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _docx_blocks(document: object) -> list[str]:
+def _docx_blocks(document: DocxDocument) -> list[str]:
     """Paragraph texts and table rows in reading order; merged cells are not repeated."""
     blocks: list[str] = []
     for block in document.iter_inner_content():
@@ -400,7 +412,7 @@ def _docx_blocks(document: object) -> list[str]:
     return blocks
 
 
-def _table_rows(table: object) -> list[str]:
+def _table_rows(table: Table) -> list[str]:
     """One ' | '-joined line per table row."""
     rows: list[str] = []
     for row in table.rows:
@@ -413,14 +425,14 @@ def _table_rows(table: object) -> list[str]:
     return rows
 
 
-def _docx_title(document: object) -> str:
+def _docx_title(document: DocxDocument) -> str:
     """The first Title/Heading paragraph, else the core-properties title, else empty (first line is used)."""
     for paragraph in document.paragraphs:
         style = getattr(getattr(paragraph, "style", None), "name", "") or ""
-        text = clean_text(paragraph.text).replace("\n", " ")
+        text = _title(paragraph.text)
         if text and (style == "Title" or style.startswith("Heading")):
-            return _shorten(text) if len(text) > MAX_TITLE_CHARS else text
-    return _shorten(clean_text(document.core_properties.title or "").replace("\n", " "))
+            return text
+    return _title(document.core_properties.title)
 
 
 def _extension(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import unicodedata
 import zipfile
 from datetime import datetime
@@ -10,7 +11,8 @@ from datetime import datetime
 import docx
 import pypdf
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from retrieval.documents import ArticleDraft, UserError
@@ -237,6 +239,28 @@ def test_html_fallback_strips_tags_when_trafilatura_finds_nothing(monkeypatch: p
     assert "perahu karet" in result.text and "<p>" not in result.text
 
 
+def test_html_start_sniffing_is_fast_on_a_comment_flood() -> None:
+    """Thousands of empty HTML comments before the text must not make content sniffing backtrack for ages."""
+    started = time.monotonic()
+    result = extract_file("a.txt", b"<!---->" * 2000 + b"\nJudul\nIsi", max_bytes=LIMIT)
+    assert isinstance(result, (ArticleDraft, UserError)) and time.monotonic() - started < 2
+
+
+def test_unexpected_parser_failure_becomes_unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even an exception type nobody anticipated comes back as a value, not a crash."""
+
+    def explode(*args: object, **kwargs: object) -> None:
+        """Stand-in for a parser bug."""
+        raise RecursionError("parser bug")
+
+    files = (("a.docx", make_docx("Judul", ["Isi"])), ("a.pdf", make_pdf(["Judul", "Isi"])))
+    monkeypatch.setattr(docx, "Document", explode)
+    monkeypatch.setattr(pypdf, "PdfReader", explode)
+    for name, data in files:
+        result = error(extract_file(name, data, max_bytes=LIMIT))
+        assert result.code == "unreadable" and result.item == name
+
+
 def test_pdf_text_layer_is_extracted() -> None:
     """A PDF with text gives its first line as title and the rest as text."""
     pdf = make_pdf(["Laporan Inflasi Maret", "Inflasi tahunan tercatat 2,8 persen (yoy).", "Harga pangan stabil."])
@@ -380,7 +404,7 @@ INTERESTING_PREFIXES = [
 ]
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hypothesis_settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=st.sampled_from(["a.txt", "a.md", "a.html", "a.pdf", "a.docx", "a", "a.exe", "../x.TXT"]),
     prefix=st.sampled_from(INTERESTING_PREFIXES),
@@ -399,7 +423,7 @@ HTML_PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hypothesis_settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(html=st.one_of(st.text(max_size=2000), st.binary(max_size=2000), st.lists(st.one_of(HTML_PIECES, st.text(max_size=20)), max_size=60).map("".join)))
 def test_extract_html_never_raises_for_arbitrary_input(html: str | bytes) -> None:
     """Any page content gives a draft or a UserError, never an exception."""
