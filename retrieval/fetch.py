@@ -63,7 +63,7 @@ async def fetch_article(
     """Download the page a user linked to and extract its article; every problem comes back as a UserError."""
     try:
         final_url, kind, body, charset = await asyncio.wait_for(
-            _download(url.strip(), settings, allow_hosts), timeout=settings.fetch_timeout_seconds
+            _download(url.strip(), settings, _normalised_hosts(allow_hosts)), timeout=settings.fetch_timeout_seconds
         )
     except _Refusal as refusal:
         return refusal.error
@@ -118,17 +118,25 @@ def is_mostly_link(text: str) -> bool:
     return len(rest.split()) <= MAX_LINK_MESSAGE_WORDS
 
 
+def _normalised_hosts(hosts: frozenset[str]) -> frozenset[str]:
+    """Allowed host names in the form _host_of produces (lower case, no brackets or trailing dot)."""
+    return frozenset(host.lower().strip("[]").rstrip(".") for host in hosts)
+
+
 def _trim_url(url: str) -> str:
     """Drop sentence punctuation and unbalanced closing brackets that ended up glued to a link."""
-    while url:
-        last = url[-1]
+    unmatched = {close: url.count(close) - url.count(open_) for close, open_ in _CLOSING_BRACKETS.items()}
+    end = len(url)
+    while end:
+        last = url[end - 1]
         if last in _TRAILING_PUNCTUATION:
-            url = url[:-1]
-        elif last in _CLOSING_BRACKETS and url.count(last) > url.count(_CLOSING_BRACKETS[last]):
-            url = url[:-1]
+            end -= 1
+        elif unmatched.get(last, 0) > 0:
+            unmatched[last] -= 1
+            end -= 1
         else:
             break
-    return url
+    return url[:end]
 
 
 async def _download(url: str, settings: Settings, allow_hosts: frozenset[str]) -> tuple[str, str, bytes, str | None]:

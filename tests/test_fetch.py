@@ -81,7 +81,7 @@ class LocalSite:
         self.server.daemon_threads = True
         self.server.block_on_close = False
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
@@ -150,6 +150,12 @@ def error(result: ArticleDraft | UserError) -> UserError:
     return result
 
 
+def address_info(address: str, port: object) -> tuple:
+    """One getaddrinfo result tuple for a TCP address, as the real resolver would return it."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    return (family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))
+
+
 @pytest.fixture
 def site() -> Iterator[LocalSite]:
     """A fresh local HTTP server per test."""
@@ -168,8 +174,7 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         """Answer from the table when the host is in it."""
         if host not in answers:
             return real_getaddrinfo(host, port, *args, **kwargs)
-        family = lambda address: socket.AF_INET6 if ":" in address else socket.AF_INET  # noqa: E731
-        return [(family(a), socket.SOCK_STREAM, 6, "", (a, port)) for a in answers[host].pop(0).split(",")]
+        return [address_info(address, port) for address in answers[host].pop(0).split(",")]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return answers
