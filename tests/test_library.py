@@ -1,0 +1,137 @@
+"""The Library service: storing, duplicates, deleting, and indexes that stay in step with the database."""
+
+from dataclasses import replace
+
+import pytest
+
+from retrieval.documents import ArticleDraft, UserError
+from retrieval.library import Library
+from retrieval.vector_index import ModelMismatch
+from storage.database import integrity_ok
+from tests.conftest import sample_draft
+
+BELOUSOV = "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov"
+
+WEATHER = ArticleDraft(
+    title="Hujan deras landa Bandung",
+    source="Contoh.id",
+    text="Hujan deras mengguyur Kota Bandung sejak Senin sore. Banjir setinggi 50 cm merendam 300 rumah di "
+    "Kecamatan Dayeuhkolot. BPBD mengerahkan perahu karet untuk mengevakuasi warga.",
+)
+
+
+def test_the_users_example_is_answered_with_its_citation(sample_library):
+    answer = sample_library.ask("siapa yang mendampingi Putin?")
+    first = answer.passages[0]
+    assert answer.found and BELOUSOV in first.text
+    assert first.article.source == "Tribunnews.com" and first.article.title
+    assert first.text == sample_library.get(first.article.id).text[first.char_start : first.char_end]
+
+
+def test_the_same_article_with_different_spacing_is_stored_once(library):
+    first = library.add_article(sample_draft())
+    respaced = sample_draft()
+    respaced.text = "  " + respaced.text.replace(" ", "   ").replace("\n", "\n\n") + "\n"
+    second = library.add_article(respaced)
+    assert first.status == "added" and second.status == "duplicate"
+    assert second.article_id == first.article_id
+    assert library.stats().articles == 1
+
+
+def test_a_deleted_article_no_longer_answers(sample_library):
+    sample_library.add_article(WEATHER)
+    article_id = sample_library.ask("siapa yang mendampingi Putin?").passages[0].article.id
+    assert sample_library.delete(article_id)
+    answer = sample_library.ask("siapa yang mendampingi Putin?")
+    assert all(BELOUSOV not in p.text for p in answer.passages)
+    assert not sample_library.delete(article_id)
+
+
+def test_at_most_one_passage_per_article_unless_asked(sample_library):
+    sample_library.add_article(WEATHER)
+    answer = sample_library.ask("Putin Kim Jong Un Korea Utara", top_k=3)
+    assert len({p.article.id for p in answer.passages}) == len(answer.passages)
+    several = sample_library.ask("Putin Kim Jong Un Korea Utara", top_k=3, per_article=3)
+    ids = [p.article.id for p in several.passages]
+    assert len(ids) > len(set(ids)) or len(several.passages[0].chunk_ids) > 1
+
+
+def test_adjacent_chunks_of_one_article_are_merged_not_repeated(sample_library):
+    answer = sample_library.ask("Putin Kim Jong Un Korea Utara", top_k=1, per_article=4)
+    texts = [p.text for p in answer.passages]
+    for i, a in enumerate(texts):
+        for b in texts[i + 1 :]:
+            assert a not in b and b not in a
+    merged = [p for p in answer.passages if len(p.chunk_ids) > 1]
+    article = sample_library.get(answer.passages[0].article.id).text
+    for passage in merged:
+        assert article[passage.char_start : passage.char_end] == passage.text
+
+
+def test_bad_items_are_reported_and_the_rest_of_the_batch_is_stored(library):
+    items = [
+        ("empty.txt", ArticleDraft(text="   \n  ")),
+        ("broken.jsonl:2", UserError("malformed", "not valid JSON", "broken.jsonl:2")),
+        ("good", WEATHER),
+    ]
+    results = list(library.add_articles(items))
+    assert [r.status for r in results] == ["failed", "failed", "added"]
+    assert results[0].error.code == "no_text" and "no text" in str(results[0].error)
+    assert library.stats().articles == 1
+
+
+def test_an_article_over_the_size_limit_is_refused(settings, embedder):
+    small = Library(settings.model_copy(update={"max_article_chars": 100}), embedder)
+    result = small.add_article(sample_draft(), "big.txt")
+    small.close()
+    assert result.status == "failed" and result.error.code == "too_large"
+
+
+def test_index_files_deleted_are_rebuilt_from_the_database_at_start(settings, embedder, sample_library):
+    sample_library.close()
+    for name in ("vectors.faiss", "lexical.pkl"):
+        (settings.data_dir / "index" / name).unlink()
+    reopened = Library(settings, embedder)
+    assert "added" in (reopened.repair_note or "")
+    assert BELOUSOV in reopened.ask("siapa yang mendampingi Putin?").passages[0].text
+    reopened.close()
+
+
+def test_an_index_out_of_step_is_repaired_at_start(settings, embedder, sample_library, caplog):
+    sample_library.add_article(WEATHER)
+    sample_library.close()
+    stale = Library(settings, embedder)
+    weather_chunks = [c.id for c in stale.repo.article_chunks(2)]
+    stale.indexes.remove(weather_chunks)
+    stale.indexes.vectors.add([999_999], stale.embedder.passages(["ghost"]))
+    stale.indexes.lexical.add(999_999, ["ghost"])
+    stale.indexes.save()
+    stale.engine.dispose()
+    with caplog.at_level("WARNING"):
+        repaired = Library(settings, embedder)
+    assert "index repair" in caplog.text
+    assert set(repaired.indexes.vectors.ids()) == set(repaired.repo.chunk_ids())
+    assert set(repaired.indexes.lexical.ids()) == set(repaired.repo.chunk_ids())
+    assert repaired.ask("banjir di Bandung").passages[0].article.id == 2
+    repaired.close()
+
+
+def test_an_index_built_by_another_model_is_refused(settings, embedder, sample_library):
+    sample_library.close()
+
+    class OtherModel:
+        name, dim = "another-model", embedder.dim
+
+    with pytest.raises(ModelMismatch, match="tanya reindex"):
+        Library(settings, OtherModel())
+
+
+def test_reindex_rebuilds_without_losing_answers(sample_library):
+    assert sample_library.reindex(approximate=False) == sample_library.stats().chunks
+    assert BELOUSOV in sample_library.ask("siapa yang mendampingi Putin?").passages[0].text
+
+
+def test_the_database_passes_an_integrity_check_after_ingest_and_delete(sample_library):
+    sample_library.add_article(replace(WEATHER))
+    sample_library.delete(1)
+    assert integrity_ok(sample_library.engine)
