@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from retrieval.documents import ArticleDraft, UserError
+from retrieval.text import clean_text, strip_control
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -33,10 +34,7 @@ ZIP_RATIO_FLOOR = 1024 * 1024
 MAX_ZIP_MEMBERS = 5_000
 MAX_BINARY_RATIO = 0.05
 
-_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-_JUNK_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]")
 _BINARY_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
-_MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _SETEXT_UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
 _HTML_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--(?:[^-]|-(?!->))*-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE)
 
@@ -52,14 +50,6 @@ _UNSUPPORTED_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Office file (.doc) or a password-protected one"),
     (b"{\\rtf", "an RTF document"),
 )
-
-
-def clean_text(text: str) -> str:
-    """Normalise line breaks and drop control, bidi-override and lone-surrogate characters, so stored text is safe to show."""
-    text = _LINE_BREAKS.sub("\n", text)
-    text = _JUNK_CHARS.sub("", text)
-    text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return _MANY_BLANK_LINES.sub("\n\n", text).strip()
 
 
 def extract_file(name: str, data: bytes, *, max_bytes: int, max_chars: int = MAX_TEXT_CHARS) -> ArticleDraft | UserError:
@@ -246,7 +236,7 @@ def _limit(text: str, max_chars: int) -> tuple[str, bool]:
 def _extract_html(html: str | bytes, url: str | None, item: str, max_chars: int) -> ArticleDraft | UserError:
     """Run trafilatura on the page, fall back to lxml, and refuse pages without enough text to be an article."""
     if isinstance(html, str):
-        html = _JUNK_CHARS.sub("", _LINE_BREAKS.sub("\n", html))
+        html = strip_control(html)
     if not html.strip():
         return UserError("empty", "the page is empty", item)
     draft = _trafilatura_draft(html, url) or _lxml_draft(html)

@@ -6,7 +6,8 @@ import hashlib
 import re
 import unicodedata
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -23,10 +24,17 @@ _EN_WORDS = frozenset(
 )
 
 
+def strip_control(text: str) -> str:
+    """Unify line ends and drop control, bidi-override and lone-surrogate characters."""
+    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))
+
+
 def clean_text(text: str) -> str:
-    """Drop control, zero-width and bidi characters, unify line ends and squeeze blank runs."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("", text)
+    """Unify line ends, drop control, bidi-override and lone-surrogate characters, squeeze blank runs.
+
+    Zero-width joiners and marks stay: emoji sequences and some scripts need them.
+    """
+    text = unicodedata.normalize("NFC", strip_control(text))
     text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
