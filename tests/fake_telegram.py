@@ -13,6 +13,7 @@ import logging
 import random
 import re
 import socket
+import sys
 import threading
 import time
 import zlib
@@ -58,7 +59,7 @@ HTML_ENTITY_TYPES = {
     "pre": "pre", "blockquote": "blockquote", "tg-emoji": "custom_emoji", "span": "spoiler",
 }
 HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][\w-]*)([^<>]*)>|<")
-HTML_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+HTML_ATTR = re.compile(r"""([\w-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 BAD_GATEWAY_BODY = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
@@ -166,7 +167,9 @@ def _html_tag(
     if tag not in HTML_ENTITY_TYPES:
         raise bad_request(f'can\'t parse entities: Unsupported start tag "{tag}" at byte offset {at}')
     if not closing:
-        attrs = {m[1].lower(): m[2] or m[3] or m[4] or "" for m in HTML_ATTR.finditer(match.group(3))}
+        attrs = {m[1].lower(): html.unescape(m[2] or m[3] or m[4] or "") for m in HTML_ATTR.finditer(match.group(3))}
+        if tag == "span" and attrs.get("class") != "tg-spoiler":
+            raise bad_request(f'can\'t parse entities: Unsupported start tag "span" at byte offset {at}')
         stack.append({"tag": tag, "offset": offset, "attrs": attrs})
         return
     if not stack or stack[-1]["tag"] != tag:
@@ -232,11 +235,18 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.fake = fake
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore clients that went away (e.g. a cancelled long poll); report anything else."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     """Routes HTTP requests to the FakeTelegram that owns the server."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16
     server: _Server
 
     def setup(self) -> None:
@@ -271,8 +281,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        with contextlib.suppress(OSError):
+        try:
             self.wfile.write(payload)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
 
     def _read_body(self) -> bytes:
         """Read a Content-Length or chunked request body."""
@@ -308,6 +321,7 @@ class FakeTelegram:
         self._blocked: set[int | str] = set()
         self._connections: set[socket.socket] = set()
         self._stopped = False
+        self._polling = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -491,7 +505,14 @@ class FakeTelegram:
         return self.push_update({"callback_query": query})
 
     def document_message(
-        self, chat_id: int, file_name: str, data: bytes, mime_type: str, *, caption: str | None = None, **kwargs: Any
+        self,
+        chat_id: int,
+        file_name: str,
+        data: bytes,
+        mime_type: str,
+        *,
+        caption: str | None = None,
+        **kwargs: Any,
     ) -> int:
         """Push a document message whose file can be fetched with getFile and downloaded."""
         stored = self.register_file(data, file_name=file_name)
@@ -504,7 +525,9 @@ class FakeTelegram:
         }
         return self.text_message(chat_id, "", caption=caption, document=document, **kwargs)
 
-    def register_file(self, data: bytes, *, file_name: str = "file.bin", file_path: str | None = None) -> dict[str, Any]:
+    def register_file(
+        self, data: bytes, *, file_name: str = "file.bin", file_path: str | None = None
+    ) -> dict[str, Any]:
         """Store bytes for getFile and /file downloads; return the File object."""
         with self._cond:
             number = next(self._ids)
@@ -530,7 +553,8 @@ class FakeTelegram:
     ) -> dict[str, Any]:
         """Return a new user message skeleton (message_id, date, chat, from) without content."""
         with self._cond:
-            user = self._user(user_id or (chat_id if chat_type == "private" else DEFAULT_GROUP_USER_ID), language_code)
+            default_user = chat_id if chat_type == "private" else DEFAULT_GROUP_USER_ID
+            user = self._user(user_id or default_user, language_code)
             chat = self._chats.get(chat_key(chat_id)) or self._new_chat(chat_id, chat_type, user)
             self._chats[chat_key(chat_id)] = chat
             return {"message_id": next(self._ids), "from": user, "chat": dict(chat), "date": int(time.time())}
@@ -558,7 +582,8 @@ class FakeTelegram:
         """Return the current state (after edits and deletes) of the bot's messages in a chat."""
         with self._cond:
             key = chat_key(chat_id)
-            found = [m for (k, _), m in self._messages.items() if k == key and m["from"]["id"] == self.bot_user["id"]]
+            mine = self.bot_user["id"]
+            found = [m for (k, _), m in self._messages.items() if k == key and m["from"]["id"] == mine]
             return sorted(found, key=lambda m: m["message_id"])
 
     def commands(self, scope: dict[str, Any] | None = None, language_code: str = "") -> list[dict[str, Any]]:
@@ -566,7 +591,9 @@ class FakeTelegram:
         with self._cond:
             return list(self._commands.get(self._commands_key(scope, language_code), []))
 
-    def wait_for(self, predicate: Callable[[Record], bool], timeout: float = 30, *, count: int = 1) -> list[Record]:
+    def wait_for(
+        self, predicate: Callable[[Record], bool], timeout: float = 30, *, count: int = 1
+    ) -> list[Record]:
         """Block until at least count recorded calls match predicate; return all matches."""
         with self._cond:
             matches: list[Record] = []
@@ -595,6 +622,11 @@ class FakeTelegram:
             if not self._cond.wait_for(lambda: not self._queue, timeout=timeout):
                 raise TimeoutError(f"{len(self._queue)} updates still unconfirmed after {timeout}s")
 
+    def waiting_polls(self) -> int:
+        """Return how many getUpdates requests are currently blocked in a long poll."""
+        with self._cond:
+            return self._polling
+
     def pending_updates(self) -> int:
         """Return how many updates are queued and not yet confirmed."""
         with self._cond:
@@ -606,7 +638,9 @@ class FakeTelegram:
             fault = self._faults.setdefault(method.lower(), _Fault())
             fault.remaining, fault.status, fault.retry_after = count, status, retry_after
 
-    def fail_ratio(self, method: str, ratio: float, status: int = 429, seed: int = 0, *, retry_after: int = 1) -> None:
+    def fail_ratio(
+        self, method: str, ratio: float, status: int = 429, seed: int = 0, *, retry_after: int = 1
+    ) -> None:
         """Fail a deterministic pseudo-random share of calls of method (ratio 0 disables)."""
         with self._cond:
             fault = self._faults.setdefault(method.lower(), _Fault())
@@ -717,7 +751,7 @@ class FakeTelegram:
             "getme": lambda _: dict(self.bot_user),
             "getupdates": self._get_updates,
             "deletewebhook": self._delete_webhook,
-            "getwebhookinfo": lambda _: {"url": "", "has_custom_certificate": False, "pending_update_count": self.pending_updates()},
+            "getwebhookinfo": self._get_webhook_info,
             "setmycommands": self._set_my_commands,
             "getmycommands": lambda p: self.commands(p.get("scope"), p.get("language_code", "")),
             "deletemycommands": self._delete_my_commands,
@@ -743,9 +777,13 @@ class FakeTelegram:
             if params.get("allowed_updates") is not None:
                 self._allowed = list(params["allowed_updates"])
             self._confirm(int(params.get("offset") or 0))
-            while not self._queue and not self._stopped and (left := deadline - time.monotonic()) > 0:
-                self._cond.wait(left)
-                self._confirm(0)
+            self._polling += 1
+            try:
+                while not self._queue and not self._stopped and (left := deadline - time.monotonic()) > 0:
+                    self._cond.wait(left)
+                    self._confirm(0)
+            finally:
+                self._polling -= 1
             return json.loads(json.dumps(self._queue[:limit]))
 
     def _confirm(self, offset: int) -> None:
@@ -765,6 +803,10 @@ class FakeTelegram:
         if not self._allowed:
             return kind not in OPT_IN_UPDATE_TYPES
         return kind in self._allowed
+
+    def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Report that no webhook is set."""
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": self.pending_updates()}
 
     def _delete_webhook(self, params: dict[str, Any]) -> bool:
         """Accept deleteWebhook, dropping queued updates when asked."""
@@ -811,18 +853,21 @@ class FakeTelegram:
 
     def _send_other(self, params: dict[str, Any]) -> dict[str, Any]:
         """Deliver sendPhoto/sendDocument/...: a Message with the caption and a media stub."""
-        message = self._outgoing(params)
-        if params.get("caption"):
-            caption, entities = self._formatted(params["caption"], params.get("parse_mode"), params.get("caption_entities"))
-            if len(caption) > 1024:
-                raise bad_request("message caption is too long")
-            message["caption"] = caption
-            if entities:
-                message["caption_entities"] = entities
-        for kind in ("document", "photo", "audio", "video", "voice", "animation", "sticker"):
-            if kind in params:
-                message.update(self._uploaded(kind, params[kind]))
-        return self._store(message)
+        with self._cond:
+            message = self._outgoing(params)
+            if params.get("caption"):
+                caption, entities = self._formatted(
+                    params["caption"], params.get("parse_mode"), params.get("caption_entities")
+                )
+                if len(caption) > 1024:
+                    raise bad_request("message caption is too long")
+                message["caption"] = caption
+                if entities:
+                    message["caption_entities"] = entities
+            for kind in ("document", "photo", "audio", "video", "voice", "animation", "sticker"):
+                if kind in params:
+                    message.update(self._uploaded(kind, params[kind]))
+            return self._store(message)
 
     def _uploaded(self, kind: str, value: Any) -> dict[str, Any]:
         """Register an uploaded file (or reuse a file_id) and describe it as message media."""
@@ -832,7 +877,7 @@ class FakeTelegram:
         else:
             stored = self._files.get(str(value)) or self.register_file(b"", file_name="remote.bin")
             extra = {}
-        media = {"file_id": stored["file_id"], "file_unique_id": stored["file_unique_id"], "file_size": stored["file_size"]}
+        media = {key: stored[key] for key in ("file_id", "file_unique_id", "file_size")}
         if kind == "photo":
             return {"photo": [dict(media, width=1280, height=960)]}
         if kind == "sticker":
@@ -843,7 +888,8 @@ class FakeTelegram:
         """Edit a bot message's text; Telegram rejects unchanged content."""
         if params.get("inline_message_id"):
             return True
-        plain, entities = self._formatted(str(params.get("text", "")), params.get("parse_mode"), params.get("entities"))
+        text = str(params.get("text", ""))
+        plain, entities = self._formatted(text, params.get("parse_mode"), params.get("entities"))
         if not plain.strip():
             raise bad_request("message text is empty")
         if len(plain) > 4096:
@@ -851,7 +897,8 @@ class FakeTelegram:
         with self._cond:
             message = self._editable(params)
             markup = self._inline_markup(params.get("reply_markup"))
-            if message.get("text") == plain and message.get("entities", []) == entities and message.get("reply_markup") == markup:
+            unchanged = (message.get("text"), message.get("entities", []), message.get("reply_markup"))
+            if unchanged == (plain, entities, markup):
                 raise bad_request(
                     "message is not modified: specified new message content and reply markup are exactly "
                     "the same as a current content and reply markup of the message"
@@ -913,7 +960,10 @@ class FakeTelegram:
                 raise bad_request("message to delete not found")
         return True
 
-    def _formatted(self, text: str, parse_mode: str | None, entities: list[dict[str, Any]] | None) -> tuple[str, list[dict[str, Any]]]:
+    @staticmethod
+    def _formatted(
+        text: str, parse_mode: str | None, entities: list[dict[str, Any]] | None
+    ) -> tuple[str, list[dict[str, Any]]]:
         """Apply explicit entities or HTML parse_mode; other parse modes keep the raw text."""
         if entities:
             return text, list(entities)
@@ -957,7 +1007,8 @@ class FakeTelegram:
         """Return a Message sent by the bot to chat_id."""
         with self._cond:
             key = chat_key(chat_id)
-            chat = self._chats.get(key) or self._new_chat(key, "private" if isinstance(key, int) and key > 0 else "supergroup", None)
+            kind = "private" if isinstance(key, int) and key > 0 else "supergroup"
+            chat = self._chats.get(key) or self._new_chat(key, kind, None)
             return {
                 "message_id": message_id or next(self._ids),
                 "from": dict(self.bot_user),
@@ -996,22 +1047,22 @@ class FakeTelegram:
         """Return a Chat object of the given type."""
         if chat_type == "private":
             person = user or FakeTelegram._user(int(chat_id), "en")
-            return {"id": chat_id, "type": "private", "first_name": person["first_name"], "username": person["username"]}
+            return {
+                "id": chat_id, "type": "private", "first_name": person["first_name"], "username": person["username"]
+            }
         return {"id": chat_id, "type": chat_type, "title": f"Group {chat_id}"}
 
     def _media(self, photo: bool, document: dict[str, Any] | None) -> dict[str, Any]:
         """Return the media fields for a user photo or document message."""
         if document is not None:
             return {"document": document}
-        small = self.register_file(FAKE_JPEG, file_name="photo_s.jpg", file_path=f"photos/file_{next(self._ids)}.jpg")
-        large = self.register_file(FAKE_JPEG, file_name="photo_l.jpg", file_path=f"photos/file_{next(self._ids)}.jpg")
-        sizes = [(small, 90, 67), (large, 1280, 960)]
-        return {
-            "photo": [
-                {"file_id": f["file_id"], "file_unique_id": f["file_unique_id"], "file_size": f["file_size"], "width": w, "height": h}
-                for f, w, h in sizes
-            ]
-        }
+        sizes = []
+        for width, height in ((90, 67), (1280, 960)):
+            path = f"photos/file_{next(self._ids)}.jpg"
+            stored = self.register_file(FAKE_JPEG, file_name="photo.jpg", file_path=path)
+            stored.pop("file_path")
+            sizes.append(dict(stored, width=width, height=height))
+        return {"photo": sizes}
 
     @staticmethod
     def _is_outgoing(call: Record) -> bool:
@@ -1054,7 +1105,7 @@ class _Runner:
         """Thread entry point: run the application until asked to stop."""
         try:
             asyncio.run(self.serve())
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             self.failure = self.failure or exc
         finally:
             self.ready.set()
@@ -1064,6 +1115,8 @@ class _Runner:
         self.loop = asyncio.get_running_loop()
         self.stop_event = asyncio.Event()
         try:
+            if self.app.updater is None:
+                raise RuntimeError("run_application needs an Application built with an Updater")
             await self.app.initialize()
             await self.app.start()
             await self.app.updater.start_polling(
@@ -1075,6 +1128,7 @@ class _Runner:
         except BaseException as exc:
             self.failure = exc
             await self.shutdown()
+            await self.app.bot.request.shutdown()
             return
         self.ready.set()
         await self.stop_event.wait()
