@@ -1,0 +1,169 @@
+"""The conversation logic shared by Telegram and the console: intents, Library calls off the event loop, replies."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from bot.messages import error_reason, text
+from retrieval.answer import Answer, AnswerPassage
+from retrieval.documents import ArticleDraft, UserError
+from retrieval.extract import extract_file
+from retrieval.fetch import fetch_article, find_urls, is_mostly_link
+from retrieval.library import ArticleInfo, IngestResult, Library, Stats
+
+EXTRA_PASSAGES = 3
+CONTEXT_WINDOW = 400
+LANGUAGE_SETTING = "lang"
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a message asks for: a command name ("ask", "add", "reset", ...) and its argument."""
+
+    command: str
+    argument: str = ""
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    """An answer ready to show: the passages for this message and whether more remain."""
+
+    key: str
+    answer: Answer
+    shown: list[AnswerPassage]
+    has_more: bool
+
+
+def parse_intent(message: str) -> Intent:
+    """A command ("/add URL", "/reset@bot"), a link to store, or a question."""
+    message = message.strip()
+    if message.startswith("/"):
+        head, _, rest = message.partition(" ")
+        return Intent(head[1:].split("@", 1)[0].lower(), rest.strip())
+    if is_mostly_link(message):
+        return Intent("add", find_urls(message)[0])
+    return Intent("ask", message)
+
+
+def ingest_notice(result: IngestResult, lang: str) -> str:
+    """The confirmation or refusal for one stored item."""
+    if result.status == "added":
+        return text(lang, "added", title=result.title or f"#{result.article_id}", chunks=result.chunks, id=result.article_id)
+    if result.status == "duplicate":
+        return text(lang, "duplicate", title=result.title, id=result.article_id)
+    error = result.error or UserError("failed", "unknown problem")
+    return text(lang, "failed", reason=error_reason(lang, error))
+
+
+class Conversation:
+    """Questions, follow-ups and ingestion over one Library; every Library call runs in a worker thread."""
+
+    def __init__(self, library: Library, *, allow_hosts: frozenset[str] = frozenset(), cache_size: int = 2000) -> None:
+        self.library = library
+        self.settings = library.settings
+        self.allow_hosts = allow_hosts
+        self._answers: OrderedDict[str, AnswerView] = OrderedDict()
+        self._cache_size = cache_size
+        self._languages: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    async def ask(self, conversation: str, question: str) -> AnswerView:
+        """Answer a question as a turn of the stored conversation."""
+        shown = self.settings.top_k
+        answer = await asyncio.to_thread(self.library.ask, question, top_k=shown + EXTRA_PASSAGES,
+                                         conversation=conversation)
+        return self._remember(answer, shown)
+
+    def _remember(self, answer: Answer, shown: int) -> AnswerView:
+        """Keep the whole answer for the 'more passages' button and return its first page."""
+        view = AnswerView(secrets.token_urlsafe(6), answer, answer.passages[:shown], len(answer.passages) > shown)
+        with self._lock:
+            self._answers[view.key] = view
+            while len(self._answers) > self._cache_size:
+                self._answers.popitem(last=False)
+        return view
+
+    def more(self, key: str) -> list[AnswerPassage] | None:
+        """The passages of an earlier answer not shown yet (None when the answer is no longer kept)."""
+        with self._lock:
+            view = self._answers.get(key)
+        return None if view is None else view.answer.passages[len(view.shown):]
+
+    async def context(self, article_id: int, char_start: int, char_end: int) -> tuple[str, str, int, int] | None:
+        """(title, text around the passage, passage start, passage end in that text), or None."""
+        info = await asyncio.to_thread(self.library.get, article_id)
+        if info is None:
+            return None
+        window = await asyncio.to_thread(self.library.context, article_id, char_start, char_end, CONTEXT_WINDOW)
+        if window is None:
+            return None
+        offset = max(0, char_start - CONTEXT_WINDOW)
+        return info.title, window, char_start - offset, char_end - offset
+
+    async def add_link(self, url: str, added_by: str | None = None) -> IngestResult:
+        """Fetch a linked article and store it."""
+        draft = await fetch_article(url, self.settings, allow_hosts=self.allow_hosts)
+        return await self.add_draft(draft, url, added_by)
+
+    async def add_file(self, name: str, data: bytes, added_by: str | None = None) -> IngestResult:
+        """Extract an uploaded document and store it."""
+        draft = await asyncio.to_thread(extract_file, name, data, max_bytes=self.settings.max_upload_bytes)
+        return await self.add_draft(draft, name, added_by)
+
+    async def add_draft(self, draft: ArticleDraft | UserError, item: str, added_by: str | None = None) -> IngestResult:
+        """Store one article (or report why not)."""
+        if added_by and isinstance(draft, ArticleDraft):
+            draft.added_by = added_by
+        return await asyncio.to_thread(self.library.add_article, draft, item)
+
+    async def reset(self, conversation: str) -> int:
+        """Forget a conversation; returns how many turns were dropped."""
+        return await asyncio.to_thread(self.library.reset_conversation, conversation)
+
+    async def language(self, conversation: str, default: str) -> str:
+        """The language chosen for a chat with /lang, else `default`."""
+        if conversation not in self._languages:
+            stored = await asyncio.to_thread(self.library.repo.get_setting, conversation, LANGUAGE_SETTING)
+            if stored is None:
+                return default
+            self._languages[conversation] = stored
+        return self._languages[conversation]
+
+    async def set_language(self, conversation: str, lang: str) -> None:
+        """Remember a chat's language."""
+        await asyncio.to_thread(self.library.repo.set_setting, conversation, LANGUAGE_SETTING, lang)
+        self._languages[conversation] = lang
+
+    async def sources(self, offset: int, limit: int) -> tuple[list[ArticleInfo], bool]:
+        """One page of recent articles, and whether an older page exists."""
+        page = await asyncio.to_thread(self.library.list, offset, limit + 1)
+        return page[:limit], len(page) > limit
+
+    async def article(self, article_id: int) -> ArticleInfo | None:
+        """One article with its text."""
+        return await asyncio.to_thread(self.library.get, article_id)
+
+    async def delete(self, article_id: int) -> bool:
+        """Remove an article."""
+        return await asyncio.to_thread(self.library.delete, article_id)
+
+    async def stats(self) -> Stats:
+        """Library counts."""
+        return await asyncio.to_thread(self.library.stats)
+
+
+def stats_text(stats: Stats, lang: str) -> str:
+    """The /stats reply."""
+    last = stats.last_ingested_at.strftime("%Y-%m-%d %H:%M") if stats.last_ingested_at else text(lang, "never")
+    return text(lang, "stats", articles=stats.articles, chunks=stats.chunks, turns=stats.conversations_turns,
+                model=stats.model, last=last)
+
+
+def parse_article_id(argument: str) -> int | None:
+    """An article number from "12" or "#12"."""
+    value = argument.strip().lstrip("#")
+    return int(value) if value.isdigit() and len(value) < 10 else None

@@ -1,0 +1,152 @@
+"""Forwarded posts: their origin as article metadata, and a per-chat buffer that joins the parts of one article."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from telegram import (
+    Chat,
+    Message,
+    MessageOrigin,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+)
+
+from retrieval.documents import ArticleDraft
+
+TITLE_CHARS = 120
+
+
+@dataclass(frozen=True)
+class ForwardPart:
+    """One forwarded message: its text and where it originally came from."""
+
+    text: str
+    origin_key: str
+    order: int
+    source: str | None
+    url: str | None
+    published_at: datetime | None
+    author: str | None
+    message_id: int
+    user_id: int | None
+    language_code: str | None
+    media_group_id: str | None = None
+
+
+def chat_link(chat: Chat, message_id: int) -> str | None:
+    """The t.me link of a message in a channel or supergroup (private ones via t.me/c/…)."""
+    if chat.username:
+        return f"https://t.me/{chat.username}/{message_id}"
+    if str(chat.id).startswith("-100"):
+        return f"https://t.me/c/{str(chat.id)[4:]}/{message_id}"
+    return None
+
+
+def chat_name(chat: Chat) -> str:
+    """A channel or group as "Title (@username)"."""
+    title = chat.title or chat.username or str(chat.id)
+    return f"{title} (@{chat.username})" if chat.username else title
+
+
+def describe_origin(origin: MessageOrigin, forwarded_label: str) -> tuple[str, str | None, str | None, str | None]:
+    """(grouping key, source, url, author) for a forward origin."""
+    if isinstance(origin, MessageOriginChannel):
+        return (f"channel:{origin.chat.id}", chat_name(origin.chat), chat_link(origin.chat, origin.message_id),
+                origin.author_signature)
+    if isinstance(origin, MessageOriginChat):
+        return f"chat:{origin.sender_chat.id}", chat_name(origin.sender_chat), None, origin.author_signature
+    if isinstance(origin, MessageOriginUser):
+        user = origin.sender_user
+        return f"user:{user.id}", user.full_name, None, user.full_name
+    if isinstance(origin, MessageOriginHiddenUser):
+        return f"hidden:{origin.sender_user_name}", forwarded_label, None, None
+    return "unknown", forwarded_label, None, None
+
+
+def forward_part(message: Message, forwarded_label: str) -> ForwardPart | None:
+    """The forwarded message as a part of an article (photo and video posts count by their caption)."""
+    origin = message.forward_origin
+    if origin is None:
+        return None
+    key, source, url, author = describe_origin(origin, forwarded_label)
+    order = origin.message_id if isinstance(origin, MessageOriginChannel) else message.message_id
+    user = message.from_user
+    return ForwardPart(message.text or message.caption or "", key, order, source, url, origin.date, author,
+                       message.message_id, user.id if user else None, user.language_code if user else None,
+                       message.media_group_id)
+
+
+def draft_from_parts(parts: list[ForwardPart]) -> ArticleDraft:
+    """One article from the parts of a forwarded post, in their original order; the first part names it."""
+    ordered = sorted(parts, key=lambda p: p.order)
+    body = "\n\n".join(p.text.strip() for p in ordered if p.text.strip())
+    first = ordered[0]
+    return ArticleDraft(text=body, title=title_from(body), url=first.url, source=first.source, author=first.author,
+                        published_at=first.published_at)
+
+
+def title_from(body: str) -> str:
+    """The first line, shortened at a word boundary."""
+    line = body.strip().split("\n", 1)[0].strip()
+    if len(line) <= TITLE_CHARS:
+        return line
+    return line[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+@dataclass
+class _Pending:
+    """Parts waiting in one chat for the debounce delay to pass."""
+
+    key: str
+    parts: list[ForwardPart] = field(default_factory=list)
+    timer: asyncio.TimerHandle | None = None
+
+
+Flush = Callable[[int, list[ForwardPart]], Awaitable[None]]
+Spawn = Callable[[Awaitable[None]], object]
+
+
+class ForwardBuffer:
+    """Collects forwarded parts per chat: parts from one origin (an album shares it) arriving close together join."""
+
+    def __init__(self, delay: float, flush: Flush, spawn: Spawn) -> None:
+        self.delay = delay
+        self._flush = flush
+        self._spawn = spawn
+        self._pending: dict[int, _Pending] = {}
+
+    def add(self, chat_id: int, part: ForwardPart) -> None:
+        """Buffer a part, first flushing what the chat had buffered from another origin."""
+        pending = self._pending.get(chat_id)
+        if pending is not None and pending.key != part.origin_key:
+            self._release(chat_id)
+            pending = None
+        if pending is None:
+            pending = self._pending[chat_id] = _Pending(part.origin_key)
+        pending.parts.append(part)
+        if pending.timer is not None:
+            pending.timer.cancel()
+        pending.timer = asyncio.get_running_loop().call_later(self.delay, self._release, chat_id)
+
+    def _release(self, chat_id: int) -> None:
+        """Hand a chat's buffered parts to the flush callback as a background task."""
+        pending = self._pending.pop(chat_id, None)
+        if pending is None:
+            return
+        if pending.timer is not None:
+            pending.timer.cancel()
+        self._spawn(self._flush(chat_id, pending.parts))
+
+    async def flush_all(self) -> None:
+        """Store every chat's waiting parts now (at shutdown)."""
+        while self._pending:
+            chat_id, pending = self._pending.popitem()
+            if pending.timer is not None:
+                pending.timer.cancel()
+            await self._flush(chat_id, pending.parts)

@@ -1,0 +1,177 @@
+"""Everything the bot says, in Indonesian (`id`) and English (`en`)."""
+
+from __future__ import annotations
+
+from retrieval.documents import UserError
+
+LANGUAGES = ("id", "en")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "welcome": "Hello! I answer questions from the news articles stored here, quoting the passages I used.",
+        "help": (
+            "How to use me:\n"
+            "• Ask a question in plain text, e.g. “who accompanied Putin?”. Ask follow-ups the same way.\n"
+            "• Forward a post from a channel, send a link (or /add URL) or upload a .txt .md .html .pdf .docx file "
+            "to store an article.\n"
+            "• /sources lists stored articles, /article ID shows one, /stats shows counts.\n"
+            "• /reset forgets this conversation, /lang id|en switches language.\n"
+            "In groups, mention me, reply to me or use /ask."
+        ),
+        "nothing_found": "I found nothing about this in the stored articles.",
+        "nearest": "The nearest passages (they may not answer the question):",
+        "empty_library": "The library is empty. Forward a post, send a link or upload a document to add articles.",
+        "more": "More passages",
+        "context": "Context [{n}]",
+        "no_more": "There are no more passages for this question.",
+        "context_title": "Context of [{n}] — {title}",
+        "expired": "This button has expired. Please ask again.",
+        "forged": "This button is not valid.",
+        "added": "Saved “{title}”: {chunks} passages, article #{id}.",
+        "duplicate": "I already have this article: “{title}” (#{id}).",
+        "failed": "I could not store this: {reason}.",
+        "fetching": "Fetching the article…",
+        "reset": "Done: I forgot this conversation ({count} turns).",
+        "lang_set": "I will answer in English in this chat.",
+        "lang_usage": "Use /lang id or /lang en.",
+        "usage_add": "Send /add followed by a link, e.g. /add https://example.com/news.",
+        "usage_article": "Send /article followed by an article number, e.g. /article 12.",
+        "usage_delete": "Send /delete followed by an article number, e.g. /delete 12.",
+        "usage_ask": "Send /ask followed by your question.",
+        "no_article": "There is no article #{id}.",
+        "confirm_delete": "Delete article #{id} “{title}”?",
+        "delete_button": "Yes, delete #{id}",
+        "deleted": "Deleted article #{id}.",
+        "sources_title": "Stored articles ({start}–{end}):",
+        "sources_empty": "No articles are stored yet.",
+        "newer": "◀ Newer",
+        "older": "Older ▶",
+        "stats": "Articles: {articles}\nPassages: {chunks}\nConversation turns: {turns}\nModel: {model}\nLast added: {last}",
+        "never": "never",
+        "chunks": "{chunks} passages",
+        "not_allowed_chat": "Sorry, this bot is private and does not serve this chat.",
+        "admins_only": "Sorry, only the bot's admins can do that.",
+        "ingest_admins_only": "Sorry, only the bot's admins can add articles here.",
+        "upload_too_large": "Sorry, that file is too large: the limit is {limit}.",
+        "no_document_text": "That message has no text I could store.",
+        "error": "Sorry, something went wrong on my side. Please try again in a moment.",
+        "forwarded": "forwarded",
+        "unknown_command": "I don't know that command. Send /help to see what I can do.",
+        "cmd_start": "Welcome and how to use the bot",
+        "cmd_help": "How to use the bot",
+        "cmd_ask": "Ask a question (in groups)",
+        "cmd_add": "Store the article at a link",
+        "cmd_sources": "List stored articles",
+        "cmd_article": "Show one article",
+        "cmd_delete": "Delete an article (admins)",
+        "cmd_stats": "Library counts",
+        "cmd_reset": "Forget this conversation",
+        "cmd_lang": "Switch language: id or en",
+    },
+    "id": {
+        "welcome": "Halo! Saya menjawab pertanyaan dari artikel berita yang tersimpan di sini, "
+                   "dengan mengutip bagian yang saya pakai.",
+        "help": (
+            "Cara memakai:\n"
+            "• Tulis pertanyaan biasa, misalnya “siapa yang mendampingi Putin?”. Pertanyaan lanjutan juga bisa.\n"
+            "• Teruskan (forward) postingan kanal, kirim tautan (atau /add URL) atau unggah berkas "
+            ".txt .md .html .pdf .docx untuk menyimpan artikel.\n"
+            "• /sources menampilkan artikel tersimpan, /article ID menampilkan satu artikel, /stats menampilkan jumlah.\n"
+            "• /reset melupakan percakapan ini, /lang id|en mengganti bahasa.\n"
+            "Di grup, sebut saya (mention), balas pesan saya, atau pakai /ask."
+        ),
+        "nothing_found": "Saya tidak menemukan apa pun tentang hal ini di artikel yang tersimpan.",
+        "nearest": "Bagian yang paling dekat (mungkin tidak menjawab pertanyaan):",
+        "empty_library": "Perpustakaan masih kosong. Teruskan postingan, kirim tautan, atau unggah dokumen "
+                         "untuk menambah artikel.",
+        "more": "Bagian lainnya",
+        "context": "Konteks [{n}]",
+        "no_more": "Tidak ada bagian lain untuk pertanyaan ini.",
+        "context_title": "Konteks [{n}] — {title}",
+        "expired": "Tombol ini sudah kedaluwarsa. Silakan bertanya lagi.",
+        "forged": "Tombol ini tidak sah.",
+        "added": "Tersimpan “{title}”: {chunks} bagian, artikel #{id}.",
+        "duplicate": "Artikel ini sudah ada: “{title}” (#{id}).",
+        "failed": "Tidak bisa disimpan: {reason}.",
+        "fetching": "Mengambil artikel…",
+        "reset": "Selesai: percakapan ini sudah saya lupakan ({count} giliran).",
+        "lang_set": "Saya akan menjawab dalam bahasa Indonesia di obrolan ini.",
+        "lang_usage": "Pakai /lang id atau /lang en.",
+        "usage_add": "Kirim /add diikuti tautan, misalnya /add https://example.com/berita.",
+        "usage_article": "Kirim /article diikuti nomor artikel, misalnya /article 12.",
+        "usage_delete": "Kirim /delete diikuti nomor artikel, misalnya /delete 12.",
+        "usage_ask": "Kirim /ask diikuti pertanyaan Anda.",
+        "no_article": "Tidak ada artikel #{id}.",
+        "confirm_delete": "Hapus artikel #{id} “{title}”?",
+        "delete_button": "Ya, hapus #{id}",
+        "deleted": "Artikel #{id} sudah dihapus.",
+        "sources_title": "Artikel tersimpan ({start}–{end}):",
+        "sources_empty": "Belum ada artikel yang tersimpan.",
+        "newer": "◀ Lebih baru",
+        "older": "Lebih lama ▶",
+        "stats": "Artikel: {articles}\nBagian: {chunks}\nGiliran percakapan: {turns}\nModel: {model}\n"
+                 "Terakhir ditambah: {last}",
+        "never": "belum pernah",
+        "chunks": "{chunks} bagian",
+        "not_allowed_chat": "Maaf, bot ini privat dan tidak melayani obrolan ini.",
+        "admins_only": "Maaf, hanya admin bot yang boleh melakukan itu.",
+        "ingest_admins_only": "Maaf, hanya admin bot yang boleh menambah artikel di sini.",
+        "upload_too_large": "Maaf, berkas itu terlalu besar: batasnya {limit}.",
+        "no_document_text": "Pesan itu tidak berisi teks yang bisa disimpan.",
+        "error": "Maaf, ada yang salah di pihak saya. Silakan coba lagi sebentar lagi.",
+        "forwarded": "diteruskan",
+        "unknown_command": "Saya tidak mengenal perintah itu. Kirim /help untuk melihat yang bisa saya lakukan.",
+        "cmd_start": "Sambutan dan cara memakai bot",
+        "cmd_help": "Cara memakai bot",
+        "cmd_ask": "Ajukan pertanyaan (di grup)",
+        "cmd_add": "Simpan artikel dari tautan",
+        "cmd_sources": "Daftar artikel tersimpan",
+        "cmd_article": "Tampilkan satu artikel",
+        "cmd_delete": "Hapus artikel (admin)",
+        "cmd_stats": "Jumlah isi perpustakaan",
+        "cmd_reset": "Lupakan percakapan ini",
+        "cmd_lang": "Ganti bahasa: id atau en",
+    },
+}
+
+ERRORS_ID: dict[str, str] = {
+    "bad_url": "tautan itu tidak valid",
+    "binary": "berkas itu bukan teks yang bisa dibaca",
+    "empty": "isinya kosong",
+    "forbidden_address": "alamat itu tidak boleh diambil",
+    "http_error": "situs itu menjawab dengan kesalahan",
+    "no_text": "tidak ada teks di dalamnya",
+    "not_article": "halaman itu tidak berisi artikel",
+    "timeout": "situs itu terlalu lama menjawab",
+    "too_large": "isinya terlalu besar",
+    "too_many_redirects": "tautan itu dialihkan terlalu banyak kali",
+    "unreachable": "situs itu tidak bisa dihubungi",
+    "unreadable": "berkas itu tidak bisa dibaca",
+    "unsupported": "jenis berkas itu tidak didukung (pakai .txt .md .html .pdf .docx)",
+    "unsupported_type": "jenis halaman itu tidak didukung",
+}
+
+COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang")
+
+
+def language_for(language_code: str | None) -> str:
+    """Indonesian for Indonesian users, English for everyone else."""
+    return "id" if (language_code or "").lower().split("-")[0] in ("id", "in") else "en"
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    """One message in the given language, with its placeholders filled."""
+    template = TEXTS.get(lang, TEXTS["en"]).get(key) or TEXTS["en"][key]
+    return template.format(**values) if values else template
+
+
+def error_reason(lang: str, error: UserError) -> str:
+    """The reason for a user-caused failure, translated by its code where a translation exists."""
+    if lang == "id" and error.code in ERRORS_ID:
+        return ERRORS_ID[error.code]
+    return error.message
+
+
+def command_menu(lang: str) -> list[tuple[str, str]]:
+    """The command menu as (command, description) pairs."""
+    return [(name, text(lang, f"cmd_{name}")) for name in COMMANDS]

@@ -1,0 +1,173 @@
+"""Telegram HTML rendering: every piece of text escaped, long replies split at passage boundaries."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from bot.messages import text
+from retrieval.answer import AnswerPassage, Citation
+
+MESSAGE_LIMIT = 4096
+SEPARATOR = "\n\n"
+ARTICLE_PREVIEW_CHARS = 2500
+
+Span = tuple[str, str | None]
+Block = list[Span]
+
+
+def escape(value: str) -> str:
+    """Escape text (and attribute values) for Telegram's HTML parse mode."""
+    return html.escape(value, quote=True)
+
+
+def utf16_len(value: str) -> int:
+    """Length as Telegram counts it."""
+    return len(value.encode("utf-16-le")) // 2
+
+
+def span_html(value: str, tag: str | None) -> str:
+    """One span of text, escaped, wrapped in its tag (e.g. "b" or 'a href="…"')."""
+    if not tag:
+        return escape(value)
+    name = tag.split(" ", 1)[0]
+    return f"<{tag}>{escape(value)}</{name}>"
+
+
+def block_html(block: Block) -> str:
+    """A block's HTML."""
+    return "".join(span_html(value, tag) for value, tag in block)
+
+
+def block_len(block: Block) -> int:
+    """A block's visible length."""
+    return sum(utf16_len(value) for value, _ in block)
+
+
+def link_tag(url: str) -> str:
+    """An anchor tag for a URL."""
+    return f'a href="{escape(url)}"'
+
+
+def date_text(value: datetime | None) -> str | None:
+    """A date as YYYY-MM-DD."""
+    return value.date().isoformat() if value else None
+
+
+def citation_spans(citation: Citation) -> Block:
+    """Title (linked when there is a URL) · source · date."""
+    title = citation.title or f"#{citation.id}"
+    spans: Block = [(title, link_tag(citation.url) if citation.url else None)]
+    rest = [part for part in (citation.source, date_text(citation.published_at)) if part]
+    if rest:
+        spans.append((" · " + " · ".join(rest), None))
+    return spans
+
+
+def passage_block(passage: AnswerPassage) -> Block:
+    """[n] passage text with its key sentence in bold, then its citation."""
+    block: Block = [(f"[{passage.rank}] ", "b")]
+    if passage.highlight:
+        start, end = passage.highlight
+        block += [(passage.text[:start], None), (passage.text[start:end], "b"), (passage.text[end:], None)]
+    else:
+        block.append((passage.text, None))
+    block.append(("\n— ", None))
+    return block + citation_spans(passage.article)
+
+
+def answer_blocks(passages: list[AnswerPassage], found: bool, lang: str) -> list[Block]:
+    """The blocks of an answer: a 'found nothing' notice when needed, then the passages."""
+    if not passages:
+        return [[(text(lang, "empty_library"), None)]]
+    head: list[Block] = [] if found else [[(text(lang, "nothing_found"), "b"), ("\n" + text(lang, "nearest"), None)]]
+    return head + [passage_block(p) for p in passages]
+
+
+def render_answer(passages: list[AnswerPassage], found: bool, lang: str) -> list[str]:
+    """An answer as one or more HTML messages of at most 4096 characters each."""
+    return split_messages(answer_blocks(passages, found, lang))
+
+
+def split_messages(blocks: list[Block], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Pack blocks into messages, breaking only between blocks unless one block alone is too long."""
+    messages: list[str] = []
+    current: list[Block] = []
+    size = 0
+    for block in (piece for whole in blocks for piece in _cut_block(whole, limit)):
+        length = block_len(block)
+        if current and size + utf16_len(SEPARATOR) + length > limit:
+            messages.append(SEPARATOR.join(block_html(b) for b in current))
+            current, size = [], 0
+        size += (utf16_len(SEPARATOR) if current else 0) + length
+        current.append(block)
+    if current:
+        messages.append(SEPARATOR.join(block_html(b) for b in current))
+    return messages
+
+
+def _cut_block(block: Block, limit: int) -> list[Block]:
+    """A block split into pieces that each fit a message, cutting at whitespace where possible."""
+    if block_len(block) <= limit:
+        return [block]
+    pieces: list[Block] = []
+    current: Block = []
+    size = 0
+    for value, tag in block:
+        while value:
+            room = limit - size
+            if utf16_len(value) <= room:
+                current.append((value, tag))
+                size += utf16_len(value)
+                break
+            cut = _cut_point(value, room)
+            if cut:
+                current.append((value[:cut], tag))
+                value = value[cut:]
+            pieces.append(current)
+            current, size = [], 0
+    if current:
+        pieces.append(current)
+    return [piece for piece in pieces if block_len(piece)]
+
+
+def _cut_point(value: str, room: int) -> int:
+    """Where to cut `value` so that the head fits in `room`: the last space, else a hard cut."""
+    end = min(len(value), room)
+    while end and utf16_len(value[:end]) > room:
+        end -= 1
+    space = value.rfind(" ", 0, end)
+    return space + 1 if space > end // 2 else end
+
+
+def render_context(lang: str, rank: int, title: str, context: str, passage_start: int, passage_end: int) -> list[str]:
+    """The text around a passage, with the passage itself in bold."""
+    block: Block = [(text(lang, "context_title", n=rank, title=title) + "\n\n", "b"),
+                    ("…" + context[:passage_start], None), (context[passage_start:passage_end], "b"),
+                    (context[passage_end:] + "…", None)]
+    return split_messages([block])
+
+
+def render_sources(lang: str, articles: list, offset: int) -> str:
+    """One page of stored articles."""
+    if not articles:
+        return escape(text(lang, "sources_empty"))
+    lines = [f"<b>{escape(text(lang, 'sources_title', start=offset + 1, end=offset + len(articles)))}</b>"]
+    for info in articles:
+        when = date_text(info.published_at) or date_text(info.ingested_at)
+        title = span_html(info.title or f"#{info.id}", link_tag(info.url) if info.url else None)
+        details = " · ".join(p for p in (info.source, when, text(lang, "chunks", chunks=info.chunks)) if p)
+        lines.append(f"#{info.id} {title} · {escape(details)}")
+    return "\n".join(lines)
+
+
+def render_article(lang: str, info) -> list[str]:
+    """One article: heading, details and the start of its text."""
+    heading: Block = [(f"#{info.id} ", "b"), (info.title or "", "b")]
+    details = [p for p in (info.source, info.author, date_text(info.published_at),
+                           text(lang, "chunks", chunks=info.chunks)) if p]
+    heading.append(("\n" + " · ".join(details), None))
+    if info.url:
+        heading += [("\n", None), (info.url, link_tag(info.url))]
+    body = info.text if len(info.text) <= ARTICLE_PREVIEW_CHARS else info.text[:ARTICLE_PREVIEW_CHARS].rstrip() + " …"
+    return split_messages([heading, [(body, None)]])

@@ -1,0 +1,121 @@
+"""Shared harness for the bot's end-to-end tests (a real Application against the fake Bot API), and its own checks."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from bot.telegram_app import build_application, post_init
+from retrieval.settings import Settings
+from tests.fake_telegram import FakeTelegram, RunningApplication, run_application
+
+Record = dict[str, Any]
+StartBot = Callable[..., contextlib.AbstractContextManager[RunningApplication]]
+
+
+@pytest.fixture
+def tg() -> Iterator[FakeTelegram]:
+    """A fake Telegram Bot API server on 127.0.0.1."""
+    with FakeTelegram() as fake:
+        yield fake
+
+
+def bot_settings(settings: Settings, tg: FakeTelegram, **overrides: Any) -> Settings:
+    """Test settings pointing the bot at the fake server, with links on 127.0.0.1 allowed."""
+    values = {"telegram_bot_token": tg.token, "telegram_base_url": tg.base_url,
+              "telegram_base_file_url": tg.base_file_url, "fetch_allow_private": True, **overrides}
+    return settings.model_copy(update=values)
+
+
+@pytest.fixture
+def start_bot(settings: Settings, tg: FakeTelegram) -> StartBot:
+    """Start the real bot over a library with the given settings overrides."""
+    @contextlib.contextmanager
+    def start(library, **overrides: Any) -> Iterator[RunningApplication]:
+        library.settings = bot_settings(library.settings, tg, **overrides)
+        application = build_application(library.settings, library, forward_join_seconds=overrides.pop("join", 0.6))
+        with run_application(application) as running:
+            yield running
+    return start
+
+
+def exchange(tg: FakeTelegram, chat_id: int, send: Callable[[], object], *, parts: int = 1,
+             timeout: float = 60) -> list[Record]:
+    """Push one user action and return the bot's new text messages in that chat (waiting for `parts`)."""
+    before = len(tg.texts(chat_id))
+    send()
+    calls = tg.wait_for_messages(chat_id, before + parts, timeout=timeout)
+    time.sleep(0.05)
+    return [c for c in tg.sent(chat_id) if c["method"].lower() == "sendmessage"][before:] or calls[before:]
+
+
+def delivered(tg: FakeTelegram, chat_id: int) -> list[dict[str, Any]]:
+    """The bot's messages in a chat as Telegram stored them (plain text plus entities)."""
+    return tg.bot_messages(chat_id)
+
+
+def bold_texts(message: dict[str, Any]) -> list[str]:
+    """The bold stretches of a delivered message."""
+    return [_entity_text(message["text"], e) for e in message.get("entities", []) if e["type"] == "bold"]
+
+
+def links(message: dict[str, Any]) -> list[str]:
+    """The URLs of a delivered message's text links."""
+    return [e["url"] for e in message.get("entities", []) if e["type"] == "text_link"]
+
+
+def _entity_text(value: str, entity: dict[str, Any]) -> str:
+    """The text an entity covers (offsets are in UTF-16 units)."""
+    encoded = value.encode("utf-16-le")
+    return encoded[entity["offset"] * 2 : (entity["offset"] + entity["length"]) * 2].decode("utf-16-le")
+
+
+@contextlib.contextmanager
+def web_pages(pages: dict[str, tuple[str, bytes]]) -> Iterator[str]:
+    """Serve {path: (content type, body)} on 127.0.0.1; yields the base URL."""
+    class Pages(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            found = pages.get(self.path)
+            self.send_response(200 if found else 404)
+            body = found[1] if found else b"not found"
+            self.send_header("Content-Type", found[0] if found else "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_command_menu_is_registered_in_english_and_indonesian_at_start(tg, start_bot, library) -> None:
+    with start_bot(library) as running:
+        assert running.app.post_init is post_init
+        running.run(post_init(running.app))
+        english = tg.commands()
+        indonesian = tg.commands(language_code="id")
+    assert {"start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang"} <= {
+        c["command"] for c in english}
+    assert next(c for c in indonesian if c["command"] == "reset")["description"] == "Lupakan percakapan ini"
+
+
+def test_start_greets_in_indonesian_for_id_users_and_in_english_otherwise(tg, start_bot, library) -> None:
+    with start_bot(library):
+        indonesian = exchange(tg, 11, lambda: tg.command(11, "/start", language_code="id"))
+        english = exchange(tg, 12, lambda: tg.command(12, "/start", language_code="en-US"))
+    assert indonesian[0]["params"]["text"].startswith("Halo!")
+    assert english[0]["params"]["text"].startswith("Hello!")
