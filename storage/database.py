@@ -1,4 +1,4 @@
-"""Engine creation and schema migration: SQLite (WAL, foreign keys) by default, any SQLAlchemy URL otherwise."""
+"""Engine creation, schema migration and integrity checks: SQLite (WAL, foreign keys) by default, or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x7461_6E79_6102
+SERIAL_TABLES = ("articles", "chunks", "changes", "deletions", "turns")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -39,6 +41,8 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
@@ -49,8 +53,32 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def integrity_ok(engine: Engine) -> bool:
-    """True when the database reports no corruption (SQLite's integrity_check; other backends: a ping)."""
+    """True when the database reports no corruption, dangling chunk or id sequence that could hand out a used id."""
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
-            return connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            return (connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+                    and not connection.execute(text("PRAGMA foreign_key_check")).first())
+        if engine.dialect.name == "postgresql":
+            return _postgres_ok(connection)
         return connection.execute(text("SELECT 1")).scalar() == 1
+
+
+def _postgres_ok(connection: Connection) -> bool:
+    """PostgreSQL: every index valid, no chunk without its article, every id sequence past its table's ids."""
+    broken = connection.execute(text(
+        "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+        "WHERE c.relname = ANY(:tables) AND NOT (i.indisvalid AND i.indisready)"
+    ), {"tables": [*SERIAL_TABLES, "chat_settings"]}).scalar()
+    orphans = connection.execute(text(
+        "SELECT count(*) FROM chunks c LEFT JOIN articles a ON a.id = c.article_id WHERE a.id IS NULL")).scalar()
+    return broken == 0 and orphans == 0 and all(_sequence_ahead(connection, table) for table in SERIAL_TABLES)
+
+
+def _sequence_ahead(connection: Connection, table: str) -> bool:
+    """Whether the id sequence of `table` will only hand out ids above every stored one."""
+    sequence = connection.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}).scalar()
+    if sequence is None:
+        return False
+    last, called = connection.execute(text(f"SELECT last_value, is_called FROM {sequence}")).one()
+    top = connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar()
+    return (last if called else last - 1) >= top

@@ -1,11 +1,13 @@
-"""SQLAlchemy ORM models: articles, their chunks (with stored vectors), deletions and chat turns."""
+"""SQLAlchemy ORM models: articles, their chunks (with stored vectors), the change feed and chat turns."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -13,8 +15,21 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class WallClock(TypeDecorator[datetime]):
+    """A naive DATETIME/TIMESTAMP holding the wall-clock time given, offset dropped, on every backend alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Drop the offset, as SQLite always has, so PostgreSQL cannot shift the value by its session time zone."""
+        return value.replace(tzinfo=None) if value is not None and value.tzinfo is not None else value
+
+
 class Base(DeclarativeBase):
     """Declarative base of every table."""
+
+    type_annotation_map = {datetime: WallClock}
 
 
 class Article(Base):
@@ -69,6 +84,17 @@ class Deletion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     chunk_id: Mapped[int] = mapped_column(index=True)
     deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Change(Base):
+    """One chunk added or deleted; ids grow in commit order, so followers can read the feed with a watermark."""
+
+    __tablename__ = "changes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chunk_id: Mapped[int]
+    deleted: Mapped[bool] = mapped_column(default=False)
 
 
 class Turn(Base):

@@ -1,4 +1,4 @@
-"""Persistence operations over articles, chunks, the deletion feed, conversations and chat settings."""
+"""Persistence operations over articles, chunks, the change feed, conversations and chat settings."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from storage.database import session_factory
-from storage.models import Article, Chunk, Deletion, Setting, Turn
+from storage.models import Article, Change, Chunk, Deletion, Setting, Turn
+
+FEED_LOCK = 0x7461_6E79_6101
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,14 @@ class Repository:
         with self.session() as s:
             s.add(article)
             try:
-                s.commit()
+                s.flush()
             except IntegrityError:
                 s.rollback()
                 return None
+            _hold_feed_lock(s)
+            s.execute(insert(Change).from_select(
+                ["chunk_id", "deleted"], select(Chunk.id, literal(False)).where(Chunk.article_id == article.id)))
+            s.commit()
             return article, [c.id for c in article.chunks]
 
     def get_article(self, article_id: int) -> Article | None:
@@ -88,13 +94,17 @@ class Repository:
     def delete_article(self, article_id: int) -> list[int] | None:
         """Delete an article and its chunks, recording the chunk ids in the deletion feed; None if absent."""
         with self.session() as s:
-            article = s.get(Article, article_id)
+            article = s.get(Article, article_id, with_for_update=True)
             if article is None:
                 return None
             chunk_ids = list(s.scalars(select(Chunk.id).where(Chunk.article_id == article_id)))
             s.add_all(Deletion(chunk_id=cid) for cid in chunk_ids)
             s.execute(delete(Chunk).where(Chunk.article_id == article_id))
             s.delete(article)
+            s.flush()
+            _hold_feed_lock(s)
+            if chunk_ids:
+                s.execute(insert(Change), [{"chunk_id": cid, "deleted": True} for cid in chunk_ids])
             s.commit()
             return chunk_ids
 
@@ -127,6 +137,18 @@ class Repository:
         with self.session() as s:
             rows = s.execute(select(Deletion.id, Deletion.chunk_id).where(Deletion.id > after).order_by(Deletion.id)).all()
         return [r.chunk_id for r in rows], (rows[-1].id if rows else after)
+
+    def change_position(self) -> int:
+        """The newest position of the change feed (0 for none)."""
+        with self.session() as s:
+            return s.scalar(select(func.max(Change.id))) or 0
+
+    def changes_after(self, after: int, limit: int = 10_000) -> tuple[list[tuple[int, bool]], int]:
+        """Up to `limit` (chunk id, deleted) changes committed after feed position `after`, and the new position."""
+        with self.session() as s:
+            rows = s.execute(select(Change.id, Change.chunk_id, Change.deleted)
+                             .where(Change.id > after).order_by(Change.id).limit(limit)).all()
+        return [(r.chunk_id, r.deleted) for r in rows], (rows[-1].id if rows else after)
 
     def chunks(self, ids: Sequence[int]) -> dict[int, StoredChunk]:
         """Chunks by id with their article's citation fields (missing ids are left out)."""
@@ -240,3 +262,9 @@ class Repository:
         with self.session() as s:
             s.merge(Setting(chat=chat, name=name, value=value))
             s.commit()
+
+
+def _hold_feed_lock(session: Session) -> None:
+    """Serialise feed writers until commit, so feed ids become visible in id order (SQLite has one writer anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK})

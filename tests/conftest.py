@@ -9,10 +9,12 @@ import pytest
 
 from retrieval.documents import ArticleDraft
 from retrieval.settings import Settings
+from tests.pg import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "samples" / "putin-pyongyang.json"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
@@ -23,11 +25,16 @@ def embedder():
     return Embedder(cache_dir=Settings().resolved_model_cache)
 
 
-@pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Settings pointing at a fresh data directory, ignoring any developer `.env`."""
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings with a fresh data directory and database (SQLite; PostgreSQL when configured), ignoring `.env`."""
     monkeypatch.chdir(tmp_path)
-    return Settings(data_dir=tmp_path / "data", _env_file=None)
+    url = fresh_database(request) if request.param == "postgres" else None
+    if url:
+        monkeypatch.setenv("DATABASE_URL", url)
+    else:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    return Settings(data_dir=tmp_path / "data", database_url=url, _env_file=None)
 
 
 @pytest.fixture

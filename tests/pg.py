@@ -1,0 +1,80 @@
+"""PostgreSQL for the tests: when TANYA_TEST_POSTGRES_URL is set, each test gets a fresh database of its own."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import uuid
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from storage.database import make_engine, migrate
+
+ENV = "TANYA_TEST_POSTGRES_URL"
+_template: list[str] = []
+
+
+def server_url() -> str | None:
+    """The URL of the test server's own database (a role allowed to create databases), if configured."""
+    return os.environ.get(ENV) or None
+
+
+def require_server() -> str:
+    """The test server's URL, or skip the test when none is configured."""
+    url = server_url()
+    if url is None:
+        pytest.skip(f"no PostgreSQL: set {ENV} (.ci/run does) to run the PostgreSQL tests")
+    return url
+
+
+def database_url(name: str) -> str:
+    """The URL of database `name` on the test server."""
+    return make_url(require_server()).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin() -> Engine:
+    """An autocommit engine on the server's own database, for CREATE and DROP DATABASE."""
+    return create_engine(make_url(require_server()), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def create_database(name: str, template: str | None = None) -> str:
+    """Create database `name` (a copy of `template` if given) and return its URL."""
+    engine = _admin()
+    with engine.connect() as connection:
+        clause = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+    engine.dispose()
+    return database_url(name)
+
+
+def drop_database(name: str) -> None:
+    """Drop database `name`, closing any connection a test left open."""
+    engine = _admin()
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def migrated_template() -> str:
+    """A database migrated to the newest revision, made once per test session and copied for every test."""
+    if not _template:
+        name = f"tanya_template_{os.getpid()}"
+        drop_database(name)
+        engine = make_engine(create_database(name))
+        migrate(engine)
+        engine.dispose()
+        atexit.register(drop_database, name)
+        _template.append(name)
+    return _template[0]
+
+
+def fresh_database(request: pytest.FixtureRequest, migrated: bool = True) -> str:
+    """A new database for one test (already migrated unless told otherwise), dropped after it; skips without a server."""
+    require_server()
+    name = f"tanya_test_{uuid.uuid4().hex[:12]}"
+    url = create_database(name, migrated_template() if migrated else None)
+    request.addfinalizer(lambda: drop_database(name))
+    return url
