@@ -20,6 +20,14 @@ StartBot = Callable[..., contextlib.AbstractContextManager[RunningApplication]]
 
 
 @pytest.fixture
+def settings(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """SQLite only: these tests exercise Telegram, and the database backends are covered elsewhere."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return Settings(data_dir=tmp_path / "data", _env_file=None)
+
+
+@pytest.fixture
 def tg() -> Iterator[FakeTelegram]:
     """A fake Telegram Bot API server on 127.0.0.1."""
     with FakeTelegram() as fake:
