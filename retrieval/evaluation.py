@@ -1,0 +1,264 @@
+"""`tanya eval DIR`: measure retrieval quality on an evaluation folder through the normal ingest and ask paths."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.answer import Answer
+from retrieval.documents import ArticleDraft
+from retrieval.embedding import Embedder
+from retrieval.eval_data import Conversation, CorpusDoc, Question, load_conversations, load_corpora, load_questions
+from retrieval.eval_metrics import Tally, contains_answer, first_hit, normalise, share
+from retrieval.eval_report import render
+from retrieval.followup import HistoryTurn
+from retrieval.library import Library
+from retrieval.settings import Settings
+from retrieval.text import guess_language
+
+MODES = ("hybrid", "lexical", "dense")
+DEPTH = 10
+LATENCY_SAMPLE = 60
+
+
+@dataclass
+class SetResult:
+    """Per-mode tallies and key-sentence hits for one question set."""
+
+    tallies: dict[str, Tally] = field(default_factory=lambda: {m: Tally() for m in MODES})
+    key_sentence: list[bool] = field(default_factory=list)
+    flagged: list[bool] = field(default_factory=list)
+
+    def merge(self, other: SetResult) -> None:
+        """Add another set's observations to this one (for combined rows)."""
+        for mode in MODES:
+            self.tallies[mode].ranks.extend(other.tallies[mode].ranks)
+        self.key_sentence.extend(other.key_sentence)
+        self.flagged.extend(other.flagged)
+
+    def summary(self) -> dict:
+        """Figures per mode plus key-sentence hit@1 and the share flagged as not found."""
+        out = {mode: tally.summary() for mode, tally in self.tallies.items() if tally.ranks}
+        out["key_sentence@1"] = round(share(self.key_sentence), 4)
+        out["flagged_not_found"] = round(share(self.flagged), 4)
+        out["n"] = len(self.flagged)
+        return out
+
+
+def corpus_language(name: str, docs: list[CorpusDoc]) -> str:
+    """'en' or 'id' from the set name's tag (xquad-en, facqa-id, …), else from the text."""
+    tags = name.split("-")
+    if "en" in tags:
+        return "en"
+    if "id" in tags:
+        return "id"
+    return guess_language(" ".join(d.text for d in docs[:20]))
+
+
+def eval_settings(folder: Path) -> Settings:
+    """The user's settings with the data directory moved to a throwaway folder."""
+    return Settings().model_copy(update={"data_dir": folder, "database_url": None})
+
+
+def build_library(folder: Path, embedder: Embedder, docs: Iterable[tuple[str, CorpusDoc]]) -> Library:
+    """A fresh library in `folder` holding the given (set name, passage) pairs, ingested the normal way."""
+    library = Library(eval_settings(folder), embedder)
+    drafts = ((doc.id, ArticleDraft(text=doc.text, title=doc.title, source=name, extra={"corpus_id": doc.id}))
+              for name, doc in docs)
+    for result in library.add_articles(drafts):
+        if result.status == "failed":
+            print(f"eval: could not ingest {result.item}: {result.error}", file=sys.stderr)
+    return library
+
+
+def texts_of(answer: Answer) -> list[str]:
+    """The returned passage texts, best first."""
+    return [p.text for p in answer.passages]
+
+
+def ask_question(library: Library, question: Question, result: SetResult) -> None:
+    """Ask one question in every mode and record ranks, the key sentence and the abstention flag."""
+    for mode in MODES:
+        answer = library.ask(question.question, top_k=DEPTH, mode=mode, highlight=mode == "hybrid")
+        if mode == "hybrid":
+            result.flagged.append(not answer.found)
+            if question.answers:
+                top = answer.passages[0].key_sentence if answer.passages else ""
+                result.key_sentence.append(contains_answer(top, question.answers))
+        if question.answers:
+            result.tallies[mode].add(first_hit(texts_of(answer), question.answers))
+
+
+def history_turn(question: str, answer: Answer) -> HistoryTurn:
+    """What a chat remembers of one turn: the question, the cited article and the key sentence."""
+    cited = tuple(p.article.id for p in answer.passages[:1]) if answer.found else ()
+    summary = answer.passages[0].key_sentence if answer.found and answer.passages else ""
+    return HistoryTurn(question, cited, summary)
+
+
+def run_conversations(libraries: dict[str, Library], conversations: list[Conversation]) -> dict:
+    """Turn 1 alone, turn 2 with turn 1 as history, and turn 2 alone."""
+    first, with_history, alone = Tally(), Tally(), Tally()
+    for talk in conversations:
+        library = libraries.get(talk.corpus_lang)
+        if library is None:
+            continue
+        opening = library.ask(talk.first, top_k=DEPTH)
+        first.add(first_hit(texts_of(opening), talk.first_answers))
+        followed = library.ask(talk.second, top_k=DEPTH, history=[history_turn(talk.first, opening)])
+        with_history.add(first_hit(texts_of(followed), talk.second_answers))
+        alone.add(first_hit(texts_of(library.ask(talk.second, top_k=DEPTH)), talk.second_answers))
+    return {"turn1": first.summary(), "turn2_with_history": with_history.summary(), "turn2_alone": alone.summary()}
+
+
+def held_out(doc_id: str) -> bool:
+    """A stable half of the gold passages, left out of the abstention library."""
+    return hashlib.sha1(doc_id.encode()).digest()[0] % 2 == 1
+
+
+def abstention_run(folder: Path, embedder: Embedder, docs: list[tuple[str, CorpusDoc]],
+                   questions: list[Question]) -> dict:
+    """Ask answerable questions against a library missing half of their gold passages.
+
+    Questions whose gold passage was left out, and whose answer no remaining passage contains,
+    are out of the library and should be flagged; questions whose passage stayed should not be.
+    """
+    gold = {q.doc for q in questions if q.doc}
+    dropped = {normalise(d.text) for _, d in docs if d.id in gold and held_out(d.id)}
+    kept = [(n, d) for n, d in docs if normalise(d.text) not in dropped]
+    library = build_library(folder, embedder, kept)
+    kept_texts = [normalise(d.text) for _, d in kept]
+    outside, inside, skipped = [], [], 0
+    try:
+        for question in questions:
+            if not question.doc:
+                continue
+            missing = held_out(question.doc)
+            if missing and any(normalise(a) in t for a in question.answers for t in kept_texts):
+                skipped += 1
+                continue
+            flagged = not library.ask(question.question, top_k=DEPTH, highlight=False).found
+            (outside if missing else inside).append(flagged)
+    finally:
+        library.close()
+    return {"out_of_library": {"n": len(outside), "flagged": round(share(outside), 4)},
+            "answerable": {"n": len(inside), "flagged": round(share(inside), 4)},
+            "skipped_answer_elsewhere": skipped}
+
+
+def latency(library: Library, questions: list[Question]) -> dict:
+    """Median warm ask time: hybrid with highlight versus plain dense search, same cached query vector."""
+    sample = [q.question for q in questions[:LATENCY_SAMPLE]]
+    plain, full = [], []
+    for text in sample:
+        library.ask(text, mode="dense", highlight=False)
+        started = time.perf_counter()
+        library.ask(text, mode="dense", highlight=False)
+        plain.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        library.ask(text)
+        full.append(time.perf_counter() - started)
+    if not sample:
+        return {}
+    base, hybrid = statistics.median(plain) * 1000, statistics.median(full) * 1000
+    return {"chunks": library.stats().chunks, "dense_plain_ms": round(base, 1), "hybrid_ms": round(hybrid, 1),
+            "added_ms": round(hybrid - base, 1)}
+
+
+def combined(results: dict[str, SetResult], names: list[str]) -> SetResult:
+    """One result holding the observations of several sets."""
+    total = SetResult()
+    for name in names:
+        total.merge(results[name])
+    return total
+
+
+def evaluate(folder: Path, embedder: Embedder, limit: int | None, workdir: Path) -> dict:
+    """Run the whole evaluation and return the report as one dictionary."""
+    corpora, question_sets = load_corpora(folder), load_questions(folder)
+    conversations = load_conversations(folder)[:limit] if limit else load_conversations(folder)
+    question_sets = {n: qs[:limit] if limit else qs for n, qs in question_sets.items()}
+    by_language: dict[str, list[tuple[str, CorpusDoc]]] = {}
+    for name, docs in corpora.items():
+        by_language.setdefault(corpus_language(name, docs), []).extend((name, d) for d in docs)
+    libraries: dict[str, Library] = {}
+    report: dict = {"libraries": {}, "sets": {}}
+    started = time.monotonic()
+    try:
+        for language, docs in by_language.items():
+            _progress(f"ingesting {len(docs)} {language} passages")
+            libraries[language] = build_library(workdir / f"library-{language}", embedder, docs)
+            stats = libraries[language].stats()
+            report["libraries"][language] = {"articles": stats.articles, "chunks": stats.chunks}
+        results = {}
+        for name, questions in question_sets.items():
+            library = libraries.get(questions[0].corpus_lang) if questions else None
+            if library is None:
+                continue
+            _progress(f"asking {len(questions)} questions of {name}")
+            results[name] = SetResult()
+            for question in questions:
+                ask_question(library, question, results[name])
+        report["sets"] = {name: r.summary() for name, r in results.items()}
+        for language in libraries:
+            group = [n for n, qs in question_sets.items() if n in results and qs
+                     and all(q.answers and q.lang == q.corpus_lang == language for q in qs)]
+            if len(group) > 1:
+                report["sets"][" + ".join(group)] = combined(results, group).summary()
+        _progress(f"asking {len(conversations)} follow-up conversations")
+        report["followups"] = run_conversations(libraries, conversations)
+        report["abstention"] = {"in_library_flagged": {}, "near_miss_unanswerable": {}, "held_out": {}}
+        for name, r in results.items():
+            answerable = all(q.answers for q in question_sets[name])
+            key = "in_library_flagged" if answerable else "near_miss_unanswerable"
+            report["abstention"][key][name] = {"n": r.summary()["n"], "flagged": r.summary()["flagged_not_found"]}
+        for language, docs in by_language.items():
+            own = [q for qs in question_sets.values() for q in qs if q.answers and q.lang == q.corpus_lang == language]
+            if own:
+                _progress(f"abstention run for {language}: {len(own)} questions, half their passages left out")
+                report["abstention"]["held_out"][language] = abstention_run(
+                    workdir / f"abstain-{language}", embedder, docs, own)
+        biggest = max(libraries, key=lambda lang: report["libraries"][lang]["chunks"], default=None)
+        if biggest:
+            sample = [q for qs in question_sets.values() for q in qs if q.corpus_lang == biggest]
+            report["latency"] = latency(libraries[biggest], sample)
+    finally:
+        for library in libraries.values():
+            library.close()
+    report["seconds"] = round(time.monotonic() - started, 1)
+    return report
+
+
+def _progress(message: str) -> None:
+    """A status line on stderr."""
+    print(f"eval: {message}", file=sys.stderr, flush=True)
+
+
+def settings_summary(settings: Settings) -> dict:
+    """The retrieval settings the run used."""
+    return {k: getattr(settings, k) for k in ("chunk_words", "chunk_overlap_sentences", "candidate_pool",
+                                             "abstain_threshold", "top_k") if hasattr(settings, k)}
+
+
+def main(args: argparse.Namespace) -> int:
+    """Entry point of `tanya eval DIR [--json] [--cache FILE] [--limit N]`."""
+    folder = Path(args.directory)
+    if not folder.is_dir():
+        raise SystemExit(f"tanya: {folder} is not a folder")
+    settings = Settings()
+    cache = Path(args.cache) if args.cache else settings.data_dir / "eval-cache.sqlite"
+    embedder = Embedder(settings.embedding_model, settings.resolved_model_cache, settings.embedding_batch_size,
+                        vector_cache=cache)
+    with tempfile.TemporaryDirectory(prefix="tanya-eval-") as workdir:
+        report = evaluate(folder, embedder, args.limit, Path(workdir))
+    report["settings"] = settings_summary(settings)
+    print(json.dumps(report, ensure_ascii=False, indent=None) if args.json else render(report))
+    return 0
