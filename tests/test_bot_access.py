@@ -8,7 +8,7 @@ import time
 from bot.access import CallbackSigner
 from retrieval.library import Library
 from tests.fake_telegram import BOT_USERNAME
-from tests.test_bot_harness import delivered, exchange, settings, start_bot, tg  # noqa: F401
+from tests.test_bot_harness import delivered, exchange, library, settings, start_bot, tg  # noqa: F401
 
 ADMIN = 601
 GROUP = -100555

@@ -9,7 +9,7 @@ import pytest
 
 from retrieval.documents import ArticleDraft
 from retrieval.library import Library
-from tests.test_bot_harness import bold_texts, delivered, exchange, links, settings, start_bot, tg  # noqa: F401
+from tests.test_bot_harness import bold_texts, delivered, exchange, links, library, settings, start_bot, tg  # noqa: F401
 
 DELEGATION = "Menteri Pertahanan Andrei Belousov"
 

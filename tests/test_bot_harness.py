@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bot.telegram_app import build_application, post_init
+from retrieval.library import Library
 from retrieval.settings import Settings
 from tests.fake_telegram import FakeTelegram, RunningApplication, run_application
 
@@ -25,6 +27,44 @@ def settings(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     return Settings(data_dir=tmp_path / "data", _env_file=None)
+
+
+class RememberingEmbedder:
+    """The session's real model, remembering passage vectors so that articles and sentences repeated across
+    tests are embedded once (questions are still embedded, and the model itself cached them already)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.name, self.dim = inner.name, inner.dim
+        self._known: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for passages, computed by the real model the first time."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._known]
+        if missing:
+            fresh = self.inner.passages(missing)
+            with self._lock:
+                self._known.update(zip(missing, fresh))
+        if not texts:
+            return self.inner.passages(texts)
+        with self._lock:
+            return np.stack([self._known[t] for t in texts]).astype(np.float32)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+_REMEMBERING: dict[int, RememberingEmbedder] = {}
+
+
+@pytest.fixture
+def library(settings: Settings, embedder):
+    """An empty SQLite library with the real model (passage vectors remembered across tests)."""
+    wrapper = _REMEMBERING.setdefault(id(embedder), RememberingEmbedder(embedder))
+    with Library(settings, wrapper) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from retrieval.library import Library
-from tests.test_bot_harness import delivered, exchange, links, settings, start_bot, tg, web_pages  # noqa: F401
+from tests.test_bot_harness import delivered, exchange, links, library, settings, start_bot, tg, web_pages  # noqa: F401
 
 ADMIN = 501
 POST = ("Banjir rob merendam kawasan Muara Angke di Jakarta Utara pada Selasa pagi. "
