@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from retrieval.documents import UserError
 
 LANGUAGES = ("id", "en")
@@ -57,6 +59,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "error": "Sorry, something went wrong on my side. Please try again in a moment.",
         "forwarded": "forwarded",
         "unknown_command": "I don't know that command. Send /help to see what I can do.",
+        "console_help": "Console: ask questions and follow-ups, /add URL stores an article, /reset forgets the "
+                        "conversation, /lang id|en, /sources, /article ID, /stats, /quit to leave.",
         "cmd_start": "Welcome and how to use the bot",
         "cmd_help": "How to use the bot",
         "cmd_ask": "Ask a question (in groups)",
@@ -121,6 +125,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "error": "Maaf, ada yang salah di pihak saya. Silakan coba lagi sebentar lagi.",
         "forwarded": "diteruskan",
         "unknown_command": "Saya tidak mengenal perintah itu. Kirim /help untuk melihat yang bisa saya lakukan.",
+        "console_help": "Konsol: ajukan pertanyaan dan pertanyaan lanjutan, /add URL menyimpan artikel, /reset "
+                        "melupakan percakapan, /lang id|en, /sources, /article ID, /stats, /quit untuk keluar.",
         "cmd_start": "Sambutan dan cara memakai bot",
         "cmd_help": "Cara memakai bot",
         "cmd_ask": "Ajukan pertanyaan (di grup)",
@@ -156,7 +162,7 @@ COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stat
 
 def language_for(language_code: str | None) -> str:
     """Indonesian for Indonesian users, English for everyone else."""
-    return "id" if (language_code or "").lower().split("-")[0] in ("id", "in") else "en"
+    return "id" if re.split(r"[-_.]", (language_code or "").lower())[0] in ("id", "in") else "en"
 
 
 def text(lang: str, key: str, **values: object) -> str:

@@ -1,0 +1,43 @@
+"""`tanya chat`: the same conversation logic as the bot, in a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from bot.console import Console, converse
+from bot.conversation import Conversation
+from retrieval.library import Library
+from tests.test_bot_harness import library, settings, web_pages  # noqa: F401
+from tests.test_bot_ingest import PAGE
+
+
+def test_console_answers_follow_ups_and_reset_over_the_stored_conversation(sample_library) -> None:
+    out = io.StringIO()
+    console = Console(Conversation(sample_library), "id")
+    script = "siapa yang mendampingi Putin?\ndi mana mereka bertemu?\n/reset\n/help\n/quit\nnot reached\n"
+    asyncio.run(converse(console, io.StringIO(script), out))
+    text = " ".join(out.getvalue().split())
+    assert "**Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov" in text
+    assert "Putin tiba di Korea Utara untuk bertemu Kim Jong Un · Tribunnews.com" in text
+    assert "Selesai: percakapan ini sudah saya lupakan (2 giliran)." in text
+    assert "/add URL" in text and "not reached" not in text
+    assert sample_library.history("console") == []
+
+
+def test_console_add_url_stores_the_article_and_answers_from_it(library) -> None:
+    out = io.StringIO()
+    console = Console(Conversation(library, allow_hosts=frozenset({"127.0.0.1"})), "en")
+    with web_pages({"/gempa": ("text/html", PAGE)}) as site:
+        script = f"/add {site}/gempa\nhow deep was the Cianjur earthquake?\n/stats\n"
+        asyncio.run(converse(console, io.StringIO(script), out))
+    text = " ".join(out.getvalue().split())
+    assert "Saved “" in text and "article #1" in text
+    assert "10 kilometer" in text and f"{site}/gempa" in text
+    assert "Articles: 1" in text
+
+
+def test_console_says_plainly_when_nothing_matches(sample_library) -> None:
+    out = io.StringIO()
+    asyncio.run(converse(Console(Conversation(sample_library), "en"), io.StringIO("What is the recipe for rendang?\n"), out))
+    assert out.getvalue().startswith("I found nothing about this in the stored articles.\nThe nearest passages")
