@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import re
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -132,6 +133,25 @@ def check_token(settings: Settings) -> str:
     return token
 
 
+async def verify_token(settings: Settings) -> None:
+    """Ask the Bot API who we are before loading the model; a rejected token or no connection is a one-line exit."""
+    bot = Bot(settings.telegram_bot_token or "", base_url=settings.telegram_base_url,
+              base_file_url=settings.telegram_base_file_url)
+    try:
+        async with bot:
+            log.info("connected as @%s", bot.username)
+    except InvalidToken:
+        raise SystemExit("tanya: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN") from None
+    except NetworkError as error:
+        raise SystemExit(unreachable(settings, error)) from None
+
+
+def unreachable(settings: Settings, error: NetworkError) -> str:
+    """The one-line error for a Bot API server that cannot be reached (never showing the token)."""
+    reason = error.message.replace(settings.telegram_bot_token or "<none>", "<token>")
+    return f"tanya: cannot reach the Telegram Bot API at {urlsplit(settings.telegram_base_url).netloc} ({reason})"
+
+
 def run(application: Application, settings: Settings, webhook_url: str | None) -> None:
     """Serve updates by long polling, or as a webhook server with a secret token when a URL is given."""
     if not webhook_url:
@@ -147,8 +167,8 @@ def main(args: argparse.Namespace) -> int:
     from bot.cli import open_library
 
     settings = Settings()
-    token = check_token(settings)
-    hide_token_in_logs(token)
+    hide_token_in_logs(check_token(settings))
+    asyncio.run(verify_token(settings))
     library = open_library(settings)
     application = build_application(settings, library)
     try:
@@ -156,8 +176,7 @@ def main(args: argparse.Namespace) -> int:
     except InvalidToken:
         raise SystemExit("tanya: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN") from None
     except NetworkError as error:
-        host = urlsplit(settings.telegram_base_url).netloc
-        raise SystemExit(f"tanya: cannot reach the Telegram Bot API at {host} ({error.message})") from None
+        raise SystemExit(unreachable(settings, error)) from None
     finally:
         library.close()
     return 0
