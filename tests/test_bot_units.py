@@ -1,0 +1,108 @@
+"""Fast checks of the bot's pure parts: HTML rendering and splitting, signed buttons, intents, forwards, messages."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.access import Access, CallbackSigner
+from bot.conversation import parse_article_id, parse_intent
+from bot.forwards import ForwardPart, draft_from_parts, title_from
+from bot.messages import TEXTS, error_reason, language_for
+from bot.render_html import render_answer, split_messages, utf16_len
+from retrieval.answer import AnswerPassage, Citation
+from retrieval.documents import UserError
+from tests.fake_telegram import parse_html
+
+
+def passage(rank: int, body: str, highlight: tuple[int, int] | None = None, url: str | None = None) -> AnswerPassage:
+    """A passage of article #rank."""
+    citation = Citation(rank, f"Title <{rank}> & co", url, "Source & Sons", datetime(2024, 6, 19, tzinfo=timezone.utc))
+    return AnswerPassage(rank, 0.9, body, 0, len(body), citation, (rank,), highlight)
+
+
+def test_passages_render_escaped_with_bold_key_sentence_and_linked_title() -> None:
+    body = "First <sentence>. Key & important sentence. Last."
+    start = body.index("Key")
+    [html] = render_answer([passage(1, body, (start, start + 25), "https://x.test/?a=1&b=<2>")], True, "en")
+    plain, entities = parse_html(html)
+    assert plain == "[1] First <sentence>. Key & important sentence. Last.\n— Title <1> & co · Source & Sons · 2024-06-19"
+    bold = [plain[e["offset"] : e["offset"] + e["length"]] for e in entities if e["type"] == "bold"]
+    assert bold == ["[1] ", "Key & important sentence."]
+    assert [e["url"] for e in entities if e["type"] == "text_link"] == ["https://x.test/?a=1&b=<2>"]
+
+
+def test_not_found_answers_start_with_the_plain_notice_in_both_languages() -> None:
+    english = parse_html(render_answer([passage(1, "Something.")], False, "en")[0])[0]
+    indonesian = parse_html(render_answer([passage(1, "Sesuatu.")], False, "id")[0])[0]
+    assert english.startswith("I found nothing about this in the stored articles.\nThe nearest passages")
+    assert indonesian.startswith("Saya tidak menemukan apa pun tentang hal ini di artikel yang tersimpan.")
+
+
+def test_long_answers_split_between_passages_and_each_part_is_valid_html() -> None:
+    passages = [passage(n, f"Passage {n} " + "kata & <kata> " * 100) for n in range(1, 9)]
+    parts = render_answer(passages, True, "en")
+    assert len(parts) > 1
+    for part in parts:
+        plain, _ = parse_html(part)
+        assert utf16_len(plain) <= 4096
+        assert re.match(r"\[\d\] Passage \d", plain)
+
+
+@given(st.lists(st.text(min_size=0, max_size=3000), min_size=1, max_size=6), st.booleans())
+def test_any_text_splits_into_valid_messages_that_keep_every_character(texts: list[str], bold: bool) -> None:
+    blocks = [[(value, "b" if bold else None), (value[::-1], None)] for value in texts]
+    parts = split_messages(blocks, limit=1000)
+    plains = [parse_html(part)[0] for part in parts]
+    assert all(utf16_len(p) <= 1000 for p in plains)
+    assert "".join(plains).replace("\n\n", "") == "".join(v + v[::-1] for v in texts).replace("\n\n", "")
+
+
+def test_signed_button_data_is_bound_to_the_key_and_the_chat() -> None:
+    signer = CallbackSigner("123:token")
+    data = signer.sign(5, "del:12")
+    assert len(data.encode()) <= 64
+    assert signer.verify(5, data) == "del:12"
+    assert signer.verify(6, data) is None
+    assert CallbackSigner("123:other").verify(5, data) is None
+    assert signer.verify(5, "del:13" + data[6:]) is None
+    assert signer.verify(5, "del:12") is None and signer.verify(5, "") is None
+
+
+def test_access_rules() -> None:
+    open_bot = Access(frozenset({1}), frozenset(), False)
+    closed = Access(frozenset({1}), frozenset({-100}), True)
+    assert open_bot.serves_chat(42, 42) and open_bot.may_ingest(42) and not open_bot.may_delete(42)
+    assert not closed.serves_chat(42, 42) and closed.serves_chat(-100, 42) and closed.serves_chat(42, 1)
+    assert not closed.may_ingest(42) and closed.may_ingest(1) and closed.may_delete(1)
+
+
+def test_intents_commands_links_and_questions() -> None:
+    assert parse_intent("/add@tanya_bot https://x.test/a").command == "add"
+    assert parse_intent("/RESET").command == "reset"
+    assert parse_intent("lihat https://x.test/berita/1 ini") == parse_intent("https://x.test/berita/1").__class__(
+        "add", "https://x.test/berita/1")
+    assert parse_intent("siapa yang mendampingi Putin?").command == "ask"
+    assert parse_article_id("#12") == 12 and parse_article_id("dua belas") is None
+
+
+def test_forwarded_parts_join_in_their_original_order_and_the_first_line_is_the_title() -> None:
+    def part(order: int, body: str) -> ForwardPart:
+        return ForwardPart(body, "channel:1", order, "Kanal (@kanal)", f"https://t.me/kanal/{order}", None, None,
+                           order, 7, "id")
+
+    draft = draft_from_parts([part(3, "Ketiga."), part(1, "Judul berita\nPertama."), part(2, "Kedua.")])
+    assert draft.text == "Judul berita\nPertama.\n\nKedua.\n\nKetiga."
+    assert (draft.title, draft.url, draft.source) == ("Judul berita", "https://t.me/kanal/1", "Kanal (@kanal)")
+    assert title_from("kata " * 60).endswith("…") and len(title_from("kata " * 60)) <= 121
+
+
+def test_languages_and_translated_reasons() -> None:
+    assert [language_for(c) for c in ("id", "id-ID", "in", "en", "ms", None)] == ["id", "id", "id", "en", "en", "en"]
+    assert set(TEXTS["id"]) == set(TEXTS["en"])
+    assert error_reason("id", UserError("timeout", "took too long")) == "situs itu terlalu lama menjawab"
+    assert error_reason("id", UserError("new_code", "a new reason")) == "a new reason"
+    assert error_reason("en", UserError("timeout", "took too long")) == "took too long"
