@@ -74,6 +74,7 @@ async def admitted(update: Update, context: Context) -> bool:
     user = update.effective_user
     if services(context).access.serves_chat(update.effective_chat.id, user.id if user else None):
         return True
+    log.info("refused chat %s for user %s", update.effective_chat.id, user.id if user else None)
     await reply(update, text(await language(update, context), "not_allowed_chat"))
     return False
 
@@ -369,6 +370,9 @@ async def on_button(update: Update, context: Context) -> None:
     """An inline button: verify its signature, then show more passages, context, a page, or delete."""
     query = update.callback_query
     svc = services(context)
+    if update.effective_chat is None or query.message is None:
+        await query.answer()
+        return
     lang = await language(update, context)
     payload = svc.signer.verify(update.effective_chat.id, query.data or "")
     if payload is None:
