@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -13,6 +15,45 @@ from retrieval.vector_index import FLAT, VectorIndex
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
+_claims: dict[Path, list[int]] = {}
+_claims_lock = threading.Lock()
+
+
+def passage_text(title: str, text: str) -> str:
+    """The text a chunk is indexed under, its article title first (as Library.index_text)."""
+    return f"{title}. {text}" if title else text
+
+
+def claim_index_folder(base: Path) -> Path:
+    """This process's index folder: `base` or `base-1`, `base-2`... whichever no other live process holds."""
+    with _claims_lock:
+        for number in range(10_000):
+            folder = base if number == 0 else base.with_name(f"{base.name}-{number}")
+            key = folder.resolve()
+            if key in _claims:
+                _claims[key][1] += 1
+                return folder
+            folder.mkdir(parents=True, exist_ok=True)
+            handle = os.open(folder / ".owner.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(handle)
+                continue
+            _claims[key] = [handle, 1]
+            return folder
+    raise RuntimeError(f"no free index folder next to {base}")
+
+
+def release_index_folder(folder: Path) -> None:
+    """Give the folder back once the last library of this process using it closes."""
+    with _claims_lock:
+        claim = _claims.get(folder.resolve())
+        if claim is not None:
+            claim[1] -= 1
+            if claim[1] <= 0:
+                os.close(claim[0])
+                del _claims[folder.resolve()]
 
 
 class Indexes:
@@ -25,14 +66,17 @@ class Indexes:
         self.vectors = VectorIndex.load(folder, model) or VectorIndex(dim, model)
         self.lexical = LexicalIndex.load(folder) or LexicalIndex()
         self.feed_position = self.repo.deletions_after(0)[1]
+        self.change_position = self.repo.change_position()
+        self.sync_lock = threading.Lock()
         self.dirty = False
 
     def add(self, ids: list[int], vectors: np.ndarray, texts: list[tuple[str, str | None]]) -> None:
-        """Add freshly committed chunks to both indexes."""
+        """Add freshly committed chunks to both indexes, skipping any that catch_up already added."""
         with self.lock:
-            self.vectors.add(np.asarray(ids, np.int64), vectors)
-            for chunk_id, (text, language) in zip(ids, texts):
-                self.lexical.add(chunk_id, terms(text, language))
+            keep = [n for n, chunk_id in enumerate(ids) if chunk_id not in self.lexical.slot]
+            self.vectors.add(np.asarray([ids[n] for n in keep], np.int64), np.asarray(vectors)[keep])
+            for n in keep:
+                self.lexical.add(ids[n], terms(*texts[n]))
             self.dirty = True
 
     def remove(self, ids: list[int]) -> None:
@@ -91,8 +135,8 @@ class Indexes:
         missing = np.setdiff1d(stored, indexed)
         self.lexical.remove(extra.tolist())
         for rows in self.repo.iter_chunk_texts([int(i) for i in missing]):
-            for chunk_id, text, _title, language in rows:
-                self.lexical.add(chunk_id, terms(text, language))
+            for chunk_id, text, title, language in rows:
+                self.lexical.add(chunk_id, terms(passage_text(title, text), language))
         if len(extra) or len(missing):
             self.dirty = True
             return f"lexical index: added {len(missing)} missing chunks, removed {len(extra)} without a chunk"
@@ -122,22 +166,53 @@ class Indexes:
             sample.extend(np.frombuffer(blob, np.float32) for _, blob, _ in rows[::step] if blob is not None)
         return np.stack(sample) if sample else np.zeros((0, self.dim), np.float32)
 
-    def catch_up(self) -> int:
-        """Apply changes other processes made to the shared database since we last looked."""
-        deleted, self.feed_position = self.repo.deletions_after(self.feed_position)
-        if deleted:
-            self.remove(deleted)
-        with self.lock:
-            top = int(self.vectors.ids().max()) if len(self.vectors) else 0
-        new = self.repo.chunk_ids(above=top)
-        if new:
+    def catch_up(self, batch: int = 5000) -> int:
+        """Apply the changes any process committed to the database since the last look; returns chunks added or removed."""
+        with self.sync_lock:
+            applied = 0
+            while True:
+                changes, position = self.repo.changes_after(self.change_position, batch)
+                applied += self._apply_changes(changes)
+                self.change_position = position
+                if len(changes) < batch:
+                    return applied
+
+    def _apply_changes(self, changes: list[tuple[int, bool]]) -> int:
+        """Give each chunk the feed's last word: removed if deleted, added if not yet indexed."""
+        final = dict(changes)
+        gone = [chunk_id for chunk_id, deleted in final.items() if deleted]
+        wanted = [chunk_id for chunk_id, deleted in final.items() if not deleted and chunk_id not in self.lexical.slot]
+        removed = 0
+        if gone:
             with self.lock:
-                self._add_stored_vectors(np.asarray(new, np.int64))
-                for rows in self.repo.iter_chunk_texts(new):
-                    for chunk_id, text, _title, language in rows:
-                        self.lexical.add(chunk_id, terms(text, language))
-                self.dirty = True
-        return len(deleted) + len(new)
+                removed = max(self.vectors.remove(gone), self.lexical.remove(gone))
+                self.dirty = self.dirty or removed > 0
+        if not wanted:
+            return removed
+        vectors = self._stored_vectors(wanted)
+        texts = [(chunk_id, terms(passage_text(title, text), language))
+                 for rows in self.repo.iter_chunk_texts(wanted) for chunk_id, text, title, language in rows]
+        with self.lock:
+            fresh = [(chunk_id, tokens) for chunk_id, tokens in texts if chunk_id not in self.lexical.slot]
+            usable = [chunk_id for chunk_id, _ in fresh if chunk_id in vectors]
+            if usable:
+                self.vectors.add(np.asarray(usable, np.int64), np.stack([vectors[i] for i in usable]))
+            for chunk_id, tokens in fresh:
+                self.lexical.add(chunk_id, tokens)
+            self.dirty = self.dirty or bool(fresh)
+        return removed + len(fresh)
+
+    def _stored_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        """Stored vectors of this model for `ids`, by chunk id; chunks without one are logged and left out."""
+        found: dict[int, np.ndarray] = {}
+        lacking = 0
+        for rows in self.repo.iter_embeddings(ids):
+            usable = [(chunk_id, blob) for chunk_id, blob, model in rows if blob is not None and model == self.model]
+            found.update((chunk_id, np.frombuffer(blob, np.float32)) for chunk_id, blob in usable)
+            lacking += len(rows) - len(usable)
+        if lacking:
+            log.warning("catch-up: %d new chunks have no %s vector; run `tanya reindex`", lacking, self.model)
+        return found
 
 
 class StaleEmbeddings(Exception):

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from retrieval.embedding import Embedder
 from retrieval.followup import HistoryTurn, resolve
 from retrieval.fusion import FusionWeights, fuse, ranked
 from retrieval.highlight import key_sentence_spans
-from retrieval.indexes import Indexes
+from retrieval.indexes import Indexes, claim_index_folder, release_index_folder
 from retrieval.lexical_index import query_terms
 from retrieval.settings import Settings
 from retrieval.text import clean_text, content_hash, guess_language
@@ -88,18 +89,31 @@ class Library:
         self.embedder = embedder or Embedder(settings.embedding_model, settings.resolved_model_cache,
                                              settings.embedding_batch_size)
         self.weights = FusionWeights()
-        if not check_model:
-            _discard_foreign_index(settings, self.embedder.name)
-        self.indexes = Indexes(settings.data_dir / "index", self.repo, self.embedder.dim, self.embedder.name,
-                               settings.approximate_index_from)
-        self.repair_note = self.indexes.repair()
+        folder = claim_index_folder(settings.data_dir / "index")
+        try:
+            if not check_model:
+                _discard_foreign_index(folder, self.embedder.name)
+            self.indexes = Indexes(folder, self.repo, self.embedder.dim, self.embedder.name,
+                                   settings.approximate_index_from)
+            self.repair_note = self.indexes.repair()
+        except BaseException:
+            release_index_folder(folder)
+            raise
+        self._index_claim: Path | None = folder
+        self._last_sync = time.monotonic()
+        self._sync_stop = threading.Event()
+        self._sync_thread: threading.Thread | None = None
         self._last_save = time.monotonic()
         self._ingest_lock = threading.Lock()
 
     def close(self) -> None:
-        """Persist the indexes and release the database."""
+        """Stop syncing, persist the indexes and release the database and the index folder."""
+        self.stop_sync()
         self.indexes.save()
         self.engine.dispose()
+        if self._index_claim is not None:
+            release_index_folder(self._index_claim)
+            self._index_claim = None
 
     def __enter__(self) -> Library:
         return self
@@ -305,13 +319,45 @@ class Library:
         return self.indexes.rebuild(approximate)
 
     def sync(self) -> int:
-        """Catch up with changes other processes made to a shared database."""
-        return self.indexes.catch_up()
+        """Catch up with changes any process committed to the database; returns chunks added or removed."""
+        applied = self.indexes.catch_up()
+        self._last_sync = time.monotonic()
+        if applied:
+            self._maybe_save()
+        return applied
+
+    def sync_if_stale(self, max_age_seconds: float | None = None) -> int:
+        """Sync if the last sync is older than `max_age_seconds` (default: the sync interval); cheap otherwise."""
+        limit = self.settings.sync_interval_seconds if max_age_seconds is None else max_age_seconds
+        return self.sync() if time.monotonic() - self._last_sync >= limit else 0
+
+    def start_sync(self, interval_seconds: float | None = None) -> None:
+        """Sync every `interval_seconds` (default: the sync interval setting) in a background thread."""
+        if self._sync_thread is not None:
+            return
+        interval = self.settings.sync_interval_seconds if interval_seconds is None else interval_seconds
+        self._sync_stop.clear()
+        self._sync_thread = threading.Thread(target=self._sync_loop, args=(interval,), name="tanya-sync", daemon=True)
+        self._sync_thread.start()
+
+    def stop_sync(self) -> None:
+        """Stop the background sync thread, if running, and wait for it."""
+        thread, self._sync_thread = self._sync_thread, None
+        if thread is not None:
+            self._sync_stop.set()
+            thread.join()
+
+    def _sync_loop(self, interval: float) -> None:
+        """Sync until stopped; a failed round (say, the database restarting) is logged and retried."""
+        while not self._sync_stop.wait(interval):
+            try:
+                self.sync()
+            except Exception:
+                log.exception("index sync failed; retrying in %.0f s", interval)
 
 
-def _discard_foreign_index(settings: Settings, model: str) -> None:
+def _discard_foreign_index(folder: Path, model: str) -> None:
     """Remove a vector index built by another model so that a re-index can start clean."""
-    folder = settings.data_dir / "index"
     try:
         VectorIndex.load(folder, model)
     except Exception:

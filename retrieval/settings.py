@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     candidate_pool: int = 50
     abstain_threshold: float = 0.80
     approximate_index_from: int = 200_000
+    sync_interval_seconds: float = 2.0
 
     fetch_timeout_seconds: float = 15.0
     fetch_max_bytes: int = 5_000_000
