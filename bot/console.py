@@ -120,6 +120,7 @@ def main(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     lang = language_for(os.environ.get("LANG"))
     with open_library(settings) as library:
+        library.start_sync()
         console = Console(Conversation(library), lang, color=sys.stdout.isatty())
         if interactive:
             print(text(lang, "console_help"))

@@ -170,6 +170,7 @@ def main(args: argparse.Namespace) -> int:
     hide_token_in_logs(check_token(settings))
     asyncio.run(verify_token(settings))
     library = open_library(settings)
+    library.start_sync()
     application = build_application(settings, library)
     try:
         run(application, settings, getattr(args, "webhook_url", None) or settings.webhook_url)
