@@ -83,8 +83,8 @@ def forward_part(message: Message, forwarded_label: str) -> ForwardPart | None:
 
 
 def draft_from_parts(parts: list[ForwardPart]) -> ArticleDraft:
-    """One article from the parts of a forwarded post, in their original order; the first part names it."""
-    ordered = sorted(parts, key=lambda p: p.order)
+    """One article from the parts of a forwarded post, in their original order (a part forwarded twice counts once)."""
+    ordered = sorted({(p.order, p.text): p for p in parts}.values(), key=lambda p: p.order)
     body = "\n\n".join(p.text.strip() for p in ordered if p.text.strip())
     first = ordered[0]
     return ArticleDraft(text=body, title=title_from(body), url=first.url, source=first.source, author=first.author,

@@ -94,7 +94,7 @@ def test_forwarded_parts_join_in_their_original_order_and_the_first_line_is_the_
         return ForwardPart(body, "channel:1", order, "Kanal (@kanal)", f"https://t.me/kanal/{order}", None, None,
                            order, 7, "id")
 
-    draft = draft_from_parts([part(3, "Ketiga."), part(1, "Judul berita\nPertama."), part(2, "Kedua.")])
+    draft = draft_from_parts([part(3, "Ketiga."), part(1, "Judul berita\nPertama."), part(2, "Kedua."), part(3, "Ketiga.")])
     assert draft.text == "Judul berita\nPertama.\n\nKedua.\n\nKetiga."
     assert (draft.title, draft.url, draft.source) == ("Judul berita", "https://t.me/kanal/1", "Kanal (@kanal)")
     assert title_from("kata " * 60).endswith("…") and len(title_from("kata " * 60)) <= 121
