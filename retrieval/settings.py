@@ -14,7 +14,8 @@ IdList = Annotated[frozenset[int], NoDecode]
 class Settings(BaseSettings):
     """Settings for the engine, the command line and the Telegram bot."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True,
+                                      populate_by_name=True)
 
     data_dir: Path = Field(default=Path("data"), validation_alias="TANYA_DATA_DIR")
     database_url: str | None = None
