@@ -1,8 +1,19 @@
-"""Sentence embeddings: the bundled multilingual-e5-small or any sentence-transformers model."""
+"""Sentence embeddings: the bundled multilingual-e5-small or any sentence-transformers model.
+
+Three backends, chosen by `EMBEDDING_BACKEND` (or the `backend` argument):
+
+* `torch` (default): the bundled BERT run directly in PyTorch from its safetensors with the Rust tokenizer,
+  importing neither transformers nor sentence-transformers (same vectors, start-up seconds faster);
+  other models fall back to sentence-transformers.
+* `onnx-int8`: the bundled model exported once to ONNX with int8 (dynamic, per-channel) weights and
+  run by ONNX Runtime; no torch at run time.
+* `sentence-transformers`: the reference `SentenceTransformer.encode`.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import sqlite3
@@ -10,6 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -20,34 +32,231 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+TORCH, ONNX_INT8, SENTENCE_TRANSFORMERS = "torch", "onnx-int8", "sentence-transformers"
+BACKENDS = (TORCH, ONNX_INT8, SENTENCE_TRANSFORMERS)
+MAX_TOKENS = 512
+
+
+class _Backend(Protocol):
+    """What the Embedder needs of a model: prompts, a dimension and normalised vectors for texts."""
+
+    prompts: dict[str, str]
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 vectors for one batch of already-prompted texts."""
+
+
+def configured_backend() -> str:
+    """The backend named by the settings (`EMBEDDING_BACKEND`, `.env`), `torch` when unset."""
+    from retrieval.settings import Settings
+
+    return Settings().embedding_backend
+
+
+class _SentenceTransformersBackend:
+    """The reference: `SentenceTransformer.encode`."""
+
+    def __init__(self, location: str, batch_size: int) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(location, device="cpu")
+        self.prompts = dict(self.model.prompts or {})
+        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self.batch_size = batch_size
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Encode with mean pooling and normalisation as configured in the model folder."""
+        return self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                                 show_progress_bar=False).astype(np.float32, copy=False)
+
+
+def _tokenizer(folder: Path):
+    """The model's fast tokenizer, truncating to MAX_TOKENS and padding to the longest text of a batch."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.enable_truncation(MAX_TOKENS)
+    pad = tokenizer.token_to_id("<pad>")
+    tokenizer.enable_padding(pad_id=1 if pad is None else pad, pad_token="<pad>")
+    return tokenizer
+
+
+def _tokenize(tokenizer, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids and attention mask of a batch as int64 arrays."""
+    encoded = tokenizer.encode_batch(texts)
+    ids = np.array([e.ids for e in encoded], dtype=np.int64)
+    mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+    return ids, mask
+
+
+def _mean_normalised(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of the unmasked token vectors, scaled to unit length."""
+    weights = mask[:, :, None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+class _TorchBackend:
+    """The bundled BERT in PyTorch (fp32) without transformers' import cost; sentence-transformers' vectors."""
+
+    def __init__(self, folder: Path) -> None:
+        import torch
+        from safetensors.torch import load_file
+
+        config = json.loads((folder / "config.json").read_text())
+        self.torch = torch
+        self.tokenizer = _tokenizer(folder)
+        self.weights = load_file(str(folder / "model.safetensors"))
+        self.layers, self.heads = int(config["num_hidden_layers"]), int(config["num_attention_heads"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        self.prompts = dict(PROMPTS)
+        self.dim = int(config["hidden_size"])
+
+    def _norm(self, x, name: str):
+        """LayerNorm with the named weights."""
+        w = self.weights
+        return self.torch.nn.functional.layer_norm(x, (self.dim,), w[f"{name}.weight"], w[f"{name}.bias"], self.eps)
+
+    def _linear(self, x, name: str):
+        """Dense layer with the named weights."""
+        return self.torch.nn.functional.linear(x, self.weights[f"{name}.weight"], self.weights[f"{name}.bias"])
+
+    def _layer(self, x, bias, n: int):
+        """One transformer block: self-attention and feed-forward, each with residual and LayerNorm."""
+        f, p = self.torch.nn.functional, f"encoder.layer.{n}"
+        batch, tokens, _ = x.shape
+        split = [self._linear(x, f"{p}.attention.self.{part}").view(batch, tokens, self.heads, -1).transpose(1, 2)
+                 for part in ("query", "key", "value")]
+        context = f.scaled_dot_product_attention(*split, attn_mask=bias).transpose(1, 2).reshape(batch, tokens, self.dim)
+        x = self._norm(x + self._linear(context, f"{p}.attention.output.dense"), f"{p}.attention.output.LayerNorm")
+        hidden = f.gelu(self._linear(x, f"{p}.intermediate.dense"))
+        return self._norm(x + self._linear(hidden, f"{p}.output.dense"), f"{p}.output.LayerNorm")
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One forward pass over the batch, then masked mean pooling and normalisation."""
+        torch, w = self.torch, self.weights
+        ids, mask = _tokenize(self.tokenizer, texts)
+        with torch.inference_mode():
+            tokens = torch.from_numpy(ids)
+            x = (w["embeddings.word_embeddings.weight"][tokens] + w["embeddings.position_embeddings.weight"][:ids.shape[1]]
+                 + w["embeddings.token_type_embeddings.weight"][0])
+            x = self._norm(x, "embeddings.LayerNorm")
+            keep = torch.from_numpy(mask).bool()[:, None, None, :]
+            bias = torch.zeros(keep.shape, dtype=x.dtype).masked_fill(~keep, torch.finfo(x.dtype).min)
+            for n in range(self.layers):
+                x = self._layer(x, bias, n)
+            return _mean_normalised(x.numpy(), mask)
+
+
+class _OnnxBackend:
+    """The bundled model as int8 ONNX (pooling and normalisation inside the graph) in ONNX Runtime."""
+
+    def __init__(self, folder: Path) -> None:
+        import onnxruntime
+
+        self.tokenizer = _tokenizer(folder)
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = onnxruntime.InferenceSession(str(build_onnx_int8(folder)), options,
+                                                    providers=["CPUExecutionProvider"])
+        self.prompts = dict(PROMPTS)
+        self.dim = int(self.session.get_outputs()[0].shape[-1])
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One ONNX Runtime call over the batch."""
+        ids, mask = _tokenize(self.tokenizer, texts)
+        return self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0].astype(np.float32, copy=False)
+
+
+def build_onnx_int8(folder: Path) -> Path:
+    """The int8 ONNX file of the model in `folder`, exported and quantised next to it on first use."""
+    target = folder.with_name(f"{folder.name}-onnx") / "model-int8.onnx"
+    if target.exists():
+        return target
+    log.info("exporting %s to int8 ONNX in %s (first use only)", folder.name, target.parent)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fp32 = target.with_name(f".fp32.{os.getpid()}.onnx")
+    staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        _export_onnx(folder, fp32)
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(fp32), str(staged), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul"], extra_options={"DefaultTensorType": 1})
+        os.replace(staged, target)
+    finally:
+        fp32.unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)
+    return target
+
+
+def _export_onnx(folder: Path, path: Path) -> None:
+    """Export BERT plus mean pooling and normalisation to an fp32 ONNX graph with dynamic batch and length."""
+    import torch
+    from transformers import BertModel
+
+    class Pooled(torch.nn.Module):
+        """BERT followed by masked mean pooling and L2 normalisation."""
+
+        def __init__(self, bert: torch.nn.Module) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=-1)
+
+    bert = BertModel.from_pretrained(str(folder), add_pooling_layer=False).eval()
+    ids = torch.tensor([[0, 41, 1294, 12, 33600, 31, 8999, 2]])
+    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"}}
+    with torch.inference_mode():
+        torch.onnx.export(Pooled(bert), (ids, torch.ones_like(ids)), str(path), input_names=["input_ids", "attention_mask"],
+                          output_names=["embedding"], dynamic_axes=axes, opset_version=17, dynamo=False)
+
+
+def _load_backend(model: str, cache_dir: Path | None, batch_size: int, backend: str) -> _Backend:
+    """Open the model with the requested backend (non-bundled models always use sentence-transformers)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown EMBEDDING_BACKEND {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if model != BUNDLED_MODEL_NAME:
+        if backend != SENTENCE_TRANSFORMERS:
+            log.info("backend %s serves only the bundled model; using sentence-transformers for %s", backend, model)
+        return _SentenceTransformersBackend(model, batch_size)
+    folder = build_bundled_model(cache_dir or Path.home() / ".cache" / "tanya-berita")
+    if backend == ONNX_INT8:
+        return _OnnxBackend(folder)
+    if backend == TORCH:
+        return _TorchBackend(folder)
+    return _SentenceTransformersBackend(str(folder), batch_size)
+
 
 class Embedder:
     """Encodes queries and passages with the model's `query: ` / `passage: ` prompts, L2-normalised."""
 
     def __init__(self, model: str = BUNDLED_MODEL_NAME, cache_dir: Path | None = None, batch_size: int = 32,
-                 vector_cache: Path | None = None) -> None:
-        from sentence_transformers import SentenceTransformer
-
+                 vector_cache: Path | None = None, backend: str | None = None) -> None:
         self.name = model
-        location = build_bundled_model(cache_dir or Path.home() / ".cache" / "tanya-berita") if model == BUNDLED_MODEL_NAME else model
-        self.model = SentenceTransformer(str(location), device="cpu")
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self.backend = backend or configured_backend()
+        self.model = _load_backend(model, cache_dir, batch_size, self.backend)
+        self.dim = int(self.model.dim)
         self.batch_size = batch_size
-        self._prompts = {k: v for k, v in PROMPTS.items() if k in (self.model.prompts or {})}
+        self._prompts = {k: v for k, v in PROMPTS.items() if k in self.model.prompts}
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        self._cache = VectorCache(vector_cache, self.name) if vector_cache else None
+        cache_key = self.name if self.backend != ONNX_INT8 else f"{self.name}@{ONNX_INT8}"
+        self._cache = VectorCache(vector_cache, cache_key) if vector_cache else None
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
-        """Encode in length-sorted batches (less padding) and return rows in the input order."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+        """Encode in length-sorted batches (less padding), writing each batch straight to its rows."""
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        prefix = self.model.prompts.get(prompt, "") if prompt in self._prompts else ""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        kwargs = {"prompt_name": prompt} if prompt in self._prompts else {}
-        vectors = self.model.encode([texts[i] for i in order], batch_size=self.batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False, **kwargs)
-        out = np.empty_like(vectors, dtype=np.float32)
-        out[order] = vectors
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            out[rows] = self.model.encode([prefix + texts[i] for i in rows])
         return out
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:

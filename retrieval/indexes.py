@@ -78,6 +78,7 @@ class Indexes:
             for n in keep:
                 self.lexical.add(ids[n], terms(*texts[n]))
             self.dirty = True
+            self.grow()
 
     def remove(self, ids: list[int]) -> None:
         """Drop deleted chunks from both indexes."""
@@ -90,6 +91,7 @@ class Indexes:
         """Persist both indexes if they changed."""
         with self.lock:
             if self.dirty:
+                self.grow()
                 self.vectors.save(self.folder)
                 self.lexical.save(self.folder)
                 self.dirty = False
@@ -143,28 +145,44 @@ class Indexes:
         return ""
 
     def rebuild(self, approximate: bool | None = None) -> int:
-        """Rebuild both indexes from the stored chunks and vectors; returns the number of chunks."""
+        """Rebuild both indexes from the stored chunks and vectors (approximate from the size threshold); returns the chunk count."""
         total = self.repo.counts()["chunks"]
         use_ivf = total >= self.approximate_from if approximate is None else approximate
         with self.lock:
             if use_ivf and total:
-                self.vectors = VectorIndex.approximate(self.dim, self.model, self._training_sample(total))
+                self.vectors = VectorIndex.approximate(self.dim, self.model, self._training_sample(total), expected=total)
             else:
                 self.vectors = VectorIndex(self.dim, self.model, FLAT)
-            self._add_stored_vectors(np.asarray(self.repo.chunk_ids(), np.int64))
+            for rows in self.repo.iter_embeddings():
+                usable = [(cid, blob) for cid, blob, model in rows if blob is not None and model == self.model]
+                if len(usable) < len(rows):
+                    raise StaleEmbeddings(f"{len(rows) - len(usable)} chunks have no embedding from {self.model}")
+                if usable:
+                    self.vectors.add(np.fromiter((u[0] for u in usable), np.int64, len(usable)),
+                                     np.frombuffer(b"".join(u[1] for u in usable), np.float32).reshape(len(usable), -1))
             self.lexical = LexicalIndex()
-            self._repair_lexical(np.asarray(self.repo.chunk_ids(), np.int64))
+            self._repair_lexical(self.vectors.ids())
             self.dirty = True
         self.save()
         return total
 
     def _training_sample(self, total: int, size: int = 100_000) -> np.ndarray:
-        """Up to `size` stored vectors, spread over the library, to train an approximate index."""
+        """Up to about `size` stored vectors, evenly spread over the library, to train an approximate index."""
         step = max(1, total // size)
-        sample = []
-        for rows in self.repo.iter_embeddings():
-            sample.extend(np.frombuffer(blob, np.float32) for _, blob, _ in rows[::step] if blob is not None)
-        return np.stack(sample) if sample else np.zeros((0, self.dim), np.float32)
+        blobs = [blob for rows in self.repo.iter_embeddings() for _, blob, _ in rows[::step] if blob is not None]
+        if not blobs:
+            return np.zeros((0, self.dim), np.float32)
+        return np.frombuffer(b"".join(blobs), np.float32).reshape(len(blobs), self.dim)
+
+    def grow(self) -> bool:
+        """Switch an exact index that has grown past the approximate-index threshold to an approximate one."""
+        with self.lock:
+            if self.vectors.kind != FLAT or len(self.vectors) < self.approximate_from:
+                return False
+            log.info("vector index reached %d chunks: switching to an approximate index", len(self.vectors))
+            self.vectors = self.vectors.approximated()
+            self.dirty = True
+            return True
 
     def catch_up(self, batch: int = 5000) -> int:
         """Apply the changes any process committed to the database since the last look; returns chunks added or removed."""

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     embedding_model: str = "multilingual-e5-small"
     model_cache_dir: Path | None = None
     embedding_batch_size: int = 32
+    embedding_backend: str = "torch"
 
     chunk_words: int = 120
     chunk_overlap_sentences: int = 1
