@@ -272,8 +272,6 @@ def test_concurrent_ingest_from_several_chats_never_corrupts_or_duplicates(libra
         assert ids[article.item] in [p.article.id for p in answer.passages], article.question
 
 
-@pytest.mark.xfail(strict=True, reason="BUG retrieval/settings.py:18: data_dir has validation_alias='TANYA_DATA_DIR' and the "
-                   "model config lacks populate_by_name, so Settings(data_dir=...) is silently ignored and ./data is used")
 def test_a_data_dir_given_in_code_is_the_one_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A library opened for another folder must never write into the current directory's ./data."""
     monkeypatch.delenv("TANYA_DATA_DIR", raising=False)

@@ -180,9 +180,6 @@ def test_a_long_run_of_punctuation_is_chunked_in_seconds(run: str) -> None:
     assert finishes_in_a_subprocess(code, 10), "chunking 60,000 punctuation marks did not finish in 10 s"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG retrieval/followup.py:10 _LEANING: `\\w+nya\\b` is retried from every position of "
-                   "a long word, O(n^2): a 60k-letter question takes ~10-20 s per ask once the chat has history. "
-                   "Fix: anchor at a word start, r\"\\b\\w*nya\\b\" (or cap the question length in Library.ask)")
 def test_a_long_one_word_follow_up_question_is_resolved_in_seconds() -> None:
     """Follow-up detection runs on every question of a chat with history; it must be linear."""
     code = "from retrieval.followup import leans_on_history\nleans_on_history('a' * 60_000)"
