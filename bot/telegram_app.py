@@ -15,6 +15,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    Defaults,
     MessageHandler,
     filters,
 )
@@ -46,6 +47,7 @@ def build_application(settings: Settings, library: Library, *, allow_hosts: froz
         .base_file_url(settings.telegram_base_file_url)
         .rate_limiter(RetryingRateLimiter())
         .concurrent_updates(CONCURRENT_UPDATES)
+        .defaults(Defaults(allow_sending_without_reply=True))
         .post_init(post_init)
         .post_stop(post_stop)
         .build()
