@@ -38,6 +38,18 @@ class AnswerView:
     has_more: bool
 
 
+@dataclass(frozen=True)
+class PassageContext:
+    """The text around a passage: where the passage lies in it, and whether the article goes on either side."""
+
+    title: str
+    text: str
+    start: int
+    end: int
+    cut_before: bool
+    cut_after: bool
+
+
 def parse_intent(message: str) -> Intent:
     """A command ("/add URL", "/reset@bot"), a link to store, or a question."""
     message = message.strip()
@@ -93,16 +105,15 @@ class Conversation:
             view = self._answers.get(key)
         return None if view is None else view.answer.passages[len(view.shown):]
 
-    async def context(self, article_id: int, char_start: int, char_end: int) -> tuple[str, str, int, int] | None:
-        """(title, text around the passage, passage start, passage end in that text), or None."""
+    async def context(self, article_id: int, char_start: int, char_end: int) -> PassageContext | None:
+        """The article text around a passage, or None when the article is gone."""
         info = await asyncio.to_thread(self.library.get, article_id)
-        if info is None:
-            return None
         window = await asyncio.to_thread(self.library.context, article_id, char_start, char_end, CONTEXT_WINDOW)
-        if window is None:
+        if info is None or window is None:
             return None
         offset = max(0, char_start - CONTEXT_WINDOW)
-        return info.title, window, char_start - offset, char_end - offset
+        return PassageContext(info.title, window, char_start - offset, char_end - offset, offset > 0,
+                              offset + len(window) < len(info.text))
 
     async def add_link(self, url: str, added_by: str | None = None) -> IngestResult:
         """Fetch a linked article and store it."""

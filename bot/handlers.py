@@ -415,8 +415,7 @@ async def context_button_pressed(update: Update, context: Context, args: list[st
         await query.answer(text(lang, "no_article", id=article_id), show_alert=True)
         return
     await query.answer()
-    title, window, passage_start, passage_end = found
-    for part in render_context(lang, rank, title, window, passage_start, passage_end):
+    for part in render_context(lang, rank, found):
         await query.message.reply_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
 
 

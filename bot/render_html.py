@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
+from bot.conversation import PassageContext
 from bot.messages import text
 from retrieval.answer import AnswerPassage, Citation
 
@@ -140,11 +141,12 @@ def _cut_point(value: str, room: int) -> int:
     return space + 1 if space > end // 2 else end
 
 
-def render_context(lang: str, rank: int, title: str, context: str, passage_start: int, passage_end: int) -> list[str]:
+def render_context(lang: str, rank: int, found: PassageContext) -> list[str]:
     """The text around a passage, with the passage itself in bold."""
-    block: Block = [(text(lang, "context_title", n=rank, title=title) + "\n\n", "b"),
-                    ("…" + context[:passage_start], None), (context[passage_start:passage_end], "b"),
-                    (context[passage_end:] + "…", None)]
+    before, after = ("…" if found.cut_before else ""), ("…" if found.cut_after else "")
+    block: Block = [(text(lang, "context_title", n=rank, title=found.title) + "\n\n", "b"),
+                    (before + found.text[: found.start], None), (found.text[found.start : found.end], "b"),
+                    (found.text[found.end :] + after, None)]
     return split_messages([block])
 
 

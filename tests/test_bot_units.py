@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.access import Access, CallbackSigner
-from bot.conversation import parse_article_id, parse_intent
+from bot.conversation import PassageContext, parse_article_id, parse_intent
 from bot.forwards import ForwardPart, draft_from_parts, title_from
 from bot.messages import TEXTS, error_reason, language_for
-from bot.render_html import render_answer, split_messages, utf16_len
+from bot.render_html import render_answer, render_context, split_messages, utf16_len
 from retrieval.answer import AnswerPassage, Citation
 from retrieval.documents import UserError
 from tests.fake_telegram import parse_html
@@ -106,3 +106,10 @@ def test_languages_and_translated_reasons() -> None:
     assert error_reason("id", UserError("timeout", "took too long")) == "situs itu terlalu lama menjawab"
     assert error_reason("id", UserError("new_code", "a new reason")) == "a new reason"
     assert error_reason("en", UserError("timeout", "took too long")) == "took too long"
+
+
+def test_context_marks_the_passage_in_bold_and_shows_where_the_article_goes_on() -> None:
+    found = PassageContext("Judul & <b>", "Awal. Bagian <inti>. Akhir.", 6, 20, False, True)
+    plain, entities = parse_html(render_context("id", 2, found)[0])
+    assert plain == "Konteks [2] — Judul & <b>\n\nAwal. Bagian <inti>. Akhir.…"
+    assert [plain[e["offset"] : e["offset"] + e["length"]] for e in entities][-1] == "Bagian <inti>."
