@@ -55,6 +55,7 @@ class Phase:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"question": [], "forward": [], "link": []})
     seconds: float = 0.0
     faults: int = 0
+    api_calls: dict[str, int] = field(default_factory=dict)
 
 
 def page_html(index: int) -> bytes:
@@ -118,6 +119,9 @@ def run_phase(tg: FakeTelegram, site: str, library_articles, phase: Phase, items
         time.sleep(0.2)
     time.sleep(1.5)  # anything sent twice would show up now
     phase.seconds = time.time() - started
+    for call in tg.calls():
+        if call["time"] >= started and call["method"].lower() != "getupdates":
+            phase.api_calls[call["method"]] = phase.api_calls.get(call["method"], 0) + 1
     lost, extra, wrong = [], [], []
     for chat in CHATS:
         mine = [s for s in phase.sent if s.chat == chat]
@@ -164,7 +168,7 @@ def summary(phase: Phase) -> dict:
                 for kind, v in phase.latencies.items() if v}
     return {"phase": phase.name, "updates": len(phase.sent), "chats": len({s.chat for s in phase.sent}),
             "seconds": round(phase.seconds, 1), "updates_per_second": round(len(phase.sent) / phase.seconds, 1),
-            "injected_faults": phase.faults, "p50_s": round(percentile(every, 0.5), 3),
+            "injected_faults": phase.faults, "api_calls": phase.api_calls, "p50_s": round(percentile(every, 0.5), 3),
             "p95_s": round(percentile(every, 0.95), 3), "mean_s": round(statistics.fmean(every), 3), "by_kind": per_kind}
 
 
@@ -194,6 +198,8 @@ def test_500_updates_from_100_chats_are_each_answered_once_in_their_own_chat_eve
             run_phase(tg, site, library_articles, faulty_part, items)
             faulty.sent += faulty_part.sent
             faulty.seconds += faulty_part.seconds
+            for method, count in faulty_part.api_calls.items():
+                faulty.api_calls[method] = faulty.api_calls.get(method, 0) + count
             for kind, values in faulty_part.latencies.items():
                 faulty.latencies[kind] += values
         tg.clear_faults()
@@ -209,7 +215,7 @@ def test_500_updates_from_100_chats_are_each_answered_once_in_their_own_chat_eve
     for r in results:
         kinds = ", ".join(f"{k} n={v['n']} p50 {v['p50_s']:.2f}s p95 {v['p95_s']:.2f}s" for k, v in r["by_kind"].items())
         print(f"load [{r['phase']}]: {r['updates']} updates from {r['chats']} chats in {r['seconds']} s "
-              f"({r['updates_per_second']}/s), faults injected {r['injected_faults']}, "
+              f"({r['updates_per_second']}/s), Bot API calls {r['api_calls']}, faults injected {r['injected_faults']}, "
               f"reply latency p50 {r['p50_s']:.2f} s, p95 {r['p95_s']:.2f} s ({kinds})")
     print(f"written to {RESULTS}")
 
