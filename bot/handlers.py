@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 SOURCES_PAGE = 5
 TYPING_EVERY = 4.5
+DOWNLOAD_TIMEOUT = 60.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -252,7 +253,7 @@ async def on_document(update: Update, context: Context) -> None:
         return
     async with typing(context.bot, update.effective_chat.id):
         file = await context.bot.get_file(document.file_id)
-        data = bytes(await file.download_as_bytearray())
+        data = bytes(await file.download_as_bytearray(read_timeout=DOWNLOAD_TIMEOUT))
         result = await services(context).conversation.add_file(document.file_name or "document", data,
                                                                added_by=f"tg:{update.effective_user.id}")
     await reply(update, ingest_notice(result, lang))

@@ -23,7 +23,7 @@ from telegram.ext import (
 from bot import handlers
 from bot.access import Access, CallbackSigner, webhook_secret
 from bot.conversation import Conversation
-from bot.forwards import ForwardBuffer
+from bot.forwards import ForwardBuffer, ForwardPart
 from bot.messages import command_menu
 from bot.retry import RetryingRateLimiter
 from retrieval.library import Library
@@ -57,7 +57,8 @@ def build_application(settings: Settings, library: Library, *, allow_hosts: froz
     svc = handlers.Services(Conversation(library, allow_hosts=allow_hosts), Access.from_settings(settings),
                             CallbackSigner(settings.telegram_bot_token or ""))
 
-    async def flush(chat_id: int, parts: list) -> None:
+    async def flush(chat_id: int, parts: list[ForwardPart]) -> None:
+        """Store the joined parts of a forwarded post."""
         await handlers.store_forwarded(application.bot, svc, chat_id, parts)
 
     svc.forwards = ForwardBuffer(delay, flush, application.create_task)
