@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, timezone
 
@@ -13,6 +14,7 @@ from bot.conversation import PassageContext, parse_article_id, parse_intent
 from bot.forwards import ForwardPart, draft_from_parts, title_from
 from bot.messages import TEXTS, error_reason, language_for
 from bot.render_html import render_answer, render_context, split_messages, utf16_len
+from bot.telegram_app import RedactingFormatter
 from retrieval.answer import AnswerPassage, Citation
 from retrieval.documents import UserError
 from tests.fake_telegram import parse_html
@@ -113,3 +115,15 @@ def test_context_marks_the_passage_in_bold_and_shows_where_the_article_goes_on()
     plain, entities = parse_html(render_context("id", 2, found)[0])
     assert plain == "Konteks [2] — Judul & <b>\n\nAwal. Bagian <inti>. Akhir.…"
     assert [plain[e["offset"] : e["offset"] + e["length"]] for e in entities][-1] == "Bagian <inti>."
+
+
+def test_log_lines_and_tracebacks_never_show_the_token() -> None:
+    token = "123456:AAsecretSecretSecretSecret_xyz"
+    formatter = RedactingFormatter(token, "%(message)s")
+    try:
+        raise RuntimeError(f"POST https://api.telegram.org/bot{token}/getMe failed")
+    except RuntimeError as error:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "calling %s", (f"/bot{token}/x",), (
+            type(error), error, error.__traceback__))
+    line = formatter.format(record)
+    assert token not in line and line.count("<token>") == 2
