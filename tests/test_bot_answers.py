@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -74,7 +73,7 @@ def test_a_reply_longer_than_4096_characters_arrives_whole_in_parts(tg, start_bo
     list(library.add_articles(drafts))
     with start_bot(library, top_k=6):
         sent = exchange(tg, 26, lambda: tg.text_message(26, "banjir setelah hujan deras"), parts=2)
-        time.sleep(0.5)
+        tg.wait_for(lambda c: c["params"].get("chat_id") == 26 and "reply_markup" in c["params"])
     messages = [m["text"] for m in delivered(tg, 26)]
     assert len(messages) >= 2 and all(len(m) <= 4096 for m in messages)
     joined = "\n\n".join(messages)

@@ -42,9 +42,9 @@ def test_parts_of_one_long_post_forwarded_together_become_one_article(tg, start_
     parts = ["Bagian pertama: Pemerintah mengumumkan kenaikan harga BBM subsidi mulai pekan depan.",
              "Bagian kedua: Pertalite naik menjadi Rp 12.000 per liter menurut menteri ESDM.",
              "Bagian ketiga: Solar subsidi juga naik, sementara bantuan langsung tunai disiapkan."]
-    with start_bot(library, join=1.0):
+    with start_bot(library, join=2.0):
         sent = exchange(tg, 42, lambda: [forward(tg, 42, part, 90 + n) for n, part in enumerate(parts)])
-        time.sleep(1.2)
+        time.sleep(2.2)
     assert len([c for c in tg.sent(42) if c["method"] == "sendMessage"]) == 1
     assert "article #1" in sent[0]["params"]["text"]
     assert library.stats().articles == 1

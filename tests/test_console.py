@@ -7,7 +7,6 @@ import io
 
 from bot.console import Console, converse
 from bot.conversation import Conversation
-from retrieval.library import Library
 from tests.test_bot_harness import library, settings, web_pages  # noqa: F401
 from tests.test_bot_ingest import PAGE
 
