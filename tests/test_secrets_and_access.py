@@ -355,7 +355,7 @@ def test_button_data_is_accepted_only_as_signed_for_that_chat_and_payload(
     assert signer.verify(chat, data + junk) is None
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="BUG bot/access.py:71 CallbackSigner.verify: hmac.compare_digest on "
+@pytest.mark.xfail(strict=True, raises=TypeError, reason="BUG bot/access.py:65 CallbackSigner.verify: hmac.compare_digest on "
                    "str raises TypeError for non-ASCII text, so forged callback data such as 'del:1|é' crashes on_button "
                    "(no answerCallbackQuery, an apology and an ERROR traceback instead of 'This button is not valid'). "
                    "Fix: compare bytes - hmac.compare_digest(signature.encode(), expected.encode()) - or return None on TypeError")
@@ -365,7 +365,7 @@ def test_button_data_with_a_non_ascii_signature_is_refused_not_a_crash(data: str
     assert CallbackSigner(BOT_TOKEN).verify(1, data) is None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG bot/access.py:71 (see above): through the bot a non-ASCII forged callback reaches "
+@pytest.mark.xfail(strict=True, reason="BUG bot/access.py:65 (see above): through the bot a non-ASCII forged callback reaches "
                    "the error handler; the user gets 'Sorry, something went wrong' and the button spinner is never answered")
 def test_a_forged_callback_in_any_script_gets_the_invalid_button_answer(tg, start_bot, sample_library) -> None:
     """The same refusal as for any forged button: an alert, nothing deleted, no error."""
