@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -95,12 +94,10 @@ def start_bot(settings: Settings, tg: FakeTelegram) -> StartBot:
 
 def exchange(tg: FakeTelegram, chat_id: int, send: Callable[[], object], *, parts: int = 1,
              timeout: float = 60) -> list[Record]:
-    """Push one user action and return the bot's new text messages in that chat (waiting for `parts`)."""
+    """Push one user action and return the bot's new sent or edited messages in that chat (at least `parts`)."""
     before = len(tg.texts(chat_id))
     send()
-    calls = tg.wait_for_messages(chat_id, before + parts, timeout=timeout)
-    time.sleep(0.05)
-    return [c for c in tg.sent(chat_id) if c["method"].lower() == "sendmessage"][before:] or calls[before:]
+    return tg.wait_for_messages(chat_id, before + parts, timeout=timeout)[before:]
 
 
 def delivered(tg: FakeTelegram, chat_id: int) -> list[dict[str, Any]]:
