@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     ingest_admins_only: bool = False
     max_upload_bytes: int = 10_000_000
     history_turns: int = 4
+    forward_join_seconds: float = 2.0
 
     @field_validator("admin_user_ids", "allowed_chat_ids", mode="before")
     @classmethod
