@@ -31,7 +31,6 @@ from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
 TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
-DEFAULT_FORWARD_JOIN_SECONDS = 2.0
 CONCURRENT_UPDATES = 64
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
@@ -52,8 +51,7 @@ def build_application(settings: Settings, library: Library, *, allow_hosts: froz
         .post_stop(post_stop)
         .build()
     )
-    delay = forward_join_seconds if forward_join_seconds is not None else float(
-        getattr(settings, "forward_join_seconds", DEFAULT_FORWARD_JOIN_SECONDS))
+    delay = settings.forward_join_seconds if forward_join_seconds is None else forward_join_seconds
     svc = handlers.Services(Conversation(library, allow_hosts=allow_hosts), Access.from_settings(settings),
                             CallbackSigner(settings.telegram_bot_token or ""))
 
