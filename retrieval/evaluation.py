@@ -53,6 +53,23 @@ class SetResult:
         return out
 
 
+class PrecomputedQueries:
+    """An embedder whose question vectors were computed in one batch up front (much faster than one by one)."""
+
+    def __init__(self, embedder: Embedder, questions: list[str]) -> None:
+        self._embedder = embedder
+        unique = list(dict.fromkeys(questions))
+        self._vectors = dict(zip(unique, embedder.queries(unique))) if unique else {}
+
+    def query(self, text: str):
+        """The precomputed vector, or a fresh one for a question not seen before."""
+        vector = self._vectors.get(text)
+        return vector if vector is not None else self._embedder.query(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._embedder, name)
+
+
 def corpus_language(name: str, docs: list[CorpusDoc]) -> str:
     """'en' or 'id' from the set name's tag (xquad-en, facqa-id, …), else from the text."""
     tags = name.split("-")
@@ -192,6 +209,9 @@ def evaluate(folder: Path, embedder: Embedder, limit: int | None, workdir: Path)
     libraries: dict[str, Library] = {}
     report: dict = {"libraries": {}, "sets": {}}
     started = time.monotonic()
+    _progress("embedding the questions")
+    embedder = PrecomputedQueries(embedder, [q.question for qs in question_sets.values() for q in qs]
+                                  + [t for c in conversations for t in (c.first, c.second)])
     try:
         for language, docs in by_language.items():
             _progress(f"ingesting {len(docs)} {language} passages")

@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_LEANING = re.compile(
-    r"\b(dia|ia|beliau|mereka|tersebut|itu|ini|nya|he|she|it|they|them|him|her|his|their|its|that|those|these|there)\b"
-    r"|\w+nya\b|^\s*(dan|kalau|lalu|terus|bagaimana dengan|and|what about|how about)\b",
+_PRONOUNS = re.compile(
+    r"\b(dia|ia|beliau|mereka|tersebut|he|she|it|they|them|him|her|his|hers|their|theirs|its|this|these|those)\b"
+    r"|(?<!\bapa )(?<!\bapakah )\b(itu|ini)\b",
     re.IGNORECASE,
+)
+_OPENERS = re.compile(r"^\s*(dan|kalau|lalu|terus|bagaimana dengan|and|what about|how about)\b", re.IGNORECASE)
+_NYA = re.compile(r"\b(\w{2,}?)-?nya\b", re.IGNORECASE)
+_LEXICAL_NYA = frozenset(
+    "hanya tanya bertanya punya lainnya biasanya sebenarnya selanjutnya akhirnya umumnya misalnya khususnya "
+    "seharusnya sebaiknya setidaknya sesungguhnya rupanya agaknya tampaknya nampaknya kiranya sepertinya bahwasanya selebihnya "
+    "sebaliknya terutamanya pertamanya keduanya masing-masingnya".split()
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*")
 
@@ -31,16 +38,23 @@ class ResolvedQuestion:
     prefer_articles: frozenset[int] = field(default_factory=frozenset)
 
 
+def _refers_with_nya(question: str) -> bool:
+    """Whether a word carries the possessive/object -nya that points back (not fixed words like 'hanya')."""
+    return any(match.group(0).lower() not in _LEXICAL_NYA for match in _NYA.finditer(question))
+
+
 def leans_on_history(question: str) -> bool:
-    """True when the question refers back (pronouns, -nya, 'dan …?', 'what about …?') or is very short."""
-    return bool(_LEANING.search(question)) or len(question.split()) <= 3
+    """True when the question refers back (pronouns, -nya, 'dan …?', 'what about …?') or is one or two words."""
+    return (bool(_PRONOUNS.search(question)) or bool(_OPENERS.search(question)) or _refers_with_nya(question)
+            or len(question.split()) <= 2)
 
 
 def resolve(question: str, history: list[HistoryTurn]) -> ResolvedQuestion:
-    """Carry the previous turn's question and named entities into a question that leans on it."""
+    """Carry the previous turn's question and the names in its answer into a question that leans on it."""
     if not history or not leans_on_history(question):
         return ResolvedQuestion(question, False)
     last = history[-1]
-    entities = " ".join(dict.fromkeys(_CAPITALISED.findall(last.answer)))[:300]
+    asked = set(_CAPITALISED.findall(last.question))
+    entities = " ".join(e for e in dict.fromkeys(_CAPITALISED.findall(last.answer)) if e not in asked)[:200]
     context = f"{last.question} {entities}".strip()
     return ResolvedQuestion(f"{question} ({context})", True, frozenset(last.article_ids))

@@ -11,8 +11,8 @@ import numpy as np
 class FusionWeights:
     """How much lexical evidence may move the dense score; tuned on the dev sets."""
 
-    lexical: float = 0.08
-    min_coverage: float = 0.3
+    lexical: float = 0.04
+    min_coverage: float = 0.0
     cross_language: float = 0.0
 
 

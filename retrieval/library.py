@@ -12,15 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, confidence
 from retrieval.answer import Answer, AnswerPassage, select_passages
 from retrieval.chunking import chunk_text
 from retrieval.documents import ArticleDraft, UserError
 from retrieval.embedding import Embedder
 from retrieval.followup import HistoryTurn, resolve
 from retrieval.fusion import FusionWeights, fuse, ranked
-from retrieval.highlight import key_sentence_spans
+from retrieval.highlight import SENTENCE_WEIGHTS, QuestionCues, best_sentence, idf_weights
 from retrieval.indexes import Indexes, claim_index_folder, release_index_folder
 from retrieval.lexical_index import query_terms
+from retrieval.rerank import rescore
 from retrieval.settings import Settings
 from retrieval.text import clean_text, content_hash, guess_language
 from retrieval.vector_index import VectorIndex
@@ -209,50 +211,65 @@ class Library:
         resolved = resolve(question, history or [])
         query_vector = self.embedder.query(resolved.text)
         stems = query_terms(resolved.text)
-        candidates = self._candidates(resolved.text, query_vector, stems, mode, resolved.prefer_articles)
+        candidates, signals = self._candidates(resolved.text, query_vector, stems, mode, resolved.prefer_articles)
         chunks = self.repo.chunks([cid for cid, _ in candidates[: self.settings.candidate_pool]])
+        cues = QuestionCues.of(question, idf_weights(self.indexes.lexical, stems))
+        if mode == "hybrid":
+            texts = {cid: c.text for cid, c in chunks.items()}
+            owners = {cid: c.article_id for cid, c in chunks.items()}
+            candidates = rescore(candidates, texts, owners, cues, SENTENCE_WEIGHTS, self.settings.rerank_depth,
+                                 self.settings.rerank_weight, self.settings.rerank_within_article)
         passages = select_passages(candidates, chunks, top_k, per_article)
-        found = self._is_answered(passages, mode)
         if highlight and passages:
-            self._highlight(passages, query_vector, set(stems))
+            self._highlight(passages, cues)
+        found = self._is_answered(passages, mode, signals, cues)
         answer = Answer(question, found, passages, resolved.text if resolved.is_followup else None)
         if conversation is not None:
             self.remember(conversation, question, answer)
         return answer
 
     def _candidates(self, text: str, query_vector: np.ndarray, stems: list[str], mode: str,
-                    prefer: frozenset[int]) -> list[tuple[int, float]]:
-        """Chunk ids with fused scores, best first."""
+                    prefer: frozenset[int]) -> tuple[list[tuple[int, float]], Signals]:
+        """Chunk ids with fused scores, best first, and the raw dense and lexical signals behind them."""
         pool = self.settings.candidate_pool
         with self.indexes.lock:
             dense_ids, dense_scores = self.indexes.vectors.search(query_vector, pool) if mode != "lexical" else ([], [])
             lex_ids, lex_scores, coverage = self.indexes.lexical.search(stems, pool) if mode != "dense" else ([], [], 0.0)
         dense = {int(i): float(s) for i, s in zip(dense_ids, dense_scores)}
         lexical = {int(i): float(s) for i, s in zip(lex_ids, lex_scores)}
+        signals = Signals(dense, coverage)
         if mode == "lexical":
-            return ranked(lexical)
+            return ranked(lexical), signals
         if mode == "dense":
-            return ranked(dense)
+            return ranked(dense), signals
         query_language = guess_language(text)
-        languages = {cid: c.language for cid, c in self.repo.chunks(list(set(dense) | set(lexical))).items()}
-        same = {cid: (lang or "id") == query_language for cid, lang in languages.items()}
+        stored = self.repo.chunks(list(set(dense) | set(lexical)))
+        same = {cid: (c.language or "id") == query_language for cid, c in stored.items()}
         fused = fuse(dense, lexical, coverage, same, self.weights)
         if prefer:
-            owners = {cid: c.article_id for cid, c in self.repo.chunks(list(fused)).items()}
-            fused = {cid: s + (0.02 if owners.get(cid) in prefer else 0.0) for cid, s in fused.items()}
-        return ranked(fused)
+            bonus = self.settings.followup_article_bonus
+            fused = {cid: s + (bonus if cid in stored and stored[cid].article_id in prefer else 0.0)
+                     for cid, s in fused.items()}
+        return ranked(fused), signals
 
-    def _is_answered(self, passages: list[AnswerPassage], mode: str) -> bool:
-        """Whether the best passage is close enough to the question to be trusted."""
+    def _is_answered(self, passages: list[AnswerPassage], mode: str, signals: Signals, cues: QuestionCues) -> bool:
+        """Whether the best passage is close enough to the question to be trusted (calibrated on dev data)."""
         if not passages:
             return False
-        return mode == "lexical" or passages[0].score >= self.settings.abstain_threshold
+        if mode == "lexical":
+            return True
+        best = passages[0]
+        cosine = max((signals.dense.get(cid, 0.0) for cid in best.chunk_ids), default=0.0)
+        if not cosine:
+            cosine = min(signals.dense.values(), default=best.score)
+        sentence = best_sentence(best.text, cues, SENTENCE_WEIGHTS)[1]
+        evidence = Evidence(cosine, signals.coverage if mode == "hybrid" else 0.0, sentence)
+        return confidence(evidence, ABSTAIN_WEIGHTS) >= self.settings.abstain_threshold
 
-    def _highlight(self, passages: list[AnswerPassage], query_vector: np.ndarray, stems: set[str]) -> None:
-        """Mark each passage's key sentence."""
-        spans = key_sentence_spans([p.text for p in passages], query_vector, stems, self.embedder.passages)
-        for passage, span in zip(passages, spans):
-            passage.highlight = span
+    def _highlight(self, passages: list[AnswerPassage], cues: QuestionCues) -> None:
+        """Mark each passage's key sentence: the one with most question stems and answer-type evidence."""
+        for passage in passages:
+            passage.highlight = best_sentence(passage.text, cues, SENTENCE_WEIGHTS)[0]
 
     def history(self, conversation: str) -> list[HistoryTurn]:
         """The recent turns of a conversation, oldest first."""

@@ -31,7 +31,11 @@ class Settings(BaseSettings):
 
     top_k: int = 3
     candidate_pool: int = 50
-    abstain_threshold: float = 0.80
+    abstain_threshold: float = 0.975
+    rerank_depth: int = 20
+    rerank_weight: float = 0.02
+    rerank_within_article: float = 0.1
+    followup_article_bonus: float = 0.02
     approximate_index_from: int = 200_000
     sync_interval_seconds: float = 2.0
 

@@ -1,0 +1,90 @@
+"""Behaviour of answers on the user's sample article: first passage, key sentence, follow-ups, abstention."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.documents import ArticleDraft
+from retrieval.followup import HistoryTurn, leans_on_history, resolve
+
+BELOUSOV = "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov"
+OTHER_ARTICLES = [
+    ArticleDraft(title="Sejarah Candi Borobudur", text=(
+        "Candi Borobudur dibangun pada abad ke-8 oleh Dinasti Syailendra di Magelang, Jawa Tengah.\n"
+        "Candi ini adalah candi Buddha terbesar di dunia dan ditetapkan sebagai Situs Warisan Dunia UNESCO pada 1991.\n"
+        "Setiap tahun ribuan umat Buddha merayakan Waisak di kompleks candi tersebut.")),
+    ArticleDraft(title="Danau Toba, danau vulkanik terbesar", text=(
+        "Danau Toba di Sumatera Utara terbentuk dari letusan supervulkan sekitar 74.000 tahun yang lalu.\n"
+        "Di tengah danau terdapat Pulau Samosir yang dihuni masyarakat Batak Toba.\n"
+        "Pemerintah menjadikan kawasan Danau Toba sebagai destinasi pariwisata super prioritas.")),
+]
+
+
+@pytest.mark.parametrize("question", ["siapa yang mendampingi Putin?", "who accompanied Putin?"])
+def test_sample_questions_return_the_delegation_first(sample_library, question):
+    answer = sample_library.ask(question)
+    assert answer.passages
+    assert BELOUSOV in answer.passages[0].text
+
+
+def test_key_sentence_is_inside_the_passage_and_holds_the_answer(sample_library):
+    answer = sample_library.ask("siapa yang mendampingi Putin?")
+    passage = answer.passages[0]
+    start, end = passage.highlight
+    assert 0 <= start < end <= len(passage.text)
+    assert "Andrei Belousov" in passage.key_sentence
+    assert passage.key_sentence == passage.text[start:end]
+
+
+def test_every_passage_gets_a_highlight_inside_it(sample_library):
+    for passage in sample_library.ask("kapan Putin dan Kim bertemu di Vladivostok?", top_k=5).passages:
+        start, end = passage.highlight
+        assert 0 <= start < end <= len(passage.text)
+
+
+def test_followup_in_a_conversation_finds_the_earlier_meeting(sample_library):
+    sample_library.ask("siapa yang mendampingi Putin?", conversation="chat-1")
+    answer = sample_library.ask("kapan mereka bertemu sebelumnya?", conversation="chat-1")
+    assert answer.resolved_question is not None
+    assert "September 2023" in answer.passages[0].text and "Vladivostok" in answer.passages[0].text
+
+
+def test_followup_with_explicit_history(sample_library):
+    first = sample_library.ask("siapa yang mendampingi Putin?")
+    history = [HistoryTurn("siapa yang mendampingi Putin?", (first.passages[0].article.id,), first.passages[0].key_sentence)]
+    answer = sample_library.ask("kapan mereka bertemu sebelumnya?", history=history)
+    assert "Vladivostok" in answer.passages[0].text
+
+
+def test_unrelated_question_is_not_found_but_lists_nearest_passages(sample_library):
+    answer = sample_library.ask("bagaimana resep membuat rendang daging sapi yang empuk?")
+    assert answer.found is False
+    assert answer.passages
+
+
+def test_sample_question_is_found(sample_library):
+    assert sample_library.ask("siapa yang mendampingi Putin?").found is True
+
+
+def test_standalone_question_is_not_pulled_towards_history(sample_library):
+    for draft in OTHER_ARTICLES:
+        sample_library.add_article(draft)
+    first = sample_library.ask("siapa yang mendampingi Putin?")
+    history = [HistoryTurn("siapa yang mendampingi Putin?", (first.passages[0].article.id,), first.passages[0].key_sentence)]
+    answer = sample_library.ask("Dinasti apa yang membangun Candi Borobudur?", history=history)
+    assert answer.resolved_question is None
+    assert "Syailendra" in answer.passages[0].text
+
+
+@pytest.mark.parametrize("question", ["Kapan mereka bertemu?", "Murid-muridnya meneruskan gaya apa?",
+                                      "Who did she replace?", "dan Lavrov?", "what about the Kremlin?",
+                                      "Di mana kota tersebut?"])
+def test_questions_that_lean_on_history(question):
+    assert leans_on_history(question)
+
+
+@pytest.mark.parametrize("question", ["Apa itu GPS?", "Siapa presiden pertama Indonesia?",
+                                      "Mengapa harga minyak hanya naik sedikit?", "What is the capital of Japan?"])
+def test_questions_that_stand_alone(question):
+    assert not leans_on_history(question)
+    assert resolve(question, [HistoryTurn("siapa yang mendampingi Putin?", (1,), "x")]).is_followup is False
