@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 FLAT, IVF = "flat", "ivf-sq8"
+faiss.omp_set_num_threads(1)
+
+
+@contextmanager
+def _all_cores() -> Iterator[None]:
+    """Let FAISS use every core while training; searches (and adds) stay single-threaded.
+
+    One question is one small search: OpenMP threads only add wake-up and barrier costs there,
+    which become tens of milliseconds when the cores are busy with other work.
+    """
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(1)
 
 
 def default_nprobe(nlist: int) -> int:
@@ -50,7 +67,8 @@ class VectorIndex:
         quantizer = faiss.IndexFlatIP(dim)
         index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit,
                                               faiss.METRIC_INNER_PRODUCT)
-        index.train(np.ascontiguousarray(training, dtype=np.float32))
+        with _all_cores():
+            index.train(np.ascontiguousarray(training, dtype=np.float32))
         built = cls(dim, model, IVF, index)
         built.nprobe = default_nprobe(nlist)
         return built

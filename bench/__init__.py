@@ -1,0 +1,1 @@
+"""Benchmarks of ingest, query latency, index scale, embedding backends and start-up (`tanya bench`)."""

@@ -1,0 +1,123 @@
+"""Measurements that need a fresh process: start-up to first answer, memory at rest, peak memory of a bulk ingest.
+
+Run as `python -m bench.probe startup DATA_DIR BACKEND` or `python -m bench.probe ingest JSONL DATA_DIR`;
+prints one JSON object on the last line of stdout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+STARTED = time.perf_counter()
+
+
+def _status_mb(field: str) -> float:
+    """A memory field of /proc/self/status in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now, in MiB."""
+    return _status_mb("VmRSS")
+
+
+def peak_rss_mb() -> float:
+    """Highest resident memory of this process so far, in MiB (VmHWM: unlike ru_maxrss, not inherited over exec)."""
+    return _status_mb("VmHWM")
+
+
+class FakeEmbedder:
+    """A stand-in model for memory measurements only: hash-seeded unit vectors, no neural network."""
+
+    name, dim = "fake-hash-384", 384
+
+    def _vector(self, text: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+        vector = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+        return vector / np.linalg.norm(vector)
+
+    def passages(self, texts) -> np.ndarray:
+        """One vector per passage."""
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def query(self, text: str) -> np.ndarray:
+        """One vector for a question."""
+        return self._vector(text)
+
+    def queries(self, texts) -> np.ndarray:
+        """Vectors for questions."""
+        return self.passages(texts)
+
+
+def startup(data_dir: str, backend: str, question: str) -> dict:
+    """Time imports, opening the library (model, database, indexes, repair) and the first answer; memory at rest."""
+    import os
+
+    os.environ["EMBEDDING_BACKEND"] = backend
+    from retrieval.library import Library
+    from retrieval.settings import Settings
+
+    imported = time.perf_counter()
+    base = rss_mb()
+    settings = Settings(data_dir=Path(data_dir), _env_file=None, embedding_backend=backend)
+    from retrieval.embedding import Embedder
+
+    embedder = Embedder(settings.embedding_model, settings.resolved_model_cache, settings.embedding_batch_size)
+    model_loaded = time.perf_counter()
+    with_model = rss_mb()
+    library = Library(settings, embedder)
+    opened = time.perf_counter()
+    with_indexes = rss_mb()
+    answer = library.ask(question)
+    answered = time.perf_counter()
+    at_rest = rss_mb()
+    chunks = library.stats().chunks
+    library.close()
+    return {"backend": backend, "chunks": chunks, "imports_s": imported - STARTED, "model_s": model_loaded - imported,
+            "library_open_s": opened - model_loaded, "first_answer_s": answered - opened,
+            "total_to_first_answer_s": answered - STARTED, "found": answer.found,
+            "rss_after_imports_mb": base, "rss_model_mb": with_model - base, "rss_indexes_db_mb": with_indexes - with_model,
+            "rss_at_rest_mb": at_rest, "peak_rss_mb": peak_rss_mb()}
+
+
+def ingest(jsonl: str, data_dir: str) -> dict:
+    """Stream a JSON-lines file through Library.add_articles with the fake embedder; report peak memory."""
+    from retrieval.library import Library
+    from retrieval.settings import Settings
+    from retrieval.sources import read_paths
+
+    settings = Settings(data_dir=Path(data_dir), _env_file=None)
+    before = rss_mb()
+    started = time.perf_counter()
+    counts: dict[str, int] = {}
+    with Library(settings, FakeEmbedder()) as library:
+        for result in library.add_articles(read_paths([jsonl], settings)):
+            counts[result.status] = counts.get(result.status, 0) + 1
+        chunks = library.stats().chunks
+    return {"articles": sum(counts.values()), "statuses": counts, "chunks": chunks,
+            "seconds": time.perf_counter() - started, "rss_before_mb": before, "peak_rss_mb": peak_rss_mb()}
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch to one probe and print its JSON result."""
+    if argv[0] == "startup":
+        result = startup(argv[1], argv[2], argv[3] if len(argv) > 3 else "siapa yang mendampingi Putin?")
+    elif argv[0] == "ingest":
+        result = ingest(argv[1], argv[2])
+    else:
+        raise SystemExit(f"unknown probe {argv[0]!r}")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,140 @@
+"""Render the benchmark results as Markdown, with each target and whether it was met."""
+
+from __future__ import annotations
+
+
+def _f(value, digits: int = 1) -> str:
+    """A number for a table cell ('–' when missing)."""
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "–" if ok is None else ("met" if ok else "NOT met")
+
+
+def _ingest(results: dict) -> list[str]:
+    ingest = results.get("ingest")
+    if not ingest:
+        return []
+    lines = ["## Ingest throughput", "",
+             f"{ingest['articles']} real articles ({ingest['chunks']} chunks) from the shared evaluation corpora, "
+             "parse → chunk → embed → store → index via `Library.add_articles`, against plain "
+             "`SentenceTransformer.encode` (fp32, batch 32) of the same chunk texts in the same run "
+             "(mean of a run before and after).", "",
+             "| path | chunks/s | × raw fp32 encode |", "| --- | ---: | ---: |",
+             f"| raw `SentenceTransformer.encode` | {_f(ingest['raw_encode_chunks_per_s'])} | 1.00 |"]
+    for name, run in ingest["pipeline"].items():
+        lines.append(f"| pipeline, backend `{name}` | {_f(run['chunks_per_s'])} | {_f(run['ratio_to_raw_fp32_encode'], 2)} |")
+    return lines + [""]
+
+
+def _memory(results: dict) -> list[str]:
+    memory = results.get("memory")
+    if not memory:
+        return []
+    lines = ["## Bulk ingest memory", "", f"Embedder: **{memory['embedder']}**.", "",
+             "| articles | chunks | JSONL MiB | seconds | peak RSS MiB |", "| ---: | ---: | ---: | ---: | ---: |"]
+    for run in memory["runs"]:
+        lines.append(f"| {run['articles']:,} | {run['chunks']:,} | {_f(run['file_mb'])} | {_f(run['seconds'])} | "
+                     f"{_f(run['peak_rss_mb'])} |")
+    return lines + [""]
+
+
+def _backends(results: dict) -> list[str]:
+    backends = results.get("backends")
+    if not backends:
+        return []
+    lines = ["## Embedding backends", "", "| backend | passages/s | query p50 ms | cosine to fp32 (min / mean) |",
+             "| --- | ---: | ---: | --- |"]
+    for name, run in backends.items():
+        lines.append(f"| `{name}` | {_f(run['passages_per_s'])} | {_f(run['query_p50_ms'])} | "
+                     f"{run['cosine_to_torch_min']:.4f} / {run['cosine_to_torch_mean']:.4f} |")
+    return lines + [""]
+
+
+def _query(results: dict) -> list[str]:
+    query = results.get("query")
+    if not query:
+        return []
+    lines = ["## Query latency (warm) and index by size", "",
+             "Synthetic chunks (words drawn from the real corpora, vectors mixed from real passage embeddings plus "
+             "noise) written to SQLite in bulk and indexed by `Library.reindex`; real questions embedded by the real "
+             "model. Components are the ask path's parts called directly; `ask` is `Library.ask` end to end "
+             "(query cache cleared, including highlighting).", "",
+             "| chunks | index | recall@10 | embed p50/p95 | vector | lexical | fusion | database | ask p50 | ask p95 | "
+             "vector B/chunk | lexical file B/chunk |",
+             "| ---: | --- | ---: | --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |"]
+    for size, run in sorted(query.items(), key=lambda item: int(item[0])):
+        c = run["components_ms"]
+        cell = {k: f"{_f(v['p50'])} / {_f(v['p95'])}" for k, v in c.items()}
+        lines.append(f"| {int(size):,} | {run['index_kind']} | {run['recall_at_10']:.3f} | {cell['embed']} | "
+                     f"{cell['vector']} | {cell['lexical']} | {cell['fusion']} | {cell['database']} | "
+                     f"{_f(run['ask_ms']['p50'])} | {_f(run['ask_ms']['p95'])} | "
+                     f"{_f(run['vector_index_bytes_per_chunk'], 0)} | {_f(run['lexical_file_bytes_per_chunk'], 0)} |")
+    sweeps = [(size, run) for size, run in query.items() if run.get("nprobe_sweep")]
+    for size, run in sweeps:
+        lines += ["", f"IVF nprobe sweep at {int(size):,} chunks (default nprobe {run['nprobe']}):", "",
+                  "| nprobe | recall@10 | search ms |", "| ---: | ---: | ---: |"]
+        lines += [f"| {s['nprobe']} | {s['recall_at_10']:.3f} | {_f(s['search_ms'], 2)} |" for s in run["nprobe_sweep"]]
+    return lines + [""]
+
+
+def _startup(results: dict) -> list[str]:
+    startup = results.get("startup")
+    if not startup:
+        return []
+    lines = ["## Start-up to first answer (fresh process)", "",
+             "| chunks | backend | imports s | model s | open library s | first answer s | total s | RSS at rest MiB | "
+             "indexes+DB MiB |", "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for run in startup:
+        lines.append(f"| {run['size']:,} | `{run['backend']}` | {_f(run['imports_s'], 2)} | {_f(run['model_s'], 2)} | "
+                     f"{_f(run['library_open_s'], 2)} | {_f(run['first_answer_s'], 2)} | "
+                     f"{_f(run['process_wall_s'], 2)} | {_f(run['rss_at_rest_mb'], 0)} | {_f(run['rss_indexes_db_mb'], 0)} |")
+    return lines + [""]
+
+
+def targets(results: dict) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met?) for each target of the issue that this run measured."""
+    rows = []
+    ingest = results.get("ingest", {}).get("pipeline", {})
+    if "torch" in ingest:
+        ratio = ingest["torch"]["ratio_to_raw_fp32_encode"]
+        rows.append(("ingest ≥ 0.9× raw encode", f"{ratio:.2f}×", ratio >= 0.9))
+    if "onnx-int8" in ingest:
+        ratio = ingest["onnx-int8"]["ratio_to_raw_fp32_encode"]
+        rows.append(("ingest with faster backend ≥ 1.5× raw fp32 encode", f"{ratio:.2f}×", ratio >= 1.5))
+    query = results.get("query", {})
+    for size, limit in (("100000", 20.0), ("1000000", 50.0)):
+        if size in query:
+            p50 = query[size]["ask_ms"]["p50"]
+            parts = sum(v["p50"] for k, v in query[size]["components_ms"].items() if k != "sum")
+            rows.append((f"warm p50 ≤ {limit:.0f} ms at {int(size):,}", f"ask {p50:.1f} ms; retrieval parts {parts:.1f} ms",
+                         p50 <= limit))
+            recall = query[size]["recall_at_10"]
+            rows.append((f"recall@10 ≥ 0.95 at {int(size):,}", f"{recall:.3f}", recall >= 0.95))
+    if "1000000" in query:
+        run = query["1000000"]
+        memory = run["vector_index_bytes_per_chunk"] + run["lexical_file_bytes_per_chunk"]
+        rows.append(("index memory ≤ 2 KB/chunk at 1M (serialised sizes)", f"{memory:,.0f} B", memory <= 2048))
+    for run in results.get("startup", []):
+        if run["size"] == 1_000_000:
+            total = run["process_wall_s"]
+            rows.append((f"start-up ≤ 10 s at 1M ({run['backend']})", f"{total:.1f} s", total <= 10))
+    return rows
+
+
+def markdown(results: dict) -> str:
+    """The whole report."""
+    meta = results.get("meta", {})
+    lines = ["# Tanya Berita benchmark", "",
+             f"{'Quick' if meta.get('quick') else 'Full'} run, {meta.get('when', '')}, {meta.get('machine', '')}, "
+             f"Python {meta.get('python', '')}; load average {meta.get('load_average_at_start', 0):.1f} at start "
+             f"(other work shares this machine, so absolute times are noisy; ratios are measured in the same run).", "",
+             "Reproduce: `make bench` (full) or `tanya bench --quick`.", ""]
+    rows = targets(results)
+    if rows:
+        lines += ["## Targets", "", "| target | measured | verdict |", "| --- | --- | --- |"]
+        lines += [f"| {name} | {value} | {_verdict(ok)} |" for name, value, ok in rows] + [""]
+    for part in (_ingest, _memory, _backends, _query, _startup):
+        lines += part(results)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,397 @@
+"""`tanya bench [--quick] [--output DIR]`: ingest, query latency by size, index recall, backends, start-up.
+
+Writes `bench.json` and `bench.md` to the output folder. Large libraries are built once in
+TANYA_BENCH_WORK (default /tmp/tanya-bench) and reused; TANYA_BENCH_SECTIONS (comma list of
+ingest, memory, backends, query, startup) runs only some sections, merging into an existing report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from bench import report, synthetic
+from bench.probe import FakeEmbedder
+
+SECTIONS = ("ingest", "memory", "backends", "query", "startup")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Sizes of one benchmark run."""
+
+    ingest_articles: int
+    memory_articles: tuple[int, int]
+    sizes: tuple[int, ...]
+    startup_sizes: tuple[int, ...]
+    questions: int
+    base_passages: int
+
+
+QUICK = Plan(ingest_articles=60, memory_articles=(300, 3000), sizes=(10_000,), startup_sizes=(10_000,),
+             questions=30, base_passages=96)
+FULL = Plan(ingest_articles=150, memory_articles=(1_000, 20_000), sizes=(10_000, 100_000, 1_000_000),
+            startup_sizes=(10_000, 1_000_000), questions=100, base_passages=256)
+
+
+def log(message: str) -> None:
+    """Progress on stderr with a timestamp."""
+    print(f"[bench {datetime.now().strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile in milliseconds of values given in seconds."""
+    return float(np.percentile(np.asarray(values) * 1000, q)) if values else 0.0
+
+
+def _settings(data_dir: Path, **overrides):
+    from retrieval.settings import Settings
+
+    return Settings(data_dir=data_dir, _env_file=None, **overrides)
+
+
+def _embedder(backend: str):
+    from retrieval.embedding import Embedder
+    from retrieval.settings import Settings
+
+    return Embedder(cache_dir=Settings(_env_file=None).resolved_model_cache, backend=backend)
+
+
+def _write_jsonl(records: list[dict], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def _fresh(folder: Path) -> Path:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _ingest_once(jsonl: Path, data_dir: Path, embedder) -> tuple[float, int]:
+    """Seconds and chunks for a whole `Library.add_articles` over a JSON-lines file (parse to index)."""
+    from retrieval.library import Library
+    from retrieval.sources import read_paths
+
+    settings = _settings(_fresh(data_dir))
+    with Library(settings, embedder) as library:
+        started = time.perf_counter()
+        for _ in library.add_articles(read_paths([str(jsonl)], settings)):
+            pass
+        elapsed = time.perf_counter() - started
+        return elapsed, library.stats().chunks
+
+
+def _chunk_texts(data_dir: Path) -> list[str]:
+    """The texts the pipeline embedded (title first), read back from a library."""
+    from retrieval.library import Library, index_text
+
+    with Library(_settings(data_dir), FakeEmbedder()) as library:
+        return [index_text(title, text) for rows in library.repo.iter_chunk_texts() for _, text, title, _ in rows]
+
+
+def _raw_encode(model, texts: list[str]) -> float:
+    """Seconds for plain `SentenceTransformer.encode` of the passages (its own length sorting, batch 32)."""
+    started = time.perf_counter()
+    model.encode(["passage: " + t for t in texts], batch_size=32, normalize_embeddings=True, convert_to_numpy=True,
+                 show_progress_bar=False)
+    return time.perf_counter() - started
+
+
+def bench_ingest(plan: Plan, work: Path, embedders: dict) -> dict:
+    """Chunks per second through Library.add_articles vs raw SentenceTransformer.encode of the same chunks."""
+    from sentence_transformers import SentenceTransformer
+
+    from retrieval.e5_bundle import build_bundled_model
+    from retrieval.settings import Settings
+
+    jsonl = _write_jsonl(synthetic.real_articles(plan.ingest_articles), work / "ingest" / "articles.jsonl")
+    _ingest_once(jsonl, work / "ingest" / "fake", FakeEmbedder())
+    texts = _chunk_texts(work / "ingest" / "fake")
+    model = SentenceTransformer(str(build_bundled_model(Settings(_env_file=None).resolved_model_cache)), device="cpu")
+    model.encode(["passage: warm up"] * 4)
+    for embedder in embedders.values():
+        embedder.passages(["warm up"] * 4)
+    log(f"ingest: {plan.ingest_articles} articles, {len(texts)} chunks")
+    raw_first = _raw_encode(model, texts)
+    runs = {}
+    for name, embedder in embedders.items():
+        seconds, chunks = _ingest_once(jsonl, work / "ingest" / name, embedder)
+        runs[name] = {"seconds": seconds, "chunks": chunks, "chunks_per_s": chunks / seconds}
+        log(f"ingest {name}: {chunks / seconds:.1f} chunks/s")
+    raw_second = _raw_encode(model, texts)
+    raw = len(texts) / ((raw_first + raw_second) / 2)
+    for run in runs.values():
+        run["ratio_to_raw_fp32_encode"] = run["chunks_per_s"] / raw
+    return {"articles": plan.ingest_articles, "chunks": len(texts), "raw_encode_chunks_per_s": raw,
+            "raw_encode_runs_s": [raw_first, raw_second], "pipeline": runs}
+
+
+def bench_memory(plan: Plan, work: Path) -> dict:
+    """Peak RSS of streaming a small and a large JSON-lines file through ingest (fake embedder: memory only)."""
+    generator = synthetic.Generator([t for r in synthetic.real_articles(300) for t in [r["text"]]],
+                                    np.eye(384, dtype=np.float32)[:8])
+    out = {"embedder": "FAKE hash-seeded vectors (memory flatness only; not a throughput figure)", "runs": []}
+    for count in plan.memory_articles:
+        path = work / "memory" / f"articles-{count}.jsonl"
+        if not path.exists():
+            with open(path.parent.mkdir(parents=True, exist_ok=True) or path, "w", encoding="utf-8") as handle:
+                for start in range(0, count, 1000):
+                    for n, text in enumerate(generator.texts(min(1000, count - start), words=160)):
+                        handle.write(json.dumps({"title": f"Artikel {start + n}", "text": text}) + "\n")
+        data_dir = _fresh(work / "memory" / f"lib-{count}")
+        log(f"memory: ingesting {count} articles in a fresh process")
+        result = _probe(["ingest", str(path), str(data_dir)])
+        result["file_mb"] = path.stat().st_size / 2**20
+        out["runs"].append(result)
+    return out
+
+
+def _probe(args: list[str]) -> dict:
+    """Run bench.probe in a fresh interpreter; its last stdout line is JSON."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "bench.probe", *args], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    if done.returncode != 0:
+        raise RuntimeError(f"probe {args[0]} failed: {done.stderr[-2000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["process_wall_s"] = time.perf_counter() - started
+    return result
+
+
+def bench_backends(plan: Plan, embedders: dict) -> dict:
+    """Encode throughput of each backend on real chunks and agreement with the fp32 vectors."""
+    texts = synthetic.real_chunks(synthetic.real_articles(plan.base_passages))[: plan.base_passages]
+    out, reference = {}, None
+    for name, embedder in embedders.items():
+        embedder.passages(texts[:8])
+        started = time.perf_counter()
+        vectors = embedder.passages(texts)
+        seconds = time.perf_counter() - started
+        reference = vectors if reference is None else reference
+        cosine = np.sum(vectors * reference, axis=1)
+        query_times = []
+        for question in synthetic.real_questions(20):
+            started = time.perf_counter()
+            embedder.queries([question])
+            query_times.append(time.perf_counter() - started)
+        out[name] = {"passages_per_s": len(texts) / seconds, "cosine_to_torch_min": float(cosine.min()),
+                     "cosine_to_torch_mean": float(cosine.mean()), "query_p50_ms": percentile(query_times, 50)}
+        log(f"backend {name}: {len(texts) / seconds:.1f} passages/s")
+    return out
+
+
+def base_material(plan: Plan, embedder, work: Path) -> tuple[list[str], np.ndarray]:
+    """Real chunk texts and their real embeddings, the seed of the synthetic libraries (cached on disk)."""
+    texts = synthetic.real_chunks(synthetic.real_articles(plan.base_passages * 2))[: plan.base_passages]
+    cache = work / f"base-{len(texts)}.npy"
+    if cache.exists():
+        return texts, np.load(cache)
+    vectors = embedder.passages(texts)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cache, vectors)
+    return texts, vectors
+
+
+def build_library(size: int, work: Path, embedder, texts: list[str], vectors: np.ndarray) -> Path:
+    """A library of `size` synthetic chunks, indexed as `Library.reindex` does (built once, then reused)."""
+    from retrieval.indexes import Indexes
+    from retrieval.library import Library
+    from storage.database import make_engine
+    from storage.repository import Repository
+
+    data_dir = work / f"lib-{size}"
+    marker, filled = data_dir / "built.json", data_dir / "filled.json"
+    if marker.exists():
+        return data_dir
+    settings = _settings(data_dir)
+    started = time.perf_counter()
+    if not filled.exists():
+        Library(_settings(_fresh(data_dir)), embedder).close()
+        log(f"library {size}: writing synthetic chunks")
+        synthetic.fill_database(data_dir / "tanya.db", synthetic.Generator(texts, vectors), size, embedder.name)
+        filled.write_text(json.dumps({"chunks": size, "fill_s": time.perf_counter() - started}))
+    log(f"library {size}: rebuilding the indexes")
+    rebuilt = time.perf_counter()
+    engine = make_engine(settings.resolved_database_url)
+    indexes = Indexes(data_dir / "index", Repository(engine), embedder.dim, embedder.name,
+                      settings.approximate_index_from)
+    indexes.rebuild()
+    engine.dispose()
+    marker.write_text(json.dumps({**json.loads(filled.read_text()), "reindex_s": time.perf_counter() - rebuilt,
+                                  "kind": indexes.vectors.kind}))
+    return data_dir
+
+
+def exact_top(db_path: Path, queries: np.ndarray, k: int = 10) -> np.ndarray:
+    """Exact inner-product top-k chunk ids for each query, streamed over the stored vectors."""
+    best_ids = np.zeros((len(queries), 0), np.int64)
+    best_scores = np.zeros((len(queries), 0), np.float32)
+    for ids, vectors in synthetic.stored_vectors(db_path, queries.shape[1]):
+        scores = np.concatenate([best_scores, queries @ vectors.T], axis=1)
+        pool = np.concatenate([best_ids, np.broadcast_to(ids, (len(queries), len(ids)))], axis=1)
+        top = np.argpartition(-scores, min(k, scores.shape[1] - 1), axis=1)[:, :k]
+        best_scores, best_ids = np.take_along_axis(scores, top, 1), np.take_along_axis(pool, top, 1)
+    return best_ids
+
+
+def recall_at(index, queries: np.ndarray, exact: np.ndarray, k: int = 10) -> tuple[float, float]:
+    """Mean recall@k of `index` against exact ids, and its mean search time in ms."""
+    hits, seconds = 0.0, 0.0
+    for vector, truth in zip(queries, exact):
+        started = time.perf_counter()
+        found, _ = index.search(vector, k)
+        seconds += time.perf_counter() - started
+        hits += len(set(found.tolist()) & set(truth.tolist())) / k
+    return hits / len(queries), seconds / len(queries) * 1000
+
+
+def _component_times(library, question: str) -> dict[str, float]:
+    """One question through the ask path's parts, called directly: embed, vector, lexical, database, fusion."""
+    from retrieval.fusion import fuse, ranked
+    from retrieval.lexical_index import query_terms
+    from retrieval.text import guess_language
+
+    pool = library.settings.candidate_pool
+    t0 = time.perf_counter()
+    vector = library.embedder.queries([question])[0]
+    t1 = time.perf_counter()
+    dense_ids, dense_scores = library.indexes.vectors.search(vector, pool)
+    t2 = time.perf_counter()
+    lex_ids, lex_scores, coverage = library.indexes.lexical.search(query_terms(question), pool)
+    t3 = time.perf_counter()
+    dense = {int(i): float(s) for i, s in zip(dense_ids, dense_scores)}
+    lexical = {int(i): float(s) for i, s in zip(lex_ids, lex_scores)}
+    languages = {cid: c.language for cid, c in library.repo.chunks(list(set(dense) | set(lexical))).items()}
+    t4 = time.perf_counter()
+    language = guess_language(question)
+    fused = ranked(fuse(dense, lexical, coverage, {c: (l or "id") == language for c, l in languages.items()},
+                        library.weights))
+    t5 = time.perf_counter()
+    library.repo.chunks([cid for cid, _ in fused[:pool]])
+    t6 = time.perf_counter()
+    return {"embed": t1 - t0, "vector": t2 - t1, "lexical": t3 - t2, "fusion": t5 - t4, "database": (t4 - t3) + (t6 - t5),
+            "sum": t6 - t0}
+
+
+def bench_query(size: int, plan: Plan, work: Path, embedder, texts: list[str], vectors: np.ndarray) -> dict:
+    """Warm latency percentiles (per component and end to end) and recall@10 of the index in use."""
+    import faiss
+
+    from retrieval.library import Library
+    from retrieval.vector_index import IVF
+
+    data_dir = build_library(size, work, embedder, texts, vectors)
+    built = json.loads((data_dir / "built.json").read_text())
+    questions = synthetic.real_questions(plan.questions + 10)
+    warm, measured = questions[:10], questions[10:]
+    with Library(_settings(data_dir), embedder) as library:
+        for question in warm:
+            library.ask(question)
+            _component_times(library, question)
+        parts: dict[str, list[float]] = {}
+        for question in measured:
+            for name, seconds in _component_times(library, question).items():
+                parts.setdefault(name, []).append(seconds)
+        end_to_end = []
+        for question in measured:
+            library.embedder._queries.clear()
+            started = time.perf_counter()
+            library.ask(question)
+            end_to_end.append(time.perf_counter() - started)
+        index = library.indexes.vectors
+        query_vectors = library.embedder.queries(measured)
+        exact = exact_top(data_dir / "tanya.db", query_vectors)
+        recall, search_ms = recall_at(index, query_vectors, exact)
+        sweep = []
+        if index.kind == IVF:
+            default = index.nprobe
+            for nprobe in sorted({max(1, default // 4), max(1, default // 2), default, default * 2}):
+                index.nprobe = nprobe
+                r, ms = recall_at(index, query_vectors, exact)
+                sweep.append({"nprobe": nprobe, "recall_at_10": r, "search_ms": ms})
+            index.nprobe = default
+        vector_bytes = len(faiss.serialize_index(index.index))
+        lexical_bytes = (data_dir / "index" / "lexical.pkl").stat().st_size
+        result = {"chunks": len(index), "index_kind": index.kind, "nprobe": index.nprobe if index.kind == IVF else None,
+                  "build": built, "recall_at_10": recall, "vector_search_ms_mean": search_ms, "nprobe_sweep": sweep,
+                  "vector_index_bytes_per_chunk": vector_bytes / max(1, len(index)),
+                  "lexical_file_bytes_per_chunk": lexical_bytes / max(1, len(index)),
+                  "components_ms": {name: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for name, v in parts.items()},
+                  "ask_ms": {"p50": percentile(end_to_end, 50), "p95": percentile(end_to_end, 95)},
+                  "questions": len(measured)}
+    log(f"query {size}: ask p50 {result['ask_ms']['p50']:.1f} ms, recall@10 {recall:.3f}")
+    return result
+
+
+def bench_startup(plan: Plan, work: Path, backends: list[str]) -> list[dict]:
+    """Fresh-process start-up to first answer and memory at rest, per size and backend."""
+    out = []
+    for size in plan.startup_sizes:
+        data_dir = work / f"lib-{size}"
+        if not (data_dir / "built.json").exists():
+            continue
+        for backend in backends:
+            log(f"startup {size} {backend}")
+            result = _probe(["startup", str(data_dir), backend])
+            result["size"] = size
+            out.append(result)
+    return out
+
+
+def main(args) -> int:
+    """Run the selected benchmark sections and write bench.json and bench.md."""
+    from retrieval.embedding import ONNX_INT8, TORCH
+
+    plan = QUICK if args.quick else FULL
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    work = Path(os.environ.get("TANYA_BENCH_WORK", "/tmp/tanya-bench")) / ("quick" if args.quick else "full")
+    chosen = [s.strip() for s in os.environ.get("TANYA_BENCH_SECTIONS", ",".join(SECTIONS)).split(",") if s.strip()]
+    path = output / "bench.json"
+    results = json.loads(path.read_text()) if path.exists() and len(chosen) < len(SECTIONS) else {}
+    results["meta"] = {"quick": bool(args.quick), "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                       "machine": f"{platform.machine()}, {os.cpu_count()} cores", "python": platform.python_version(),
+                       "load_average_at_start": os.getloadavg()[0], "plan": plan.__dict__}
+    embedders = {TORCH: _embedder(TORCH), ONNX_INT8: _embedder(ONNX_INT8)}
+
+    def save() -> None:
+        path.write_text(json.dumps(results, indent=2, default=str))
+        (output / "bench.md").write_text(report.markdown(results))
+
+    if "ingest" in chosen:
+        results["ingest"] = bench_ingest(plan, work, embedders)
+        save()
+    if "memory" in chosen:
+        results["memory"] = bench_memory(plan, work)
+        save()
+    if "backends" in chosen:
+        results["backends"] = bench_backends(plan, embedders)
+        save()
+    if "query" in chosen:
+        texts, vectors = base_material(plan, embedders[TORCH], work)
+        results.setdefault("query", {})
+        for size in plan.sizes:
+            results["query"][str(size)] = bench_query(size, plan, work, embedders[TORCH], texts, vectors)
+            save()
+    if "startup" in chosen:
+        results["startup"] = bench_startup(plan, work, [TORCH, ONNX_INT8])
+        save()
+    results["meta"]["load_average_at_end"] = os.getloadavg()[0]
+    save()
+    print(f"wrote {path} and {output / 'bench.md'}")
+    return 0
