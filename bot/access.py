@@ -62,7 +62,8 @@ class CallbackSigner:
     def verify(self, chat_id: int, data: str) -> str | None:
         """The payload if the data was signed by this bot for this chat, else None."""
         payload, _, signature = (data or "").rpartition("|")
-        if not payload or not hmac.compare_digest(signature, self._signature(chat_id, payload)):
+        expected = self._signature(chat_id, payload).encode()
+        if not payload or not hmac.compare_digest(signature.encode(), expected):
             return None
         return payload
 

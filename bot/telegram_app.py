@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import re
+from urllib.parse import quote
 from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, Update
@@ -107,11 +108,22 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, secret: str, fmt: str) -> None:
         super().__init__(fmt)
-        self.secret = secret
+        self.secrets = _token_forms(secret)
 
     def format(self, record: logging.LogRecord) -> str:
-        """Format as usual, then blank out the token."""
-        return super().format(record).replace(self.secret, "<token>") if self.secret else super().format(record)
+        """Format as usual, then blank out the token in every form it may appear in."""
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "<token>")
+        return text
+
+
+def _token_forms(token: str) -> list[str]:
+    """The token, its percent-encoded form and its secret half, longest first."""
+    if not token:
+        return []
+    forms = {token, quote(token, safe=""), token.split(":", 1)[-1]}
+    return sorted((f for f in forms if len(f) >= 8), key=len, reverse=True)
 
 
 def hide_token_in_logs(token: str) -> None:

@@ -67,6 +67,8 @@ async def fetch_article(
         )
     except _Refusal as refusal:
         return refusal.error
+    except httpx.InvalidURL:
+        return UserError("bad_url", "the link redirects to an invalid address", url)
     except (asyncio.TimeoutError, httpx.TimeoutException):
         return UserError("timeout", f"the site took longer than {settings.fetch_timeout_seconds:g} seconds to answer", url)
     except (httpx.HTTPError, OSError):

@@ -10,7 +10,7 @@ ABBREVIATIONS = frozenset(
     "inc ltd co corp dept est fig approx e.g i.e a.m p.m u.s u.k pt cv tbk rp jan feb mar apr "
     "jun jul agu aug sep sept okt oct nov des dec mt min max vol ed eds pp hal".split()
 )
-_CANDIDATE = re.compile(r"(\.{3}|…|[.!?]+)([\"'”’)\]]*)(\s+)")
+_CANDIDATE = re.compile(r"(?<![.!?…])(\.{3}|…|[.!?]+)([\"'”’)\]]*)(\s+)")
 _OPENERS = "\"'“‘([«"
 MAX_SENTENCE_CHARS = 1500
 
@@ -45,7 +45,7 @@ def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
     while end - start > MAX_SENTENCE_CHARS:
         cut = text.rfind(" ", start, start + MAX_SENTENCE_CHARS)
         cut = cut if cut > start else start + MAX_SENTENCE_CHARS
-        spans.append((start, cut))
+        spans.append(_trimmed(text, start, cut))
         start = cut
         while start < end and text[start].isspace():
             start += 1
