@@ -8,6 +8,9 @@ Every line written to the report is flushed and fsync'ed before the next article
 line in the report is a promise: "this article was committed and Library.add_articles said 'added'".
 
     ready\t<pid>\t<repair note or ->          the library is open (indexes repaired) and ingest starts
+    committed\t<title>                        (--pause-at commit) an article's transaction just committed;
+                                              the driver now sleeps before it updates the indexes and reports
+    saving\t-                                 (--pause-at save) the vector index is saved, the lexical one not yet
     added\t<item>\t<article id>\t<chunks>     one IngestResult with status 'added'
     duplicate\t<item>\t<article id>           already stored by an earlier (killed) run
     failed\t<item>\t<code>                    should never happen with these articles
@@ -143,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--save-each-batch", action="store_true",
                         help="persist the indexes after every batch, so kills also land inside index saves")
+    parser.add_argument("--pause-at", choices=("commit", "save"),
+                        help="once, sleep right after a commit (before the index update and the report) or between "
+                             "saving the vector and the lexical index, announcing it, so the test can kill exactly there")
+    parser.add_argument("--pause-seconds", type=float, default=30.0)
     args = parser.parse_args(argv)
 
     from retrieval.documents import ArticleDraft
@@ -157,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"settings point at {settings.data_dir}, not {data_dir}; refusing to touch another library")
     report = Report(args.report)
     library = Library(settings)
+    if args.pause_at:
+        pause_once(library, report, args.pause_at, args.pause_seconds)
     report.write("ready", os.getpid(), library.repair_note or "-")
     articles = make_articles(args.count, args.seed)
     items = ((a.item, ArticleDraft(text=a.text, title=a.title, source="crash-driver")) for a in articles)
@@ -176,6 +185,36 @@ def main(argv: list[str] | None = None) -> int:
     report.write("done", added, duplicates)
     report.close()
     return 0
+
+
+def pause_once(library, report: Report, where: str, seconds: float) -> None:
+    """Instrument this process only: widen one critical window so a SIGKILL is sure to land inside it."""
+    import time
+
+    paused = []
+    if where == "commit":
+        add_article = library.repo.add_article
+
+        def committed_then_pause(article, chunks, model):
+            stored = add_article(article, chunks, model)
+            if stored is not None and not paused:
+                paused.append(True)
+                report.write("committed", article.title)
+                time.sleep(seconds)
+            return stored
+
+        library.repo.add_article = committed_then_pause
+    else:
+        save_lexical = library.indexes.lexical.save
+
+        def pause_then_save(folder):
+            if not paused:
+                paused.append(True)
+                report.write("saving", "-")
+                time.sleep(seconds)
+            return save_lexical(folder)
+
+        library.indexes.lexical.save = pause_then_save
 
 
 if __name__ == "__main__":

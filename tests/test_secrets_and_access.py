@@ -188,7 +188,7 @@ def test_with_httpx_logging_every_request_the_operator_log_still_hides_the_token
         assert not [t for t in outgoing_texts(tg) if secret in t], "token shown to a chat"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG bot/telegram_app.py:104 RedactingFormatter.format replaces only the literal token; "
+@pytest.mark.xfail(strict=True, reason="BUG bot/telegram_app.py:115 RedactingFormatter.format replaces only the literal token; "
                    "httpx logs file downloads with the token percent-encoded (bot123%3AAAF...), so with httpx at INFO "
                    "the secret half reaches the operator's log. Fix: also replace the secret half "
                    "(token.split(':', 1)[1]) or urllib.parse.quote(token, safe='')")
