@@ -9,9 +9,11 @@ import threading
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import func, select
 
 from retrieval.lexical_index import LexicalIndex, terms
 from retrieval.vector_index import FLAT, VectorIndex
+from storage.models import Chunk
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,8 @@ class Indexes:
 
     def repair(self) -> str | None:
         """Make both indexes hold exactly the database's chunks; returns what was done, if anything."""
+        if self._in_step():
+            return None
         stored = np.asarray(self.repo.chunk_ids(), dtype=np.int64)
         with self.lock:
             notes = [self._repair_vectors(stored), self._repair_lexical(stored)]
@@ -106,6 +110,19 @@ class Indexes:
             log.warning("index repair: %s", done)
             self.save()
         return done or None
+
+    def _in_step(self) -> bool:
+        """Cheap start-up check: both indexes hold as many chunk ids as the database, with the same maximum and sum.
+
+        The aggregates come from a covering index, so a large library is not read row by row
+        (the full id scan of `repair` reads the whole chunks table) when nothing needs repair.
+        """
+        with self.repo.session() as s:
+            count, top, total = s.execute(select(func.count(Chunk.id), func.max(Chunk.id), func.sum(Chunk.id))).one()
+        with self.lock:
+            held = [self.vectors.ids(), self.lexical.ids()]
+        return all(len(ids) == count and (count == 0 or (int(ids.max()) == top and int(ids.sum()) == int(total)))
+                   for ids in held)
 
     def _repair_vectors(self, stored: np.ndarray) -> str:
         indexed = self.vectors.ids()
