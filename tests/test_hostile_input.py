@@ -170,9 +170,6 @@ def test_a_megabyte_in_one_line_is_chunked_fast_in_bounded_memory(kind: str) -> 
     print(f"\n1 MB one line ({kind}): {len(chunks)} chunks in {elapsed:.2f} s, peak {peak / 1e6:.0f} MB traced")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG retrieval/sentences.py:13 _CANDIDATE: `[.!?]+` is retried from every position of "
-                   "a punctuation run with no following space, O(n^2): 60k '!' or '.' take minutes (2M, the article limit, "
-                   "takes hours and pins a CPU). Fix: anchor at the start of a run, e.g. r\"(?<![.!?])(\\.{3}|…|[.!?]+)...\"")
 def test_long_runs_of_punctuation_are_chunked_in_seconds() -> None:
     """An uploaded file of '!!!!…' or '....' must not hang ingest (checked in a subprocess killed after 6 s)."""
     code = "from retrieval.chunking import chunk_text\nfor run in ('!', '.', '?!'):\n    chunk_text(run * 40_000)"
@@ -185,9 +182,6 @@ def test_a_long_one_word_follow_up_question_is_resolved_in_seconds() -> None:
     assert finishes_in_a_subprocess(code, 8), "follow-up detection on a 60,000-letter word did not finish in 8 s"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG retrieval/sentences.py:48 _split_long appends (start, cut) untrimmed: a run-on "
-                   "sentence cut at a space keeps the other whitespace before it (\\u3000, \\u2003, ...), so a chunk "
-                   "can end in whitespace. Fix: spans.append(_trimmed(text, start, cut))")
 def test_chunks_of_a_long_run_on_sentence_never_end_in_whitespace() -> None:
     """sentence_spans promises spans 'without surrounding whitespace', also when it has to cut a long sentence."""
     text = clean_text("kata\u3000 " * 600)
@@ -411,11 +405,6 @@ def test_a_redirect_to_another_scheme_or_the_metadata_service_is_refused(site: L
     assert [path for path, _ in site.requests] == ["/pindah"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG retrieval/fetch.py:267 (_connect): httpx builds response.next_request even with "
-                   "follow_redirects=False, so a Location it cannot parse ('javascript:alert(1)') raises httpx.InvalidURL "
-                   "inside client.send; fetch_article's catch-all turns it into 'unreachable: the page could not be "
-                   "downloaded'. Safe (nothing is fetched) but the reason is wrong. Fix: catch httpx.InvalidURL in "
-                   "fetch_article (or _connect) and return UserError('bad_url', 'the link redirects to an invalid address')")
 def test_a_redirect_to_a_javascript_url_is_refused_as_a_bad_link(site: LocalSite) -> None:  # noqa: F811
     """The reason shown to the user names the real problem: the redirect target is not a web link."""
     site.routes["/pindah"] = redirect("javascript:alert(1)")

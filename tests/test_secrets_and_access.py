@@ -188,10 +188,6 @@ def test_with_httpx_logging_every_request_the_operator_log_still_hides_the_token
         assert not [t for t in outgoing_texts(tg) if secret in t], "token shown to a chat"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG bot/telegram_app.py:115 RedactingFormatter.format replaces only the literal token; "
-                   "httpx logs file downloads with the token percent-encoded (bot123%3AAAF...), so with httpx at INFO "
-                   "the secret half reaches the operator's log. Fix: also replace the secret half "
-                   "(token.split(':', 1)[1]) or urllib.parse.quote(token, safe='')")
 def test_a_document_download_logged_by_httpx_does_not_leak_the_encoded_token(tg, start_bot, sample_library) -> None:
     """With httpx request logging on, downloading an upload must not print the token's secret half in any encoding."""
     stream = io.StringIO()
@@ -355,18 +351,12 @@ def test_button_data_is_accepted_only_as_signed_for_that_chat_and_payload(
     assert signer.verify(chat, data + junk) is None
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="BUG bot/access.py:65 CallbackSigner.verify: hmac.compare_digest on "
-                   "str raises TypeError for non-ASCII text, so forged callback data such as 'del:1|é' crashes on_button "
-                   "(no answerCallbackQuery, an apology and an ERROR traceback instead of 'This button is not valid'). "
-                   "Fix: compare bytes - hmac.compare_digest(signature.encode(), expected.encode()) - or return None on TypeError")
 @pytest.mark.parametrize("data", ["del:1|é", "del:1|AAAAAAAAAAAAAAA\u00e9", "ctx:1:0:5:1|🙏"])
 def test_button_data_with_a_non_ascii_signature_is_refused_not_a_crash(data: str) -> None:
     """A client can send any callback data; a forged signature in any script is simply invalid."""
     assert CallbackSigner(BOT_TOKEN).verify(1, data) is None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG bot/access.py:65 (see above): through the bot a non-ASCII forged callback reaches "
-                   "the error handler; the user gets 'Sorry, something went wrong' and the button spinner is never answered")
 def test_a_forged_callback_in_any_script_gets_the_invalid_button_answer(tg, start_bot, sample_library) -> None:
     """The same refusal as for any forged button: an alert, nothing deleted, no error."""
     with start_bot(sample_library, admin_user_ids=frozenset({ADMIN})) as running:
