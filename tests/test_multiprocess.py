@@ -1,4 +1,4 @@
-"""Several processes, one library: real OS processes, each with the real model, sharing one database.
+"""Several processes, one library: real OS processes, each with the real model, sharing one PostgreSQL database.
 
 Run as a script, this file is the worker: a Library driven by JSON lines on stdin, answering on stdout.
 """
@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BELOUSOV = "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov"
 PUTIN = "siapa yang mendampingi Putin?"
 FOLLOW_SECONDS = 10.0
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 SYLLABLES = ["ka", "lo", "mi", "ran", "su", "te", "wa", "ngu", "di", "jo", "pe", "ba"]
 
 
@@ -45,11 +46,9 @@ def synthetic(number: int) -> tuple[str, str, str]:
 class Worker:
     """A library in a separate Python process, driven over its stdin and stdout."""
 
-    def __init__(self, database_url: str | None, data_dir: Path, log: Path) -> None:
-        env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-        env.update(PYTHONPATH=str(ROOT), TANYA_DATA_DIR=str(data_dir))
-        if database_url:
-            env["DATABASE_URL"] = database_url
+    def __init__(self, database_url: str, data_dir: Path, log: Path) -> None:
+        env = dict(os.environ)
+        env.update(PYTHONPATH=str(ROOT), TANYA_DATA_DIR=str(data_dir), DATABASE_URL=database_url)
         self._log = open(log, "a")
         self.process = subprocess.Popen([sys.executable, "-u", __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=self._log, text=True, env=env, cwd=data_dir.parent)
@@ -95,7 +94,7 @@ class Worker:
 class Cluster:
     """Up to two workers on one database and one data directory."""
 
-    def __init__(self, database_url: str | None, data_dir: Path) -> None:
+    def __init__(self, database_url: str, data_dir: Path) -> None:
         self.database_url, self.data_dir = database_url, data_dir
         self.workers: list[Worker] = []
 
@@ -111,13 +110,12 @@ class Cluster:
             worker.close()
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module")
 def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """Processes sharing a library: one SQLite file, or one PostgreSQL database when configured."""
+    """Processes sharing one data directory and one PostgreSQL database (skipped when none is configured)."""
     from tests.pg import fresh_database
 
-    url = fresh_database(request, migrated=False) if request.param == "postgres" else None
-    group = Cluster(url, tmp_path_factory.mktemp(f"cluster-{request.param}") / "data")
+    group = Cluster(fresh_database(request, migrated=False), tmp_path_factory.mktemp("cluster") / "data")
     group.data_dir.mkdir()
     yield group
     group.close()
@@ -139,7 +137,6 @@ def in_step(worker: Worker) -> bool:
     return state["vectors"] == state["lexical"] == state["stored"]
 
 
-@pytest.mark.slow
 def test_a_second_process_starts_from_stored_vectors_and_follows_adds_and_deletes(cluster: Cluster) -> None:
     from tests.conftest import SAMPLE
 
@@ -167,7 +164,6 @@ def test_a_second_process_starts_from_stored_vectors_and_follows_adds_and_delete
     assert second.call("state")["passage_calls"] == 0, "the second process embedded passages it could have loaded"
 
 
-@pytest.mark.slow
 def test_two_processes_ingesting_at_once_store_every_article_once(cluster: Cluster) -> None:
     first, second = cluster.worker(0), cluster.worker(1)
     numbers = range(100, 116)
