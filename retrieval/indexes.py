@@ -202,7 +202,7 @@ class Indexes:
             return True
 
     def catch_up(self, batch: int = 5000) -> int:
-        """Apply the changes any process committed to the database since the last look; returns chunks added or removed."""
+        """Apply what any process committed to the database since the last look; returns chunks added or removed."""
         with self.sync_lock:
             applied = 0
             while True:

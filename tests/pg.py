@@ -72,7 +72,7 @@ def migrated_template() -> str:
 
 
 def fresh_database(request: pytest.FixtureRequest, migrated: bool = True) -> str:
-    """A new database for one test (already migrated unless told otherwise), dropped after it; skips without a server."""
+    """A new database for one test (migrated unless told otherwise), dropped after it; skips without a server."""
     require_server()
     name = f"tanya_test_{uuid.uuid4().hex[:12]}"
     url = create_database(name, migrated_template() if migrated else None)

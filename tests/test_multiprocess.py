@@ -179,7 +179,7 @@ def test_two_processes_ingesting_at_once_store_every_article_once(cluster: Clust
     assert all(article_id == ids[item] for item, (_, article_id) in zip(items, results))
     titles = first.call("titles")
     assert all(titles.count(synthetic(n)[1]) == 1 for n in numbers), "an article is stored twice or not at all"
-    assert eventually(lambda: in_step(first) and in_step(second)), "the processes' indexes did not settle on the database"
+    assert eventually(lambda: in_step(first) and in_step(second)), "the indexes did not settle on the database"
 
 
 def serve() -> None:
@@ -210,7 +210,8 @@ def serve() -> None:
 
     commands: dict[str, Callable[..., Any]] = {
         "add": lambda items: [(r.status, r.article_id) for r in (
-            library.add_article(ArticleDraft(text=text, title=title, source="test"), item) for item, title, text in items)],
+            library.add_article(ArticleDraft(text=text, title=title, source="test"), item)
+            for item, title, text in items)],
         "ask": lambda question: [(p.article.id, p.text) for p in library.ask(question, highlight=False).passages],
         "delete": library.delete,
         "state": state,
