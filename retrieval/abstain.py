@@ -20,6 +20,7 @@ class Evidence:
     dense: float
     coverage: float
     sentence: float
+    cross_language: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,17 @@ class AbstainWeights:
 
     coverage: float = 0.2
     sentence: float = 0.02
+    cross_language: float = 0.1
 
 
 def confidence(evidence: Evidence, weights: AbstainWeights = AbstainWeights()) -> float:
-    """One number compared with `abstain_threshold`: cosine plus weighted lexical evidence."""
-    return evidence.dense + weights.coverage * evidence.coverage + weights.sentence * evidence.sentence
+    """One number compared with `abstain_threshold`: cosine plus weighted lexical evidence.
+
+    A question in another language than the passage gets an allowance on top, since it can share few
+    words with the passage and its cosines run lower.
+    """
+    lexical = weights.coverage * evidence.coverage + weights.sentence * evidence.sentence
+    return evidence.dense + lexical + (weights.cross_language if evidence.cross_language else 0.0)
 
 
 ABSTAIN_WEIGHTS = AbstainWeights()

@@ -7,12 +7,13 @@ import re
 PERSON, TIME, NUMBER, PLACE = "person", "time", "number", "place"
 
 _TYPE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (TIME, re.compile(r"\b(kapan|when|tahun berapa|(what|which) year|pada tahun|tanggal berapa|what date|"
-                      r"abad ke\s?berapa|which century|bulan apa|what month)\b")),
-    (NUMBER, re.compile(r"\b(berapa|how (many|much|long|old|far|tall|big|large)|jumlah|what percentage)\b")),
-    (PERSON, re.compile(r"\b(siapa|siapakah|who|whom|whose)\b")),
-    (PLACE, re.compile(r"\b(di ?mana(kah)?|ke ?mana|dari ?mana|where|(which|what) (country|city|province|region)|"
-                       r"(negara|kota|provinsi|daerah|wilayah) (apa|mana)|in which)\b")),
+    (TIME, re.compile(r"\b(kapan(kah)?|when|tahun berapa(kah)?|(what|which) year|pada tahun|tanggal berapa(kah)?|"
+                      r"what date|abad ke\s?berapa|which century|bulan apa(kah)?|what month)\b")),
+    (NUMBER, re.compile(r"\b(berapa(kah)?|how (many|much|long|old|far|tall|big|large)|jumlah|what percentage)\b")),
+    (PERSON, re.compile(r"\b(siapa(kah)?|who|whom|whose)\b")),
+    (PLACE, re.compile(r"\b(di ?mana(kah)?|ke ?mana(kah)?|dari ?mana(kah)?|where|"
+                       r"(which|what) (country|city|province|region)|"
+                       r"(negara|kota|provinsi|daerah|wilayah) (apa|mana)(kah)?|in which)\b")),
 )
 _MONTHS = ("januari februari maret april mei juni juli agustus september oktober november desember january "
            "february march may june july august october december").split()
@@ -39,7 +40,7 @@ def _new_tokens(sentence: str, question_words: set[str]) -> list[str]:
 
 
 def name_density(tokens: list[str]) -> float:
-    """Share of tokens after the first that look like parts of names (capital then lower case): lists of people score high."""
+    """Share of tokens after the first that look like name parts (capital, then lower case): lists of people."""
     rest = tokens[1:]
     return sum(len(t) > 1 and t[0].isupper() and t[1].islower() for t in rest) / len(rest) if rest else 0.0
 

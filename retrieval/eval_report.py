@@ -60,7 +60,8 @@ def render(report: dict) -> str:
     lines += abstention_rows(report.get("abstention", {}))
     timing = report.get("latency")
     if timing:
-        lines += ["", f"latency at {timing['chunks']} chunks (median, warm): dense search {timing['dense_plain_ms']} ms, "
-                      f"full hybrid ask {timing['hybrid_ms']} ms, added {timing['added_ms']} ms"]
+        lines += ["", f"latency at {timing['chunks']} chunks (median, warm): "
+                      f"dense search {timing['dense_plain_ms']} ms, full hybrid ask {timing['hybrid_ms']} ms, "
+                      f"added {timing['added_ms']} ms"]
     lines.append(f"took {report.get('seconds', 0)} s")
     return "\n".join(lines)

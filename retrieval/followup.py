@@ -14,8 +14,8 @@ _OPENERS = re.compile(r"^\s*(dan|kalau|lalu|terus|bagaimana dengan|and|what abou
 _NYA = re.compile(r"\b(\w{2,}?)-?nya\b", re.IGNORECASE)
 _LEXICAL_NYA = frozenset(
     "hanya tanya bertanya punya lainnya biasanya sebenarnya selanjutnya akhirnya umumnya misalnya khususnya "
-    "seharusnya sebaiknya setidaknya sesungguhnya rupanya agaknya tampaknya nampaknya kiranya sepertinya bahwasanya selebihnya "
-    "sebaliknya terutamanya pertamanya keduanya masing-masingnya".split()
+    "seharusnya sebaiknya setidaknya sesungguhnya rupanya agaknya tampaknya nampaknya kiranya sepertinya "
+    "bahwasanya selebihnya sebaliknya terutamanya pertamanya keduanya masing-masingnya".split()
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*")
 
@@ -39,7 +39,7 @@ class ResolvedQuestion:
 
 
 def _refers_with_nya(question: str) -> bool:
-    """Whether a word carries the possessive/object -nya that points back (not fixed words like 'hanya')."""
+    """Whether a word carries a -nya that points back (not fixed words like 'hanya')."""
     return any(match.group(0).lower() not in _LEXICAL_NYA for match in _NYA.finditer(question))
 
 

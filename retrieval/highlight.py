@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from retrieval.answer_type import evidence, expected_type
 from retrieval.lexical_index import LexicalIndex, terms
@@ -38,6 +39,7 @@ class SentenceWeights:
 
 
 SENTENCE_WEIGHTS = SentenceWeights()
+KEY_SENTENCE_WEIGHTS = SentenceWeights(answer_type=1.0)
 
 def idf_weights(index: LexicalIndex, stems: list[str]) -> dict[str, float]:
     """BM25 idf of each query stem the library knows, so rare words count more than common ones."""
@@ -51,9 +53,10 @@ def idf_weights(index: LexicalIndex, stems: list[str]) -> dict[str, float]:
     return weights
 
 
-def sentence_stems(sentence: str) -> set[str]:
-    """Stems of a sentence under both stemmers, matching how questions are stemmed."""
-    return set(terms(sentence, "id")) | set(terms(sentence, "en"))
+@lru_cache(maxsize=8192)
+def sentence_stems(sentence: str) -> frozenset[str]:
+    """Stems of a sentence under both stemmers, matching how questions are stemmed (recent ones remembered)."""
+    return frozenset(terms(sentence, "id")) | frozenset(terms(sentence, "en"))
 
 
 def sentence_score(sentence: str, cues: QuestionCues, weights: SentenceWeights) -> float:

@@ -19,7 +19,7 @@ from retrieval.documents import ArticleDraft, UserError
 from retrieval.embedding import Embedder
 from retrieval.followup import HistoryTurn, resolve
 from retrieval.fusion import FusionWeights, fuse, ranked
-from retrieval.highlight import SENTENCE_WEIGHTS, QuestionCues, best_sentence, idf_weights
+from retrieval.highlight import KEY_SENTENCE_WEIGHTS, SENTENCE_WEIGHTS, QuestionCues, best_sentence, idf_weights
 from retrieval.indexes import Indexes, claim_index_folder, release_index_folder
 from retrieval.lexical_index import query_terms
 from retrieval.rerank import rescore
@@ -222,7 +222,8 @@ class Library:
         passages = select_passages(candidates, chunks, top_k, per_article)
         if highlight and passages:
             self._highlight(passages, cues)
-        found = self._is_answered(passages, mode, signals, cues)
+        language = guess_language(resolved.text)
+        found = self._is_answered(passages, mode, signals, cues, language)
         answer = Answer(question, found, passages, resolved.text if resolved.is_followup else None)
         if conversation is not None:
             self.remember(conversation, question, answer)
@@ -234,7 +235,7 @@ class Library:
         pool = self.settings.candidate_pool
         with self.indexes.lock:
             dense_ids, dense_scores = self.indexes.vectors.search(query_vector, pool) if mode != "lexical" else ([], [])
-            lex_ids, lex_scores, coverage = self.indexes.lexical.search(stems, pool) if mode != "dense" else ([], [], 0.0)
+            lex_ids, lex_scores, coverage = self.indexes.lexical.search(stems, pool)
         dense = {int(i): float(s) for i, s in zip(dense_ids, dense_scores)}
         lexical = {int(i): float(s) for i, s in zip(lex_ids, lex_scores)}
         signals = Signals(dense, coverage)
@@ -252,7 +253,8 @@ class Library:
                      for cid, s in fused.items()}
         return ranked(fused), signals
 
-    def _is_answered(self, passages: list[AnswerPassage], mode: str, signals: Signals, cues: QuestionCues) -> bool:
+    def _is_answered(self, passages: list[AnswerPassage], mode: str, signals: Signals, cues: QuestionCues,
+                     language: str) -> bool:
         """Whether the best passage is close enough to the question to be trusted (calibrated on dev data)."""
         if not passages:
             return False
@@ -263,13 +265,15 @@ class Library:
         if not cosine:
             cosine = min(signals.dense.values(), default=best.score)
         sentence = best_sentence(best.text, cues, SENTENCE_WEIGHTS)[1]
-        evidence = Evidence(cosine, signals.coverage if mode == "hybrid" else 0.0, sentence)
+        stored = self.repo.chunks(list(best.chunk_ids[:1])).get(best.chunk_ids[0])
+        cross = stored is not None and (stored.language or "id") != language
+        evidence = Evidence(cosine, signals.coverage, sentence, cross)
         return confidence(evidence, ABSTAIN_WEIGHTS) >= self.settings.abstain_threshold
 
     def _highlight(self, passages: list[AnswerPassage], cues: QuestionCues) -> None:
         """Mark each passage's key sentence: the one with most question stems and answer-type evidence."""
         for passage in passages:
-            passage.highlight = best_sentence(passage.text, cues, SENTENCE_WEIGHTS)[0]
+            passage.highlight = best_sentence(passage.text, cues, KEY_SENTENCE_WEIGHTS)[0]
 
     def history(self, conversation: str) -> list[HistoryTurn]:
         """The recent turns of a conversation, oldest first."""

@@ -51,7 +51,8 @@ def test_followup_in_a_conversation_finds_the_earlier_meeting(sample_library):
 
 def test_followup_with_explicit_history(sample_library):
     first = sample_library.ask("siapa yang mendampingi Putin?")
-    history = [HistoryTurn("siapa yang mendampingi Putin?", (first.passages[0].article.id,), first.passages[0].key_sentence)]
+    top = first.passages[0]
+    history = [HistoryTurn("siapa yang mendampingi Putin?", (top.article.id,), top.key_sentence)]
     answer = sample_library.ask("kapan mereka bertemu sebelumnya?", history=history)
     assert "Vladivostok" in answer.passages[0].text
 
@@ -70,7 +71,8 @@ def test_standalone_question_is_not_pulled_towards_history(sample_library):
     for draft in OTHER_ARTICLES:
         sample_library.add_article(draft)
     first = sample_library.ask("siapa yang mendampingi Putin?")
-    history = [HistoryTurn("siapa yang mendampingi Putin?", (first.passages[0].article.id,), first.passages[0].key_sentence)]
+    top = first.passages[0]
+    history = [HistoryTurn("siapa yang mendampingi Putin?", (top.article.id,), top.key_sentence)]
     answer = sample_library.ask("Dinasti apa yang membangun Candi Borobudur?", history=history)
     assert answer.resolved_question is None
     assert "Syailendra" in answer.passages[0].text
