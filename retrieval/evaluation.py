@@ -264,8 +264,9 @@ def _progress(message: str) -> None:
 
 def settings_summary(settings: Settings) -> dict:
     """The retrieval settings the run used."""
-    return {k: getattr(settings, k) for k in ("chunk_words", "chunk_overlap_sentences", "candidate_pool",
-                                             "abstain_threshold", "top_k") if hasattr(settings, k)}
+    names = ("chunk_words", "chunk_overlap_sentences", "candidate_pool", "abstain_threshold", "top_k",
+             "rerank_depth", "rerank_weight", "rerank_within_article", "followup_article_bonus")
+    return {k: getattr(settings, k) for k in names if hasattr(settings, k)}
 
 
 def main(args: argparse.Namespace) -> int:
