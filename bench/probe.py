@@ -103,8 +103,23 @@ def ingest(jsonl: str, data_dir: str) -> dict:
         for result in library.add_articles(read_paths([jsonl], settings)):
             counts[result.status] = counts.get(result.status, 0) + 1
         chunks = library.stats().chunks
+        index_mb = index_size_mb(library.indexes)
+        after = rss_mb()
     return {"articles": sum(counts.values()), "statuses": counts, "chunks": chunks,
-            "seconds": time.perf_counter() - started, "rss_before_mb": before, "peak_rss_mb": peak_rss_mb()}
+            "seconds": time.perf_counter() - started, "rss_before_mb": before, "rss_end_mb": after,
+            "peak_rss_mb": peak_rss_mb(), "index_serialised_mb": index_mb,
+            "peak_minus_indexes_mb": peak_rss_mb() - index_mb}
+
+
+def index_size_mb(indexes) -> float:
+    """Serialised size of both in-memory indexes (vectors as FAISS writes them, lexical as pickled), in MiB."""
+    import pickle
+
+    import faiss
+
+    vectors = len(faiss.serialize_index(indexes.vectors.index))
+    lexical = len(pickle.dumps(indexes.lexical.__dict__, protocol=pickle.HIGHEST_PROTOCOL))
+    return (vectors + lexical) / 2**20
 
 
 def main(argv: list[str]) -> int:
