@@ -204,6 +204,7 @@ class Library:
             history: list[HistoryTurn] | None = None, conversation: str | None = None,
             highlight: bool = True) -> Answer:
         """Answer a question with the best passages; follow-ups use `history` or the stored conversation."""
+        self.sync_if_stale()
         top_k = top_k or self.settings.top_k
         question = clean_text(question)
         if history is None and conversation is not None:
