@@ -34,3 +34,16 @@ def test_a_question_is_closer_to_its_answer_than_to_an_unrelated_passage(embedde
     question = embedder.query("siapa yang mendampingi Putin?")
     answer, unrelated = embedder.passages([SENTENCES[0], SENTENCES[3]])
     assert question @ answer > question @ unrelated + 0.05
+
+
+def test_the_default_backend_gives_the_vectors_of_sentence_transformers(embedder):
+    from sentence_transformers import SentenceTransformer
+
+    from retrieval.e5_bundle import build_bundled_model
+    from retrieval.settings import Settings
+
+    reference = SentenceTransformer(str(build_bundled_model(Settings().resolved_model_cache)), device="cpu")
+    expected = reference.encode(SENTENCES, prompt_name="passage", normalize_embeddings=True)
+    assert np.all(np.sum(embedder.passages(SENTENCES) * expected, axis=1) >= 0.9999)
+    expected_queries = reference.encode(SENTENCES, prompt_name="query", normalize_embeddings=True)
+    assert np.all(np.sum(embedder.queries(SENTENCES) * expected_queries, axis=1) >= 0.9999)
