@@ -15,6 +15,7 @@ import pytest
 from retrieval.documents import ArticleDraft, UserError
 from retrieval.fetch import _pinned_request, fetch_article, fetch_article_sync, find_urls, is_mostly_link
 from retrieval.settings import Settings
+from test_extract import make_pdf
 
 LOCAL = frozenset({"127.0.0.1"})
 
@@ -31,30 +32,6 @@ PLAIN_HTML = """<html><head><title>Tanpa Nama Situs</title></head><body><article
 <p>Kalimat kedua menambah panjang teks agar dianggap sebagai artikel yang wajar.</p></article></body></html>"""
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
-
-
-def make_pdf(lines: list[str]) -> bytes:
-    """Build a one-page PDF whose text layer holds the given lines."""
-    escaped = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines]
-    stream = "\n".join(["BT", "/F1 12 Tf", "14 TL", "72 720 Td", *[f"({line}) Tj T*" for line in escaped], "ET"]).encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >>"
-        b" /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 class LocalSite:

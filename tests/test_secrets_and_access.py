@@ -60,6 +60,23 @@ class Recorder(logging.Handler):
 
 
 @contextlib.contextmanager
+def operator_log(token: str) -> Iterator[io.StringIO]:
+    """Capture what the operator's root log handlers print once `tanya bot` installed its redaction."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    handler = logging.StreamHandler(stream)
+    saved_formatters = [(h, h.formatter) for h in root.handlers]
+    root.addHandler(handler)
+    try:
+        hide_token_in_logs(token)
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        for h, formatter in saved_formatters:
+            h.setFormatter(formatter)
+
+
+@contextlib.contextmanager
 def every_log_record(level: int = logging.DEBUG, *, httpx_level: int | None = None) -> Iterator[Recorder]:
     """Route every logger to a Recorder at `level`; httpx/httpcore stay as the bot configured them unless told."""
     recorder = Recorder()
@@ -161,22 +178,15 @@ def test_with_httpx_logging_every_request_the_operator_log_still_hides_the_token
     def broken_stats(*args, **kwargs):
         raise RuntimeError(f"stats failed while talking to {tg.base_url}{tg.token}/getMe")
 
-    stream = io.StringIO()
-    root = logging.getLogger()
-    handler = logging.StreamHandler(stream)
-    saved_formatters = [(h, h.formatter) for h in root.handlers]
-    root.addHandler(handler)
-    try:
-        hide_token_in_logs(tg.token)
-        with every_log_record(logging.DEBUG, httpx_level=logging.DEBUG), start_bot(sample_library):
-            logging.getLogger("httpx").setLevel(logging.DEBUG)  # build_application lowered it again; undo that
-            exercise_every_path(tg, sample_library)
-            monkeypatch.setattr(sample_library, "stats", broken_stats)
-            apology = exchange(tg, 78, lambda: tg.command(78, "/stats"))
-    finally:
-        root.removeHandler(handler)
-        for h, formatter in saved_formatters:
-            h.setFormatter(formatter)
+    with (
+        operator_log(tg.token) as stream,
+        every_log_record(logging.DEBUG, httpx_level=logging.DEBUG),
+        start_bot(sample_library),
+    ):
+        logging.getLogger("httpx").setLevel(logging.DEBUG)  # build_application lowered it again; undo that
+        exercise_every_path(tg, sample_library)
+        monkeypatch.setattr(sample_library, "stats", broken_stats)
+        apology = exchange(tg, 78, lambda: tg.command(78, "/stats"))
     output = stream.getvalue()
     assert "HTTP Request" in output and "/bot<token>/" in output, "httpx request lines should be logged, redacted"
     assert "stats failed while talking to" in output, "the crash's traceback should be logged, redacted"
@@ -190,20 +200,13 @@ def test_with_httpx_logging_every_request_the_operator_log_still_hides_the_token
 
 def test_a_document_download_logged_by_httpx_does_not_leak_the_encoded_token(tg, start_bot, sample_library) -> None:
     """With httpx request logging on, downloading an upload must not print the token's secret half in any encoding."""
-    stream = io.StringIO()
-    root = logging.getLogger()
-    handler = logging.StreamHandler(stream)
-    saved_formatters = [(h, h.formatter) for h in root.handlers]
-    root.addHandler(handler)
-    try:
-        hide_token_in_logs(tg.token)
-        with every_log_record(logging.INFO, httpx_level=logging.INFO), start_bot(sample_library):
-            logging.getLogger("httpx").setLevel(logging.INFO)
-            exchange(tg, 79, lambda: tg.document_message(79, "posko.txt", f"Posko\n{POST}".encode(), "text/plain"))
-    finally:
-        root.removeHandler(handler)
-        for h, formatter in saved_formatters:
-            h.setFormatter(formatter)
+    with (
+        operator_log(tg.token) as stream,
+        every_log_record(logging.INFO, httpx_level=logging.INFO),
+        start_bot(sample_library),
+    ):
+        logging.getLogger("httpx").setLevel(logging.INFO)
+        exchange(tg, 79, lambda: tg.document_message(79, "posko.txt", f"Posko\n{POST}".encode(), "text/plain"))
     output = stream.getvalue()
     assert "/file/bot" in output, "the download should have been logged"
     assert tg.token.split(":", 1)[1] not in output
