@@ -72,6 +72,8 @@ def _with_added_by(draft, added_by: str | None):
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or JSON lines / plain lines of questions from stdin."""
+    from retrieval.followup import turn_of
+
     library = open_library(_settings(args))
     options = {"top_k": args.top_k, "per_article": args.per_article, "mode": args.mode}
     with library:
@@ -87,7 +89,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             history = histories.setdefault(conversation, []) if conversation else None
             answer = library.ask(question, history=history, **options)
             if history is not None:
-                history.append(_turn(question, answer))
+                history.append(turn_of(question, answer))
             print(json.dumps(answer.as_dict(), ensure_ascii=False) if args.json else render_answer(answer, color=False), flush=True)
     return 0
 
@@ -102,15 +104,6 @@ def _parse_question_line(line: str) -> tuple[str, str | None]:
         except (json.JSONDecodeError, AttributeError):
             pass
     return line, None
-
-
-def _turn(question: str, answer):
-    """A history turn built from an answer, for scripted follow-ups."""
-    from retrieval.followup import HistoryTurn
-
-    cited = tuple(p.article.id for p in answer.passages[:1]) if answer.found else ()
-    summary = answer.passages[0].key_sentence if answer.found and answer.passages else ""
-    return HistoryTurn(question, cited, summary)
 
 
 def cmd_articles(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from retrieval.embedding import Embedder
 from retrieval.eval_data import Conversation, CorpusDoc, Question, load_conversations, load_corpora, load_questions
 from retrieval.eval_metrics import Tally, contains_answer, first_hit, normalise, share
 from retrieval.eval_report import render
-from retrieval.followup import HistoryTurn
+from retrieval.followup import turn_of
 from retrieval.library import Library
 from retrieval.settings import Settings
 from retrieval.text import guess_language
@@ -114,13 +114,6 @@ def ask_question(library: Library, question: Question, result: SetResult) -> Non
             result.tallies[mode].add(first_hit(texts_of(answer), question.answers))
 
 
-def history_turn(question: str, answer: Answer) -> HistoryTurn:
-    """What a chat remembers of one turn: the question, the cited article and the key sentence."""
-    cited = tuple(p.article.id for p in answer.passages[:1]) if answer.found else ()
-    summary = answer.passages[0].key_sentence if answer.found and answer.passages else ""
-    return HistoryTurn(question, cited, summary)
-
-
 def run_conversations(libraries: dict[str, Library], conversations: list[Conversation]) -> dict:
     """Turn 1 alone, turn 2 with turn 1 as history, and turn 2 alone."""
     first, with_history, alone = Tally(), Tally(), Tally()
@@ -130,7 +123,7 @@ def run_conversations(libraries: dict[str, Library], conversations: list[Convers
             continue
         opening = library.ask(talk.first, top_k=DEPTH)
         first.add(first_hit(texts_of(opening), talk.first_answers))
-        followed = library.ask(talk.second, top_k=DEPTH, history=[history_turn(talk.first, opening)])
+        followed = library.ask(talk.second, top_k=DEPTH, history=[turn_of(talk.first, opening)])
         with_history.add(first_hit(texts_of(followed), talk.second_answers))
         alone.add(first_hit(texts_of(library.ask(talk.second, top_k=DEPTH)), talk.second_answers))
     return {"turn1": first.summary(), "turn2_with_history": with_history.summary(), "turn2_alone": alone.summary()}

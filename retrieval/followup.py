@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from retrieval.answer import Answer
+
 _PRONOUNS = re.compile(
     r"\b(dia|ia|beliau|mereka|tersebut|he|she|it|they|them|him|her|his|hers|their|theirs|its|this|these|those)\b"
     r"|(?<!\bapa )(?<!\bapakah )\b(itu|ini)\b",
@@ -27,6 +29,13 @@ class HistoryTurn:
     question: str
     article_ids: tuple[int, ...] = ()
     answer: str = ""
+
+
+def turn_of(question: str, answer: Answer) -> HistoryTurn:
+    """What a chat remembers of one turn: the question, the cited article and its key sentence."""
+    cited = tuple(p.article.id for p in answer.passages[:1]) if answer.found else ()
+    summary = answer.passages[0].key_sentence if answer.found and answer.passages else ""
+    return HistoryTurn(question, cited, summary)
 
 
 @dataclass(frozen=True)

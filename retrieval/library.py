@@ -17,7 +17,7 @@ from retrieval.answer import Answer, AnswerPassage, select_passages
 from retrieval.chunking import chunk_text
 from retrieval.documents import ArticleDraft, UserError
 from retrieval.embedding import Embedder
-from retrieval.followup import HistoryTurn, resolve
+from retrieval.followup import HistoryTurn, resolve, turn_of
 from retrieval.fusion import FusionWeights, fuse, ranked
 from retrieval.highlight import KEY_SENTENCE_WEIGHTS, SENTENCE_WEIGHTS, QuestionCues, best_sentence, idf_weights
 from retrieval.indexes import Indexes, claim_index_folder, release_index_folder
@@ -283,9 +283,8 @@ class Library:
 
     def remember(self, conversation: str, question: str, answer: Answer) -> None:
         """Store a turn so the next question can lean on it."""
-        cited = [p.article.id for p in answer.passages[:1]] if answer.found else []
-        summary = answer.passages[0].key_sentence if answer.found and answer.passages else ""
-        self.repo.add_turn(conversation, question, summary, cited, self.settings.history_turns)
+        turn = turn_of(question, answer)
+        self.repo.add_turn(conversation, turn.question, turn.answer, turn.article_ids, self.settings.history_turns)
 
     def reset_conversation(self, conversation: str) -> int:
         """Forget a conversation's history."""
