@@ -118,9 +118,11 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
     for size, limit in (("100000", 20.0), ("1000000", 50.0)):
         if size in query:
             p50 = query[size]["ask_ms"]["p50"]
-            parts = sum(v["p50"] for k, v in query[size]["components_ms"].items() if k != "sum")
-            rows.append((f"warm p50 ≤ {limit:.0f} ms at {int(size):,}", f"ask {p50:.1f} ms; retrieval parts {parts:.1f} ms",
-                         p50 <= limit))
+            c = query[size]["components_ms"]
+            search = sum(c[k]["p50"] for k in ("vector", "lexical", "fusion", "database"))
+            rows.append((f"warm p50 ≤ {limit:.0f} ms at {int(size):,}",
+                         f"ask {p50:.1f} ms (query embedding {c['embed']['p50']:.1f} ms; search + fusion + database "
+                         f"{search:.1f} ms)", p50 <= limit))
             recall = query[size]["recall_at_10"]
             rows.append((f"recall@10 ≥ 0.95 at {int(size):,}", f"{recall:.3f}", recall >= 0.95))
     if "1000000" in query:
