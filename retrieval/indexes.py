@@ -194,7 +194,7 @@ class Indexes:
     def grow(self) -> bool:
         """Switch an exact index that has grown past the approximate-index threshold to an approximate one."""
         with self.lock:
-            if self.vectors.kind != FLAT or len(self.vectors) < self.approximate_from:
+            if self.vectors.kind != FLAT or len(self.vectors) < max(1, self.approximate_from):
                 return False
             log.info("vector index reached %d chunks: switching to an approximate index", len(self.vectors))
             self.vectors = self.vectors.approximated()
