@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class FusionWeights:
@@ -42,9 +40,3 @@ def fuse(dense: dict[int, float], lexical: dict[int, float], coverage: float, sa
 def ranked(scores: dict[int, float]) -> list[tuple[int, float]]:
     """Candidates best first."""
     return sorted(scores.items(), key=lambda item: -item[1])
-
-
-def normalise(values: np.ndarray) -> np.ndarray:
-    """Scale scores to 0..1 by their maximum (all zeros stay zeros)."""
-    top = float(values.max()) if len(values) else 0.0
-    return values / top if top > 0 else values

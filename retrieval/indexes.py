@@ -67,7 +67,6 @@ class Indexes:
         self.lock = threading.RLock()
         self.vectors = VectorIndex.load(folder, model) or VectorIndex(dim, model)
         self.lexical = LexicalIndex.load(folder) or LexicalIndex()
-        self.feed_position = self.repo.deletions_after(0)[1]
         self.change_position = self.repo.change_position()
         self.sync_lock = threading.Lock()
         self.dirty = False

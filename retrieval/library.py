@@ -106,7 +106,6 @@ class Library:
         self._sync_stop = threading.Event()
         self._sync_thread: threading.Thread | None = None
         self._last_save = time.monotonic()
-        self._ingest_lock = threading.Lock()
 
     def close(self) -> None:
         """Stop syncing, persist the indexes and release the database and the index folder."""
@@ -296,7 +295,6 @@ class Library:
         if chunk_ids is None:
             return False
         self.indexes.remove(chunk_ids)
-        self.indexes.feed_position = max(self.indexes.feed_position, self.repo.deletions_after(self.indexes.feed_position)[1])
         self._maybe_save(force=True)
         return True
 

@@ -132,12 +132,6 @@ class Repository:
         with self.session() as s:
             return s.scalar(select(func.max(Chunk.id))) or 0
 
-    def deletions_after(self, after: int) -> tuple[list[int], int]:
-        """Chunk ids deleted since feed position `after`, and the new feed position."""
-        with self.session() as s:
-            rows = s.execute(select(Deletion.id, Deletion.chunk_id).where(Deletion.id > after).order_by(Deletion.id)).all()
-        return [r.chunk_id for r in rows], (rows[-1].id if rows else after)
-
     def change_position(self) -> int:
         """The newest position of the change feed (0 for none)."""
         with self.session() as s:
