@@ -112,6 +112,7 @@ class _TorchBackend:
         self.eps = float(config.get("layer_norm_eps", 1e-12))
         self.prompts = dict(PROMPTS)
         self.dim = int(config["hidden_size"])
+        self.threads = torch.get_num_threads()
 
     def _norm(self, x, name: str):
         """LayerNorm with the named weights."""
@@ -134,7 +135,21 @@ class _TorchBackend:
         return self._norm(x + self._linear(hidden, f"{p}.output.dense"), f"{p}.output.LayerNorm")
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """One forward pass over the batch, then masked mean pooling and normalisation."""
+        """One forward pass over the batch, then masked mean pooling and normalisation.
+
+        A single text (a question) runs on one thread: its matrices are too small to share, and
+        waiting for a second thread costs far more than it saves when the cores are busy.
+        """
+        if len(texts) != 1 or self.threads == 1:
+            return self._forward(texts)
+        self.torch.set_num_threads(1)
+        try:
+            return self._forward(texts)
+        finally:
+            self.torch.set_num_threads(self.threads)
+
+    def _forward(self, texts: list[str]) -> np.ndarray:
+        """Embeddings, layers, pooling."""
         torch, w = self.torch, self.weights
         ids, mask = _tokenize(self.tokenizer, texts)
         with torch.inference_mode():
