@@ -12,21 +12,22 @@ import faiss
 import numpy as np
 
 FLAT, IVF = "flat", "ivf-sq8"
-faiss.omp_set_num_threads(1)
 
 
 @contextmanager
-def _all_cores() -> Iterator[None]:
-    """Let FAISS use every core while training; searches (and adds) stay single-threaded.
+def _threads(count: int) -> Iterator[None]:
+    """Run FAISS with `count` OpenMP threads, then restore the caller's setting.
 
-    One question is one small search: OpenMP threads only add wake-up and barrier costs there,
-    which become tens of milliseconds when the cores are busy with other work.
+    The OpenMP runtime is shared with PyTorch, so the setting is restored rather than left behind.
+    One question is one small search: extra threads only add wake-up and barrier costs there, which
+    become tens of milliseconds when the cores are busy; training uses every core.
     """
-    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    previous = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(count)
     try:
         yield
     finally:
-        faiss.omp_set_num_threads(1)
+        faiss.omp_set_num_threads(previous)
 
 
 def default_nprobe(nlist: int) -> int:
@@ -67,7 +68,7 @@ class VectorIndex:
         quantizer = faiss.IndexFlatIP(dim)
         index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit,
                                               faiss.METRIC_INNER_PRODUCT)
-        with _all_cores():
+        with _threads(os.cpu_count() or 1):
             index.train(np.ascontiguousarray(training, dtype=np.float32))
         built = cls(dim, model, IVF, index)
         built.nprobe = default_nprobe(nlist)
@@ -102,7 +103,8 @@ class VectorIndex:
         if len(self) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         params = faiss.SearchParametersIVF(nprobe=self.nprobe) if self.kind == IVF else None
-        scores, ids = self.index.search(np.asarray(vector, np.float32).reshape(1, -1), min(k, len(self)), params=params)
+        with _threads(1):
+            scores, ids = self.index.search(np.asarray(vector, np.float32).reshape(1, -1), min(k, len(self)), params=params)
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
 
