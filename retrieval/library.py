@@ -141,7 +141,7 @@ class Library:
         """Store, chunk, embed and index one article (or report it as a duplicate or a failure)."""
         return next(iter(self.add_articles([(item, draft)])))
 
-    def add_articles(self, items: Iterable[tuple[str, ArticleDraft | UserError]], batch_size: int = 64) -> Iterator[IngestResult]:
+    def add_articles(self, items: Iterable[tuple[str, ArticleDraft | UserError]], batch_size: int = 256) -> Iterator[IngestResult]:
         """Ingest a stream of (item name, draft) in batches, yielding one result per item in order."""
         batch: list[tuple[str, ArticleDraft | UserError]] = []
         for pair in items:
