@@ -9,12 +9,10 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import func, select
 
 from retrieval.lexical_index import LexicalIndex, terms
 from retrieval.vector_index import FLAT, VectorIndex
-from storage.models import Chunk
-from storage.repository import Repository
+from storage.repository import ID_DIGEST_MODULUS, Repository
 
 log = logging.getLogger(__name__)
 _claims: dict[Path, list[int]] = {}
@@ -111,17 +109,15 @@ class Indexes:
         return done or None
 
     def _in_step(self) -> bool:
-        """Cheap start-up check: both indexes hold as many chunk ids as the database, with the same maximum and sum.
+        """Cheap start-up check: both indexes hold ids with the same digest as the database's chunk ids.
 
-        The aggregates come from a covering index, so a large library is not read row by row
-        (the full id scan of `repair` reads the whole chunks table) when nothing needs repair.
+        The digest (count, maximum, sum, sum of squares mod a prime) comes from the primary key, so a
+        large library is not read row by row when nothing needs repair.
         """
-        with self.repo.session() as s:
-            count, top, total = s.execute(select(func.count(Chunk.id), func.max(Chunk.id), func.sum(Chunk.id))).one()
+        stored = self.repo.chunk_id_digest()
         with self.lock:
             held = [self.vectors.ids(), self.lexical.ids()]
-        return all(len(ids) == count and (count == 0 or (int(ids.max()) == top and int(ids.sum()) == int(total)))
-                   for ids in held)
+        return all(_digest(ids) == stored for ids in held)
 
     def _repair_vectors(self, stored: np.ndarray) -> str:
         indexed = self.vectors.ids()
@@ -251,3 +247,11 @@ class Indexes:
 
 class StaleEmbeddings(Exception):
     """Stored chunks lack vectors from the current model, so the index cannot be rebuilt without re-embedding."""
+
+
+def _digest(ids: np.ndarray) -> tuple[int, int, int, int]:
+    """The same digest as `Repository.chunk_id_digest`, for the ids an index holds."""
+    if not len(ids):
+        return 0, 0, 0, 0
+    residue = ids % ID_DIGEST_MODULUS
+    return len(ids), int(ids.max()), int(ids.sum()), int((residue * residue).sum())
