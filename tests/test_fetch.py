@@ -15,7 +15,7 @@ import pytest
 from retrieval.documents import ArticleDraft, UserError
 from retrieval.fetch import _pinned_request, fetch_article, fetch_article_sync, find_urls, is_mostly_link
 from retrieval.settings import Settings
-from test_extract import make_pdf
+from test_extract import draft, error, make_pdf
 
 LOCAL = frozenset({"127.0.0.1"})
 
@@ -113,18 +113,6 @@ def fetched(url: str, **overrides: object) -> ArticleDraft | UserError:
     """Fetch a URL with test settings, allowing the 127.0.0.1 test server unless told otherwise."""
     allow_hosts = overrides.pop("allow_hosts", LOCAL)
     return fetch_article_sync(url, make_settings(**overrides), allow_hosts=allow_hosts)
-
-
-def draft(result: ArticleDraft | UserError) -> ArticleDraft:
-    """Assert the result is a draft (showing the error otherwise) and return it."""
-    assert isinstance(result, ArticleDraft), result
-    return result
-
-
-def error(result: ArticleDraft | UserError) -> UserError:
-    """Assert the result is a UserError (showing the draft otherwise) and return it."""
-    assert isinstance(result, UserError), result
-    return result
 
 
 def address_info(address: str, port: object) -> tuple:
