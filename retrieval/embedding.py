@@ -47,11 +47,16 @@ class _Backend(Protocol):
         """L2-normalised float32 vectors for one batch of already-prompted texts."""
 
 
-def configured_backend() -> str:
-    """The backend named by the settings (`EMBEDDING_BACKEND`, `.env`), `torch` when unset."""
+def _settings():
+    """The configured settings, imported late so this module stays light to import."""
     from retrieval.settings import Settings
 
-    return Settings().embedding_backend
+    return Settings()
+
+
+def configured_backend() -> str:
+    """The backend named by the settings (`EMBEDDING_BACKEND`, `.env`), `torch` when unset."""
+    return _settings().embedding_backend
 
 
 class _SentenceTransformersBackend:
@@ -240,7 +245,7 @@ def _load_backend(model: str, cache_dir: Path | None, batch_size: int, backend: 
         if backend != SENTENCE_TRANSFORMERS:
             log.info("backend %s serves only the bundled model; using sentence-transformers for %s", backend, model)
         return _SentenceTransformersBackend(model, batch_size)
-    folder = build_bundled_model(cache_dir or Path.home() / ".cache" / "tanya-berita")
+    folder = build_bundled_model(cache_dir or _settings().resolved_model_cache)
     if backend == ONNX_INT8:
         return _OnnxBackend(folder)
     if backend == TORCH:
