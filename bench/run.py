@@ -112,6 +112,17 @@ def _raw_encode(model, texts: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def _ask_times(library, questions: list[str]) -> list[float]:
+    """Seconds of a full `ask` per question, the query embedding not served from the recent-question memory."""
+    times = []
+    for question in questions:
+        library.embedder._queries.clear()
+        started = time.perf_counter()
+        library.ask(question)
+        times.append(time.perf_counter() - started)
+    return times
+
+
 def bench_ingest(plan: Plan, work: Path, embedders: dict) -> dict:
     """Chunks per second through Library.add_articles vs raw SentenceTransformer.encode of the same chunks."""
     from sentence_transformers import SentenceTransformer
@@ -307,12 +318,7 @@ def bench_query(size: int, plan: Plan, work: Path, embedder, texts: list[str], v
         for question in measured:
             for name, seconds in _component_times(library, question).items():
                 parts.setdefault(name, []).append(seconds)
-        end_to_end = []
-        for question in measured:
-            library.embedder._queries.clear()
-            started = time.perf_counter()
-            library.ask(question)
-            end_to_end.append(time.perf_counter() - started)
+        end_to_end = _ask_times(library, measured)
         index = library.indexes.vectors
         query_vectors = library.embedder.queries(measured)
         exact = exact_top(data_dir / "tanya.db", query_vectors)
@@ -347,12 +353,7 @@ def _approximate_variant(library, questions: list[str], query_vectors: np.ndarra
     built = time.perf_counter() - started
     try:
         recall, search_ms = recall_at(library.indexes.vectors, query_vectors, exact)
-        times = []
-        for question in questions:
-            library.embedder._queries.clear()
-            started = time.perf_counter()
-            library.ask(question)
-            times.append(time.perf_counter() - started)
+        times = _ask_times(library, questions)
         return {"index_kind": library.indexes.vectors.kind, "nprobe": library.indexes.vectors.nprobe, "build_s": built,
                 "recall_at_10": recall, "vector_search_ms_mean": search_ms,
                 "ask_ms": {"p50": percentile(times, 50), "p95": percentile(times, 95)}}
