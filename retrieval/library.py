@@ -28,7 +28,7 @@ from retrieval.text import clean_text, content_hash, guess_language
 from retrieval.vector_index import VectorIndex
 from storage.database import make_engine, migrate
 from storage.models import Article
-from storage.repository import NewChunk, Repository
+from storage.repository import NewChunk, Repository, StoredChunk
 
 log = logging.getLogger(__name__)
 MODES = ("hybrid", "dense", "lexical")
@@ -211,8 +211,9 @@ class Library:
         resolved = resolve(question, history or [])
         query_vector = self.embedder.query(resolved.text)
         stems = query_terms(resolved.text)
-        candidates, signals = self._candidates(resolved.text, query_vector, stems, mode, resolved.prefer_articles)
-        chunks = self.repo.chunks([cid for cid, _ in candidates[: self.settings.candidate_pool]])
+        language = guess_language(resolved.text)
+        candidates, signals, stored = self._candidates(query_vector, stems, mode, language, resolved.prefer_articles)
+        chunks = {cid: stored[cid] for cid, _ in candidates[: self.settings.candidate_pool] if cid in stored}
         cues = QuestionCues.of(question, idf_weights(self.indexes.lexical, stems))
         if mode == "hybrid":
             texts = {cid: c.text for cid, c in chunks.items()}
@@ -222,16 +223,15 @@ class Library:
         passages = select_passages(candidates, chunks, top_k, per_article)
         if highlight and passages:
             self._highlight(passages, cues)
-        language = guess_language(resolved.text)
-        found = self._is_answered(passages, mode, signals, cues, language)
+        found = self._is_answered(passages, chunks, mode, signals, cues, language)
         answer = Answer(question, found, passages, resolved.text if resolved.is_followup else None)
         if conversation is not None:
             self.remember(conversation, question, answer)
         return answer
 
-    def _candidates(self, text: str, query_vector: np.ndarray, stems: list[str], mode: str,
-                    prefer: frozenset[int]) -> tuple[list[tuple[int, float]], Signals]:
-        """Chunk ids with fused scores, best first, and the raw dense and lexical signals behind them."""
+    def _candidates(self, query_vector: np.ndarray, stems: list[str], mode: str, query_language: str,
+                    prefer: frozenset[int]) -> tuple[list[tuple[int, float]], Signals, dict[int, StoredChunk]]:
+        """Chunk ids with scores, best first, the raw dense and lexical signals, and the candidates' stored chunks."""
         pool = self.settings.candidate_pool
         with self.indexes.lock:
             dense_ids, dense_scores = self.indexes.vectors.search(query_vector, pool) if mode != "lexical" else ([], [])
@@ -240,10 +240,9 @@ class Library:
         lexical = {int(i): float(s) for i, s in zip(lex_ids, lex_scores)}
         signals = Signals(dense, coverage)
         if mode == "lexical":
-            return ranked(lexical), signals
+            return ranked(lexical), signals, self.repo.chunks(list(lexical))
         if mode == "dense":
-            return ranked(dense), signals
-        query_language = guess_language(text)
+            return ranked(dense), signals, self.repo.chunks(list(dense))
         stored = self.repo.chunks(list(set(dense) | set(lexical)))
         same = {cid: (c.language or "id") == query_language for cid, c in stored.items()}
         fused = fuse(dense, lexical, coverage, same, self.weights)
@@ -251,10 +250,10 @@ class Library:
             bonus = self.settings.followup_article_bonus
             fused = {cid: s + (bonus if cid in stored and stored[cid].article_id in prefer else 0.0)
                      for cid, s in fused.items()}
-        return ranked(fused), signals
+        return ranked(fused), signals, stored
 
-    def _is_answered(self, passages: list[AnswerPassage], mode: str, signals: Signals, cues: QuestionCues,
-                     language: str) -> bool:
+    def _is_answered(self, passages: list[AnswerPassage], chunks: dict[int, StoredChunk], mode: str,
+                     signals: Signals, cues: QuestionCues, language: str) -> bool:
         """Whether the best passage is close enough to the question to be trusted (calibrated on dev data)."""
         if not passages:
             return False
@@ -265,7 +264,7 @@ class Library:
         if not cosine:
             cosine = min(signals.dense.values(), default=best.score)
         sentence = best_sentence(best.text, cues, SENTENCE_WEIGHTS)[1]
-        stored = self.repo.chunks(list(best.chunk_ids[:1])).get(best.chunk_ids[0])
+        stored = chunks.get(best.chunk_ids[0])
         cross = stored is not None and (stored.language or "id") != language
         evidence = Evidence(cosine, signals.coverage, sentence, cross)
         return confidence(evidence, ABSTAIN_WEIGHTS) >= self.settings.abstain_threshold
