@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 SOURCES_PAGE = 5
 TYPING_EVERY = 4.5
+FIRST_TYPING_WAIT = 1.0
 DOWNLOAD_TIMEOUT = 60.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -106,17 +107,25 @@ def without_mention(value: str, bot: Bot) -> str:
 
 @contextlib.asynccontextmanager
 async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
-    """Show "typing…" in the chat until the block ends."""
+    """Show "typing…" in the chat until the block ends; the first one is sent before any reply, even a fast one."""
+    first_sent = asyncio.Event()
+
     async def keep_typing() -> None:
-        with contextlib.suppress(TelegramError):
-            while True:
-                await bot.send_chat_action(chat_id, ChatAction.TYPING)
-                await asyncio.sleep(TYPING_EVERY)
+        try:
+            with contextlib.suppress(TelegramError):
+                while True:
+                    await bot.send_chat_action(chat_id, ChatAction.TYPING)
+                    first_sent.set()
+                    await asyncio.sleep(TYPING_EVERY)
+        finally:
+            first_sent.set()
 
     task = asyncio.create_task(keep_typing())
     try:
         yield
     finally:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(first_sent.wait(), FIRST_TYPING_WAIT)
         task.cancel()
 
 
