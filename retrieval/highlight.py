@@ -7,7 +7,6 @@ This keeps asking fast and works across languages for names, numbers and dates.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -43,14 +42,7 @@ KEY_SENTENCE_WEIGHTS = SentenceWeights(answer_type=1.0)
 
 def idf_weights(index: LexicalIndex, stems: list[str]) -> dict[str, float]:
     """BM25 idf of each query stem the library knows, so rare words count more than common ones."""
-    total = len(index)
-    weights = {}
-    for stem in stems:
-        term = index.vocab.get(stem)
-        if term is not None and total:
-            df = len(index.postings[term][0])
-            weights[stem] = math.log(1 + (total - df + 0.5) / (df + 0.5))
-    return weights
+    return {stem: index.idf(df) for stem in stems if (df := index.document_frequency(stem)) and len(index)}
 
 
 @lru_cache(maxsize=8192)

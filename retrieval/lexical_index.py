@@ -39,6 +39,14 @@ def query_terms(text: str) -> list[str]:
     return list(dict.fromkeys(stems))
 
 
+def word_stems(text: str) -> list[frozenset[str]]:
+    """Each distinct content word of a question with its stems under both stemmers."""
+    tokens = list(dict.fromkeys(w for w in words(text) if w not in STOPWORDS))
+    with _STEM_LOCK:
+        pairs = zip(_STEMMERS["id"].stemWords(tokens), _STEMMERS["en"].stemWords(tokens))
+    return [frozenset(pair) for pair in pairs]
+
+
 class LexicalIndex:
     """An inverted index with BM25 scoring; deletions are tombstones compacted on save."""
 
@@ -92,6 +100,16 @@ class LexicalIndex:
         """Every chunk id in the index."""
         return np.fromiter(self.slot.keys(), dtype=np.int64, count=len(self.slot))
 
+    def document_frequency(self, stem: str) -> int:
+        """How many indexed chunks (tombstones included until compaction) contain the stem."""
+        term = self.vocab.get(stem)
+        return len(self.postings[term][0]) if term is not None else 0
+
+    def idf(self, df: int) -> float:
+        """BM25 idf of a term found in `df` chunks; a term found nowhere gets the highest value."""
+        n = len(self.slot)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
     def search(self, query: list[str], k: int) -> tuple[np.ndarray, np.ndarray, float]:
         """Top `k` chunk ids with BM25 scores, plus the share of query idf the best hit matched."""
         n = len(self.slot)
@@ -108,8 +126,7 @@ class LexicalIndex:
             docs_arr, freqs_arr = self.postings[term]
             docs = np.frombuffer(docs_arr, dtype=np.int32)
             freqs = np.frombuffer(freqs_arr, dtype=np.uint16).astype(np.float32)
-            df = len(docs)
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            idf = self.idf(len(docs))
             norm = self.k1 * (1 - self.b + self.b * lengths[docs] / avg)
             scores[docs] += idf * freqs * (self.k1 + 1) / (freqs + norm)
             matched.append((idf, docs))

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, confidence
+from retrieval.coverage import word_coverage
 from retrieval.answer import Answer, AnswerPassage, select_passages
 from retrieval.chunking import chunk_text
 from retrieval.documents import ArticleDraft, UserError
@@ -223,7 +224,7 @@ class Library:
         passages = select_passages(candidates, chunks, top_k, per_article)
         if highlight and passages:
             self._highlight(passages, cues)
-        found = self._is_answered(passages, chunks, mode, signals, cues, language)
+        found = self._is_answered(passages, chunks, mode, signals, resolved.text, language)
         answer = Answer(question, found, passages, resolved.text if resolved.is_followup else None)
         if conversation is not None:
             self.remember(conversation, question, answer)
@@ -253,8 +254,8 @@ class Library:
         return ranked(fused), signals, stored
 
     def _is_answered(self, passages: list[AnswerPassage], chunks: dict[int, StoredChunk], mode: str,
-                     signals: Signals, cues: QuestionCues, language: str) -> bool:
-        """Whether the best passage is close enough to the question to be trusted (calibrated on dev data)."""
+                     signals: Signals, question: str, language: str) -> bool:
+        """Whether the best passage answers rather than merely relates (weights and threshold from the dev data)."""
         if not passages:
             return False
         if mode == "lexical":
@@ -263,10 +264,11 @@ class Library:
         cosine = max((signals.dense.get(cid, 0.0) for cid in best.chunk_ids), default=0.0)
         if not cosine:
             cosine = min(signals.dense.values(), default=best.score)
-        sentence = best_sentence(best.text, cues, SENTENCE_WEIGHTS)[1]
         stored = chunks.get(best.chunk_ids[0])
         cross = stored is not None and (stored.language or "id") != language
-        evidence = Evidence(cosine, signals.coverage, sentence, cross)
+        with self.indexes.lock:
+            coverage = word_coverage(self.indexes.lexical, question, best.text)
+        evidence = Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), coverage, cross)
         return confidence(evidence, ABSTAIN_WEIGHTS) >= self.settings.abstain_threshold
 
     def _highlight(self, passages: list[AnswerPassage], cues: QuestionCues) -> None:

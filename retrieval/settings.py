@@ -31,7 +31,7 @@ class Settings(BaseSettings):
 
     top_k: int = 3
     candidate_pool: int = 50
-    abstain_threshold: float = 0.975
+    abstain_threshold: float = 1.01
     rerank_depth: int = 20
     rerank_weight: float = 0.02
     rerank_within_article: float = 0.1

@@ -27,7 +27,7 @@ def _stable(key: str) -> str:
 
 @pytest.fixture(scope="module")
 def golden(tmp_path_factory, embedder):
-    """The sampled questions and a library holding their passages plus distractors."""
+    """The sampled questions, a library holding their passages plus distractors, and those passages' texts."""
     from retrieval.library import Library
 
     corpora, question_sets = load_corpora(SHARED_EVAL), load_questions(SHARED_EVAL)
@@ -40,7 +40,7 @@ def golden(tmp_path_factory, embedder):
     folder = tmp_path_factory.mktemp("golden")
     library = Library(Settings(data_dir=folder / "data", _env_file=None), embedder)
     list(library.add_articles((d.id, ArticleDraft(text=d.text, title=d.title)) for d in docs))
-    yield questions, library
+    yield questions, library, [d.text for d in docs]
     library.close()
 
 
@@ -56,7 +56,7 @@ def _scores(library, questions, mode: str) -> tuple[Tally, list[bool], list[bool
 
 
 def test_golden_indonesian_questions(golden):
-    questions, library = golden
+    questions, library, _ = golden
     indonesian = [q for q in questions if q.lang == "id"]
     hybrid, key, found = _scores(library, indonesian, "hybrid")
     lexical, _, _ = _scores(library, indonesian, "lexical")
@@ -69,8 +69,20 @@ def test_golden_indonesian_questions(golden):
 
 
 def test_golden_english_questions_over_indonesian_passages(golden):
-    questions, library = golden
+    questions, library, _ = golden
     english = [q for q in questions if q.lang == "en"]
     hybrid, _, found = _scores(library, english, "hybrid")
     assert hybrid.hit_at(1) >= 0.75
     assert sum(found) / len(found) >= 0.6
+
+
+def test_golden_questions_whose_passage_is_not_stored_are_flagged_not_found(golden):
+    questions, library, texts = golden
+    question_sets = load_questions(SHARED_EVAL)
+    asked = {q.id for q in questions}
+    outside = [q for name in ("tydiqa-id", "facqa-id")
+               for q in sorted(question_sets[name], key=lambda q: _stable(q.id))[PER_SET[name]:PER_SET[name] + 30]
+               if q.id not in asked and not any(contains_answer(text, q.answers) for text in texts)]
+    flagged = [not library.ask(q.question).found for q in outside]
+    assert len(outside) >= 40
+    assert sum(flagged) / len(flagged) >= 0.84
