@@ -306,10 +306,8 @@ class Library:
 
     def list(self, offset: int = 0, limit: int = 20) -> list[ArticleInfo]:
         """Recent articles, newest first."""
-        counts = {}
         articles = self.repo.list_articles(offset, limit)
-        for article in articles:
-            counts[article.id] = len(self.repo.article_chunks(article.id))
+        counts = self.repo.chunk_counts([a.id for a in articles])
         return [_info(a, chunks=counts[a.id]) for a in articles]
 
     def context(self, article_id: int, char_start: int, char_end: int, window: int = 400) -> str | None:

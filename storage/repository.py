@@ -94,6 +94,16 @@ class Repository:
             query = select(Article).order_by(Article.id.desc()).offset(offset).limit(limit)
             return list(s.scalars(query))
 
+    def chunk_counts(self, article_ids: Sequence[int]) -> dict[int, int]:
+        """How many chunks each of the given articles has, in one query."""
+        if not article_ids:
+            return {}
+        with self.session() as s:
+            query = (select(Chunk.article_id, func.count(Chunk.id)).where(Chunk.article_id.in_(list(article_ids)))
+                     .group_by(Chunk.article_id))
+            counts = {int(article): int(n) for article, n in s.execute(query)}
+        return {article: counts.get(article, 0) for article in article_ids}
+
     def delete_article(self, article_id: int) -> list[int] | None:
         """Delete an article and its chunks, recording the chunk ids in the deletion feed; None if absent."""
         with self.session() as s:

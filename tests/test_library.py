@@ -135,3 +135,10 @@ def test_the_database_passes_an_integrity_check_after_ingest_and_delete(sample_l
     sample_library.add_article(replace(WEATHER))
     sample_library.delete(1)
     assert integrity_ok(sample_library.engine)
+
+
+def test_listing_shows_newest_first_with_each_articles_passage_count(sample_library):
+    sample_library.add_article(ArticleDraft(text="Harga beras naik di Jakarta pekan ini.", title="Harga beras"), "short")
+    listed = sample_library.list()
+    assert [a.title for a in listed][0] == "Harga beras"
+    assert [a.chunks for a in listed] == [1, sample_library.stats().chunks - 1]
