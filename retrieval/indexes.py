@@ -199,6 +199,9 @@ class Indexes:
     def catch_up(self, batch: int = 5000) -> int:
         """Apply what any process committed to the database since the last look; returns chunks added or removed."""
         with self.sync_lock:
+            oldest = self.repo.oldest_change_position()
+            if oldest is not None and oldest > self.change_position + 1:
+                return self._resync()
             applied = 0
             while True:
                 changes, position = self.repo.changes_after(self.change_position, batch)
@@ -206,6 +209,16 @@ class Indexes:
                 self.change_position = position
                 if len(changes) < batch:
                     return applied
+
+    def _resync(self) -> int:
+        """Behind a pruned feed: reconcile with the database's chunks directly, then follow the feed from its head."""
+        position = self.repo.change_position()
+        with self.lock:
+            before = set(self.lexical.ids().tolist())
+        self.repair()
+        self.change_position = position
+        with self.lock:
+            return len(before ^ set(self.lexical.ids().tolist()))
 
     def _apply_changes(self, changes: list[tuple[int, bool]]) -> int:
         """Give each chunk the feed's last word: removed if deleted, added if not yet indexed."""

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,7 @@ from storage.repository import NewChunk, Repository, StoredChunk
 
 log = logging.getLogger(__name__)
 MODES = ("hybrid", "dense", "lexical")
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class Library:
         self._sync_stop = threading.Event()
         self._sync_thread: threading.Thread | None = None
         self._last_save = time.monotonic()
+        self._last_prune = -PRUNE_EVERY_SECONDS
 
     def close(self) -> None:
         """Stop syncing, persist the indexes and release the database and the index folder."""
@@ -340,9 +342,20 @@ class Library:
         """Catch up with changes any process committed to the database; returns chunks added or removed."""
         applied = self.indexes.catch_up()
         self._last_sync = time.monotonic()
+        self._prune_feed()
         if applied:
             self._maybe_save()
         return applied
+
+    def _prune_feed(self) -> None:
+        """Now and then, drop change-feed rows older than the retention; a process that far behind re-syncs in full."""
+        if time.monotonic() - self._last_prune < PRUNE_EVERY_SECONDS:
+            return
+        self._last_prune = time.monotonic()
+        cutoff = datetime.now(timezone.utc) - timedelta(days=self.settings.feed_retention_days)
+        pruned = self.repo.prune_changes(cutoff)
+        if pruned:
+            log.info("pruned %d change-feed rows older than %s", pruned, cutoff.isoformat(timespec="seconds"))
 
     def sync_if_stale(self, max_age_seconds: float | None = None) -> int:
         """Sync if the last sync is older than `max_age_seconds` (default: the sync interval); cheap otherwise."""

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     followup_article_bonus: float = 0.02
     approximate_index_from: int = 200_000
     sync_interval_seconds: float = 2.0
+    feed_retention_days: float = Field(default=7.0, gt=0)
 
     fetch_timeout_seconds: float = 15.0
     fetch_max_bytes: int = 5_000_000

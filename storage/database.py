@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x7461_6E79_6102
-SERIAL_TABLES = ("articles", "chunks", "changes", "deletions", "turns")
+SERIAL_TABLES = ("articles", "chunks", "changes", "turns")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -76,16 +76,6 @@ class Chunk(Base):
     article: Mapped[Article] = relationship(back_populates="chunks")
 
 
-class Deletion(Base):
-    """A deleted chunk id: the change feed other processes follow to drop it from their indexes."""
-
-    __tablename__ = "deletions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    chunk_id: Mapped[int] = mapped_column(index=True)
-    deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class Change(Base):
     """One chunk added or deleted; ids grow in commit order, so followers can read the feed with a watermark."""
 
@@ -95,6 +85,7 @@ class Change(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     chunk_id: Mapped[int]
     deleted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Turn(Base):

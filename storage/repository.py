@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from storage.database import session_factory
-from storage.models import Article, Change, Chunk, Deletion, Setting, Turn
+from storage.models import Article, Change, Chunk, Setting, Turn
 
 FEED_LOCK = 0x7461_6E79_6101
 
@@ -105,13 +105,12 @@ class Repository:
         return {article: counts.get(article, 0) for article in article_ids}
 
     def delete_article(self, article_id: int) -> list[int] | None:
-        """Delete an article and its chunks, recording the chunk ids in the deletion feed; None if absent."""
+        """Delete an article and its chunks, recording the chunk ids in the change feed; None if absent."""
         with self.session() as s:
             article = s.get(Article, article_id, with_for_update=True)
             if article is None:
                 return None
             chunk_ids = list(s.scalars(select(Chunk.id).where(Chunk.article_id == article_id)))
-            s.add_all(Deletion(chunk_id=cid) for cid in chunk_ids)
             s.execute(delete(Chunk).where(Chunk.article_id == article_id))
             s.delete(article)
             s.flush()
@@ -161,6 +160,21 @@ class Repository:
         """The newest position of the change feed (0 for none)."""
         with self.session() as s:
             return s.scalar(select(func.max(Change.id))) or 0
+
+    def oldest_change_position(self) -> int | None:
+        """The oldest position still in the change feed (None when it is empty)."""
+        with self.session() as s:
+            return s.scalar(select(func.min(Change.id)))
+
+    def prune_changes(self, before: datetime) -> int:
+        """Delete feed rows older than `before`, always keeping the newest so the feed position never goes back."""
+        with self.session() as s:
+            newest = s.scalar(select(func.max(Change.id)))
+            if newest is None:
+                return 0
+            gone = s.execute(delete(Change).where(Change.created_at < before, Change.id < newest)).rowcount
+            s.commit()
+            return gone or 0
 
     def changes_after(self, after: int, limit: int = 10_000) -> tuple[list[tuple[int, bool]], int]:
         """Up to `limit` (chunk id, deleted) changes committed after feed position `after`, and the new position."""

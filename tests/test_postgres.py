@@ -226,3 +226,50 @@ def test_processes_sharing_a_data_directory_get_index_folders_of_their_own(tmp_p
     release_index_folder(mine)
     after = subprocess.run([sys.executable, "-c", probe, str(base)], capture_output=True, text=True, check=True)
     assert mine == again == base and other.stdout.strip() == "index-1" and after.stdout.strip() == "index"
+
+
+def test_pruning_the_feed_keeps_its_newest_row_so_the_position_never_goes_back(repo):
+    for number in range(3):
+        stored(repo, number)
+    head = repo.change_position()
+    assert repo.prune_changes(datetime.now(timezone.utc) - timedelta(days=1)) == 0
+    assert repo.prune_changes(datetime.now(timezone.utc) + timedelta(minutes=1)) == 5
+    assert repo.change_position() == repo.oldest_change_position() == head
+
+
+def test_a_library_behind_a_pruned_feed_resyncs_from_the_database(two_libraries):
+    here, there = two_libraries
+    old = here.add_article(FLOOD)
+    assert there.sync() == old.chunks
+    added = here.add_article(sample_draft())
+    assert here.delete(old.article_id)
+    here.repo.prune_changes(datetime.now(timezone.utc) + timedelta(minutes=1))
+    assert there.sync() == added.chunks + old.chunks
+    assert sorted(there.indexes.vectors.ids().tolist()) == there.repo.chunk_ids()
+    assert sorted(there.indexes.lexical.ids().tolist()) == there.repo.chunk_ids()
+    assert BELOUSOV in there.ask("siapa yang mendampingi Putin?", highlight=False).passages[0].text
+    here.add_article(ArticleDraft(title="Gempa", text="Gempa bermagnitudo 5,2 mengguncang Cianjur pada Selasa pagi."))
+    assert there.sync() == 1
+
+
+def test_a_database_from_before_feed_retention_upgrades_keeping_its_feed(settings):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from storage.database import MIGRATIONS
+
+    engine = make_engine(settings.resolved_database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(text("INSERT INTO changes (chunk_id, deleted) VALUES (7, false), (7, true)"))
+    migrate(engine)
+    repo = Repository(engine)
+    assert repo.changes_after(0) == ([(7, False), (7, True)], 2)
+    assert "deletions" not in inspect(engine).get_table_names()
+    stored(repo, 1)
+    assert repo.change_position() == 4 and integrity_ok(engine)
+    engine.dispose()
