@@ -54,6 +54,11 @@ def services(context: Context) -> Services:
     return context.bot_data["services"]
 
 
+def excerpt_chars(context: Context) -> int:
+    """How long a passage may be before a reply shows only the sentences around its key sentence."""
+    return services(context).conversation.settings.excerpt_chars
+
+
 def chat_key(chat_id: int) -> str:
     """The conversation id of a Telegram chat, as stored in the database."""
     return f"tg:{chat_id}"
@@ -193,7 +198,7 @@ async def answer(update: Update, context: Context, question: str) -> None:
     async with typing(context.bot, chat_id):
         view = await services(context).conversation.ask(chat_key(chat_id), question)
     await send_passages(update.effective_message, view.shown, view.answer.found, lang,
-                        answer_keyboard(services(context).signer, chat_id, view, lang))
+                        answer_keyboard(services(context).signer, chat_id, view, lang), excerpt_chars(context))
 
 
 def answer_keyboard(signer: CallbackSigner, chat_id: int, view: AnswerView, lang: str) -> InlineKeyboardMarkup | None:
@@ -211,9 +216,9 @@ def context_button(signer: CallbackSigner, chat_id: int, passage: AnswerPassage,
 
 
 async def send_passages(message: Message, passages: list[AnswerPassage], found: bool, lang: str,
-                        keyboard: InlineKeyboardMarkup | None) -> None:
+                        keyboard: InlineKeyboardMarkup | None, excerpt_chars: int) -> None:
     """Send an answer in as many HTML messages as it needs; the buttons go under the last one."""
-    parts = render_answer(passages, found, lang)
+    parts = render_answer(passages, found, lang, excerpt_chars)
     for number, part in enumerate(parts, 1):
         await message.reply_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
                                  reply_markup=keyboard if number == len(parts) else None)
@@ -413,7 +418,7 @@ async def more_button(update: Update, context: Context, args: list[str], lang: s
         return
     signer = services(context).signer
     keyboard = InlineKeyboardMarkup([[context_button(signer, update.effective_chat.id, p, lang) for p in passages]])
-    await send_passages(query.message, passages, True, lang, keyboard)
+    await send_passages(query.message, passages, True, lang, keyboard, excerpt_chars(context))
 
 
 async def context_button_pressed(update: Update, context: Context, args: list[str], lang: str) -> None:

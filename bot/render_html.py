@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.conversation import PassageContext
 from bot.messages import text
 from retrieval.answer import AnswerPassage, Citation
+from retrieval.excerpt import excerpt_span
 
 MESSAGE_LIMIT = 4096
 SEPARATOR = "\n\n"
@@ -65,29 +66,33 @@ def citation_spans(citation: Citation) -> Block:
     return spans
 
 
-def passage_block(passage: AnswerPassage) -> Block:
-    """[n] passage text with its key sentence in bold, then its citation."""
-    block: Block = [(f"[{passage.rank}] ", "b")]
+def passage_block(passage: AnswerPassage, excerpt_chars: int | None = None) -> Block:
+    """[n] passage text (or, when longer than `excerpt_chars`, whole sentences around its key sentence, marked
+    with …) with its key sentence in bold, then its citation."""
+    body = passage.text
+    start, end = excerpt_span(body, passage.highlight, excerpt_chars) if excerpt_chars else (0, len(body))
+    block: Block = [(f"[{passage.rank}] ", "b"), ("… " if start > 0 else "", None)]
     if passage.highlight:
-        start, end = passage.highlight
-        block += [(passage.text[:start], None), (passage.text[start:end], "b"), (passage.text[end:], None)]
+        bold_start, bold_end = (min(max(edge, start), end) for edge in passage.highlight)
+        block += [(body[start:bold_start], None), (body[bold_start:bold_end], "b"), (body[bold_end:end], None)]
     else:
-        block.append((passage.text, None))
+        block.append((body[start:end], None))
+    block.append((" …" if end < len(body) else "", None))
     block.append(("\n— ", None))
     return block + citation_spans(passage.article)
 
 
-def answer_blocks(passages: list[AnswerPassage], found: bool, lang: str) -> list[Block]:
+def answer_blocks(passages: list[AnswerPassage], found: bool, lang: str, excerpt_chars: int | None = None) -> list[Block]:
     """The blocks of an answer: a 'found nothing' notice when needed, then the passages."""
     if not passages:
         return [[(text(lang, "empty_library"), None)]]
     head: list[Block] = [] if found else [[(text(lang, "nothing_found"), "b"), ("\n" + text(lang, "nearest"), None)]]
-    return head + [passage_block(p) for p in passages]
+    return head + [passage_block(p, excerpt_chars) for p in passages]
 
 
-def render_answer(passages: list[AnswerPassage], found: bool, lang: str) -> list[str]:
+def render_answer(passages: list[AnswerPassage], found: bool, lang: str, excerpt_chars: int | None = None) -> list[str]:
     """An answer as one or more HTML messages of at most 4096 characters each."""
-    return split_messages(answer_blocks(passages, found, lang))
+    return split_messages(answer_blocks(passages, found, lang, excerpt_chars))
 
 
 def split_messages(blocks: list[Block], limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     max_article_bytes: int = 5_000_000
     max_article_chars: int = 2_000_000
 
+    excerpt_chars: int = Field(default=700, ge=100)
     top_k: int = 3
     candidate_pool: int = 50
     abstain_threshold: float = 1.01

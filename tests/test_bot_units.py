@@ -37,6 +37,20 @@ def test_passages_render_escaped_with_bold_key_sentence_and_linked_title() -> No
     assert [e["url"] for e in entities if e["type"] == "text_link"] == ["https://x.test/?a=1&b=<2>"]
 
 
+def test_a_long_passage_shows_whole_sentences_around_its_bold_key_sentence() -> None:
+    sentences = [f"Kalimat nomor {n} tentang banjir di kota." for n in range(30)]
+    body = " ".join(sentences)
+    start = body.index(sentences[15])
+    [html] = render_answer([passage(1, body, (start, start + len(sentences[15])))], True, "id", excerpt_chars=300)
+    plain, entities = parse_html(html)
+    shown = plain.split("\n— ")[0]
+    bold = [plain[e["offset"] : e["offset"] + e["length"]] for e in entities if e["type"] == "bold"]
+    assert bold == ["[1] ", sentences[15]]
+    assert shown.startswith("[1] … Kalimat nomor") and shown.endswith("kota. …")
+    assert len(shown) <= 300 + len("[1] … ") + len(" …")
+    assert all(f"nomor {n} " in shown for n in (14, 15, 16)) and "nomor 0 " not in shown
+
+
 def test_not_found_answers_start_with_the_plain_notice_in_both_languages() -> None:
     english = parse_html(render_answer([passage(1, "Something.")], False, "en")[0])[0]
     indonesian = parse_html(render_answer([passage(1, "Sesuatu.")], False, "id")[0])[0]

@@ -1,0 +1,24 @@
+"""The part of a long passage worth showing in a chat: whole sentences around its key sentence."""
+
+from __future__ import annotations
+
+from retrieval.sentences import sentence_spans
+
+
+def excerpt_span(text: str, highlight: tuple[int, int] | None, max_chars: int) -> tuple[int, int]:
+    """Start and end of the excerpt: the whole text when short, else the key sentence (or the first one)
+    widened by neighbouring sentences, nearest first, while the excerpt stays within `max_chars`."""
+    if len(text) <= max_chars:
+        return 0, len(text)
+    spans = sentence_spans(text) or [(0, len(text))]
+    key = next((i for i, (s, e) in enumerate(spans) if highlight and s <= highlight[0] < e), 0)
+    first = last = key
+    while True:
+        grown = False
+        for candidate in (last + 1, first - 1):
+            if 0 <= candidate < len(spans):
+                lo, hi = min(first, candidate), max(last, candidate)
+                if spans[hi][1] - spans[lo][0] <= max_chars:
+                    first, last, grown = lo, hi, True
+        if not grown:
+            return spans[first][0], spans[last][1]
