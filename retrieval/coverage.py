@@ -4,19 +4,32 @@ from __future__ import annotations
 
 from retrieval.highlight import sentence_stems
 from retrieval.lexical_index import LexicalIndex, word_stems
+from retrieval.sentences import sentence_spans
+
+WeightedWords = list[tuple[frozenset[str], float]]
 
 
-def word_coverage(index: LexicalIndex, question: str, passage: str) -> float:
-    """Idf-weighted share of the question's content words found (under either stemmer) in the passage.
+def weighted_words(index: LexicalIndex, question: str) -> WeightedWords:
+    """The question's content words (as stems under both stemmers) with their idf in the library.
 
-    A word the library has never seen counts at the highest idf: if the question's key name occurs
+    A word the library has never seen gets the highest idf: if the question's key name occurs
     nowhere in the library, no stored passage can be about it.
     """
-    present = sentence_stems(passage)
-    total = covered = 0.0
-    for stems in word_stems(question):
-        weight = index.idf(max(index.document_frequency(s) for s in stems))
-        total += weight
-        if stems & present:
-            covered += weight
-    return covered / total if total > 0 else 0.0
+    return [(stems, index.idf(max(index.document_frequency(s) for s in stems))) for stems in word_stems(question)]
+
+
+def word_coverage(words: WeightedWords, text: str) -> float:
+    """Idf-weighted share of the question's words found (under either stemmer) in `text`."""
+    total = sum(weight for _, weight in words)
+    if total <= 0:
+        return 0.0
+    present = sentence_stems(text)
+    return sum(weight for stems, weight in words if stems & present) / total
+
+
+def sentence_coverage(index: LexicalIndex, question: str, passage: str) -> float:
+    """The best word coverage of any one sentence of the passage: an answer usually sits in a sentence
+    that repeats most of the question, while a merely related passage spreads its matches thin."""
+    words = weighted_words(index, question)
+    spans = sentence_spans(passage) or [(0, len(passage))]
+    return max(word_coverage(words, passage[start:end]) for start, end in spans)

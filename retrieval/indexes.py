@@ -232,7 +232,7 @@ class Indexes:
                 self.dirty = self.dirty or removed > 0
         if not wanted:
             return removed
-        vectors = self._stored_vectors(wanted)
+        vectors = self.stored_vectors(wanted)
         texts = [(chunk_id, terms(passage_text(title, text), language))
                  for rows in self.repo.iter_chunk_texts(wanted) for chunk_id, text, title, language in rows]
         with self.lock:
@@ -245,7 +245,7 @@ class Indexes:
             self.dirty = self.dirty or bool(fresh)
         return removed + len(fresh)
 
-    def _stored_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+    def stored_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
         """Stored vectors of this model for `ids`, by chunk id; chunks without one are logged and left out."""
         found: dict[int, np.ndarray] = {}
         lacking = 0
@@ -254,7 +254,7 @@ class Indexes:
             found.update((chunk_id, np.frombuffer(blob, np.float32)) for chunk_id, blob in usable)
             lacking += len(rows) - len(usable)
         if lacking:
-            log.warning("catch-up: %d new chunks have no %s vector; run `tanya reindex`", lacking, self.model)
+            log.warning("%d chunks have no %s vector; run `tanya reindex`", lacking, self.model)
         return found
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, confidence
-from retrieval.coverage import word_coverage
+from retrieval.coverage import sentence_coverage
 from retrieval.answer import Answer, AnswerPassage, select_passages
 from retrieval.chunking import chunk_text
 from retrieval.documents import ArticleDraft, UserError
@@ -215,25 +215,28 @@ class Library:
         query_vector = self.embedder.query(resolved.text)
         stems = query_terms(resolved.text)
         language = guess_language(resolved.text)
-        candidates, signals, stored = self._candidates(query_vector, stems, mode, language, resolved.prefer_articles)
+        own_vector = self.embedder.query(question) if resolved.is_followup and resolved.prefer_articles else None
+        candidates, signals, stored = self._candidates(query_vector, stems, mode, language, resolved.prefer_articles,
+                                                       own_vector)
         chunks = {cid: stored[cid] for cid, _ in candidates[: self.settings.candidate_pool] if cid in stored}
-        cues = QuestionCues.of(question, idf_weights(self.indexes.lexical, stems))
+        cues = QuestionCues.of(question, idf_weights(self.indexes.lexical, query_terms(question)))
         if mode == "hybrid":
             texts = {cid: c.text for cid, c in chunks.items()}
             owners = {cid: c.article_id for cid, c in chunks.items()}
             candidates = rescore(candidates, texts, owners, cues, SENTENCE_WEIGHTS, self.settings.rerank_depth,
                                  self.settings.rerank_weight, self.settings.rerank_within_article)
-        passages = select_passages(candidates, chunks, top_k, per_article)
+        passages = self._exact_texts(select_passages(candidates, chunks, top_k, per_article))
         if highlight and passages:
             self._highlight(passages, cues)
-        found = self._is_answered(passages, chunks, mode, signals, resolved.text, language)
+        found = self._is_answered(passages, chunks, mode, signals, question, language)
         answer = Answer(question, found, passages, resolved.text if resolved.is_followup else None)
         if conversation is not None:
             self.remember(conversation, question, answer)
         return answer
 
     def _candidates(self, query_vector: np.ndarray, stems: list[str], mode: str, query_language: str,
-                    prefer: frozenset[int]) -> tuple[list[tuple[int, float]], Signals, dict[int, StoredChunk]]:
+                    prefer: frozenset[int], own_vector: np.ndarray | None = None,
+                    ) -> tuple[list[tuple[int, float]], Signals, dict[int, StoredChunk]]:
         """Chunk ids with scores, best first, the raw dense and lexical signals, and the candidates' stored chunks."""
         pool = self.settings.candidate_pool
         with self.indexes.lock:
@@ -253,7 +256,37 @@ class Library:
             bonus = self.settings.followup_article_bonus
             fused = {cid: s + (bonus if cid in stored and stored[cid].article_id in prefer else 0.0)
                      for cid, s in fused.items()}
+            if own_vector is not None:
+                fused = self._within_cited_articles(fused, stored, prefer, own_vector)
         return ranked(fused), signals, stored
+
+    def _exact_texts(self, passages: list[AnswerPassage]) -> list[AnswerPassage]:
+        """Give passages merged from neighbouring chunks the article's own text between them (a space or a line break)."""
+        for passage in passages:
+            if len(passage.chunk_ids) > 1 and (article := self.repo.get_article(passage.article.id)) is not None:
+                passage.text = article.text[passage.char_start : passage.char_end]
+        return passages
+
+    def _within_cited_articles(self, scores: dict[int, float], stored: dict[int, StoredChunk], cited: frozenset[int],
+                               own_vector: np.ndarray) -> dict[int, float]:
+        """Re-order the chunks of each article just cited by the follow-up's own wording, keeping the article's score.
+
+        The carried context picks the article; within it, the chunk that answers the new question should win
+        over the one that answered the previous question.
+        """
+        by_article: dict[int, list[int]] = {}
+        for chunk_id in scores:
+            if chunk_id in stored and stored[chunk_id].article_id in cited:
+                by_article.setdefault(stored[chunk_id].article_id, []).append(chunk_id)
+        groups = [ids for ids in by_article.values() if len(ids) > 1]
+        vectors = self.indexes.stored_vectors([i for ids in groups for i in ids]) if groups else {}
+        adjusted = dict(scores)
+        for ids in groups:
+            own = {i: float(vectors[i] @ own_vector) for i in ids if i in vectors}
+            if own:
+                top, best = max(scores[i] for i in own), max(own.values())
+                adjusted.update({i: top - (best - value) for i, value in own.items()})
+        return adjusted
 
     def _is_answered(self, passages: list[AnswerPassage], chunks: dict[int, StoredChunk], mode: str,
                      signals: Signals, question: str, language: str) -> bool:
@@ -269,7 +302,7 @@ class Library:
         stored = chunks.get(best.chunk_ids[0])
         cross = stored is not None and (stored.language or "id") != language
         with self.indexes.lock:
-            coverage = word_coverage(self.indexes.lexical, question, best.text)
+            coverage = sentence_coverage(self.indexes.lexical, question, best.text)
         evidence = Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), coverage, cross)
         return confidence(evidence, ABSTAIN_WEIGHTS) >= self.settings.abstain_threshold
 

@@ -8,6 +8,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
+from retrieval.chunking import DEFAULT_OVERLAP, DEFAULT_WORDS
+
 IdList = Annotated[frozenset[int], NoDecode]
 
 
@@ -24,15 +26,15 @@ class Settings(BaseSettings):
     embedding_batch_size: int = 32
     embedding_backend: str = "torch"
 
-    chunk_words: int = 120
-    chunk_overlap_sentences: int = 1
+    chunk_words: int = DEFAULT_WORDS
+    chunk_overlap_sentences: int = DEFAULT_OVERLAP
     max_article_bytes: int = 5_000_000
     max_article_chars: int = 2_000_000
 
     excerpt_chars: int = Field(default=700, ge=100)
     top_k: int = 3
     candidate_pool: int = 50
-    abstain_threshold: float = 1.01
+    abstain_threshold: float = 1.0
     rerank_depth: int = 20
     rerank_weight: float = 0.02
     rerank_within_article: float = 0.1

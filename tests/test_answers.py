@@ -45,8 +45,9 @@ def test_every_passage_gets_a_highlight_inside_it(sample_library):
 def test_followup_in_a_conversation_finds_the_earlier_meeting(sample_library):
     sample_library.ask("siapa yang mendampingi Putin?", conversation="chat-1")
     answer = sample_library.ask("kapan mereka bertemu sebelumnya?", conversation="chat-1")
-    assert answer.resolved_question is not None
+    assert answer.resolved_question is not None and answer.found
     assert "September 2023" in answer.passages[0].text and "Vladivostok" in answer.passages[0].text
+    assert "Vladivostok" in answer.passages[0].key_sentence
 
 
 def test_followup_with_explicit_history(sample_library):

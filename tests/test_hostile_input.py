@@ -32,7 +32,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from bot.conversation import Conversation, ingest_notice, parse_intent
-from retrieval.chunking import chunk_text
+from retrieval.chunking import DEFAULT_WORDS, chunk_text
 from retrieval.documents import ArticleDraft, UserError
 from retrieval.library import IngestResult, Library
 from retrieval.sentences import MAX_SENTENCE_CHARS
@@ -165,7 +165,7 @@ def test_a_megabyte_in_one_line_is_chunked_fast_in_bounded_memory(kind: str) -> 
     finally:
         tracemalloc.stop()
     assert all(cleaned[c.start : c.end] == c.text and c.text.strip() for c in chunks)
-    assert all(len(c.text) <= MAX_SENTENCE_CHARS or len(c.text.split()) <= 120 for c in chunks)
+    assert all(len(c.text) <= MAX_SENTENCE_CHARS or len(c.text.split()) <= DEFAULT_WORDS for c in chunks)
     assert peak < 40 * len(text.encode("utf-8")) + 50_000_000, f"{peak / 1e6:.0f} MB to chunk {kind}"
     print(f"\n1 MB one line ({kind}): {len(chunks)} chunks in {elapsed:.2f} s, peak {peak / 1e6:.0f} MB traced")
 

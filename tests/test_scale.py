@@ -31,12 +31,12 @@ def test_the_approximate_index_survives_a_restart_and_deletes(settings, embedder
 
 
 def test_growth_past_the_threshold_switches_to_an_approximate_index(settings, embedder):
-    settings.approximate_index_from = 4
+    settings.approximate_index_from = 3
     with Library(settings, embedder) as library:
         library.add_article(WEATHER)
         assert library.stats().index_kind == FLAT
         library.add_article(sample_draft())
-        assert library.stats().chunks >= 4
+        assert library.stats().chunks >= 3
         assert library.stats().index_kind == IVF
         assert len(library.indexes.vectors) == library.stats().chunks
         answer = library.ask("siapa yang mendampingi Putin?")
