@@ -79,7 +79,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     with library:
         if args.question != "-":
             answer = library.ask(args.question, **options)
-            print(json.dumps(answer.as_dict(), ensure_ascii=False) if args.json else render_answer(answer, color=sys.stdout.isatty()))
+            print(json.dumps(answer.as_dict(), ensure_ascii=False) if args.json
+                  else render_answer(answer, sys.stdout.isatty(), library.settings.excerpt_chars))
             return 0
         histories: dict[str, list] = {}
         for line in sys.stdin:
@@ -90,7 +91,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             answer = library.ask(question, history=history, **options)
             if history is not None:
                 history.append(turn_of(question, answer))
-            print(json.dumps(answer.as_dict(), ensure_ascii=False) if args.json else render_answer(answer, color=False), flush=True)
+            print(json.dumps(answer.as_dict(), ensure_ascii=False) if args.json
+                  else render_answer(answer, False, library.settings.excerpt_chars), flush=True)
     return 0
 
 

@@ -45,7 +45,8 @@ class Console:
         view = await self.conversation.ask(CONVERSATION, intent.argument)
         if not view.shown:
             return text(self.lang, "empty_library")
-        body = render_answer(Answer(view.answer.question, True, view.shown), color=self.color)
+        body = render_answer(Answer(view.answer.question, True, view.shown), self.color,
+                             self.conversation.settings.excerpt_chars)
         return body if view.answer.found else f"{text(self.lang, 'nothing_found')}\n{text(self.lang, 'nearest')}\n\n{body}"
 
     async def _add(self, intent: Intent) -> str:

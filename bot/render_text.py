@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from retrieval.answer import Answer, AnswerPassage, Citation
+from retrieval.excerpt import excerpt_span
 
 BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
 NOTHING_FOUND = "I found nothing about this in the stored articles. The nearest passages are:"
@@ -17,23 +18,27 @@ def citation_line(citation: Citation) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def _highlighted(passage: AnswerPassage, color: bool) -> str:
-    """The passage with its key sentence marked (ANSI bold yellow on a terminal, **…** otherwise)."""
+def _highlighted(passage: AnswerPassage, color: bool, excerpt_chars: int | None) -> str:
+    """The passage (or, when longer than `excerpt_chars`, the sentences around its key sentence, marked with …)
+    with its key sentence marked: ANSI bold yellow on a terminal, **…** otherwise."""
+    body = passage.text
+    start, end = excerpt_span(body, passage.highlight, excerpt_chars) if excerpt_chars else (0, len(body))
+    before, after = ("… " if start > 0 else ""), (" …" if end < len(body) else "")
     if not passage.highlight:
-        return passage.text
-    start, end = passage.highlight
+        return before + body[start:end] + after
     on, off = (BOLD + YELLOW, RESET) if color else ("**", "**")
-    return passage.text[:start] + on + passage.text[start:end] + off + passage.text[end:]
+    bold_start, bold_end = (min(max(edge, start), end) for edge in passage.highlight)
+    return (before + body[start:bold_start] + on + body[bold_start:bold_end] + off + body[bold_end:end] + after)
 
 
-def render_answer(answer: Answer, color: bool = False) -> str:
+def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None = None) -> str:
     """Numbered passages, each followed by its citation."""
     if not answer.passages:
         return "The library is empty or nothing matched. Add articles with `tanya ingest`."
     lines = [] if answer.found else [NOTHING_FOUND, ""]
     for passage in answer.passages:
-        body = textwrap.fill(_highlighted(passage, color), width=100, initial_indent=f"[{passage.rank}] ",
-                             subsequent_indent="    ")
+        body = textwrap.fill(_highlighted(passage, color, excerpt_chars), width=100,
+                             initial_indent=f"[{passage.rank}] ", subsequent_indent="    ")
         cite = f"    — {citation_line(passage.article)} (score {passage.score:.3f})"
         lines += [body, (DIM + cite + RESET) if color else cite, ""]
     return "\n".join(lines).rstrip()

@@ -86,6 +86,16 @@ def test_ask_prints_numbered_citations(tanya):
     assert code == 0 and out.startswith("[1] ") and "Tribunnews.com" in out and "**" in out
 
 
+def test_ask_shortens_a_long_passage_around_its_key_sentence_but_json_keeps_it_whole(tanya, monkeypatch):
+    tanya("ingest", str(SAMPLE))
+    monkeypatch.setenv("EXCERPT_CHARS", "200")
+    _, out, _ = tanya("ask", "--top-k", "1", "siapa yang mendampingi Putin?")
+    _, raw, _ = tanya("ask", "--json", "--top-k", "1", "siapa yang mendampingi Putin?")
+    shown = out.split("    — ")[0]
+    assert shown.startswith("[1] … ") and "**Delegasi Rusia yang mendampingi Putin" in shown
+    assert len(" ".join(shown.split())) < len(json.loads(raw)["passages"][0]["text"]) / 2
+
+
 def test_articles_delete_and_stats(tanya):
     tanya("ingest", str(SAMPLE))
     assert "Tribunnews.com" in tanya("articles")[1]
