@@ -291,10 +291,17 @@ class Repository:
             return row.value if row else None
 
     def set_setting(self, chat: str, name: str, value: str) -> None:
-        """Store a per-chat preference."""
-        with self.session() as s:
-            s.merge(Setting(chat=chat, name=name, value=value))
-            s.commit()
+        """Store a per-chat preference; if another process inserts the same one first, overwrite it instead."""
+        for attempt in range(2):
+            with self.session() as s:
+                s.merge(Setting(chat=chat, name=name, value=value))
+                try:
+                    s.commit()
+                    return
+                except IntegrityError:
+                    s.rollback()
+                    if attempt:
+                        raise
 
 
 def _hold_feed_lock(session: Session) -> None:

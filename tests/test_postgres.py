@@ -273,3 +273,21 @@ def test_a_database_from_before_feed_retention_upgrades_keeping_its_feed(setting
     stored(repo, 1)
     assert repo.change_position() == 4 and integrity_ok(engine)
     engine.dispose()
+
+
+def test_a_chat_preference_first_written_by_two_processes_at_once_keeps_the_later_value(repo, settings):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    other = Repository(make_engine(settings.resolved_database_url))
+
+    def the_other_process_inserts_first(session, _context, _instances) -> None:
+        other.set_setting("tg:5", "lang", "en")
+
+    event.listen(Session, "before_flush", the_other_process_inserts_first, once=True)
+    try:
+        repo.set_setting("tg:5", "lang", "id")
+    finally:
+        event.remove(Session, "before_flush", the_other_process_inserts_first)
+        other.engine.dispose()
+    assert repo.get_setting("tg:5", "lang") == "id"
