@@ -30,7 +30,13 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        """Send through the rate limiter; on a 5xx or network failure wait a little and send again."""
+        """Send through the rate limiter; on a 5xx or network failure wait a little and send again.
+
+        "typing…" goes straight out, once: it does not count towards Telegram's message limits, and holding
+        it back behind queued replies would only delay the replies it announces.
+        """
+        if endpoint == "sendChatAction":
+            return await callback(*args, **kwargs)
         for attempt in range(self.network_retries):
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from datetime import datetime, timezone
@@ -14,6 +15,7 @@ from bot.conversation import PassageContext, parse_article_id, parse_intent
 from bot.forwards import ForwardPart, draft_from_parts, title_from
 from bot.messages import TEXTS, error_reason, language_for
 from bot.render_html import render_answer, render_context, split_messages, utf16_len
+from bot.retry import RetryingRateLimiter
 from bot.telegram_app import RedactingFormatter
 from retrieval.answer import AnswerPassage, Citation
 from retrieval.documents import UserError
@@ -141,3 +143,26 @@ def test_log_lines_and_tracebacks_never_show_the_token() -> None:
             type(error), error, error.__traceback__))
     line = formatter.format(record)
     assert token not in line and line.count("<token>") == 2
+
+
+def test_typing_actions_are_not_held_back_behind_rate_limited_replies() -> None:
+    limiter = RetryingRateLimiter(overall_max_rate=1, overall_time_period=60)
+    sent: list[str] = []
+
+    async def call(what: str) -> bool:
+        sent.append(what)
+        return True
+
+    def request(endpoint: str, what: str):
+        return limiter.process_request(call, (what,), {}, endpoint, {"chat_id": 7}, None)
+
+    async def scenario() -> bool:
+        await request("sendMessage", "reply")
+        await asyncio.wait_for(asyncio.gather(*(request("sendChatAction", "typing") for _ in range(3))), timeout=10)
+        held = asyncio.create_task(request("sendMessage", "second reply"))
+        await asyncio.sleep(0.3)
+        held.cancel()
+        return held.done()
+
+    assert asyncio.run(scenario()) is False
+    assert sent == ["reply", "typing", "typing", "typing"]
