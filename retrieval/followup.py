@@ -67,3 +67,20 @@ def resolve(question: str, history: list[HistoryTurn]) -> ResolvedQuestion:
     entities = " ".join(e for e in dict.fromkeys(_CAPITALISED.findall(last.answer)) if e not in asked)[:200]
     context = f"{last.question} {entities}".strip()
     return ResolvedQuestion(f"{question} ({context})", True, frozenset(last.article_ids))
+
+
+def order_within_articles(scores: dict[int, float], owners: dict[int, int], own: dict[int, float]) -> dict[int, float]:
+    """Re-order the chunks of each cited article by the follow-up's own wording, keeping the article's best score.
+
+    `owners` maps the cited articles' candidate chunks to their article and `own` gives each one's cosine with
+    the follow-up alone. The carried context picks the article; within it, the chunk that answers the new
+    question should win over the one that answered the previous question.
+    """
+    adjusted = dict(scores)
+    by_article: dict[int, list[int]] = {}
+    for chunk_id, article in owners.items():
+        by_article.setdefault(article, []).append(chunk_id)
+    for ids in by_article.values():
+        top, best = max(scores[i] for i in ids), max(own[i] for i in ids)
+        adjusted.update({i: top - (best - own[i]) for i in ids})
+    return adjusted

@@ -18,7 +18,7 @@ from retrieval.answer import Answer, AnswerPassage, select_passages
 from retrieval.chunking import chunk_text
 from retrieval.documents import ArticleDraft, UserError
 from retrieval.embedding import Embedder
-from retrieval.followup import HistoryTurn, resolve, turn_of
+from retrieval.followup import HistoryTurn, order_within_articles, resolve, turn_of
 from retrieval.fusion import FusionWeights, fuse, ranked
 from retrieval.highlight import KEY_SENTENCE_WEIGHTS, SENTENCE_WEIGHTS, QuestionCues, best_sentence, idf_weights
 from retrieval.indexes import Indexes, claim_index_folder, release_index_folder
@@ -257,7 +257,9 @@ class Library:
             fused = {cid: s + (bonus if cid in stored and stored[cid].article_id in prefer else 0.0)
                      for cid, s in fused.items()}
             if own_vector is not None:
-                fused = self._within_cited_articles(fused, stored, prefer, own_vector)
+                cited = [cid for cid in fused if cid in stored and stored[cid].article_id in prefer]
+                own = {cid: float(v @ own_vector) for cid, v in self.indexes.stored_vectors(cited).items()}
+                fused = order_within_articles(fused, {cid: stored[cid].article_id for cid in own}, own)
         return ranked(fused), signals, stored
 
     def _exact_texts(self, passages: list[AnswerPassage]) -> list[AnswerPassage]:
@@ -266,27 +268,6 @@ class Library:
             if len(passage.chunk_ids) > 1 and (article := self.repo.get_article(passage.article.id)) is not None:
                 passage.text = article.text[passage.char_start : passage.char_end]
         return passages
-
-    def _within_cited_articles(self, scores: dict[int, float], stored: dict[int, StoredChunk], cited: frozenset[int],
-                               own_vector: np.ndarray) -> dict[int, float]:
-        """Re-order the chunks of each article just cited by the follow-up's own wording, keeping the article's score.
-
-        The carried context picks the article; within it, the chunk that answers the new question should win
-        over the one that answered the previous question.
-        """
-        by_article: dict[int, list[int]] = {}
-        for chunk_id in scores:
-            if chunk_id in stored and stored[chunk_id].article_id in cited:
-                by_article.setdefault(stored[chunk_id].article_id, []).append(chunk_id)
-        groups = [ids for ids in by_article.values() if len(ids) > 1]
-        vectors = self.indexes.stored_vectors([i for ids in groups for i in ids]) if groups else {}
-        adjusted = dict(scores)
-        for ids in groups:
-            own = {i: float(vectors[i] @ own_vector) for i in ids if i in vectors}
-            if own:
-                top, best = max(scores[i] for i in own), max(own.values())
-                adjusted.update({i: top - (best - value) for i, value in own.items()})
-        return adjusted
 
     def _is_answered(self, passages: list[AnswerPassage], chunks: dict[int, StoredChunk], mode: str,
                      signals: Signals, question: str, language: str) -> bool:

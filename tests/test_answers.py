@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.documents import ArticleDraft
-from retrieval.followup import HistoryTurn, leans_on_history, resolve
+from retrieval.followup import HistoryTurn, leans_on_history, order_within_articles, resolve
 
 BELOUSOV = "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov"
 OTHER_ARTICLES = [
@@ -91,3 +91,10 @@ def test_questions_that_lean_on_history(question):
 def test_questions_that_stand_alone(question):
     assert not leans_on_history(question)
     assert resolve(question, [HistoryTurn("siapa yang mendampingi Putin?", (1,), "x")]).is_followup is False
+
+
+def test_within_a_cited_article_the_followups_own_wording_orders_the_chunks_and_other_articles_keep_their_scores():
+    scores = {1: 0.95, 2: 0.92, 3: 0.94}
+    reordered = order_within_articles(scores, owners={1: 10, 2: 10}, own={1: 0.80, 2: 0.83})
+    assert reordered[2] == 0.95 and reordered[1] < reordered[2]
+    assert reordered[3] == 0.94
