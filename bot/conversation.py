@@ -91,19 +91,29 @@ class Conversation:
         return self._remember(answer, shown)
 
     def _remember(self, answer: Answer, shown: int) -> AnswerView:
-        """Keep the whole answer for the 'more passages' button and return its first page."""
-        view = AnswerView(secrets.token_urlsafe(6), answer, answer.passages[:shown], len(answer.passages) > shown)
+        """Keep the whole answer for the 'more passages' button and return its first page.
+
+        The key is the stored turn's id when there is one, so any process can find the rest later.
+        """
+        key = str(answer.turn_id) if answer.turn_id is not None else secrets.token_urlsafe(6)
+        view = AnswerView(key, answer, answer.passages[:shown], len(answer.passages) > shown)
         with self._lock:
             self._answers[view.key] = view
             while len(self._answers) > self._cache_size:
                 self._answers.popitem(last=False)
         return view
 
-    def more(self, key: str) -> list[AnswerPassage] | None:
-        """The passages of an earlier answer not shown yet (None when the answer is no longer kept)."""
+    async def more(self, conversation: str, key: str) -> list[AnswerPassage] | None:
+        """The passages of an earlier answer not shown yet: from memory, else from the stored turn (which
+        another process or an earlier run may have written); None when the answer is no longer kept."""
         with self._lock:
             view = self._answers.get(key)
-        return None if view is None else view.answer.passages[len(view.shown):]
+        if view is not None:
+            return view.answer.passages[len(view.shown):]
+        if not key.isdigit():
+            return None
+        passages = await asyncio.to_thread(self.library.turn_passages, conversation, int(key))
+        return None if passages is None else passages[self.settings.top_k:]
 
     async def context(self, article_id: int, char_start: int, char_end: int) -> PassageContext | None:
         """The article text around a passage, or None when the article is gone."""

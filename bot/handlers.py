@@ -408,7 +408,7 @@ async def on_button(update: Update, context: Context) -> None:
 async def more_button(update: Update, context: Context, args: list[str], lang: str) -> None:
     """Send the passages of an answer that were not shown yet."""
     query = update.callback_query
-    passages = services(context).conversation.more(args[0])
+    passages = await services(context).conversation.more(chat_key(update.effective_chat.id), args[0])
     if passages is None:
         await query.answer(text(lang, "expired"), show_alert=True)
         return

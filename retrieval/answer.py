@@ -22,6 +22,13 @@ class Citation:
         return {"id": self.id, "title": self.title, "url": self.url, "source": self.source,
                 "published_at": self.published_at.isoformat() if self.published_at else None}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Citation:
+        """The citation `as_dict` described."""
+        published = data.get("published_at")
+        return cls(int(data["id"]), data.get("title") or "", data.get("url"), data.get("source"),
+                   datetime.fromisoformat(published) if published else None)
+
 
 @dataclass
 class AnswerPassage:
@@ -44,6 +51,14 @@ class AnswerPassage:
             "article": self.article.as_dict(),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> AnswerPassage:
+        """The passage `as_dict` described (without its chunk ids, which only the search needs)."""
+        mark = data.get("highlight")
+        return cls(int(data["rank"]), float(data["score"]), data["text"], int(data["char_start"]),
+                   int(data["char_end"]), Citation.from_dict(data["article"]), (),
+                   (int(mark["start"]), int(mark["end"])) if mark else None)
+
     @property
     def key_sentence(self) -> str:
         """The highlighted sentence, or the whole passage when none is marked."""
@@ -58,6 +73,7 @@ class Answer:
     found: bool
     passages: list[AnswerPassage] = field(default_factory=list)
     resolved_question: str | None = None
+    turn_id: int | None = None
 
     def as_dict(self) -> dict:
         return {"question": self.question, "found": self.found, "passages": [p.as_dict() for p in self.passages]}

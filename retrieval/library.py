@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -298,9 +299,18 @@ class Library:
         return [HistoryTurn(t.question, tuple(int(i) for i in t.article_ids.split(",") if i), t.answer) for t in turns]
 
     def remember(self, conversation: str, question: str, answer: Answer) -> None:
-        """Store a turn so the next question can lean on it."""
+        """Store a turn so the next question can lean on it, with its passages for a later 'more passages'."""
         turn = turn_of(question, answer)
-        self.repo.add_turn(conversation, turn.question, turn.answer, turn.article_ids, self.settings.history_turns)
+        passages = json.dumps([p.as_dict() for p in answer.passages], ensure_ascii=False)
+        answer.turn_id = self.repo.add_turn(conversation, turn.question, turn.answer, turn.article_ids,
+                                            self.settings.history_turns, passages)
+
+    def turn_passages(self, conversation: str, turn_id: int) -> list[AnswerPassage] | None:
+        """The passages a recent answer in this conversation gave (None once the turn is no longer kept)."""
+        turn = self.repo.get_turn(turn_id)
+        if turn is None or turn.conversation != conversation or not turn.passages:
+            return None
+        return [AnswerPassage.from_dict(item) for item in json.loads(turn.passages)]
 
     def reset_conversation(self, conversation: str) -> int:
         """Forget a conversation's history."""

@@ -89,7 +89,7 @@ class Change(Base):
 
 
 class Turn(Base):
-    """One question of a conversation and the articles its answer cited, for follow-ups."""
+    """One question of a conversation, the articles its answer cited (for follow-ups) and its passages as JSON."""
 
     __tablename__ = "turns"
     __table_args__ = (Index("ix_turns_conversation", "conversation", "id"),)
@@ -99,6 +99,7 @@ class Turn(Base):
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text, default="")
     article_ids: Mapped[str] = mapped_column(Text, default="")
+    passages: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -257,17 +257,25 @@ class Repository:
                     chunk.embedding, chunk.embedding_model = blob, model
             s.commit()
 
-    def add_turn(self, conversation: str, question: str, answer: str, article_ids: Sequence[int], keep: int) -> None:
-        """Remember one question and the articles cited, keeping only the last `keep` turns."""
+    def add_turn(self, conversation: str, question: str, answer: str, article_ids: Sequence[int], keep: int,
+                 passages: str | None = None) -> int:
+        """Remember one question, the articles cited and the answer's passages, keeping the last `keep` turns."""
         with self.session() as s:
-            s.add(Turn(conversation=conversation, question=question, answer=answer,
-                       article_ids=",".join(str(i) for i in article_ids)))
+            turn = Turn(conversation=conversation, question=question, answer=answer,
+                        article_ids=",".join(str(i) for i in article_ids), passages=passages)
+            s.add(turn)
             s.flush()
             old = select(Turn.id).where(Turn.conversation == conversation).order_by(Turn.id.desc()).offset(keep)
             stale = list(s.scalars(old))
             if stale:
                 s.execute(delete(Turn).where(Turn.id.in_(stale)))
             s.commit()
+            return turn.id
+
+    def get_turn(self, turn_id: int) -> Turn | None:
+        """One stored turn, if still kept."""
+        with self.session() as s:
+            return s.get(Turn, turn_id)
 
     def recent_turns(self, conversation: str, limit: int) -> list[Turn]:
         """The last `limit` turns of a conversation, oldest first."""

@@ -99,6 +99,24 @@ def test_more_passages_and_context_buttons_show_more_of_the_library(tg, start_bo
     assert "Harga beras naik" in context_sent[0]["params"]["text"]
 
 
+def test_more_passages_still_works_after_the_bot_restarts(tg, start_bot, library: Library) -> None:
+    for n in range(6):
+        library.add_article(ArticleDraft(text=f"Harga beras naik di pasar {n}. Pedagang di pasar {n} mengeluh.",
+                                         title=f"Beras {n}"), f"b{n}")
+    with start_bot(library, top_k=2):
+        exchange(tg, 34, lambda: tg.text_message(34, "harga beras naik"))
+    message = delivered(tg, 34)[-1]
+    more = next(b for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == "More passages")
+    library.close()
+    reopened = Library(library.settings, library.embedder)
+    try:
+        with start_bot(reopened, top_k=2):
+            sent = exchange(tg, 34, lambda: tg.callback_query(34, message["message_id"], more["callback_data"]))
+    finally:
+        reopened.close()
+    assert sent[0]["params"]["text"].startswith("<b>[3] </b>") and "Beras" in sent[0]["params"]["text"]
+
+
 def test_follow_up_questions_use_history_that_survives_a_restart(tg, start_bot, sample_library, settings) -> None:
     with start_bot(sample_library):
         exchange(tg, 28, lambda: tg.text_message(28, "siapa yang mendampingi Putin?", language_code="id"))
