@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.conversation import PassageContext
 from bot.messages import text
 from retrieval.answer import AnswerPassage, Citation
-from retrieval.excerpt import excerpt_span
+from retrieval.excerpt import excerpt
 
 MESSAGE_LIMIT = 4096
 SEPARATOR = "\n\n"
@@ -29,8 +29,8 @@ def utf16_len(value: str) -> int:
 
 
 def span_html(value: str, tag: str | None) -> str:
-    """One span of text, escaped, wrapped in its tag (e.g. "b" or 'a href="…"')."""
-    if not tag:
+    """One span of text, escaped, wrapped in its tag (e.g. "b" or 'a href="…"'); an empty span is nothing."""
+    if not tag or not value:
         return escape(value)
     name = tag.split(" ", 1)[0]
     return f"<{tag}>{escape(value)}</{name}>"
@@ -69,16 +69,9 @@ def citation_spans(citation: Citation) -> Block:
 def passage_block(passage: AnswerPassage, excerpt_chars: int | None = None) -> Block:
     """[n] passage text (or, when longer than `excerpt_chars`, whole sentences around its key sentence, marked
     with …) with its key sentence in bold, then its citation."""
-    body = passage.text
-    start, end = excerpt_span(body, passage.highlight, excerpt_chars) if excerpt_chars else (0, len(body))
-    block: Block = [(f"[{passage.rank}] ", "b"), ("… " if start > 0 else "", None)]
-    if passage.highlight:
-        bold_start, bold_end = (min(max(edge, start), end) for edge in passage.highlight)
-        block += [(body[start:bold_start], None), (body[bold_start:bold_end], "b"), (body[bold_end:end], None)]
-    else:
-        block.append((body[start:end], None))
-    block.append((" …" if end < len(body) else "", None))
-    block.append(("\n— ", None))
+    shown = excerpt(passage.text, passage.highlight, excerpt_chars)
+    block: Block = [(f"[{passage.rank}] ", "b"), ("… " if shown.cut_start else "", None), (shown.before, None),
+                    (shown.key, "b"), (shown.after, None), (" …" if shown.cut_end else "", None), ("\n— ", None)]
     return block + citation_spans(passage.article)
 
 

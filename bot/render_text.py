@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from retrieval.answer import Answer, AnswerPassage, Citation
-from retrieval.excerpt import excerpt_span
+from retrieval.excerpt import excerpt
 
 BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
 NOTHING_FOUND = "I found nothing about this in the stored articles. The nearest passages are:"
@@ -21,14 +21,10 @@ def citation_line(citation: Citation) -> str:
 def _highlighted(passage: AnswerPassage, color: bool, excerpt_chars: int | None) -> str:
     """The passage (or, when longer than `excerpt_chars`, the sentences around its key sentence, marked with …)
     with its key sentence marked: ANSI bold yellow on a terminal, **…** otherwise."""
-    body = passage.text
-    start, end = excerpt_span(body, passage.highlight, excerpt_chars) if excerpt_chars else (0, len(body))
-    before, after = ("… " if start > 0 else ""), (" …" if end < len(body) else "")
-    if not passage.highlight:
-        return before + body[start:end] + after
-    on, off = (BOLD + YELLOW, RESET) if color else ("**", "**")
-    bold_start, bold_end = (min(max(edge, start), end) for edge in passage.highlight)
-    return (before + body[start:bold_start] + on + body[bold_start:bold_end] + off + body[bold_end:end] + after)
+    shown = excerpt(passage.text, passage.highlight, excerpt_chars)
+    on, off = ((BOLD + YELLOW, RESET) if color else ("**", "**")) if shown.key else ("", "")
+    return ("… " if shown.cut_start else "") + shown.before + on + shown.key + off + shown.after + (
+        " …" if shown.cut_end else "")
 
 
 def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None = None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from retrieval.sentences import sentence_spans
 
 
@@ -22,3 +24,22 @@ def excerpt_span(text: str, highlight: tuple[int, int] | None, max_chars: int) -
                     first, last, grown = lo, hi, True
         if not grown:
             return spans[first][0], spans[last][1]
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """What a reply shows of a passage: the text before, in and after its key sentence, and whether it was cut."""
+
+    before: str
+    key: str
+    after: str
+    cut_start: bool
+    cut_end: bool
+
+
+def excerpt(text: str, highlight: tuple[int, int] | None, max_chars: int | None) -> Excerpt:
+    """The passage split around its key sentence (all of it in `before` when none is marked), shortened to
+    `excerpt_span` when `max_chars` is given."""
+    start, end = excerpt_span(text, highlight, max_chars) if max_chars else (0, len(text))
+    key_start, key_end = (min(max(edge, start), end) for edge in highlight) if highlight else (end, end)
+    return Excerpt(text[start:key_start], text[key_start:key_end], text[key_end:end], start > 0, end < len(text))
