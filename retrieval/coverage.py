@@ -6,7 +6,7 @@ from retrieval.highlight import sentence_stems
 from retrieval.lexical_index import LexicalIndex, word_stems
 from retrieval.sentences import sentence_spans
 
-WeightedWords = list[tuple[frozenset[str], float]]
+WeightedWords = list[tuple[tuple[str, str], float]]
 
 
 def weighted_words(index: LexicalIndex, question: str) -> WeightedWords:
@@ -24,7 +24,7 @@ def word_coverage(words: WeightedWords, text: str) -> float:
     if total <= 0:
         return 0.0
     present = sentence_stems(text)
-    return sum(weight for stems, weight in words if stems & present) / total
+    return sum(weight for stems, weight in words if not present.isdisjoint(stems)) / total
 
 
 def sentence_coverage(index: LexicalIndex, question: str, passage: str) -> float:

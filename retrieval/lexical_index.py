@@ -31,20 +31,17 @@ def terms(text: str, language: str | None) -> list[str]:
         return stemmer.stemWords([w for w in words(text) if w not in STOPWORDS])
 
 
-def query_terms(text: str) -> list[str]:
-    """Distinct stems of a question under both stemmers, since its language is uncertain."""
-    tokens = [w for w in words(text) if w not in STOPWORDS]
-    with _STEM_LOCK:
-        stems = _STEMMERS["id"].stemWords(tokens) + _STEMMERS["en"].stemWords(tokens)
-    return list(dict.fromkeys(stems))
-
-
-def word_stems(text: str) -> list[frozenset[str]]:
-    """Each distinct content word of a question with its stems under both stemmers."""
+def word_stems(text: str) -> list[tuple[str, str]]:
+    """Each distinct content word of a question as its (Indonesian, English) stems, since its language is uncertain."""
     tokens = list(dict.fromkeys(w for w in words(text) if w not in STOPWORDS))
     with _STEM_LOCK:
-        pairs = zip(_STEMMERS["id"].stemWords(tokens), _STEMMERS["en"].stemWords(tokens))
-    return [frozenset(pair) for pair in pairs]
+        return list(zip(_STEMMERS["id"].stemWords(tokens), _STEMMERS["en"].stemWords(tokens)))
+
+
+def query_terms(text: str) -> list[str]:
+    """Distinct stems of a question under both stemmers."""
+    pairs = word_stems(text)
+    return list(dict.fromkeys([id_stem for id_stem, _ in pairs] + [en_stem for _, en_stem in pairs]))
 
 
 class LexicalIndex:
