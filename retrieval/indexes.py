@@ -90,7 +90,6 @@ class Indexes:
         """Persist both indexes if they changed."""
         with self.lock:
             if self.dirty:
-                self.grow()
                 self.vectors.save(self.folder)
                 self.lexical.save(self.folder)
                 self.dirty = False
@@ -186,15 +185,13 @@ class Indexes:
             return np.zeros((0, self.dim), np.float32)
         return np.frombuffer(b"".join(blobs), np.float32).reshape(len(blobs), self.dim)
 
-    def grow(self) -> bool:
+    def grow(self) -> None:
         """Switch an exact index that has grown past the approximate-index threshold to an approximate one."""
         with self.lock:
-            if self.vectors.kind != FLAT or len(self.vectors) < max(1, self.approximate_from):
-                return False
-            log.info("vector index reached %d chunks: switching to an approximate index", len(self.vectors))
-            self.vectors = self.vectors.approximated()
-            self.dirty = True
-            return True
+            if self.vectors.kind == FLAT and len(self.vectors) >= max(1, self.approximate_from):
+                log.info("vector index reached %d chunks: switching to an approximate index", len(self.vectors))
+                self.vectors = self.vectors.approximated()
+                self.dirty = True
 
     def catch_up(self, batch: int = 5000) -> int:
         """Apply what any process committed to the database since the last look; returns chunks added or removed."""
@@ -243,6 +240,7 @@ class Indexes:
             for chunk_id, tokens in fresh:
                 self.lexical.add(chunk_id, tokens)
             self.dirty = self.dirty or bool(fresh)
+            self.grow()
         return removed + len(fresh)
 
     def stored_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:

@@ -43,6 +43,18 @@ def test_growth_past_the_threshold_switches_to_an_approximate_index(settings, em
         assert answer.found and BELOUSOV in answer.passages[0].text
 
 
+def test_reindex_exact_keeps_an_exact_index_past_the_threshold(settings, embedder):
+    settings.approximate_index_from = 2
+    with Library(settings, embedder) as library:
+        library.add_article(sample_draft())
+        assert library.stats().index_kind == IVF
+        library.reindex(approximate=False)
+        assert library.stats().index_kind == FLAT
+        assert BELOUSOV in library.ask("siapa yang mendampingi Putin?").passages[0].text
+    with Library(settings, embedder) as reopened:
+        assert reopened.stats().index_kind == FLAT
+
+
 def test_approximated_keeps_every_id_and_finds_each_vector_itself():
     rng = np.random.default_rng(7)
     vectors = rng.normal(size=(2000, 32)).astype(np.float32)
