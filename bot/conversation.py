@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from bot.messages import error_reason, text
-from retrieval.answer import Answer, AnswerPassage
+from retrieval.answer import Answer, AnswerPassage, PassageContext
 from retrieval.documents import ArticleDraft, UserError
 from retrieval.extract import extract_file
 from retrieval.fetch import fetch_article, find_urls, is_mostly_link
@@ -36,18 +36,6 @@ class AnswerView:
     answer: Answer
     shown: list[AnswerPassage]
     has_more: bool
-
-
-@dataclass(frozen=True)
-class PassageContext:
-    """The text around a passage: where the passage lies in it, and whether the article goes on either side."""
-
-    title: str
-    text: str
-    start: int
-    end: int
-    cut_before: bool
-    cut_after: bool
 
 
 def parse_intent(message: str) -> Intent:
@@ -117,13 +105,7 @@ class Conversation:
 
     async def context(self, article_id: int, char_start: int, char_end: int) -> PassageContext | None:
         """The article text around a passage, or None when the article is gone."""
-        info = await asyncio.to_thread(self.library.get, article_id)
-        window = await asyncio.to_thread(self.library.context, article_id, char_start, char_end, CONTEXT_WINDOW)
-        if info is None or window is None:
-            return None
-        offset = max(0, char_start - CONTEXT_WINDOW)
-        return PassageContext(info.title, window, char_start - offset, char_end - offset, offset > 0,
-                              offset + len(window) < len(info.text))
+        return await asyncio.to_thread(self.library.context, article_id, char_start, char_end, CONTEXT_WINDOW)
 
     async def add_link(self, url: str, added_by: str | None = None) -> IngestResult:
         """Fetch a linked article and store it."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from bot.conversation import PassageContext
 from bot.messages import text
-from retrieval.answer import AnswerPassage, Citation
+from retrieval.answer import AnswerPassage, Citation, PassageContext
 from retrieval.excerpt import excerpt
 
 MESSAGE_LIMIT = 4096

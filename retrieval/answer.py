@@ -79,6 +79,18 @@ class Answer:
         return {"question": self.question, "found": self.found, "passages": [p.as_dict() for p in self.passages]}
 
 
+@dataclass(frozen=True)
+class PassageContext:
+    """The text around a passage: where the passage lies in it, and whether the article goes on either side."""
+
+    title: str
+    text: str
+    start: int
+    end: int
+    cut_before: bool
+    cut_after: bool
+
+
 def _merge(chunks: list[StoredChunk]) -> tuple[str, int, int]:
     """Join overlapping or adjacent chunks of one article back into one exact slice of its text."""
     chunks = sorted(chunks, key=lambda c: c.char_start)

@@ -15,7 +15,7 @@ import numpy as np
 
 from retrieval.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, confidence
 from retrieval.coverage import sentence_coverage
-from retrieval.answer import Answer, AnswerPassage, select_passages
+from retrieval.answer import Answer, AnswerPassage, PassageContext, select_passages
 from retrieval.chunking import chunk_text
 from retrieval.documents import ArticleDraft, UserError
 from retrieval.embedding import Embedder
@@ -328,21 +328,22 @@ class Library:
     def get(self, article_id: int) -> ArticleInfo | None:
         """One article with its text."""
         article = self.repo.get_article(article_id)
-        return _info(article, with_text=True) if article else None
+        return _info(article, self.repo.chunk_counts([article_id])[article_id], with_text=True) if article else None
 
     def list(self, offset: int = 0, limit: int = 20) -> list[ArticleInfo]:
         """Recent articles, newest first."""
         articles = self.repo.list_articles(offset, limit)
         counts = self.repo.chunk_counts([a.id for a in articles])
-        return [_info(a, chunks=counts[a.id]) for a in articles]
+        return [_info(a, counts[a.id]) for a in articles]
 
-    def context(self, article_id: int, char_start: int, char_end: int, window: int = 400) -> str | None:
-        """The article text around a passage, for a 'show context' view."""
+    def context(self, article_id: int, char_start: int, char_end: int, window: int = 400) -> PassageContext | None:
+        """The article text around a passage, for a 'show context' view (None when the article is gone)."""
         article = self.repo.get_article(article_id)
         if article is None:
             return None
         start, end = max(0, char_start - window), min(len(article.text), char_end + window)
-        return article.text[start:end]
+        return PassageContext(article.title, article.text[start:end], char_start - start, char_end - start,
+                              start > 0, end < len(article.text))
 
     def stats(self) -> Stats:
         """Counts of the library."""
@@ -420,8 +421,7 @@ def _discard_foreign_index(folder: Path, model: str) -> None:
             (folder / name).unlink(missing_ok=True)
 
 
-def _info(article: Article, chunks: int | None = None, with_text: bool = False) -> ArticleInfo:
+def _info(article: Article, chunks: int, with_text: bool = False) -> ArticleInfo:
     """Turn a stored article into the value shown to users."""
     return ArticleInfo(article.id, article.title, article.url, article.source, article.author, article.published_at,
-                       article.ingested_at, article.language,
-                       chunks if chunks is not None else len(article.chunks), article.text if with_text else "")
+                       article.ingested_at, article.language, chunks, article.text if with_text else "")

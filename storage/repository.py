@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, delete, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from storage.database import session_factory
 from storage.models import Article, Change, Chunk, Setting, Turn
@@ -84,9 +84,9 @@ class Repository:
             return article, [c.id for c in article.chunks]
 
     def get_article(self, article_id: int) -> Article | None:
-        """One article with its chunks loaded."""
+        """One article (its chunks are not loaded: they carry the embeddings)."""
         with self.session() as s:
-            return s.scalar(select(Article).options(selectinload(Article.chunks)).where(Article.id == article_id))
+            return s.get(Article, article_id)
 
     def list_articles(self, offset: int = 0, limit: int = 20) -> list[Article]:
         """Most recently ingested articles first."""
