@@ -206,21 +206,28 @@ class Library:
     def ask(self, question: str, *, top_k: int | None = None, per_article: int = 1, mode: str = "hybrid",
             history: list[HistoryTurn] | None = None, conversation: str | None = None,
             highlight: bool = True) -> Answer:
-        """Answer a question with the best passages; follow-ups use `history` or the stored conversation."""
-        self.sync_if_stale()
+        """Answer a question with the best passages; follow-ups use `history` or the stored conversation.
+
+        Without a background sync running, the indexes first catch up with other processes if they are stale.
+        """
+        if self._sync_thread is None:
+            self.sync_if_stale()
         top_k = top_k or self.settings.top_k
         question = clean_text(question)
         if history is None and conversation is not None:
             history = self.history(conversation)
         resolved = resolve(question, history or [])
-        query_vector = self.embedder.query(resolved.text)
+        uses_vectors = mode != "lexical"
+        query_vector = self.embedder.query(resolved.text) if uses_vectors else None
         stems = query_terms(resolved.text)
         language = guess_language(resolved.text)
-        own_vector = self.embedder.query(question) if resolved.is_followup and resolved.prefer_articles else None
+        in_context = uses_vectors and resolved.is_followup and bool(resolved.prefer_articles)
+        own_vector = self.embedder.query(question) if in_context else None
         candidates, signals, stored = self._candidates(query_vector, stems, mode, language, resolved.prefer_articles,
                                                        own_vector)
         chunks = {cid: stored[cid] for cid, _ in candidates[: self.settings.candidate_pool] if cid in stored}
-        cues = QuestionCues.of(question, idf_weights(self.indexes.lexical, query_terms(question)))
+        own_stems = query_terms(question) if resolved.is_followup else stems
+        cues = QuestionCues.of(question, idf_weights(self.indexes.lexical, own_stems))
         if mode == "hybrid":
             texts = {cid: c.text for cid, c in chunks.items()}
             owners = {cid: c.article_id for cid, c in chunks.items()}
@@ -235,7 +242,7 @@ class Library:
             self.remember(conversation, question, answer)
         return answer
 
-    def _candidates(self, query_vector: np.ndarray, stems: list[str], mode: str, query_language: str,
+    def _candidates(self, query_vector: np.ndarray | None, stems: list[str], mode: str, query_language: str,
                     prefer: frozenset[int], own_vector: np.ndarray | None = None,
                     ) -> tuple[list[tuple[int, float]], Signals, dict[int, StoredChunk]]:
         """Chunk ids with scores, best first, the raw dense and lexical signals, and the candidates' stored chunks."""
