@@ -68,7 +68,6 @@ class Conversation:
         self.allow_hosts = allow_hosts
         self._answers: OrderedDict[str, AnswerView] = OrderedDict()
         self._cache_size = cache_size
-        self._languages: dict[str, str] = {}
         self._lock = threading.Lock()
 
     async def ask(self, conversation: str, question: str) -> AnswerView:
@@ -128,18 +127,16 @@ class Conversation:
         return await asyncio.to_thread(self.library.reset_conversation, conversation)
 
     async def language(self, conversation: str, default: str) -> str:
-        """The language chosen for a chat with /lang, else `default`."""
-        if conversation not in self._languages:
-            stored = await asyncio.to_thread(self.library.repo.get_setting, conversation, LANGUAGE_SETTING)
-            if stored is None:
-                return default
-            self._languages[conversation] = stored
-        return self._languages[conversation]
+        """The language chosen for a chat with /lang, else `default`.
+
+        Read each time (one primary-key lookup): another bot process may have changed it.
+        """
+        stored = await asyncio.to_thread(self.library.chat_setting, conversation, LANGUAGE_SETTING)
+        return stored or default
 
     async def set_language(self, conversation: str, lang: str) -> None:
         """Remember a chat's language."""
-        await asyncio.to_thread(self.library.repo.set_setting, conversation, LANGUAGE_SETTING, lang)
-        self._languages[conversation] = lang
+        await asyncio.to_thread(self.library.set_chat_setting, conversation, LANGUAGE_SETTING, lang)
 
     async def sources(self, offset: int, limit: int) -> tuple[list[ArticleInfo], bool]:
         """One page of recent articles, and whether an older page exists."""

@@ -319,6 +319,14 @@ class Library:
             return None
         return [AnswerPassage.from_dict(item) for item in json.loads(turn.passages)]
 
+    def chat_setting(self, conversation: str, name: str) -> str | None:
+        """A preference stored for a conversation (for example its reply language)."""
+        return self.repo.get_setting(conversation, name)
+
+    def set_chat_setting(self, conversation: str, name: str, value: str) -> None:
+        """Store a preference for a conversation; every process sees it."""
+        self.repo.set_setting(conversation, name, value)
+
     def reset_conversation(self, conversation: str) -> int:
         """Forget a conversation's history."""
         return self.repo.clear_turns(conversation)
