@@ -98,10 +98,11 @@ def _ingest_once(jsonl: Path, data_dir: Path, embedder) -> tuple[float, int]:
 
 def _chunk_texts(data_dir: Path) -> list[str]:
     """The texts the pipeline embedded (title first), read back from a library."""
-    from retrieval.library import Library, index_text
+    from retrieval.indexes import passage_text
+    from retrieval.library import Library
 
     with Library(_settings(data_dir), FakeEmbedder()) as library:
-        return [index_text(title, text) for rows in library.repo.iter_chunk_texts() for _, text, title, _ in rows]
+        return [passage_text(title, text) for rows in library.repo.iter_chunk_texts() for _, text, title, _ in rows]
 
 
 def _raw_encode(model, texts: list[str]) -> float:

@@ -12,14 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.chunking import chunk_text
+from retrieval.indexes import passage_text
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 CORPORA = ("tydiqa-id", "facqa-id", "distractors-id", "xquad-en")
-
-
-def eval_dir() -> Path:
-    """The shared evaluation folder (real passages and questions)."""
-    return EVAL
 
 
 def real_articles(limit: int | None = None) -> list[dict]:
@@ -45,14 +41,10 @@ def real_questions(limit: int) -> list[str]:
     return mixed[:limit]
 
 
-def real_chunks(records: list[dict], words: int = 120) -> list[str]:
-    """Chunk texts (title first, as indexed) of real article records."""
-    out = []
-    for record in records:
-        title = record.get("title") or ""
-        for passage in chunk_text(record["text"], words, 1):
-            out.append(f"{title}. {passage.text}" if title else passage.text)
-    return out
+def real_chunks(records: list[dict]) -> list[str]:
+    """Chunk texts of real article records, chunked and titled as the library indexes them."""
+    return [passage_text(record.get("title") or "", passage.text)
+            for record in records for passage in chunk_text(record["text"])]
 
 
 class Generator:

@@ -20,7 +20,7 @@ _claims_lock = threading.Lock()
 
 
 def passage_text(title: str, text: str) -> str:
-    """The text a chunk is indexed under, its article title first (as Library.index_text)."""
+    """The text a chunk is embedded and indexed under: its article title travels with it."""
     return f"{title}. {text}" if title else text
 
 

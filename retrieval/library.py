@@ -22,7 +22,7 @@ from retrieval.embedding import Embedder
 from retrieval.followup import HistoryTurn, order_within_articles, resolve, turn_of
 from retrieval.fusion import FusionWeights, fuse, ranked
 from retrieval.highlight import KEY_SENTENCE_WEIGHTS, SENTENCE_WEIGHTS, QuestionCues, best_sentence, idf_weights
-from retrieval.indexes import Indexes, claim_index_folder, release_index_folder
+from retrieval.indexes import Indexes, claim_index_folder, passage_text, release_index_folder
 from retrieval.lexical_index import query_terms
 from retrieval.rerank import rescore
 from retrieval.settings import Settings
@@ -75,11 +75,6 @@ class Stats:
     model: str
     index_kind: str
     last_ingested_at: datetime | None
-
-
-def index_text(title: str, text: str) -> str:
-    """The text embedded and indexed for a chunk: its article title travels with it."""
-    return f"{title}. {text}" if title else text
 
 
 class Library:
@@ -173,7 +168,7 @@ class Library:
                 continue
             seen[digest] = position
             prepared.append((position, item, outcome[0], outcome[1], digest))
-        texts = [index_text(d.title, c.text) for _, _, d, chunks, _ in prepared for c in chunks]
+        texts = [passage_text(d.title, c.text) for _, _, d, chunks, _ in prepared for c in chunks]
         vectors = self.embedder.passages(texts)
         offset = 0
         for position, item, draft, chunks, digest in prepared:
@@ -194,7 +189,7 @@ class Library:
             existing = self.repo.article_by_hash(digest)
             return IngestResult(item, "duplicate", existing.id if existing else None, draft.title)
         saved, ids = stored
-        self.indexes.add(ids, vectors, [(index_text(draft.title, c.text), draft.language) for c in chunks])
+        self.indexes.add(ids, vectors, [(passage_text(draft.title, c.text), draft.language) for c in chunks])
         return IngestResult(item, "added", saved.id, saved.title, len(ids))
 
     def _maybe_save(self, force: bool = False) -> None:
@@ -373,7 +368,7 @@ class Library:
         for start in range(0, len(stale), 512):
             part = stale[start : start + 512]
             rows = [r for batch in self.repo.iter_chunk_texts(part) for r in batch]
-            vectors = self.embedder.passages([index_text(title, text) for _, text, title, _ in rows])
+            vectors = self.embedder.passages([passage_text(title, text) for _, text, title, _ in rows])
             self.repo.set_embeddings({r[0]: v.astype(np.float32).tobytes() for r, v in zip(rows, vectors)},
                                      self.embedder.name)
         return self.indexes.rebuild(approximate)
