@@ -33,7 +33,6 @@ from storage.models import Article
 from storage.repository import NewChunk, Repository, StoredChunk
 
 log = logging.getLogger(__name__)
-MODES = ("hybrid", "dense", "lexical")
 PRUNE_EVERY_SECONDS = 3600.0
 
 

@@ -134,15 +134,10 @@ class Repository:
         with self.session() as s:
             return s.scalar(select(func.max(Article.ingested_at)))
 
-    def chunk_ids(self, above: int = 0) -> list[int]:
-        """Ids of all chunks with an id greater than `above`, ascending."""
+    def chunk_ids(self) -> list[int]:
+        """Ids of all chunks, ascending."""
         with self.session() as s:
-            return list(s.scalars(select(Chunk.id).where(Chunk.id > above).order_by(Chunk.id)))
-
-    def max_chunk_id(self) -> int:
-        """The highest chunk id ever committed that still exists (0 for none)."""
-        with self.session() as s:
-            return s.scalar(select(func.max(Chunk.id))) or 0
+            return list(s.scalars(select(Chunk.id).order_by(Chunk.id)))
 
     def chunk_id_digest(self) -> tuple[int, int, int, int]:
         """Count, maximum, sum and sum of squares (mod 65521) of all chunk ids, read from the primary key.
