@@ -113,8 +113,7 @@ class Conversation:
 
     async def add_file(self, name: str, data: bytes, added_by: str | None = None) -> IngestResult:
         """Extract an uploaded document and store it."""
-        draft = await asyncio.to_thread(extract_file, name, data, max_bytes=self.settings.max_upload_bytes,
-                                        max_chars=self.settings.max_article_chars)
+        draft = await asyncio.to_thread(extract_file, name, data, max_bytes=self.settings.max_upload_bytes)
         return await self.add_draft(draft, name, added_by)
 
     async def add_draft(self, draft: ArticleDraft | UserError, item: str, added_by: str | None = None) -> IngestResult:

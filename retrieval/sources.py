@@ -85,8 +85,7 @@ def read_file(path: Path, settings: Settings) -> Iterator[Item]:
     if size > settings.max_article_bytes:
         yield str(path), UserError("too_large", f"the file is larger than {settings.max_article_bytes:,} bytes", str(path))
         return
-    result = extract_file(path.name, path.read_bytes(), max_bytes=settings.max_article_bytes,
-                          max_chars=settings.max_article_chars)
+    result = extract_file(path.name, path.read_bytes(), max_bytes=settings.max_article_bytes)
     if isinstance(result, UserError):
         result = UserError(result.code, result.message, str(path))
     yield str(path), result
