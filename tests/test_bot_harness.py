@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
@@ -15,6 +14,7 @@ from bot.telegram_app import build_application, post_init
 from retrieval.library import Library
 from retrieval.settings import Settings
 from tests.fake_telegram import FakeTelegram, RunningApplication, run_application
+from tests.web import LocalSite, page
 
 Record = dict[str, Any]
 StartBot = Callable[..., contextlib.AbstractContextManager[RunningApplication]]
@@ -124,27 +124,8 @@ def _entity_text(value: str, entity: dict[str, Any]) -> str:
 @contextlib.contextmanager
 def web_pages(pages: dict[str, tuple[str, bytes]]) -> Iterator[str]:
     """Serve {path: (content type, body)} on 127.0.0.1; yields the base URL."""
-    class Pages(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            found = pages.get(self.path)
-            self.send_response(200 if found else 404)
-            body = found[1] if found else b"not found"
-            self.send_header("Content-Type", found[0] if found else "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            """Quiet."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with LocalSite(routes={path: page(kind, body) for path, (kind, body) in pages.items()}) as site:
+        yield site.url()
 
 
 def test_command_menu_is_registered_in_english_and_indonesian_at_start(tg, start_bot, library) -> None:

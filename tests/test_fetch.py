@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
@@ -16,6 +15,7 @@ from retrieval.documents import ArticleDraft, UserError
 from retrieval.fetch import _pinned_request, fetch_article, fetch_article_sync, find_urls, is_mostly_link
 from retrieval.settings import Settings
 from test_extract import draft, error, make_pdf
+from tests.web import LocalSite, page, redirect, respond
 
 LOCAL = frozenset({"127.0.0.1"})
 
@@ -30,77 +30,6 @@ ARTICLE_HTML = """<!DOCTYPE html><html><head><title>Pasar Tradisional Kembali Ra
 PLAIN_HTML = """<html><head><title>Tanpa Nama Situs</title></head><body><article>
 <p>Halaman ini tidak menyebut nama situsnya, jadi sumbernya adalah nama host dari tautan.</p>
 <p>Kalimat kedua menambah panjang teks agar dianggap sebagai artikel yang wajar.</p></article></body></html>"""
-
-Handler = Callable[[BaseHTTPRequestHandler], None]
-
-
-class LocalSite:
-    """A real HTTP server on 127.0.0.1 with per-test routes, recording the requests it saw."""
-
-    def __init__(self) -> None:
-        """Start the server on a random free port in a daemon thread."""
-        self.routes: dict[str, Handler] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        site = self
-
-        class RequestHandler(BaseHTTPRequestHandler):
-            """Dispatches GETs to the site's routes."""
-
-            def do_GET(self) -> None:
-                """Record the request and answer it with the matching route, or 404."""
-                site.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-                site.routes.get(self.path, lambda handler: respond(handler, 404, "text/plain", b"not here"))(self)
-
-            def log_message(self, *args: object) -> None:
-                """Keep test output quiet."""
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
-        self.server.daemon_threads = True
-        self.server.block_on_close = False
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        """The full URL of a path on this server, optionally under another host name."""
-        return f"http://{host}:{self.port}{path}"
-
-    def close(self) -> None:
-        """Stop serving and release the port."""
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def respond(handler: BaseHTTPRequestHandler, status: int, content_type: str, body: bytes, *, length: bool = True) -> None:
-    """Send a complete response; without length the body simply ends when the connection closes."""
-    handler.send_response(status)
-    handler.send_header("Content-Type", content_type)
-    if length:
-        handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    try:
-        handler.wfile.write(body)
-    except OSError:
-        pass
-
-
-def redirect(location: str) -> Handler:
-    """A route that answers 302 with the given Location."""
-
-    def handle(handler: BaseHTTPRequestHandler) -> None:
-        """Send the redirect."""
-        handler.send_response(302)
-        handler.send_header("Location", location)
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-
-    return handle
-
-
-def page(content_type: str, body: bytes, *, length: bool = True) -> Handler:
-    """A route that answers 200 with a fixed body."""
-    return lambda handler: respond(handler, 200, content_type, body, length=length)
-
 
 def make_settings(**overrides: object) -> Settings:
     """Settings for tests: no .env file, private addresses refused, small limits unless overridden."""

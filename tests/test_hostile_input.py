@@ -23,7 +23,6 @@ import threading
 import time
 import tracemalloc
 import unicodedata
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -364,35 +363,19 @@ def test_multicast_link_local_and_unspecified_stay_refused_even_when_private_add
     assert error(fetched(url, fetch_allow_private=True)).code == "forbidden_address"
 
 
-def test_the_allow_list_is_per_host_not_per_loopback(site: LocalSite) -> None:  # noqa: F811
+def test_the_allow_list_is_per_host_not_per_loopback() -> None:
     """Allowing 127.0.0.1 does not allow 127.0.0.2, even though both reach this machine."""
-    hits: list[str] = []
-
-    class Recorder(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(ARTICLE_HTML.encode())
-
-        def log_message(self, *args: object) -> None:
-            pass
-
     try:
-        server = ThreadingHTTPServer(("127.0.0.2", 0), Recorder)
+        other = LocalSite("127.0.0.2", {"/": page("text/html", ARTICLE_HTML.encode(), length=False)})
     except OSError:
         pytest.skip("cannot bind 127.0.0.2 here")
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        result = error(fetched(f"http://127.0.0.2:{server.server_address[1]}/", allow_hosts=LOCAL))
+    with other:
+        hits = other.paths
+        result = error(fetched(other.url("/"), allow_hosts=LOCAL))
         assert result.code == "forbidden_address" and "127.0.0.2" in result.message
         assert hits == []
-        allowed = fetched(f"http://127.0.0.2:{server.server_address[1]}/", allow_hosts=frozenset({"127.0.0.2"}))
+        allowed = fetched(other.url("/"), allow_hosts=frozenset({"127.0.0.2"}))
         assert isinstance(allowed, ArticleDraft) and hits == ["/"]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize("location", ["file:///etc/passwd", "gopher://127.0.0.1:70/", "ftp://example.com/x",

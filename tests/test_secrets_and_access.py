@@ -17,10 +17,8 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from hypothesis import HealthCheck, assume, given
@@ -33,6 +31,7 @@ from retrieval.documents import ArticleDraft
 from retrieval.library import Library
 from tests.fake_telegram import BOT_TOKEN, BOT_USERNAME, FakeTelegram
 from tests.test_bot_harness import delivered, exchange, library, settings, start_bot, tg  # noqa: F401
+from tests.web import LocalSite, page
 
 ADMIN = 9001
 STRANGER = 9002
@@ -303,28 +302,9 @@ def test_a_link_to_localhost_sent_to_the_bot_is_refused_when_the_guard_does_not_
 
 @contextlib.contextmanager
 def recording_site() -> Iterator[tuple[str, list[str]]]:
-    """A page server on 127.0.0.1 that records every path requested; yields (base URL, hits)."""
-    hits: list[str] = []
-
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(PAGE)))
-            self.end_headers()
-            self.wfile.write(PAGE)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    finally:
-        server.shutdown()
-        server.server_close()
+    """A page server on 127.0.0.1 that answers every path with PAGE; yields (base URL, paths requested)."""
+    with LocalSite(fallback=page("text/html", PAGE)) as site:
+        yield site.url(), site.paths
 
 
 PAYLOADS = st.one_of(st.sampled_from(["del:1", "del:2", "ctx:1:0:500:1", "more:abcdefgh", "src:5"]),
