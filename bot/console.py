@@ -45,9 +45,9 @@ class Console:
         view = await self.conversation.ask(CONVERSATION, intent.argument)
         if not view.shown:
             return text(self.lang, "empty_library")
-        body = render_answer(Answer(view.answer.question, True, view.shown), self.color,
-                             self.conversation.settings.excerpt_chars)
-        return body if view.answer.found else f"{text(self.lang, 'nothing_found')}\n{text(self.lang, 'nearest')}\n\n{body}"
+        return render_answer(Answer(view.answer.question, view.answer.found, view.shown), self.color,
+                             self.conversation.settings.excerpt_chars,
+                             notice=f"{text(self.lang, 'nothing_found')}\n{text(self.lang, 'nearest')}")
 
     async def _add(self, intent: Intent) -> str:
         """/add URL: fetch and store."""

@@ -27,11 +27,12 @@ def _highlighted(passage: AnswerPassage, color: bool, excerpt_chars: int | None)
         " …" if shown.cut_end else "")
 
 
-def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None = None) -> str:
-    """Numbered passages, each followed by its citation."""
+def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None = None,
+                  notice: str = NOTHING_FOUND) -> str:
+    """Numbered passages, each followed by its citation; `notice` first when nothing really matched."""
     if not answer.passages:
         return "The library is empty or nothing matched. Add articles with `tanya ingest`."
-    lines = [] if answer.found else [NOTHING_FOUND, ""]
+    lines = [] if answer.found else [notice, ""]
     for passage in answer.passages:
         body = textwrap.fill(_highlighted(passage, color, excerpt_chars), width=100,
                              initial_indent=f"[{passage.rank}] ", subsequent_indent="    ")
