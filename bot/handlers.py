@@ -218,7 +218,11 @@ def context_button(signer: CallbackSigner, chat_id: int, passage: AnswerPassage,
 async def send_passages(message: Message, passages: list[AnswerPassage], found: bool, lang: str,
                         keyboard: InlineKeyboardMarkup | None, excerpt_chars: int) -> None:
     """Send an answer in as many HTML messages as it needs; the buttons go under the last one."""
-    parts = render_answer(passages, found, lang, excerpt_chars)
+    await send_html(message, render_answer(passages, found, lang, excerpt_chars), keyboard)
+
+
+async def send_html(message: Message, parts: list[str], keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Reply with HTML messages in order, without link previews; `keyboard` goes under the last one."""
     for number, part in enumerate(parts, 1):
         await message.reply_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
                                  reply_markup=keyboard if number == len(parts) else None)
@@ -340,8 +344,7 @@ async def article(update: Update, context: Context) -> None:
     if info is None:
         await reply(update, text(lang, "no_article", id=article_id))
         return
-    for part in render_article(lang, info):
-        await update.effective_message.reply_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    await send_html(update.effective_message, render_article(lang, info))
 
 
 async def delete(update: Update, context: Context) -> None:
@@ -430,8 +433,7 @@ async def context_button_pressed(update: Update, context: Context, args: list[st
         await query.answer(text(lang, "no_article", id=article_id), show_alert=True)
         return
     await query.answer()
-    for part in render_context(lang, rank, found):
-        await query.message.reply_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    await send_html(query.message, render_context(lang, rank, found))
 
 
 async def sources_button(update: Update, context: Context, args: list[str], lang: str) -> None:
