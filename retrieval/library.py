@@ -152,43 +152,46 @@ class Library:
         self._maybe_save(force=True)
 
     def _ingest_batch(self, batch: list[tuple[str, ArticleDraft | UserError]]) -> list[IngestResult]:
-        prepared, results = [], {}
-        seen: dict[str, int] = {}
+        results: dict[int, IngestResult] = {}
+        ready: list[tuple[int, str, ArticleDraft, list, str]] = []
         for position, (item, draft) in enumerate(batch):
             outcome = self._prepare(item, draft)
             if isinstance(outcome, IngestResult):
                 results[position] = outcome
+            else:
+                ready.append((position, item, outcome[0], outcome[1], content_hash(outcome[0].text)))
+        stored = self.repo.stored_hashes([digest for *_, digest in ready])
+        prepared, seen = [], set()
+        for position, item, draft, chunks, digest in ready:
+            if digest in stored or digest in seen:
+                article_id, title = stored.get(digest, (None, draft.title))
+                results[position] = IngestResult(item, "duplicate", article_id, title)
                 continue
-            digest = content_hash(outcome[0].text)
-            existing = self.repo.article_by_hash(digest)
-            if existing is not None or digest in seen:
-                results[position] = IngestResult(item, "duplicate", existing.id if existing else None,
-                                                 existing.title if existing else outcome[0].title)
-                continue
-            seen[digest] = position
-            prepared.append((position, item, outcome[0], outcome[1], digest))
+            seen.add(digest)
+            prepared.append((position, item, draft, chunks, digest))
         texts = [passage_text(d.title, c.text) for _, _, d, chunks, _ in prepared for c in chunks]
         vectors = self.embedder.passages(texts)
         offset = 0
         for position, item, draft, chunks, digest in prepared:
-            own = vectors[offset : offset + len(chunks)]
+            span = slice(offset, offset + len(chunks))
             offset += len(chunks)
-            results[position] = self._store(item, draft, chunks, own, digest)
+            results[position] = self._store(item, draft, chunks, texts[span], vectors[span], digest)
         self._maybe_save()
         return [results[i] for i in range(len(batch))]
 
-    def _store(self, item: str, draft: ArticleDraft, chunks: list, vectors: np.ndarray, digest: str) -> IngestResult:
-        """Commit one article with its chunks and vectors, then add them to the indexes."""
+    def _store(self, item: str, draft: ArticleDraft, chunks: list, texts: list[str], vectors: np.ndarray,
+               digest: str) -> IngestResult:
+        """Commit one article with its chunks and vectors, then add them (indexed under `texts`) to the indexes."""
         article = Article(title=draft.title, text=draft.text, url=draft.url, source=draft.source, author=draft.author,
                           published_at=draft.published_at, language=draft.language, content_hash=digest,
                           added_by=draft.added_by)
         rows = [NewChunk(c.ordinal, c.text, c.start, c.end, v.astype(np.float32).tobytes()) for c, v in zip(chunks, vectors)]
         stored = self.repo.add_article(article, rows, self.embedder.name)
         if stored is None:
-            existing = self.repo.article_by_hash(digest)
-            return IngestResult(item, "duplicate", existing.id if existing else None, draft.title)
+            article_id, _ = self.repo.stored_hashes([digest]).get(digest, (None, ""))
+            return IngestResult(item, "duplicate", article_id, draft.title)
         saved, ids = stored
-        self.indexes.add(ids, vectors, [(passage_text(draft.title, c.text), draft.language) for c in chunks])
+        self.indexes.add(ids, vectors, [(text, draft.language) for text in texts])
         return IngestResult(item, "added", saved.id, saved.title, len(ids))
 
     def _maybe_save(self, force: bool = False) -> None:

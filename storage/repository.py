@@ -58,10 +58,14 @@ class Repository:
         """A new session (use as a context manager)."""
         return self._sessions()
 
-    def article_by_hash(self, content_hash: str) -> Article | None:
-        """The article with this content hash, if stored."""
+    def stored_hashes(self, content_hashes: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """(id, title) of the stored articles with these content hashes, in one query, without their texts."""
+        if not content_hashes:
+            return {}
         with self.session() as s:
-            return s.scalar(select(Article).where(Article.content_hash == content_hash))
+            rows = s.execute(select(Article.content_hash, Article.id, Article.title)
+                             .where(Article.content_hash.in_(list(set(content_hashes))))).all()
+        return {r.content_hash: (r.id, r.title) for r in rows}
 
     def add_article(self, article: Article, chunks: Sequence[NewChunk], model: str | None) -> tuple[Article, list[int]] | None:
         """Store an article and its chunks in one transaction; None when its hash is already stored."""
