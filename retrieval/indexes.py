@@ -129,16 +129,16 @@ class Indexes:
             return f"vector index: added {added} missing chunks, removed {len(extra)} without a chunk"
         return ""
 
-    def _add_stored_vectors(self, ids: np.ndarray) -> int:
-        """Load embeddings of `ids` from the database into the vector index; returns how many."""
+    def _add_stored_vectors(self, ids: np.ndarray | None = None) -> int:
+        """Load the stored embeddings of `ids` (of every chunk when None) into the vector index; returns how many."""
         added = 0
-        for rows in self.repo.iter_embeddings([int(i) for i in ids]):
+        for rows in self.repo.iter_embeddings(None if ids is None else [int(i) for i in ids]):
             usable = [(cid, blob) for cid, blob, model in rows if blob is not None and model == self.model]
             if len(usable) < len(rows):
                 raise StaleEmbeddings(f"{len(rows) - len(usable)} chunks have no embedding from {self.model}")
             if usable:
-                self.vectors.add(np.asarray([u[0] for u in usable], np.int64),
-                                 np.stack([np.frombuffer(u[1], np.float32) for u in usable]))
+                self.vectors.add(np.fromiter((u[0] for u in usable), np.int64, len(usable)),
+                                 np.frombuffer(b"".join(u[1] for u in usable), np.float32).reshape(len(usable), -1))
                 added += len(usable)
         return added
 
@@ -164,13 +164,7 @@ class Indexes:
                 self.vectors = VectorIndex.approximate(self.dim, self.model, self._training_sample(total), expected=total)
             else:
                 self.vectors = VectorIndex(self.dim, self.model, FLAT)
-            for rows in self.repo.iter_embeddings():
-                usable = [(cid, blob) for cid, blob, model in rows if blob is not None and model == self.model]
-                if len(usable) < len(rows):
-                    raise StaleEmbeddings(f"{len(rows) - len(usable)} chunks have no embedding from {self.model}")
-                if usable:
-                    self.vectors.add(np.fromiter((u[0] for u in usable), np.int64, len(usable)),
-                                     np.frombuffer(b"".join(u[1] for u in usable), np.float32).reshape(len(usable), -1))
+            self._add_stored_vectors()
             self.lexical = LexicalIndex()
             self._repair_lexical(self.vectors.ids())
             self.dirty = True
