@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import asyncio
 import logging
 import re
+from collections.abc import Iterator
 from urllib.parse import quote, urlsplit
 
 from telegram import Bot, BotCommand, Update
@@ -149,9 +151,16 @@ async def verify_token(settings: Settings) -> None:
     """Ask the Bot API who we are before loading the model; a rejected token or no connection is a one-line exit."""
     bot = Bot(settings.telegram_bot_token or "", base_url=settings.telegram_base_url,
               base_file_url=settings.telegram_base_file_url)
-    try:
+    with telegram_errors_exit(settings):
         async with bot:
             log.info("connected as @%s", bot.username)
+
+
+@contextlib.contextmanager
+def telegram_errors_exit(settings: Settings) -> Iterator[None]:
+    """A rejected token or an unreachable Bot API ends the command with one line, not a traceback."""
+    try:
+        yield
     except InvalidToken:
         raise SystemExit("tanya: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN") from None
     except NetworkError as error:
@@ -185,11 +194,8 @@ def main(args: argparse.Namespace) -> int:
     library.start_sync()
     application = build_application(settings, library)
     try:
-        run(application, settings, getattr(args, "webhook_url", None) or settings.webhook_url)
-    except InvalidToken:
-        raise SystemExit("tanya: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN") from None
-    except NetworkError as error:
-        raise SystemExit(unreachable(settings, error)) from None
+        with telegram_errors_exit(settings):
+            run(application, settings, getattr(args, "webhook_url", None) or settings.webhook_url)
     finally:
         library.close()
     return 0
