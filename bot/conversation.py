@@ -35,7 +35,11 @@ class AnswerView:
     key: str
     answer: Answer
     shown: list[AnswerPassage]
-    has_more: bool
+
+    @property
+    def has_more(self) -> bool:
+        """Whether the answer holds passages not shown yet."""
+        return len(self.answer.passages) > len(self.shown)
 
 
 def parse_intent(message: str) -> Intent:
@@ -83,7 +87,7 @@ class Conversation:
         The key is the stored turn's id when there is one, so any process can find the rest later.
         """
         key = str(answer.turn_id) if answer.turn_id is not None else secrets.token_urlsafe(6)
-        view = AnswerView(key, answer, answer.passages[:shown], len(answer.passages) > shown)
+        view = AnswerView(key, answer, answer.passages[:shown])
         with self._lock:
             self._answers[view.key] = view
             while len(self._answers) > self._cache_size:
