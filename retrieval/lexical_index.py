@@ -98,9 +98,15 @@ class LexicalIndex:
         return np.fromiter(self.slot.keys(), dtype=np.int64, count=len(self.slot))
 
     def document_frequency(self, stem: str) -> int:
-        """How many indexed chunks (tombstones included until compaction) contain the stem."""
+        """How many live chunks contain the stem (deleted ones stop counting at once, not at the next save)."""
         term = self.vocab.get(stem)
-        return len(self.postings[term][0]) if term is not None else 0
+        return self._live_count(np.frombuffer(self.postings[term][0], dtype=np.int32)) if term is not None else 0
+
+    def _live_count(self, docs: np.ndarray) -> int:
+        """How many of these posting slots are not tombstones."""
+        if len(self.doc_ids) == len(self.slot):
+            return len(docs)
+        return int(np.count_nonzero(np.frombuffer(self.alive, dtype=np.uint8)[docs]))
 
     def idf(self, df: int) -> float:
         """BM25 idf of a term found in `df` chunks; a term found nowhere gets the highest value."""
@@ -123,7 +129,10 @@ class LexicalIndex:
             docs_arr, freqs_arr = self.postings[term]
             docs = np.frombuffer(docs_arr, dtype=np.int32)
             freqs = np.frombuffer(freqs_arr, dtype=np.uint16).astype(np.float32)
-            idf = self.idf(len(docs))
+            live = self._live_count(docs)
+            if live == 0:
+                continue
+            idf = self.idf(live)
             norm = self.k1 * (1 - self.b + self.b * lengths[docs] / avg)
             scores[docs] += idf * freqs * (self.k1 + 1) / (freqs + norm)
             matched.append((idf, docs))

@@ -142,3 +142,26 @@ def test_listing_shows_newest_first_with_each_articles_passage_count(sample_libr
     listed = sample_library.list()
     assert [a.title for a in listed][0] == "Harga beras"
     assert [a.chunks for a in listed] == [1, sample_library.stats().chunks - 1]
+
+
+def test_a_following_process_weighs_words_as_if_deleted_articles_were_never_there(settings, embedder, tmp_path):
+    leader = Library(settings, embedder)
+    leader.add_article(sample_draft(), "sample")
+    for n in range(3):
+        leader.add_article(ArticleDraft(title=f"Kabar {n}", text=f"Putin menerima tamu ke-{n} di Kremlin. "
+                                        "Pertemuan itu membahas perdagangan gandum."))
+    follower = _follower(settings, embedder, tmp_path)
+    for article_id in (2, 3, 4):
+        leader.delete(article_id)
+    follower.sync()
+    questions = ("siapa yang mendampingi Putin?", "who accompanied Putin?", "Putin gandum Kremlin")
+    followed = [[(p.chunk_ids, round(p.score, 6)) for p in follower.ask(q).passages] for q in questions]
+    assert followed == [[(p.chunk_ids, round(p.score, 6)) for p in leader.ask(q).passages] for q in questions]
+    follower.close()
+    leader.close()
+
+
+def _follower(settings, embedder, tmp_path) -> Library:
+    """A library with its own index folder on the same database, like a second process."""
+    return Library(settings.model_copy(update={"data_dir": tmp_path / "follower",
+                                               "database_url": settings.resolved_database_url}), embedder)
