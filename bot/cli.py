@@ -138,9 +138,13 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    """Rebuild both indexes from the database (re-embedding only chunks from another model)."""
+    """Rebuild both indexes from the database (re-embedding only chunks from another model), re-chunking if asked."""
     approximate = True if args.approximate else (False if args.exact else None)
     with open_library(_settings(args), check_model=False) as library:
+        if args.rechunk:
+            report = library.rechunk()
+            print(f"re-chunked {report.rechunked} of {report.articles} articles "
+                  f"({report.chunks_before} chunks became {report.chunks_after})")
         count = library.reindex(approximate)
         kind = library.indexes.vectors.kind
     print(f"re-indexed {count} chunks ({kind} index)")
@@ -206,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--approximate", action="store_true", help="force an approximate (IVF) index")
     group.add_argument("--exact", action="store_true", help="force an exact (flat) index")
+    p.add_argument("--rechunk", action="store_true",
+                   help="first re-split articles whose chunks differ from CHUNK_WORDS / CHUNK_OVERLAP_SENTENCES")
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("stats", help="show counts")

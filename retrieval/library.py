@@ -76,6 +76,16 @@ class Stats:
     last_ingested_at: datetime | None
 
 
+@dataclass(frozen=True)
+class RechunkReport:
+    """What `rechunk` did: articles checked and re-split, and their chunk counts before and after."""
+
+    articles: int
+    rechunked: int
+    chunks_before: int
+    chunks_after: int
+
+
 class Library:
     """A library of articles stored in a database and searchable by meaning and by words."""
 
@@ -374,6 +384,39 @@ class Library:
             self.repo.set_embeddings({r[0]: v.astype(np.float32).tobytes() for r, v in zip(rows, vectors)},
                                      self.embedder.name)
         return self.indexes.rebuild(approximate)
+
+    def rechunk(self, batch_size: int = 64) -> RechunkReport:
+        """Re-split stored articles whose chunks differ from the current chunk settings, re-embedding only those.
+
+        Each article's chunks are swapped in one transaction, so a crash leaves every article whole (old or new
+        chunks) and the start-up repair brings the indexes back in step.
+        """
+        checked = rechunked = before = after = 0
+        for batch in self.repo.iter_article_chunking(batch_size):
+            checked += len(batch)
+            changed = []
+            for article in batch:
+                chunks = chunk_text(article.text, self.settings.chunk_words, self.settings.chunk_overlap_sentences)
+                if tuple((c.start, c.end) for c in chunks) != article.spans:
+                    changed.append((article, chunks))
+            texts = [passage_text(a.title, c.text) for a, chunks in changed for c in chunks]
+            vectors = self.embedder.passages(texts)
+            offset = 0
+            for article, chunks in changed:
+                span = slice(offset, offset + len(chunks))
+                offset += len(chunks)
+                rows = [NewChunk(c.ordinal, c.text, c.start, c.end, v.astype(np.float32).tobytes())
+                        for c, v in zip(chunks, vectors[span])]
+                swapped = self.repo.replace_chunks(article.id, rows, self.embedder.name)
+                if swapped is None:
+                    continue
+                old, new = swapped
+                self.indexes.remove(old)
+                self.indexes.add(new, vectors[span], [(text, article.language) for text in texts[span]])
+                rechunked, before, after = rechunked + 1, before + len(old), after + len(new)
+            self._maybe_save()
+        self._maybe_save(force=True)
+        return RechunkReport(checked, rechunked, before, after)
 
     def sync(self) -> int:
         """Catch up with changes any process committed to the database; returns chunks added or removed."""

@@ -44,6 +44,17 @@ class StoredChunk:
     language: str | None
 
 
+@dataclass(frozen=True)
+class ArticleChunking:
+    """An article's text with the spans of its stored chunks, for checking them against the chunk settings."""
+
+    id: int
+    title: str
+    text: str
+    language: str | None
+    spans: tuple[tuple[int, int], ...]
+
+
 ID_DIGEST_MODULUS = 65521
 
 
@@ -86,6 +97,41 @@ class Repository:
                 ["chunk_id", "deleted"], select(Chunk.id, literal(False)).where(Chunk.article_id == article.id)))
             s.commit()
             return article, [c.id for c in article.chunks]
+
+    def replace_chunks(self, article_id: int, chunks: Sequence[NewChunk], model: str) -> tuple[list[int], list[int]] | None:
+        """Swap an article's chunks for new ones in one transaction, feeding both; (old ids, new ids), None if gone."""
+        with self.session() as s:
+            if s.get(Article, article_id, with_for_update=True) is None:
+                return None
+            old = list(s.scalars(select(Chunk.id).where(Chunk.article_id == article_id)))
+            s.execute(delete(Chunk).where(Chunk.article_id == article_id))
+            rows = [Chunk(article_id=article_id, ordinal=c.ordinal, text=c.text, char_start=c.char_start,
+                          char_end=c.char_end, embedding=c.embedding, embedding_model=model) for c in chunks]
+            s.add_all(rows)
+            s.flush()
+            _hold_feed_lock(s)
+            s.execute(insert(Change), [{"chunk_id": cid, "deleted": True} for cid in old]
+                      + [{"chunk_id": row.id, "deleted": False} for row in rows])
+            s.commit()
+            return old, [row.id for row in rows]
+
+    def iter_article_chunking(self, batch: int = 200) -> Iterator[list[ArticleChunking]]:
+        """Stream every article with its chunk spans in id order, in batches, without loading embeddings."""
+        last = 0
+        while True:
+            with self.session() as s:
+                articles = s.execute(select(Article.id, Article.title, Article.text, Article.language)
+                                     .where(Article.id > last).order_by(Article.id).limit(batch)).all()
+                if not articles:
+                    return
+                spans: dict[int, list[tuple[int, int]]] = {}
+                ids = [a.id for a in articles]
+                for article_id, start, end in s.execute(
+                        select(Chunk.article_id, Chunk.char_start, Chunk.char_end)
+                        .where(Chunk.article_id.in_(ids)).order_by(Chunk.article_id, Chunk.ordinal)):
+                    spans.setdefault(article_id, []).append((start, end))
+            last = ids[-1]
+            yield [ArticleChunking(a.id, a.title, a.text, a.language, tuple(spans.get(a.id, ()))) for a in articles]
 
     def get_article(self, article_id: int) -> Article | None:
         """One article (its chunks are not loaded: they carry the embeddings)."""

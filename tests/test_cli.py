@@ -115,3 +115,13 @@ def test_the_console_script_answers_the_users_example(tmp_path):
                           capture_output=True, text=True, check=True)
     assert BELOUSOV in json.loads(done.stdout)["passages"][0]["text"]
     assert ROOT.exists()
+
+
+def test_reindex_rechunk_resplits_articles_after_the_chunk_size_changed(tanya, monkeypatch):
+    monkeypatch.setenv("CHUNK_WORDS", "60")
+    tanya("ingest", str(SAMPLE))
+    monkeypatch.setenv("CHUNK_WORDS", "200")
+    code, out, _ = tanya("reindex", "--rechunk")
+    assert code == 0 and "re-chunked 1 of 1 articles" in out
+    assert "re-chunked 0 of 1 articles" in tanya("reindex", "--rechunk")[1]
+    assert BELOUSOV in json.loads(tanya("ask", "--json", "siapa yang mendampingi Putin?")[1])["passages"][0]["text"]

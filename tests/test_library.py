@@ -144,6 +144,29 @@ def test_listing_shows_newest_first_with_each_articles_passage_count(sample_libr
     assert [a.chunks for a in listed] == [1, sample_library.stats().chunks - 1]
 
 
+def test_rechunking_resplits_older_articles_and_every_process_follows(settings, embedder, tmp_path):
+    with Library(settings.model_copy(update={"chunk_words": 60}), embedder) as old:
+        old.add_article(sample_draft(), "sample")
+        small = old.stats().chunks
+    follower = _follower(settings, embedder, tmp_path)
+    with Library(settings, embedder) as current:
+        report = current.rechunk()
+        assert (report.articles, report.rechunked, report.chunks_before) == (1, 1, small)
+        assert report.chunks_after == current.stats().chunks < small
+        text = current.get(1).text
+        assert all(text[c.char_start : c.char_end] == c.text for c in current.repo.article_chunks(1))
+        assert set(current.indexes.vectors.ids()) == set(current.repo.chunk_ids())
+        assert BELOUSOV in current.ask("siapa yang mendampingi Putin?").passages[0].text
+        assert current.rechunk().rechunked == 0
+    follower.sync()
+    assert set(follower.indexes.lexical.ids()) == set(follower.repo.chunk_ids())
+    assert BELOUSOV in follower.ask("who accompanied Putin?").passages[0].text
+    follower.close()
+    with Library(settings, embedder) as reopened:
+        assert reopened.repair_note is None
+
+
+
 def test_a_following_process_weighs_words_as_if_deleted_articles_were_never_there(settings, embedder, tmp_path):
     leader = Library(settings, embedder)
     leader.add_article(sample_draft(), "sample")
