@@ -90,6 +90,8 @@ class Library:
     """A library of articles stored in a database and searchable by meaning and by words."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, *, check_model: bool = True) -> None:
+        """Open the library; `check_model=False` opens it to be rebuilt (`tanya reindex`) after a model change:
+        an index of another model is discarded and the start-up repair, which needs this model's vectors, skipped."""
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(settings.resolved_database_url)
@@ -104,7 +106,7 @@ class Library:
                 _discard_foreign_index(folder, self.embedder.name)
             self.indexes = Indexes(folder, self.repo, self.embedder.dim, self.embedder.name,
                                    settings.approximate_index_from)
-            self.repair_note = self.indexes.repair()
+            self.repair_note = self.indexes.repair() if check_model else None
         except BaseException:
             release_index_folder(folder)
             raise

@@ -188,3 +188,25 @@ def _follower(settings, embedder, tmp_path) -> Library:
     """A library with its own index folder on the same database, like a second process."""
     return Library(settings.model_copy(update={"data_dir": tmp_path / "follower",
                                                "database_url": settings.resolved_database_url}), embedder)
+
+
+def test_reindex_after_a_model_change_re_embeds_every_chunk_and_answers_with_the_new_model(settings, embedder, sample_library):
+    sample_library.add_article(WEATHER)
+    sample_library.close()
+
+    class RenamedModel:
+        """The same model under another name, as if EMBEDDING_MODEL had changed."""
+
+        name, dim = "renamed-e5", embedder.dim
+
+        def __getattr__(self, attribute):
+            return getattr(embedder, attribute)
+
+    with Library(settings, RenamedModel(), check_model=False) as switching:
+        assert switching.reindex() == switching.stats().chunks
+        models = {model for rows in switching.repo.iter_embeddings() for _, _, model in rows}
+    assert models == {"renamed-e5"}
+    with Library(settings, RenamedModel()) as renamed:
+        assert renamed.repair_note is None
+        assert BELOUSOV in renamed.ask("siapa yang mendampingi Putin?").passages[0].text
+        assert renamed.ask("banjir di Bandung").passages[0].article.id == 2
