@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, func, insert, literal, select, text
+from sqlalchemy import Engine, delete, func, insert, literal, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -294,12 +294,14 @@ class Repository:
                 yield rows
 
     def set_embeddings(self, vectors: dict[int, bytes], model: str) -> None:
-        """Replace the stored embeddings of some chunks (used when re-indexing with another model)."""
+        """Replace the stored embeddings of some chunks in one bulk update (used when re-indexing with another model)."""
+        if not vectors:
+            return
         with self.session() as s:
-            for chunk_id, blob in vectors.items():
-                chunk = s.get(Chunk, chunk_id)
-                if chunk is not None:
-                    chunk.embedding, chunk.embedding_model = blob, model
+            present = set(s.scalars(select(Chunk.id).where(Chunk.id.in_(list(vectors)))))
+            rows = [{"id": cid, "embedding": blob, "embedding_model": model} for cid, blob in vectors.items() if cid in present]
+            if rows:
+                s.execute(update(Chunk), rows)
             s.commit()
 
     def add_turn(self, conversation: str, question: str, answer: str, article_ids: Sequence[int], keep: int,
