@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     candidate_pool: int = 50
     abstain_threshold: float = 1.0
     rerank_depth: int = 20
-    rerank_weight: float = 0.02
+    rerank_weight: float = 0.035
     rerank_within_article: float = 0.1
     followup_article_bonus: float = 0.02
     approximate_index_from: int = 200_000
