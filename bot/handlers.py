@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import (
@@ -32,6 +33,7 @@ from retrieval.fetch import find_urls, is_mostly_link
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
+Handler = Callable[[Update, Context], Awaitable[None]]
 SOURCES_PAGE = 5
 TYPING_EVERY = 4.5
 FIRST_TYPING_WAIT = 1.0
@@ -86,6 +88,17 @@ async def admitted(update: Update, context: Context) -> bool:
     return False
 
 
+def admitted_only(handler: Handler) -> Handler:
+    """Run a command handler only in chats the bot serves; elsewhere `admitted` answers with a polite refusal."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: Context) -> None:
+        if await admitted(update, context):
+            await handler(update, context)
+
+    return guarded
+
+
 async def reply(update: Update, message: str) -> None:
     """A plain-text reply (no parse mode, so nothing needs escaping)."""
     await update.effective_message.reply_text(message, link_preview_options=NO_PREVIEW)
@@ -134,25 +147,22 @@ async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
         task.cancel()
 
 
+@admitted_only
 async def start(update: Update, context: Context) -> None:
     """/start: welcome and how-to."""
-    if not await admitted(update, context):
-        return
     lang = await language(update, context)
     await reply(update, text(lang, "welcome") + "\n\n" + text(lang, "help"))
 
 
+@admitted_only
 async def help_command(update: Update, context: Context) -> None:
     """/help: how to use the bot."""
-    if not await admitted(update, context):
-        return
     await reply(update, text(await language(update, context), "help"))
 
 
+@admitted_only
 async def lang_command(update: Update, context: Context) -> None:
     """/lang id|en: switch this chat's language (no argument toggles)."""
-    if not await admitted(update, context):
-        return
     current = await language(update, context)
     choice = (context.args[0].lower() if context.args else ("en" if current == "id" else "id"))
     if choice not in LANGUAGES:
@@ -162,18 +172,17 @@ async def lang_command(update: Update, context: Context) -> None:
     await reply(update, text(choice, "lang_set"))
 
 
+@admitted_only
 async def reset(update: Update, context: Context) -> None:
     """/reset: forget this chat's conversation."""
-    if not await admitted(update, context):
-        return
     count = await services(context).conversation.reset(chat_key(update.effective_chat.id))
     await reply(update, text(await language(update, context), "reset", count=count))
 
 
+@admitted_only
 async def ask_command(update: Update, context: Context) -> None:
     """/ask question: the explicit way to ask, e.g. in groups."""
-    if await admitted(update, context):
-        await answer(update, context, " ".join(context.args or []))
+    await answer(update, context, " ".join(context.args or []))
 
 
 async def on_text(update: Update, context: Context) -> None:
@@ -228,10 +237,9 @@ async def send_html(message: Message, parts: list[str], keyboard: InlineKeyboard
                                  reply_markup=keyboard if number == len(parts) else None)
 
 
+@admitted_only
 async def add_command(update: Update, context: Context) -> None:
     """/add URL: fetch and store a linked article."""
-    if not await admitted(update, context):
-        return
     urls = find_urls(" ".join(context.args or []))
     if not urls:
         await reply(update, text(await language(update, context), "usage_add"))
@@ -307,10 +315,9 @@ async def store_forwarded(bot: Bot, svc: Services, chat_id: int, parts: list[For
     await bot.send_message(chat_id, ingest_notice(result, lang), link_preview_options=NO_PREVIEW)
 
 
+@admitted_only
 async def sources(update: Update, context: Context) -> None:
     """/sources: the most recent articles, with paging buttons."""
-    if not await admitted(update, context):
-        return
     lang = await language(update, context)
     body, keyboard = await sources_page(context, update.effective_chat.id, 0, lang)
     await update.effective_message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=keyboard,
@@ -331,10 +338,9 @@ async def sources_page(context: Context, chat_id: int, offset: int, lang: str) -
     return render_sources(lang, articles, offset), InlineKeyboardMarkup([buttons]) if buttons else None
 
 
+@admitted_only
 async def article(update: Update, context: Context) -> None:
     """/article ID: show one stored article."""
-    if not await admitted(update, context):
-        return
     lang = await language(update, context)
     article_id = parse_article_id(" ".join(context.args or []))
     if article_id is None:
@@ -347,10 +353,9 @@ async def article(update: Update, context: Context) -> None:
     await send_html(update.effective_message, render_article(lang, info))
 
 
+@admitted_only
 async def delete(update: Update, context: Context) -> None:
     """/delete ID (admins only): ask for confirmation with a button."""
-    if not await admitted(update, context):
-        return
     lang = await language(update, context)
     svc = services(context)
     if not svc.access.may_delete(update.effective_user.id):
@@ -370,10 +375,9 @@ async def delete(update: Update, context: Context) -> None:
                                               reply_markup=InlineKeyboardMarkup([[button]]))
 
 
+@admitted_only
 async def stats(update: Update, context: Context) -> None:
     """/stats: library counts."""
-    if not await admitted(update, context):
-        return
     lang = await language(update, context)
     await reply(update, stats_text(await services(context).conversation.stats(), lang))
 

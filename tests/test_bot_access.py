@@ -39,8 +39,12 @@ def test_in_groups_the_bot_ignores_chatter_and_answers_only_when_addressed(tg, s
 def test_only_allowed_chats_are_served_and_others_get_a_polite_refusal(tg, start_bot, sample_library) -> None:
     with start_bot(sample_library, allowed_chat_ids=frozenset({61})):
         refused = exchange(tg, 62, lambda: tg.text_message(62, "siapa yang mendampingi Putin?"))
+        commands = [exchange(tg, 62, lambda command=command: tg.command(62, command))
+                    for command in ("/ask siapa yang mendampingi Putin?", "/sources", "/stats", "/article 1")]
         served = exchange(tg, 61, lambda: tg.text_message(61, "siapa yang mendampingi Putin?"))
-    assert refused[0]["params"]["text"] == "Sorry, this bot is private and does not serve this chat."
+    refusal = "Sorry, this bot is private and does not serve this chat."
+    assert refused[0]["params"]["text"] == refusal
+    assert [[m["params"]["text"] for m in sent] for sent in commands] == [[refusal]] * 4
     assert "Belousov" in served[0]["params"]["text"]
 
 
