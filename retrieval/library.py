@@ -16,7 +16,7 @@ import numpy as np
 from retrieval.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, confidence
 from retrieval.coverage import sentence_coverage
 from retrieval.answer import Answer, AnswerPassage, PassageContext, select_passages
-from retrieval.chunking import chunk_text
+from retrieval.chunking import Passage, chunk_text
 from retrieval.documents import ArticleDraft, UserError
 from retrieval.embedding import Embedder
 from retrieval.followup import HistoryTurn, order_within_articles, resolve, turn_of
@@ -30,7 +30,7 @@ from retrieval.text import clean_text, content_hash, guess_language
 from retrieval.vector_index import VectorIndex
 from storage.database import make_engine, migrate
 from storage.models import Article
-from storage.repository import NewChunk, Repository, StoredChunk
+from storage.repository import ArticleChunking, NewChunk, Repository, StoredChunk
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_SECONDS = 3600.0
@@ -132,7 +132,7 @@ class Library:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _prepare(self, item: str, draft: ArticleDraft | UserError) -> tuple[ArticleDraft, list] | IngestResult:
+    def _prepare(self, item: str, draft: ArticleDraft | UserError) -> tuple[ArticleDraft, list[Passage]] | IngestResult:
         """Validate and chunk one draft, or say why it cannot be stored."""
         if isinstance(draft, UserError):
             return IngestResult(item, "failed", error=draft)
@@ -144,8 +144,7 @@ class Library:
                 "too_large", f"the article is longer than {self.settings.max_article_chars:,} characters", item))
         draft.text, draft.title = text, clean_text(draft.title or "")[:500]
         draft.language = draft.language or guess_language(text)
-        chunks = chunk_text(text, self.settings.chunk_words, self.settings.chunk_overlap_sentences)
-        return draft, chunks
+        return draft, self._chunk(text)
 
     def add_article(self, draft: ArticleDraft | UserError, item: str = "") -> IngestResult:
         """Store, chunk, embed and index one article (or report it as a duplicate or a failure)."""
@@ -396,29 +395,36 @@ class Library:
         checked = rechunked = before = after = 0
         for batch in self.repo.iter_article_chunking(batch_size):
             checked += len(batch)
-            changed = []
-            for article in batch:
-                chunks = chunk_text(article.text, self.settings.chunk_words, self.settings.chunk_overlap_sentences)
-                if tuple((c.start, c.end) for c in chunks) != article.spans:
-                    changed.append((article, chunks))
-            texts = [passage_text(a.title, c.text) for a, chunks in changed for c in chunks]
-            vectors = self.embedder.passages(texts)
+            resplit = [(article, self._chunk(article.text)) for article in batch]
+            changed = [(article, chunks) for article, chunks in resplit
+                       if tuple((c.start, c.end) for c in chunks) != article.spans]
+            texts = [[passage_text(article.title, c.text) for c in chunks] for article, chunks in changed]
+            vectors = self.embedder.passages([t for group in texts for t in group])
             offset = 0
-            for article, chunks in changed:
-                span = slice(offset, offset + len(chunks))
+            for (article, chunks), group in zip(changed, texts):
+                swapped = self._swap_chunks(article, chunks, group, vectors[offset : offset + len(chunks)])
                 offset += len(chunks)
-                rows = [NewChunk(c.ordinal, c.text, c.start, c.end, v.astype(np.float32).tobytes())
-                        for c, v in zip(chunks, vectors[span])]
-                swapped = self.repo.replace_chunks(article.id, rows, self.embedder.name)
-                if swapped is None:
-                    continue
-                old, new = swapped
-                self.indexes.remove(old)
-                self.indexes.add(new, vectors[span], [(text, article.language) for text in texts[span]])
-                rechunked, before, after = rechunked + 1, before + len(old), after + len(new)
+                if swapped is not None:
+                    rechunked, before, after = rechunked + 1, before + swapped[0], after + swapped[1]
             self._maybe_save()
         self._maybe_save(force=True)
         return RechunkReport(checked, rechunked, before, after)
+
+    def _chunk(self, text: str) -> list[Passage]:
+        """An article text split with the current chunk settings."""
+        return chunk_text(text, self.settings.chunk_words, self.settings.chunk_overlap_sentences)
+
+    def _swap_chunks(self, article: ArticleChunking, chunks: list[Passage], texts: list[str],
+                     vectors: np.ndarray) -> tuple[int, int] | None:
+        """Replace one article's chunks in the database, then in the indexes; (old count, new count), None if deleted."""
+        rows = [NewChunk(c.ordinal, c.text, c.start, c.end, v.astype(np.float32).tobytes()) for c, v in zip(chunks, vectors)]
+        swapped = self.repo.replace_chunks(article.id, rows, self.embedder.name)
+        if swapped is None:
+            return None
+        old, new = swapped
+        self.indexes.remove(old)
+        self.indexes.add(new, vectors, [(text, article.language) for text in texts])
+        return len(old), len(new)
 
     def sync(self) -> int:
         """Catch up with changes any process committed to the database; returns chunks added or removed."""
