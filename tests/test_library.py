@@ -210,3 +210,28 @@ def test_reindex_after_a_model_change_re_embeds_every_chunk_and_answers_with_the
         assert renamed.repair_note is None
         assert BELOUSOV in renamed.ask("siapa yang mendampingi Putin?").passages[0].text
         assert renamed.ask("banjir di Bandung").passages[0].article.id == 2
+
+
+def test_a_rechunk_cut_short_after_a_commit_loses_no_article_and_is_finished_by_running_it_again(settings, embedder):
+    with Library(settings.model_copy(update={"chunk_words": 60}), embedder) as old:
+        old.add_article(sample_draft(), "sample")
+        old.add_article(WEATHER)
+        old.add_article(ArticleDraft(title="Harga beras", text=" ".join(["Harga beras naik di pasar induk Cipinang."] * 30)))
+    dying = Library(settings, embedder)
+
+    def crash(*_args, **_kwargs):
+        raise KeyboardInterrupt("the process dies after its first swap committed, before the indexes hear of it")
+
+    dying.indexes.add = crash
+    with pytest.raises(KeyboardInterrupt):
+        dying.rechunk()
+    dying.engine.dispose()
+    with Library(settings, embedder) as restarted:
+        assert restarted.repair_note
+        assert set(restarted.indexes.vectors.ids()) == set(restarted.repo.chunk_ids())
+        assert restarted.stats().articles == 3
+        assert BELOUSOV in restarted.ask("siapa yang mendampingi Putin?").passages[0].text
+        assert restarted.rechunk().rechunked == 1
+        assert restarted.rechunk().rechunked == 0
+        assert set(restarted.indexes.lexical.ids()) == set(restarted.repo.chunk_ids())
+        assert restarted.ask("banjir di Bandung").passages[0].article.id == 2
