@@ -142,7 +142,11 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     approximate = True if args.approximate else (False if args.exact else None)
     with open_library(_settings(args), check_model=False) as library:
         if args.rechunk:
-            report = library.rechunk()
+            from tqdm import tqdm
+
+            with tqdm(desc="re-chunking", unit=" article", total=library.stats().articles,
+                      disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+                report = library.rechunk(progress=bar.update)
             print(f"re-chunked {report.rechunked} of {report.articles} articles "
                   f"({report.chunks_before} chunks became {report.chunks_after})")
         count = library.reindex(approximate)

@@ -6,7 +6,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -386,11 +386,12 @@ class Library:
                                      self.embedder.name)
         return self.indexes.rebuild(approximate)
 
-    def rechunk(self, batch_size: int = 64) -> RechunkReport:
+    def rechunk(self, batch_size: int = 64, progress: Callable[[int], None] | None = None) -> RechunkReport:
         """Re-split stored articles whose chunks differ from the current chunk settings, re-embedding only those.
 
         Each article's chunks are swapped in one transaction, so a crash leaves every article whole (old or new
-        chunks) and the start-up repair brings the indexes back in step.
+        chunks) and the start-up repair brings the indexes back in step. `progress` hears how many articles
+        each batch checked.
         """
         checked = rechunked = before = after = 0
         for batch in self.repo.iter_article_chunking(batch_size):
@@ -407,6 +408,8 @@ class Library:
                 if swapped is not None:
                     rechunked, before, after = rechunked + 1, before + swapped[0], after + swapped[1]
             self._maybe_save()
+            if progress is not None:
+                progress(len(batch))
         self._maybe_save(force=True)
         return RechunkReport(checked, rechunked, before, after)
 
