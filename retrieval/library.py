@@ -190,14 +190,13 @@ class Library:
         self._maybe_save()
         return [results[i] for i in range(len(batch))]
 
-    def _store(self, item: str, draft: ArticleDraft, chunks: list, texts: list[str], vectors: np.ndarray,
+    def _store(self, item: str, draft: ArticleDraft, chunks: list[Passage], texts: list[str], vectors: np.ndarray,
                digest: str) -> IngestResult:
         """Commit one article with its chunks and vectors, then add them (indexed under `texts`) to the indexes."""
         article = Article(title=draft.title, text=draft.text, url=draft.url, source=draft.source, author=draft.author,
                           published_at=draft.published_at, language=draft.language, content_hash=digest,
                           added_by=draft.added_by)
-        rows = [NewChunk(c.ordinal, c.text, c.start, c.end, v.astype(np.float32).tobytes()) for c, v in zip(chunks, vectors)]
-        stored = self.repo.add_article(article, rows, self.embedder.name)
+        stored = self.repo.add_article(article, _new_chunks(chunks, vectors), self.embedder.name)
         if stored is None:
             article_id, _ = self.repo.stored_hashes([digest]).get(digest, (None, ""))
             return IngestResult(item, "duplicate", article_id, draft.title)
@@ -420,8 +419,7 @@ class Library:
     def _swap_chunks(self, article: ArticleChunking, chunks: list[Passage], texts: list[str],
                      vectors: np.ndarray) -> tuple[int, int] | None:
         """Replace one article's chunks in the database, then in the indexes; (old count, new count), None if deleted."""
-        rows = [NewChunk(c.ordinal, c.text, c.start, c.end, v.astype(np.float32).tobytes()) for c, v in zip(chunks, vectors)]
-        swapped = self.repo.replace_chunks(article.id, rows, self.embedder.name)
+        swapped = self.repo.replace_chunks(article.id, _new_chunks(chunks, vectors), self.embedder.name)
         if swapped is None:
             return None
         old, new = swapped
@@ -476,6 +474,11 @@ class Library:
                 self.sync()
             except Exception:
                 log.exception("index sync failed; retrying in %.0f s", interval)
+
+
+def _new_chunks(chunks: list[Passage], vectors: np.ndarray) -> list[NewChunk]:
+    """Chunks ready for the database, each with its float32 vector."""
+    return [NewChunk(c.ordinal, c.text, c.start, c.end, v.astype(np.float32).tobytes()) for c, v in zip(chunks, vectors)]
 
 
 def _discard_foreign_index(folder: Path, model: str) -> None:

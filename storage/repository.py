@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, func, insert, literal, select, text, update
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -80,11 +80,7 @@ class Repository:
 
     def add_article(self, article: Article, chunks: Sequence[NewChunk], model: str | None) -> tuple[Article, list[int]] | None:
         """Store an article and its chunks in one transaction; None when its hash is already stored."""
-        article.chunks = [
-            Chunk(ordinal=c.ordinal, text=c.text, char_start=c.char_start, char_end=c.char_end,
-                  embedding=c.embedding, embedding_model=model if c.embedding is not None else None)
-            for c in chunks
-        ]
+        article.chunks = _chunk_rows(chunks, model)
         with self.session() as s:
             s.add(article)
             try:
@@ -92,28 +88,24 @@ class Repository:
             except IntegrityError:
                 s.rollback()
                 return None
-            _hold_feed_lock(s)
-            s.execute(insert(Change).from_select(
-                ["chunk_id", "deleted"], select(Chunk.id, literal(False)).where(Chunk.article_id == article.id)))
+            ids = [c.id for c in article.chunks]
+            _feed(s, added=ids)
             s.commit()
-            return article, [c.id for c in article.chunks]
+            return article, ids
 
     def replace_chunks(self, article_id: int, chunks: Sequence[NewChunk], model: str) -> tuple[list[int], list[int]] | None:
         """Swap an article's chunks for new ones in one transaction, feeding both; (old ids, new ids), None if gone."""
         with self.session() as s:
             if s.get(Article, article_id, with_for_update=True) is None:
                 return None
-            old = list(s.scalars(select(Chunk.id).where(Chunk.article_id == article_id)))
-            s.execute(delete(Chunk).where(Chunk.article_id == article_id))
-            rows = [Chunk(article_id=article_id, ordinal=c.ordinal, text=c.text, char_start=c.char_start,
-                          char_end=c.char_end, embedding=c.embedding, embedding_model=model) for c in chunks]
+            old = _drop_chunks(s, article_id)
+            rows = _chunk_rows(chunks, model, article_id)
             s.add_all(rows)
             s.flush()
-            _hold_feed_lock(s)
-            s.execute(insert(Change), [{"chunk_id": cid, "deleted": True} for cid in old]
-                      + [{"chunk_id": row.id, "deleted": False} for row in rows])
+            new = [row.id for row in rows]
+            _feed(s, deleted=old, added=new)
             s.commit()
-            return old, [row.id for row in rows]
+            return old, new
 
     def iter_article_chunking(self, batch: int = 200) -> Iterator[list[ArticleChunking]]:
         """Stream every article with its chunk spans in id order, in batches, without loading embeddings."""
@@ -160,13 +152,10 @@ class Repository:
             article = s.get(Article, article_id, with_for_update=True)
             if article is None:
                 return None
-            chunk_ids = list(s.scalars(select(Chunk.id).where(Chunk.article_id == article_id)))
-            s.execute(delete(Chunk).where(Chunk.article_id == article_id))
+            chunk_ids = _drop_chunks(s, article_id)
             s.delete(article)
             s.flush()
-            _hold_feed_lock(s)
-            if chunk_ids:
-                s.execute(insert(Change), [{"chunk_id": cid, "deleted": True} for cid in chunk_ids])
+            _feed(s, deleted=chunk_ids)
             s.commit()
             return chunk_ids
 
@@ -357,6 +346,27 @@ class Repository:
                     s.rollback()
                     if attempt:
                         raise
+
+
+def _chunk_rows(chunks: Sequence[NewChunk], model: str | None, article_id: int | None = None) -> list[Chunk]:
+    """Database rows for new chunks (of `article_id`, or of the article they are attached to); no vector, no model."""
+    return [Chunk(article_id=article_id, ordinal=c.ordinal, text=c.text, char_start=c.char_start, char_end=c.char_end,
+                  embedding=c.embedding, embedding_model=model if c.embedding is not None else None) for c in chunks]
+
+
+def _drop_chunks(session: Session, article_id: int) -> list[int]:
+    """Delete an article's chunks in the session's transaction and return their ids."""
+    ids = list(session.scalars(select(Chunk.id).where(Chunk.article_id == article_id)))
+    session.execute(delete(Chunk).where(Chunk.article_id == article_id))
+    return ids
+
+
+def _feed(session: Session, deleted: Sequence[int] = (), added: Sequence[int] = ()) -> None:
+    """Record deleted and added chunk ids in the change feed, holding the feed lock until commit."""
+    _hold_feed_lock(session)
+    rows = [{"chunk_id": cid, "deleted": True} for cid in deleted] + [{"chunk_id": cid, "deleted": False} for cid in added]
+    if rows:
+        session.execute(insert(Change), rows)
 
 
 def _hold_feed_lock(session: Session) -> None:
