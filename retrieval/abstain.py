@@ -10,10 +10,9 @@ GAP_RANK = 5
 
 @dataclass(frozen=True)
 class Signals:
-    """Raw retrieval signals of one question: cosine per dense candidate and the best lexical hit's coverage."""
+    """Raw retrieval signals of one question: the cosine of each dense candidate."""
 
     dense: dict[int, float]
-    coverage: float
 
     def gap(self, best: float, neutral: float) -> float:
         """How far the best passage's cosine stands above the `GAP_RANK`-th candidate (`neutral` if too few)."""

@@ -27,9 +27,8 @@ def word_coverage(words: WeightedWords, text: str) -> float:
     return sum(weight for stems, weight in words if not present.isdisjoint(stems)) / total
 
 
-def sentence_coverage(index: LexicalIndex, question: str, passage: str) -> float:
+def sentence_coverage(words: WeightedWords, passage: str) -> float:
     """The best word coverage of any one sentence of the passage: an answer usually sits in a sentence
     that repeats most of the question, while a merely related passage spreads its matches thin."""
-    words = weighted_words(index, question)
     spans = sentence_spans(passage) or [(0, len(passage))]
     return max(word_coverage(words, passage[start:end]) for start, end in spans)

@@ -42,7 +42,7 @@ KEY_SENTENCE_WEIGHTS = SentenceWeights(answer_type=1.0)
 
 def idf_weights(index: LexicalIndex, stems: list[str]) -> dict[str, float]:
     """BM25 idf of each query stem the library knows, so rare words count more than common ones."""
-    return {stem: index.idf(df) for stem in stems if (df := index.document_frequency(stem)) and len(index)}
+    return {stem: index.idf(df) for stem in stems if (df := index.document_frequency(stem))}
 
 
 @lru_cache(maxsize=8192)

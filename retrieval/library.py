@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, confidence
-from retrieval.coverage import sentence_coverage
+from retrieval.coverage import sentence_coverage, weighted_words
 from retrieval.answer import Answer, AnswerPassage, PassageContext, select_passages
 from retrieval.chunking import Passage, chunk_text
 from retrieval.documents import ArticleDraft, UserError
@@ -228,7 +228,7 @@ class Library:
         query_vector = self.embedder.query(resolved.text) if uses_vectors else None
         stems = query_terms(resolved.text)
         language = guess_language(resolved.text)
-        in_context = uses_vectors and resolved.is_followup and bool(resolved.prefer_articles)
+        in_context = mode == "hybrid" and resolved.is_followup and bool(resolved.prefer_articles)
         own_vector = self.embedder.query(question) if in_context else None
         candidates, signals, stored = self._candidates(query_vector, stems, mode, language, resolved.prefer_articles,
                                                        own_vector)
@@ -256,10 +256,10 @@ class Library:
         pool = self.settings.candidate_pool
         with self.indexes.lock:
             dense_ids, dense_scores = self.indexes.vectors.search(query_vector, pool) if mode != "lexical" else ([], [])
-            lex_ids, lex_scores, coverage = self.indexes.lexical.search(stems, pool)
+            lex_ids, lex_scores, coverage = self.indexes.lexical.search(stems, pool) if mode != "dense" else ([], [], 0.0)
         dense = {int(i): float(s) for i, s in zip(dense_ids, dense_scores)}
         lexical = {int(i): float(s) for i, s in zip(lex_ids, lex_scores)}
-        signals = Signals(dense, coverage)
+        signals = Signals(dense)
         if mode == "lexical":
             return ranked(lexical), signals, self.repo.chunks(list(lexical))
         if mode == "dense":
@@ -269,11 +269,10 @@ class Library:
         fused = fuse(dense, lexical, coverage, same, self.weights)
         if prefer:
             bonus = self.settings.followup_article_bonus
-            fused = {cid: s + (bonus if cid in stored and stored[cid].article_id in prefer else 0.0)
-                     for cid, s in fused.items()}
+            cited = {cid for cid in fused if cid in stored and stored[cid].article_id in prefer}
+            fused = {cid: s + (bonus if cid in cited else 0.0) for cid, s in fused.items()}
             if own_vector is not None:
-                cited = [cid for cid in fused if cid in stored and stored[cid].article_id in prefer]
-                own = {cid: float(v @ own_vector) for cid, v in self.indexes.stored_vectors(cited).items()}
+                own = {cid: float(v @ own_vector) for cid, v in self.indexes.stored_vectors(list(cited)).items()}
                 fused = order_within_articles(fused, {cid: stored[cid].article_id for cid in own}, own)
         return ranked(fused), signals, stored
 
@@ -298,7 +297,8 @@ class Library:
         stored = chunks.get(best.chunk_ids[0])
         cross = stored is not None and (stored.language or "id") != language
         with self.indexes.lock:
-            coverage = sentence_coverage(self.indexes.lexical, question, best.text)
+            words = weighted_words(self.indexes.lexical, question)
+        coverage = sentence_coverage(words, best.text)
         evidence = Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), coverage, cross)
         return confidence(evidence, ABSTAIN_WEIGHTS) >= self.settings.abstain_threshold
 

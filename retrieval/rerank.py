@@ -19,13 +19,9 @@ def rescore(ranked: list[tuple[int, float]], texts: dict[int, str], owners: dict
     for cid, _ in head:
         article = owners.get(cid, -cid)
         best_in_article[article] = max(best_in_article.get(article, 0.0), sentence[cid])
-    rescored = [(cid, score + weight * sentence[cid] - within * (_gap(cid, owners, best_in_article, sentence)))
+    rescored = [(cid, score + weight * sentence[cid] - within * (best_in_article[owners.get(cid, -cid)] - sentence[cid]))
                 for cid, score in head]
     rescored.sort(key=lambda item: -item[1])
     kept = {cid for cid, _ in rescored}
     return rescored + [(cid, score) for cid, score in ranked if cid not in kept]
 
-
-def _gap(chunk_id: int, owners: dict[int, int], best_in_article: dict[int, float], sentence: dict[int, float]) -> float:
-    """How far a chunk's best sentence falls behind the best sentence of its article's other candidates."""
-    return best_in_article[owners.get(chunk_id, -chunk_id)] - sentence[chunk_id]
