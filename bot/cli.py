@@ -146,7 +146,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
             with tqdm(desc="re-chunking", unit=" article", total=library.stats().articles,
                       disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-                report = library.rechunk(progress=bar.update)
+                report = library.rechunk(progress=bar.update, rebuild=False)
             print(f"re-chunked {report.rechunked} of {report.articles} articles "
                   f"({report.chunks_before} chunks became {report.chunks_after})")
         count = library.reindex(approximate)

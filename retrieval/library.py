@@ -30,7 +30,7 @@ from retrieval.text import clean_text, content_hash, guess_language
 from retrieval.vector_index import VectorIndex
 from storage.database import make_engine, migrate
 from storage.models import Article
-from storage.repository import ArticleChunking, NewChunk, Repository, StoredChunk
+from storage.repository import NewChunk, Repository, StoredChunk
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_SECONDS = 3600.0
@@ -180,13 +180,9 @@ class Library:
                 continue
             seen.add(digest)
             prepared.append((position, item, draft, chunks, digest))
-        texts = [passage_text(d.title, c.text) for _, _, d, chunks, _ in prepared for c in chunks]
-        vectors = self.embedder.passages(texts)
-        offset = 0
-        for position, item, draft, chunks, digest in prepared:
-            span = slice(offset, offset + len(chunks))
-            offset += len(chunks)
-            results[position] = self._store(item, draft, chunks, texts[span], vectors[span], digest)
+        embedded = self._embed([(draft.title, chunks) for _, _, draft, chunks, _ in prepared])
+        for (position, item, draft, chunks, digest), (texts, vectors) in zip(prepared, embedded):
+            results[position] = self._store(item, draft, chunks, texts, vectors, digest)
         self._maybe_save()
         return [results[i] for i in range(len(batch))]
 
@@ -385,12 +381,14 @@ class Library:
                                      self.embedder.name)
         return self.indexes.rebuild(approximate)
 
-    def rechunk(self, batch_size: int = 64, progress: Callable[[int], None] | None = None) -> RechunkReport:
+    def rechunk(self, batch_size: int = 64, progress: Callable[[int], None] | None = None,
+                rebuild: bool = True) -> RechunkReport:
         """Re-split stored articles whose chunks differ from the current chunk settings, re-embedding only those.
 
         Each article's chunks are swapped in one transaction, so a crash leaves every article whole (old or new
-        chunks) and the start-up repair brings the indexes back in step. `progress` hears how many articles
-        each batch checked.
+        chunks). The indexes are then rebuilt once (`rebuild=False` leaves that to a rebuild that follows, as in
+        `tanya reindex`); until then, and after a crash, the start-up repair brings them back in step.
+        `progress` hears how many articles each batch checked.
         """
         checked = rechunked = before = after = 0
         for batch in self.repo.iter_article_chunking(batch_size):
@@ -398,34 +396,30 @@ class Library:
             resplit = [(article, self._chunk(article.text)) for article in batch]
             changed = [(article, chunks) for article, chunks in resplit
                        if tuple((c.start, c.end) for c in chunks) != article.spans]
-            texts = [[passage_text(article.title, c.text) for c in chunks] for article, chunks in changed]
-            vectors = self.embedder.passages([t for group in texts for t in group])
-            offset = 0
-            for (article, chunks), group in zip(changed, texts):
-                swapped = self._swap_chunks(article, chunks, group, vectors[offset : offset + len(chunks)])
-                offset += len(chunks)
+            embedded = self._embed([(article.title, chunks) for article, chunks in changed])
+            for (article, chunks), (_, vectors) in zip(changed, embedded):
+                swapped = self.repo.replace_chunks(article.id, _new_chunks(chunks, vectors), self.embedder.name)
                 if swapped is not None:
-                    rechunked, before, after = rechunked + 1, before + swapped[0], after + swapped[1]
-            self._maybe_save()
+                    rechunked, before, after = rechunked + 1, before + len(swapped[0]), after + len(swapped[1])
             if progress is not None:
                 progress(len(batch))
-        self._maybe_save(force=True)
+        if rebuild and rechunked:
+            self.indexes.rebuild()
         return RechunkReport(checked, rechunked, before, after)
 
     def _chunk(self, text: str) -> list[Passage]:
         """An article text split with the current chunk settings."""
         return chunk_text(text, self.settings.chunk_words, self.settings.chunk_overlap_sentences)
 
-    def _swap_chunks(self, article: ArticleChunking, chunks: list[Passage], texts: list[str],
-                     vectors: np.ndarray) -> tuple[int, int] | None:
-        """Replace one article's chunks in the database, then in the indexes; (old count, new count), None if deleted."""
-        swapped = self.repo.replace_chunks(article.id, _new_chunks(chunks, vectors), self.embedder.name)
-        if swapped is None:
-            return None
-        old, new = swapped
-        self.indexes.remove(old)
-        self.indexes.add(new, vectors, [(text, article.language) for text in texts])
-        return len(old), len(new)
+    def _embed(self, groups: list[tuple[str, list[Passage]]]) -> list[tuple[list[str], np.ndarray]]:
+        """Each (title, chunks) group's indexed texts and vectors, all embedded in one call."""
+        texts = [passage_text(title, c.text) for title, chunks in groups for c in chunks]
+        vectors = self.embedder.passages(texts)
+        embedded, offset = [], 0
+        for _, chunks in groups:
+            embedded.append((texts[offset : offset + len(chunks)], vectors[offset : offset + len(chunks)]))
+            offset += len(chunks)
+        return embedded
 
     def sync(self) -> int:
         """Catch up with changes any process committed to the database; returns chunks added or removed."""

@@ -219,11 +219,13 @@ def test_a_rechunk_cut_short_after_a_commit_loses_no_article_and_is_finished_by_
         old.add_article(WEATHER)
         old.add_article(ArticleDraft(title="Harga beras", text=" ".join(["Harga beras naik di pasar induk Cipinang."] * 30)))
     dying = Library(settings, embedder)
+    swap = dying.repo.replace_chunks
 
-    def crash(*_args, **_kwargs):
+    def swap_once_then_crash(*args, **kwargs):
+        swap(*args, **kwargs)
         raise KeyboardInterrupt("the process dies after its first swap committed, before the indexes hear of it")
 
-    dying.indexes.add = crash
+    dying.repo.replace_chunks = swap_once_then_crash
     with pytest.raises(KeyboardInterrupt):
         dying.rechunk()
     dying.engine.dispose()
