@@ -63,7 +63,7 @@ def _query(results: dict) -> list[str]:
     lines = ["## Query latency (warm) and index by size", "",
              "Synthetic chunks (words drawn from the real corpora, vectors mixed from real passage embeddings plus "
              "noise) written to SQLite in bulk and indexed as `Library.reindex` does; real questions embedded by the real "
-             f"model (backend `{next(iter(query.values())).get('query_backend', 'torch')}`). Components are the ask path's parts called directly; `ask` is `Library.ask` end to end "
+             f"model (backend `{results.get('meta', {}).get('query_backend', 'torch')}`). Components are the ask path's parts called directly; `ask` is `Library.ask` end to end "
              "(query cache cleared; includes re-ranking and highlighting).", "",
              "| chunks | index | recall@10 | embed p50/p95 | vector | lexical | fusion | database | ask p50 | ask p95 | "
              "vector B/chunk | lexical file B/chunk |",
