@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -84,10 +83,9 @@ class Conversation:
     def _remember(self, answer: Answer, shown: int) -> AnswerView:
         """Keep the whole answer for the 'more passages' button and return its first page.
 
-        The key is the stored turn's id when there is one, so any process can find the rest later.
+        The key is the stored turn's id, so any process can find the rest later.
         """
-        key = str(answer.turn_id) if answer.turn_id is not None else secrets.token_urlsafe(6)
-        view = AnswerView(key, answer, answer.passages[:shown])
+        view = AnswerView(str(answer.turn_id), answer, answer.passages[:shown])
         with self._lock:
             self._answers[view.key] = view
             while len(self._answers) > self._cache_size:
@@ -100,10 +98,11 @@ class Conversation:
         with self._lock:
             view = self._answers.get(key)
         if view is not None:
-            return view.answer.passages[len(view.shown):]
-        if not key.isdigit():
+            passages = view.answer.passages
+        elif key.isdigit():
+            passages = await asyncio.to_thread(self.library.turn_passages, conversation, int(key))
+        else:
             return None
-        passages = await asyncio.to_thread(self.library.turn_passages, conversation, int(key))
         return None if passages is None else passages[self.settings.top_k:]
 
     async def context(self, article_id: int, char_start: int, char_end: int) -> PassageContext | None:
