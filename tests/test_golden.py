@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,7 @@ from retrieval.documents import ArticleDraft
 from retrieval.eval_data import load_corpora, load_questions
 from retrieval.eval_metrics import Tally, contains_answer, first_hit
 from retrieval.settings import Settings
-
-SHARED_EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+from tests.conftest import SHARED_EVAL
 
 PER_SET = {"tydiqa-id": 20, "facqa-id": 20, "xling-en": 8}
 DISTRACTORS = 200
@@ -26,11 +24,17 @@ def _stable(key: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def golden(tmp_path_factory, embedder):
+def question_sets():
+    """Every dev question set, read once."""
+    return load_questions(SHARED_EVAL)
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory, embedder, question_sets):
     """The sampled questions, a library holding their passages plus distractors, and those passages' texts."""
     from retrieval.library import Library
 
-    corpora, question_sets = load_corpora(SHARED_EVAL), load_questions(SHARED_EVAL)
+    corpora = load_corpora(SHARED_EVAL)
     questions = [q for name, count in PER_SET.items()
                  for q in sorted(question_sets[name], key=lambda q: _stable(q.id))[:count]]
     by_id = {d.id: d for docs in corpora.values() for d in docs}
@@ -76,9 +80,8 @@ def test_golden_english_questions_over_indonesian_passages(golden):
     assert sum(found) / len(found) >= 0.6
 
 
-def test_golden_questions_whose_passage_is_not_stored_are_flagged_not_found(golden):
+def test_golden_questions_whose_passage_is_not_stored_are_flagged_not_found(golden, question_sets):
     questions, library, texts = golden
-    question_sets = load_questions(SHARED_EVAL)
     asked = {q.id for q in questions}
     outside = [q for name in ("tydiqa-id", "facqa-id")
                for q in sorted(question_sets[name], key=lambda q: _stable(q.id))[PER_SET[name]:PER_SET[name] + 30]
