@@ -108,7 +108,7 @@ def test_redirect_is_followed_and_final_url_is_reported(site: LocalSite) -> None
     site.routes["/pasar"] = page("text/html", ARTICLE_HTML.encode())
     result = draft(fetched(site.url("/a")))
     assert result.url == site.url("/pasar")
-    assert [path for path, _ in site.requests] == ["/a", "/b", "/pasar"]
+    assert site.paths == ["/a", "/b", "/pasar"]
 
 
 def test_too_many_redirects_are_refused(site: LocalSite) -> None:
@@ -125,7 +125,7 @@ def test_redirect_to_loopback_is_refused_with_a_reason(site: LocalSite) -> None:
     result = error(fetched(site.url("/jebakan")))
     assert result.code == "forbidden_address"
     assert "localhost" in result.message and "loopback" in result.message
-    assert [path for path, _ in site.requests] == ["/jebakan"]
+    assert site.paths == ["/jebakan"]
 
 
 def test_redirect_to_private_address_is_refused(site: LocalSite) -> None:

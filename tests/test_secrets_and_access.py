@@ -221,7 +221,7 @@ def guarded(sample_library: Library) -> Library:
 def test_admin_only_actions_are_refused_for_others_on_every_path(tg, start_bot, guarded: Library) -> None:
     """A non-admin tries every way to delete or add; nothing changes and no delete button ever reaches them."""
     before = [a.id for a in guarded.list()]
-    with recording_site() as (site, site_hits), start_bot(
+    with recording_site() as (site, server), start_bot(
             guarded, admin_user_ids=frozenset({ADMIN}), ingest_admins_only=True) as running:
         signer: CallbackSigner = running.app.bot_data["services"].signer
         # Commands, in private and in a group, in every spelling PTB accepts.
@@ -276,7 +276,7 @@ def test_admin_only_actions_are_refused_for_others_on_every_path(tg, start_bot, 
         assert set(refusals) <= {"Sorry, only the bot's admins can do that.",
                                  "Sorry, only the bot's admins can add articles here.",
                                  "I don't know that command. Send /help to see what I can do."}, refusals
-        assert site_hits == [], "a refused link was fetched anyway"
+        assert server.paths == [], "a refused link was fetched anyway"
 
         # Control: the admin's own press in the group does delete.
         exchange(tg, GROUP, lambda: tg.callback_query(GROUP, confirm["message_id"], data, user_id=ADMIN, chat_type="group"))
@@ -288,7 +288,7 @@ def test_a_link_to_localhost_sent_to_the_bot_is_refused_when_the_guard_does_not_
     tg, start_bot, library: Library
 ) -> None:
     """A user's link to 127.0.0.1 is refused with a reason and the local server never sees a request."""
-    with recording_site() as (site, hits), start_bot(library, fetch_allow_private=False):
+    with recording_site() as (site, server), start_bot(library, fetch_allow_private=False):
         sent = exchange(tg, 81, lambda: tg.text_message(81, f"{site}/rahasia"))
         added = exchange(tg, 81, lambda: tg.command(81, f"/add {site}/rahasia"))
         indonesian = exchange(tg, 82, lambda: tg.text_message(82, f"baca {site}/rahasia", language_code="id"))
@@ -297,14 +297,14 @@ def test_a_link_to_localhost_sent_to_the_bot_is_refused_when_the_guard_does_not_
         assert text.startswith("I could not store this:") and "127.0.0.1" in text and "loopback" in text, text
     assert indonesian[0]["params"]["text"] == "Tidak bisa disimpan: alamat itu tidak boleh diambil."
     assert library.stats().articles == 0
-    assert hits == []
+    assert server.paths == []
 
 
 @contextlib.contextmanager
-def recording_site() -> Iterator[tuple[str, list[str]]]:
-    """A page server on 127.0.0.1 that answers every path with PAGE; yields (base URL, paths requested)."""
+def recording_site() -> Iterator[tuple[str, LocalSite]]:
+    """A page server on 127.0.0.1 that answers every path with PAGE; yields (base URL, the server and its requests)."""
     with LocalSite(fallback=page("text/html", PAGE)) as site:
-        yield site.url(), site.paths
+        yield site.url(), site
 
 
 PAYLOADS = st.one_of(st.sampled_from(["del:1", "del:2", "ctx:1:0:500:1", "more:abcdefgh", "src:5"]),

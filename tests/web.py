@@ -54,7 +54,6 @@ class LocalSite:
         self.address = address
         self.routes: dict[str, Handler] = dict(routes or {})
         self.requests: list[tuple[str, dict[str, str]]] = []
-        self.paths: list[str] = []
         site = self
 
         class RequestHandler(BaseHTTPRequestHandler):
@@ -63,7 +62,6 @@ class LocalSite:
             def do_GET(self) -> None:
                 """Record the request and answer it with the matching route, or the fallback."""
                 site.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-                site.paths.append(self.path)
                 site.routes.get(self.path, fallback)(self)
 
             def log_message(self, *args: object) -> None:
@@ -75,6 +73,11 @@ class LocalSite:
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
+
+    @property
+    def paths(self) -> list[str]:
+        """The paths requested so far, in order."""
+        return [path for path, _ in self.requests]
 
     def url(self, path: str = "", host: str | None = None) -> str:
         """The full URL of a path on this server, optionally under another host name."""
