@@ -47,6 +47,14 @@ def library(settings: Settings, embedder):
     lib.close()
 
 
+def second_process_library(settings: Settings, embedder, data_dir: Path):
+    """A library with its own data and index folder on the same database, as a second process would open it."""
+    from retrieval.library import Library
+
+    return Library(settings.model_copy(update={"data_dir": data_dir, "database_url": settings.resolved_database_url}),
+                   embedder)
+
+
 def sample_draft() -> ArticleDraft:
     """The user's article (Tribunnews.com) as a draft."""
     record = json.loads(SAMPLE.read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ from retrieval.documents import ArticleDraft, UserError
 from retrieval.library import Library
 from retrieval.vector_index import ModelMismatch
 from storage.database import integrity_ok
-from tests.conftest import sample_draft
+from tests.conftest import sample_draft, second_process_library
 
 BELOUSOV = "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov"
 
@@ -148,7 +148,7 @@ def test_rechunking_resplits_older_articles_and_every_process_follows(settings, 
     with Library(settings.model_copy(update={"chunk_words": 60}), embedder) as old:
         old.add_article(sample_draft(), "sample")
         small = old.stats().chunks
-    follower = _follower(settings, embedder, tmp_path)
+    follower = second_process_library(settings, embedder, tmp_path / "follower")
     with Library(settings, embedder) as current:
         checked: list[int] = []
         report = current.rechunk(progress=checked.append)
@@ -174,7 +174,7 @@ def test_a_following_process_weighs_words_as_if_deleted_articles_were_never_ther
     for n in range(3):
         leader.add_article(ArticleDraft(title=f"Kabar {n}", text=f"Putin menerima tamu ke-{n} di Kremlin. "
                                         "Pertemuan itu membahas perdagangan gandum."))
-    follower = _follower(settings, embedder, tmp_path)
+    follower = second_process_library(settings, embedder, tmp_path / "follower")
     for article_id in (2, 3, 4):
         leader.delete(article_id)
     follower.sync()
@@ -183,12 +183,6 @@ def test_a_following_process_weighs_words_as_if_deleted_articles_were_never_ther
     assert followed == [[(p.chunk_ids, round(p.score, 6)) for p in leader.ask(q).passages] for q in questions]
     follower.close()
     leader.close()
-
-
-def _follower(settings, embedder, tmp_path) -> Library:
-    """A library with its own index folder on the same database, like a second process."""
-    return Library(settings.model_copy(update={"data_dir": tmp_path / "follower",
-                                               "database_url": settings.resolved_database_url}), embedder)
 
 
 def test_reindex_after_a_model_change_re_embeds_every_chunk_and_answers_with_the_new_model(settings, embedder, sample_library):

@@ -15,7 +15,7 @@ from retrieval.library import Library
 from storage.database import integrity_ok, make_engine, migrate
 from storage.models import Article, Chunk
 from storage.repository import NewChunk, Repository, _hold_feed_lock
-from tests.conftest import sample_draft
+from tests.conftest import sample_draft, second_process_library
 from tests.pg import fresh_database
 
 BELOUSOV = "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov"
@@ -162,8 +162,7 @@ def test_processes_starting_together_migrate_an_empty_database_once(request):
 def two_libraries(settings, embedder, tmp_path):
     """Two libraries on one database with index folders of their own, as two processes would have."""
     here = Library(settings, embedder)
-    shared = {"data_dir": tmp_path / "other", "database_url": settings.resolved_database_url}
-    there = Library(settings.model_copy(update=shared), embedder)
+    there = second_process_library(settings, embedder, tmp_path / "other")
     yield here, there
     here.close()
     there.close()
