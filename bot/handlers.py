@@ -320,8 +320,7 @@ async def sources(update: Update, context: Context) -> None:
     """/sources: the most recent articles, with paging buttons."""
     lang = await language(update, context)
     body, keyboard = await sources_page(context, update.effective_chat.id, 0, lang)
-    await update.effective_message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=keyboard,
-                                              link_preview_options=NO_PREVIEW)
+    await send_html(update.effective_message, [body], keyboard)
 
 
 async def sources_page(context: Context, chat_id: int, offset: int, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
