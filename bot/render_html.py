@@ -69,8 +69,8 @@ def passage_block(passage: AnswerPassage, excerpt_chars: int | None = None) -> B
     """[n] passage text (or, when longer than `excerpt_chars`, whole sentences around its key sentence, marked
     with …) with its key sentence in bold, then its citation."""
     shown = excerpt(passage.text, passage.highlight, excerpt_chars)
-    block: Block = [(f"[{passage.rank}] ", "b"), ("… " if shown.cut_start else "", None), (shown.before, None),
-                    (shown.key, "b"), (shown.after, None), (" …" if shown.cut_end else "", None), ("\n— ", None)]
+    block: Block = [(f"[{passage.rank}] ", "b"), (shown.before, None), (shown.key, "b"), (shown.after, None),
+                    ("\n— ", None)]
     return block + citation_spans(passage.article)
 
 

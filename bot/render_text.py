@@ -23,8 +23,7 @@ def _highlighted(passage: AnswerPassage, color: bool, excerpt_chars: int | None)
     with its key sentence marked: ANSI bold yellow on a terminal, **…** otherwise."""
     shown = excerpt(passage.text, passage.highlight, excerpt_chars)
     on, off = ((BOLD + YELLOW, RESET) if color else ("**", "**")) if shown.key else ("", "")
-    return ("… " if shown.cut_start else "") + shown.before + on + shown.key + off + shown.after + (
-        " …" if shown.cut_end else "")
+    return shown.before + on + shown.key + off + shown.after
 
 
 def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None = None,

@@ -28,13 +28,12 @@ def excerpt_span(text: str, highlight: tuple[int, int] | None, max_chars: int) -
 
 @dataclass(frozen=True)
 class Excerpt:
-    """What a reply shows of a passage: the text before, in and after its key sentence, and whether it was cut."""
+    """What a reply shows of a passage: the text before, in and after its key sentence, an ellipsis marking
+    each side that was cut."""
 
     before: str
     key: str
     after: str
-    cut_start: bool
-    cut_end: bool
 
 
 def excerpt(text: str, highlight: tuple[int, int] | None, max_chars: int | None) -> Excerpt:
@@ -42,4 +41,5 @@ def excerpt(text: str, highlight: tuple[int, int] | None, max_chars: int | None)
     `excerpt_span` when `max_chars` is given."""
     start, end = excerpt_span(text, highlight, max_chars) if max_chars else (0, len(text))
     key_start, key_end = (min(max(edge, start), end) for edge in highlight) if highlight else (end, end)
-    return Excerpt(text[start:key_start], text[key_start:key_end], text[key_end:end], start > 0, end < len(text))
+    return Excerpt(("… " if start > 0 else "") + text[start:key_start], text[key_start:key_end],
+                   text[key_end:end] + (" …" if end < len(text) else ""))
