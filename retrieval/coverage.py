@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from retrieval.highlight import sentence_stems
+from retrieval.highlight import best_span, sentence_stems
 from retrieval.lexical_index import LexicalIndex, word_stems
-from retrieval.sentences import sentence_spans
 
 WeightedWords = list[tuple[tuple[str, str], float]]
 
@@ -30,5 +29,4 @@ def word_coverage(words: WeightedWords, text: str) -> float:
 def sentence_coverage(words: WeightedWords, passage: str) -> float:
     """The best word coverage of any one sentence of the passage: an answer usually sits in a sentence
     that repeats most of the question, while a merely related passage spreads its matches thin."""
-    spans = sentence_spans(passage) or [(0, len(passage))]
-    return max(word_coverage(words, passage[start:end]) for start, end in spans)
+    return best_span(passage, lambda sentence: word_coverage(words, sentence))[1]

@@ -7,6 +7,7 @@ This keeps asking fast and works across languages for names, numbers and dates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,10 +60,14 @@ def sentence_score(sentence: str, cues: QuestionCues, weights: SentenceWeights) 
     return overlap + weights.answer_type * evidence(sentence, cues.kind, cues.words)
 
 
+def best_span(text: str, score: Callable[[str], float]) -> tuple[tuple[int, int], float]:
+    """The span of the text's highest-scoring sentence (the first among equals) and its score."""
+    spans = sentence_spans(text) or [(0, len(text))]
+    value, _, span = max((score(text[s:e]), -i, (s, e)) for i, (s, e) in enumerate(spans))
+    return span, value
+
+
 def best_sentence(text: str, cues: QuestionCues, weights: SentenceWeights) -> tuple[tuple[int, int], float]:
     """The span of the passage's best sentence and its score."""
-    spans = sentence_spans(text) or [(0, len(text))]
-    scored = [(sentence_score(text[s:e], cues, weights), -i, (s, e)) for i, (s, e) in enumerate(spans)]
-    score, _, span = max(scored)
-    return span, score
+    return best_span(text, lambda sentence: sentence_score(sentence, cues, weights))
 
