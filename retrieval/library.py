@@ -275,8 +275,9 @@ class Library:
     def _exact_texts(self, passages: list[AnswerPassage]) -> list[AnswerPassage]:
         """Give passages merged from neighbouring chunks the article's own text between them (a space or a line break)."""
         for passage in passages:
-            if len(passage.chunk_ids) > 1 and (article := self.repo.get_article(passage.article.id)) is not None:
-                passage.text = article.text[passage.char_start : passage.char_end]
+            if len(passage.chunk_ids) > 1 and (exact := self.repo.article_text(
+                    passage.article.id, passage.char_start, passage.char_end)) is not None:
+                passage.text = exact
         return passages
 
     def _is_answered(self, passages: list[AnswerPassage], chunks: dict[int, StoredChunk], mode: str,

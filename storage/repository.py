@@ -130,6 +130,11 @@ class Repository:
         with self.session() as s:
             return s.get(Article, article_id)
 
+    def article_text(self, article_id: int, start: int, end: int) -> str | None:
+        """Characters `start:end` of an article's text, read without loading the rest; None if the article is gone."""
+        with self.session() as s:
+            return s.scalar(select(func.substr(Article.text, start + 1, end - start)).where(Article.id == article_id))
+
     def list_articles(self, offset: int = 0, limit: int = 20) -> list[Article]:
         """Most recently ingested articles first."""
         with self.session() as s:
