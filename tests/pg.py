@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import atexit
 import os
+import time
 import uuid
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from storage.database import make_engine, migrate
 
 ENV = "TANYA_TEST_POSTGRES_URL"
 _template: list[str] = []
+_INSUFFICIENT_PRIVILEGE = "42501"
+_OBJECT_IN_USE = "55006"
+_DROP_ATTEMPTS = 10
 
 
 def server_url() -> str | None:
@@ -51,11 +56,37 @@ def create_database(name: str, template: str | None = None) -> str:
 
 
 def drop_database(name: str) -> None:
-    """Drop database `name`, closing any connection a test left open."""
+    """Drop database `name`, closing any connection a test left open.
+
+    FORCE cannot end an autovacuum worker for a non-superuser ("must be a member of the role…"), but a plain
+    DROP makes those workers exit; so a refused FORCE falls back to plain DROPs until the database is free.
+    """
     engine = _admin()
     with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        try:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except DBAPIError as error:
+            if _sqlstate(error) != _INSUFFICIENT_PRIVILEGE:
+                raise
+            _drop_when_free(connection, name)
     engine.dispose()
+
+
+def _drop_when_free(connection: Connection, name: str) -> None:
+    """Plain DROP DATABASE, retried while another session still holds the database."""
+    for attempt in range(_DROP_ATTEMPTS):
+        try:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            return
+        except DBAPIError as error:
+            if _sqlstate(error) != _OBJECT_IN_USE or attempt == _DROP_ATTEMPTS - 1:
+                raise
+            time.sleep(0.5)
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    """The SQLSTATE code PostgreSQL gave for `error`."""
+    return getattr(error.orig, "sqlstate", None)
 
 
 def migrated_template() -> str:
