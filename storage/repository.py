@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Engine, Select, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -109,21 +110,16 @@ class Repository:
 
     def iter_article_chunking(self, batch: int = 200) -> Iterator[list[ArticleChunking]]:
         """Stream every article with its chunk spans in id order, in batches, without loading embeddings."""
-        last = 0
-        while True:
+        query = select(Article.id, Article.title, Article.text, Article.language)
+        for articles in self._in_batches(query, Article.id, None, batch):
+            spans: dict[int, list[tuple[int, int]]] = {}
+            ids = [article[0] for article in articles]
             with self.session() as s:
-                articles = s.execute(select(Article.id, Article.title, Article.text, Article.language)
-                                     .where(Article.id > last).order_by(Article.id).limit(batch)).all()
-                if not articles:
-                    return
-                spans: dict[int, list[tuple[int, int]]] = {}
-                ids = [a.id for a in articles]
                 for article_id, start, end in s.execute(
                         select(Chunk.article_id, Chunk.char_start, Chunk.char_end)
                         .where(Chunk.article_id.in_(ids)).order_by(Chunk.article_id, Chunk.ordinal)):
                     spans.setdefault(article_id, []).append((start, end))
-            last = ids[-1]
-            yield [ArticleChunking(a.id, a.title, a.text, a.language, tuple(spans.get(a.id, ()))) for a in articles]
+            yield [ArticleChunking(*article, tuple(spans.get(article[0], ()))) for article in articles]
 
     def get_article(self, article_id: int) -> Article | None:
         """One article (its chunks are not loaded: they carry the embeddings)."""
@@ -243,49 +239,35 @@ class Repository:
 
     def iter_embeddings(self, ids: Sequence[int] | None = None, batch: int = 2000) -> Iterator[list[tuple[int, bytes | None, str | None]]]:
         """Stream (chunk id, embedding bytes, model) in batches, for all chunks or the given ids."""
-        if ids is None:
-            last = 0
-            while True:
-                with self.session() as s:
-                    rows = s.execute(
-                        select(Chunk.id, Chunk.embedding, Chunk.embedding_model)
-                        .where(Chunk.id > last).order_by(Chunk.id).limit(batch)
-                    ).all()
-                if not rows:
-                    return
-                last = rows[-1][0]
-                yield [tuple(r) for r in rows]
-        else:
-            ordered = sorted(ids)
-            for start in range(0, len(ordered), batch):
-                part = ordered[start : start + batch]
-                with self.session() as s:
-                    rows = s.execute(
-                        select(Chunk.id, Chunk.embedding, Chunk.embedding_model).where(Chunk.id.in_(part))
-                    ).all()
-                yield [tuple(r) for r in rows]
+        yield from self._in_batches(select(Chunk.id, Chunk.embedding, Chunk.embedding_model), Chunk.id, ids, batch)
 
     def iter_chunk_texts(self, ids: Sequence[int] | None = None, batch: int = 2000) -> Iterator[list[tuple[int, str, str, str | None]]]:
-        """Stream (chunk id, chunk text, article title, article language) in batches."""
-        wanted = sorted(ids) if ids is not None else None
-        last, position = 0, 0
+        """Stream (chunk id, chunk text, article title, article language) in batches, for all chunks or the given ids."""
+        query = select(Chunk.id, Chunk.text, Article.title, Article.language).join(Article)
+        yield from self._in_batches(query, Chunk.id, ids, batch)
+
+    def _in_batches(self, query: Select[Any], key: ColumnElement[int], ids: Sequence[int] | None,
+                    batch: int) -> Iterator[list[tuple[Any, ...]]]:
+        """Rows of `query` (its first column is `key`) in key order, in batches: all, or those whose key is in `ids`.
+
+        All rows are read by keyset paging (key > last seen), which stays fast deep into a large table.
+        """
+        if ids is not None:
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), batch):
+                with self.session() as s:
+                    rows = s.execute(query.where(key.in_(ordered[start : start + batch])).order_by(key)).all()
+                if rows:
+                    yield [tuple(r) for r in rows]
+            return
+        last = 0
         while True:
-            query = select(Chunk.id, Chunk.text, Article.title, Article.language).join(Article)
-            if wanted is None:
-                query = query.where(Chunk.id > last).order_by(Chunk.id).limit(batch)
-            else:
-                part = wanted[position : position + batch]
-                if not part:
-                    return
-                position += batch
-                query = query.where(Chunk.id.in_(part))
             with self.session() as s:
-                rows = [tuple(r) for r in s.execute(query).all()]
-            if wanted is None and not rows:
+                rows = s.execute(query.where(key > last).order_by(key).limit(batch)).all()
+            if not rows:
                 return
-            if rows:
-                last = max(r[0] for r in rows)
-                yield rows
+            last = rows[-1][0]
+            yield [tuple(r) for r in rows]
 
     def set_embeddings(self, vectors: dict[int, bytes], model: str) -> None:
         """Replace the stored embeddings of some chunks in one bulk update (used when re-indexing with another model)."""

@@ -57,6 +57,20 @@ def test_vectors_come_back_byte_for_byte(repo):
     assert [np.frombuffer(blobs[i], np.float32)[0] for i in ids] == [7.0, 8.0, 9.0]
 
 
+def test_streams_read_every_live_chunk_once_in_id_order_across_batches(repo):
+    kept = [stored(repo, number, chunks=3) for number in range(5)]
+    repo.delete_article(kept.pop(2)[0])
+    live = [chunk_id for _, ids in kept for chunk_id in ids]
+    streamed = [row[0] for rows in repo.iter_embeddings(batch=4) for row in rows]
+    assert streamed == live
+    assert [row[0] for rows in repo.iter_chunk_texts(batch=4) for row in rows] == live
+    asked = live[::2] + [max(live) + 100]
+    assert [row[0] for rows in repo.iter_chunk_texts(asked, batch=3) for row in rows] == sorted(live[::2])
+    chunkings = [article for batch in repo.iter_article_chunking(batch=2) for article in batch]
+    assert [article.id for article in chunkings] == [article_id for article_id, _ in kept]
+    assert all(article.spans == ((0, 1), (1, 2), (2, 3)) for article in chunkings)
+
+
 def test_aware_datetimes_keep_their_wall_clock_time_on_every_backend(repo):
     jakarta = timezone(timedelta(hours=7))
     article = Article(title="t", text="x", content_hash="h", published_at=datetime(2024, 6, 19, 5, 30, tzinfo=jakarta))
