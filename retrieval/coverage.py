@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from retrieval.highlight import best_span, sentence_stems
-from retrieval.lexical_index import LexicalIndex, word_stems
+from retrieval.lexical_index import LexicalIndex, distinct_stems, word_stems
 
 WeightedWords = list[tuple[tuple[str, str], float]]
 
 
-def weighted_words(index: LexicalIndex, question: str) -> WeightedWords:
-    """The question's content words (as stems under both stemmers) with their idf in the library.
+@dataclass(frozen=True)
+class QuestionWords:
+    """A question's words weighted by their rarity in the library, each stem's frequency looked up once.
 
-    A word the library has never seen gets the highest idf: if the question's key name occurs
+    `stem_weights`: the idf of each stem the library knows, for scoring sentences.
+    `words`: each content word (its stems under both stemmers) with the idf of its commoner stem, for
+    coverage; a word the library has never seen gets the highest idf: if the question's key name occurs
     nowhere in the library, no stored passage can be about it.
     """
-    return [(stems, index.idf(max(index.document_frequency(s) for s in stems))) for stems in word_stems(question)]
+
+    stem_weights: dict[str, float]
+    words: WeightedWords
+
+
+def question_words(index: LexicalIndex, question: str) -> QuestionWords:
+    """Weigh the question's words by the library's document frequencies (call under the index lock)."""
+    pairs = word_stems(question)
+    frequency = {stem: index.document_frequency(stem) for stem in distinct_stems(pairs)}
+    return QuestionWords({stem: index.idf(df) for stem, df in frequency.items() if df},
+                         [(stems, index.idf(max(frequency[s] for s in stems))) for stems in pairs])
 
 
 def word_coverage(words: WeightedWords, text: str) -> float:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from retrieval.answer_type import evidence, expected_type
-from retrieval.lexical_index import LexicalIndex, terms
+from retrieval.lexical_index import terms
 from retrieval.sentences import sentence_spans
 from retrieval.text import words
 
@@ -40,11 +40,6 @@ class SentenceWeights:
 
 SENTENCE_WEIGHTS = SentenceWeights()
 KEY_SENTENCE_WEIGHTS = SentenceWeights(answer_type=1.0)
-
-def idf_weights(index: LexicalIndex, stems: list[str]) -> dict[str, float]:
-    """BM25 idf of each query stem the library knows, so rare words count more than common ones."""
-    return {stem: index.idf(df) for stem in stems if (df := index.document_frequency(stem))}
-
 
 @lru_cache(maxsize=8192)
 def sentence_stems(sentence: str) -> frozenset[str]:

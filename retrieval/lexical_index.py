@@ -40,7 +40,11 @@ def word_stems(text: str) -> list[tuple[str, str]]:
 
 def query_terms(text: str) -> list[str]:
     """Distinct stems of a question under both stemmers."""
-    pairs = word_stems(text)
+    return distinct_stems(word_stems(text))
+
+
+def distinct_stems(pairs: list[tuple[str, str]]) -> list[str]:
+    """The distinct stems of (Indonesian, English) stem pairs: the Indonesian ones first."""
     return list(dict.fromkeys([id_stem for id_stem, _ in pairs] + [en_stem for _, en_stem in pairs]))
 
 

@@ -14,14 +14,14 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, confidence
-from retrieval.coverage import sentence_coverage, weighted_words
+from retrieval.coverage import WeightedWords, question_words, sentence_coverage
 from retrieval.answer import Answer, AnswerPassage, PassageContext, select_passages
 from retrieval.chunking import Passage, chunk_text
 from retrieval.documents import ArticleDraft, UserError
 from retrieval.embedding import Embedder
 from retrieval.followup import HistoryTurn, order_within_articles, resolve, turn_of
 from retrieval.fusion import FusionWeights, fuse, ranked
-from retrieval.highlight import KEY_SENTENCE_WEIGHTS, SENTENCE_WEIGHTS, QuestionCues, best_sentence, idf_weights
+from retrieval.highlight import KEY_SENTENCE_WEIGHTS, SENTENCE_WEIGHTS, QuestionCues, best_sentence
 from retrieval.indexes import Indexes, claim_index_folder, passage_text, release_index_folder
 from retrieval.lexical_index import query_terms
 from retrieval.rerank import rescore
@@ -229,8 +229,9 @@ class Library:
         candidates, signals, stored = self._candidates(query_vector, stems, mode, language, resolved.prefer_articles,
                                                        own_vector)
         chunks = {cid: stored[cid] for cid, _ in candidates[: self.settings.candidate_pool] if cid in stored}
-        own_stems = query_terms(question) if resolved.is_followup else stems
-        cues = QuestionCues.of(question, idf_weights(self.indexes.lexical, own_stems))
+        with self.indexes.lock:
+            weighted = question_words(self.indexes.lexical, question)
+        cues = QuestionCues.of(question, weighted.stem_weights)
         if mode == "hybrid":
             texts = {cid: c.text for cid, c in chunks.items()}
             owners = {cid: c.article_id for cid, c in chunks.items()}
@@ -239,7 +240,7 @@ class Library:
         passages = self._exact_texts(select_passages(candidates, chunks, top_k, per_article))
         if highlight and passages:
             self._highlight(passages, cues)
-        found = self._is_answered(passages, chunks, mode, signals, question, language)
+        found = self._is_answered(passages, chunks, mode, signals, weighted.words, language)
         answer = Answer(question, found, passages, resolved.text if resolved.is_followup else None)
         if conversation is not None:
             self.remember(conversation, question, answer)
@@ -281,7 +282,7 @@ class Library:
         return passages
 
     def _is_answered(self, passages: list[AnswerPassage], chunks: dict[int, StoredChunk], mode: str,
-                     signals: Signals, question: str, language: str) -> bool:
+                     signals: Signals, words: WeightedWords, language: str) -> bool:
         """Whether the best passage answers rather than merely relates (weights and threshold from the dev data)."""
         if not passages:
             return False
@@ -293,8 +294,6 @@ class Library:
             cosine = min(signals.dense.values(), default=best.score)
         stored = chunks.get(best.chunk_ids[0])
         cross = stored is not None and (stored.language or "id") != language
-        with self.indexes.lock:
-            words = weighted_words(self.indexes.lexical, question)
         coverage = sentence_coverage(words, best.text)
         evidence = Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), coverage, cross)
         return confidence(evidence, ABSTAIN_WEIGHTS) >= self.settings.abstain_threshold
