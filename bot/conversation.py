@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from bot.messages import error_reason, text
@@ -65,44 +63,24 @@ def ingest_notice(result: IngestResult, lang: str) -> str:
 class Conversation:
     """Questions, follow-ups and ingestion over one Library; every Library call runs in a worker thread."""
 
-    def __init__(self, library: Library, *, allow_hosts: frozenset[str] = frozenset(), cache_size: int = 2000) -> None:
+    def __init__(self, library: Library, *, allow_hosts: frozenset[str] = frozenset()) -> None:
         self.library = library
         self.settings = library.settings
         self.allow_hosts = allow_hosts
-        self._answers: OrderedDict[str, AnswerView] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
 
     async def ask(self, conversation: str, question: str) -> AnswerView:
         """Answer a question as a turn of the stored conversation."""
         shown = self.settings.top_k
         answer = await asyncio.to_thread(self.library.ask, question, top_k=shown + EXTRA_PASSAGES,
                                          conversation=conversation)
-        return self._remember(answer, shown)
-
-    def _remember(self, answer: Answer, shown: int) -> AnswerView:
-        """Keep the whole answer for the 'more passages' button and return its first page.
-
-        The key is the stored turn's id, so any process can find the rest later.
-        """
-        view = AnswerView(str(answer.turn_id), answer, answer.passages[:shown])
-        with self._lock:
-            self._answers[view.key] = view
-            while len(self._answers) > self._cache_size:
-                self._answers.popitem(last=False)
-        return view
+        return AnswerView(str(answer.turn_id), answer, answer.passages[:shown])
 
     async def more(self, conversation: str, key: str) -> list[AnswerPassage] | None:
-        """The passages of an earlier answer not shown yet: from memory, else from the stored turn (which
-        another process or an earlier run may have written); None when the answer is no longer kept."""
-        with self._lock:
-            view = self._answers.get(key)
-        if view is not None:
-            passages = view.answer.passages
-        elif key.isdigit():
-            passages = await asyncio.to_thread(self.library.turn_passages, conversation, int(key))
-        else:
+        """The passages of an earlier answer not shown yet, read from its stored turn (the key is the turn's id,
+        so any process finds them); None once the conversation no longer keeps that turn."""
+        if not key.isdigit():
             return None
+        passages = await asyncio.to_thread(self.library.turn_passages, conversation, int(key))
         return None if passages is None else passages[self.settings.top_k:]
 
     async def context(self, article_id: int, char_start: int, char_end: int) -> PassageContext | None:

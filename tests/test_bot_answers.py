@@ -117,6 +117,22 @@ def test_more_passages_still_works_after_the_bot_restarts(tg, start_bot, library
     assert sent[0]["params"]["text"].startswith("<b>[3] </b>") and "Beras" in sent[0]["params"]["text"]
 
 
+def test_more_passages_of_an_answer_the_chat_forgot_with_reset_says_the_button_expired(tg, start_bot,
+                                                                                       library: Library) -> None:
+    for n in range(6):
+        library.add_article(ArticleDraft(text=f"Harga beras naik di pasar {n}. Pedagang di pasar {n} mengeluh.",
+                                         title=f"Beras {n}"), f"b{n}")
+    with start_bot(library, top_k=2):
+        exchange(tg, 35, lambda: tg.text_message(35, "harga beras naik"))
+        message = delivered(tg, 35)[-1]
+        more = next(b for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == "More passages")
+        exchange(tg, 35, lambda: tg.command(35, "/reset"))
+        tg.callback_query(35, message["message_id"], more["callback_data"])
+        answered = tg.wait_for(lambda c: c["method"] == "answerCallbackQuery")
+    assert answered[0]["params"]["text"] == "This button has expired. Please ask again."
+    assert answered[0]["params"]["show_alert"] is True
+
+
 def test_follow_up_questions_use_history_that_survives_a_restart(tg, start_bot, sample_library, settings) -> None:
     with start_bot(sample_library):
         exchange(tg, 28, lambda: tg.text_message(28, "siapa yang mendampingi Putin?", language_code="id"))
