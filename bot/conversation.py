@@ -13,7 +13,6 @@ from retrieval.fetch import fetch_article, find_urls, is_mostly_link
 from retrieval.library import ArticleInfo, IngestResult, Library, Stats
 
 EXTRA_PASSAGES = 3
-CONTEXT_WINDOW = 400
 LANGUAGE_SETTING = "lang"
 
 
@@ -85,7 +84,7 @@ class Conversation:
 
     async def context(self, article_id: int, char_start: int, char_end: int) -> PassageContext | None:
         """The article text around a passage, or None when the article is gone."""
-        return await asyncio.to_thread(self.library.context, article_id, char_start, char_end, CONTEXT_WINDOW)
+        return await asyncio.to_thread(self.library.context, article_id, char_start, char_end)
 
     async def add_link(self, url: str, added_by: str | None = None) -> IngestResult:
         """Fetch a linked article and store it."""

@@ -276,9 +276,9 @@ class Library:
     def _exact_texts(self, passages: list[AnswerPassage]) -> list[AnswerPassage]:
         """Give passages merged from neighbouring chunks the article's own text between them (a space or a line break)."""
         for passage in passages:
-            if len(passage.chunk_ids) > 1 and (exact := self.repo.article_text(
+            if len(passage.chunk_ids) > 1 and (exact := self.repo.article_slice(
                     passage.article.id, passage.char_start, passage.char_end)) is not None:
-                passage.text = exact
+                passage.text = exact.text
         return passages
 
     def _is_answered(self, passages: list[AnswerPassage], chunks: dict[int, StoredChunk], mode: str,
@@ -356,12 +356,12 @@ class Library:
 
     def context(self, article_id: int, char_start: int, char_end: int, window: int = 400) -> PassageContext | None:
         """The article text around a passage, for a 'show context' view (None when the article is gone)."""
-        article = self.repo.get_article(article_id)
-        if article is None:
+        start = max(0, char_start - window)
+        found = self.repo.article_slice(article_id, start, char_end + window)
+        if found is None:
             return None
-        start, end = max(0, char_start - window), min(len(article.text), char_end + window)
-        return PassageContext(article.title, article.text[start:end], char_start - start, char_end - start,
-                              start > 0, end < len(article.text))
+        return PassageContext(found.title, found.text, char_start - start, char_end - start,
+                              start > 0, start + len(found.text) < found.length)
 
     def stats(self) -> Stats:
         """Counts of the library."""

@@ -46,6 +46,15 @@ class StoredChunk:
 
 
 @dataclass(frozen=True)
+class ArticleSlice:
+    """Part of an article's text, with the article's title and the length of its whole text."""
+
+    title: str
+    text: str
+    length: int
+
+
+@dataclass(frozen=True)
 class ArticleChunking:
     """An article's text with the spans of its stored chunks, for checking them against the chunk settings."""
 
@@ -126,10 +135,12 @@ class Repository:
         with self.session() as s:
             return s.get(Article, article_id)
 
-    def article_text(self, article_id: int, start: int, end: int) -> str | None:
+    def article_slice(self, article_id: int, start: int, end: int) -> ArticleSlice | None:
         """Characters `start:end` of an article's text, read without loading the rest; None if the article is gone."""
         with self.session() as s:
-            return s.scalar(select(func.substr(Article.text, start + 1, end - start)).where(Article.id == article_id))
+            row = s.execute(select(Article.title, func.substr(Article.text, start + 1, max(0, end - start)),
+                                   func.length(Article.text)).where(Article.id == article_id)).one_or_none()
+        return None if row is None else ArticleSlice(*row)
 
     def list_articles(self, offset: int = 0, limit: int = 20) -> list[Article]:
         """Most recently ingested articles first."""

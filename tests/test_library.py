@@ -38,6 +38,20 @@ def test_the_same_article_with_different_spacing_is_stored_once(library):
     assert library.stats().articles == 1
 
 
+def test_context_shows_the_article_text_around_a_passage_and_which_sides_go_on(sample_library):
+    passage = sample_library.ask("siapa yang mendampingi Putin?").passages[0]
+    text = sample_library.get(passage.article.id).text
+    start, end = passage.char_start, passage.char_end
+    around = sample_library.context(passage.article.id, start, end, window=40)
+    shown_from = max(0, start - 40)
+    assert around.text == text[shown_from : end + 40]
+    assert around.text[around.start : around.end] == text[start:end]
+    assert (around.cut_before, around.cut_after) == (start > 40, end + 40 < len(text))
+    opening = sample_library.context(passage.article.id, 0, 10, window=len(text))
+    assert (opening.text, opening.cut_before, opening.cut_after) == (text, False, False)
+    assert sample_library.context(passage.article.id + 99, 0, 10) is None
+
+
 def test_a_deleted_article_no_longer_answers(sample_library):
     sample_library.add_article(WEATHER)
     article_id = sample_library.ask("siapa yang mendampingi Putin?").passages[0].article.id
