@@ -385,7 +385,8 @@ def main(args) -> int:
     chosen = [s.strip() for s in os.environ.get("TANYA_BENCH_SECTIONS", ",".join(SECTIONS)).split(",") if s.strip()]
     path = output / "bench.json"
     results = json.loads(path.read_text()) if path.exists() and len(chosen) < len(SECTIONS) else {}
-    results["meta"] = {"quick": bool(args.quick), "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    results["meta"] = {**results.get("meta", {}), "quick": bool(args.quick),
+                       "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                        "machine": f"{platform.machine()}, {os.cpu_count()} cores", "python": platform.python_version(),
                        "load_average_at_start": os.getloadavg()[0], "plan": plan.__dict__}
     embedders = {TORCH: _embedder(TORCH), ONNX_INT8: _embedder(ONNX_INT8)}
