@@ -72,15 +72,20 @@ def _with_added_by(draft, added_by: str | None):
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or JSON lines / plain lines of questions from stdin."""
+    from retrieval.answer import Answer
     from retrieval.followup import turn_of
 
     library = open_library(_settings(args))
     options = {"top_k": args.top_k, "per_article": args.per_article, "mode": args.mode}
+
+    def shown(answer: Answer, color: bool) -> str:
+        """One answer as a JSON line or as text for the terminal."""
+        return (json.dumps(answer.as_dict(), ensure_ascii=False) if args.json
+                else render_answer(answer, color, library.settings.excerpt_chars))
+
     with library:
         if args.question != "-":
-            answer = library.ask(args.question, **options)
-            print(json.dumps(answer.as_dict(), ensure_ascii=False) if args.json
-                  else render_answer(answer, sys.stdout.isatty(), library.settings.excerpt_chars))
+            print(shown(library.ask(args.question, **options), sys.stdout.isatty()))
             return 0
         histories: dict[str, list] = {}
         for line in sys.stdin:
@@ -91,8 +96,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             answer = library.ask(question, history=history, **options)
             if history is not None:
                 history.append(turn_of(question, answer))
-            print(json.dumps(answer.as_dict(), ensure_ascii=False) if args.json
-                  else render_answer(answer, False, library.settings.excerpt_chars), flush=True)
+            print(shown(answer, False), flush=True)
     return 0
 
 
