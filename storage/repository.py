@@ -61,7 +61,6 @@ class ArticleChunking:
     id: int
     title: str
     text: str
-    language: str | None
     spans: tuple[tuple[int, int], ...]
 
 
@@ -119,7 +118,7 @@ class Repository:
 
     def iter_article_chunking(self, batch: int = 200) -> Iterator[list[ArticleChunking]]:
         """Stream every article with its chunk spans in id order, in batches, without loading embeddings."""
-        query = select(Article.id, Article.title, Article.text, Article.language)
+        query = select(Article.id, Article.title, Article.text)
         for articles in self._in_batches(query, Article.id, None, batch):
             spans: dict[int, list[tuple[int, int]]] = {}
             ids = [article[0] for article in articles]
