@@ -224,10 +224,8 @@ class Library:
         query_vector = self.embedder.query(resolved.text) if uses_vectors else None
         stems = query_terms(resolved.text)
         language = guess_language(resolved.text)
-        in_context = mode == "hybrid" and resolved.is_followup and bool(resolved.prefer_articles)
-        own_vector = self.embedder.query(question) if in_context else None
         candidates, signals, stored = self._candidates(query_vector, stems, mode, language, resolved.prefer_articles,
-                                                       own_vector)
+                                                       question)
         chunks = {cid: stored[cid] for cid, _ in candidates[: self.settings.candidate_pool] if cid in stored}
         with self.indexes.lock:
             weighted = question_words(self.indexes.lexical, question)
@@ -247,9 +245,13 @@ class Library:
         return answer
 
     def _candidates(self, query_vector: np.ndarray | None, stems: list[str], mode: str, query_language: str,
-                    prefer: frozenset[int], own_vector: np.ndarray | None = None,
+                    prefer: frozenset[int], own_wording: str,
                     ) -> tuple[list[tuple[int, float]], Signals, dict[int, StoredChunk]]:
-        """Chunk ids with scores, best first, the raw dense and lexical signals, and the candidates' stored chunks."""
+        """Chunk ids with scores, best first, the raw dense and lexical signals, and the candidates' stored chunks.
+
+        A follow-up (`prefer` holds the articles its context cited) favours those articles' chunks, and orders
+        them by its `own_wording`, embedded only when such chunks are among the candidates.
+        """
         pool = self.settings.candidate_pool
         with self.indexes.lock:
             dense_ids, dense_scores = self.indexes.vectors.search(query_vector, pool) if mode != "lexical" else ([], [])
@@ -268,7 +270,8 @@ class Library:
             bonus = self.settings.followup_article_bonus
             cited = {cid for cid in fused if cid in stored and stored[cid].article_id in prefer}
             fused = {cid: s + (bonus if cid in cited else 0.0) for cid, s in fused.items()}
-            if own_vector is not None:
+            if cited:
+                own_vector = self.embedder.query(own_wording)
                 own = {cid: float(v @ own_vector) for cid, v in self.indexes.stored_vectors(list(cited)).items()}
                 fused = order_within_articles(fused, {cid: stored[cid].article_id for cid in own}, own)
         return ranked(fused), signals, stored
