@@ -133,7 +133,7 @@ class Indexes:
         """Load the stored embeddings of `ids` (of every chunk when None) into the vector index; returns how many."""
         added = 0
         for rows in self.repo.iter_embeddings(None if ids is None else [int(i) for i in ids]):
-            usable = [(cid, blob) for cid, blob, model in rows if blob is not None and model == self.model]
+            usable = self._usable(rows)
             if len(usable) < len(rows):
                 raise StaleEmbeddings(f"{len(rows) - len(usable)} chunks have no embedding from {self.model}")
             if usable:
@@ -141,6 +141,10 @@ class Indexes:
                                  np.frombuffer(b"".join(u[1] for u in usable), np.float32).reshape(len(usable), -1))
                 added += len(usable)
         return added
+
+    def _usable(self, rows: list[tuple[int, bytes | None, str | None]]) -> list[tuple[int, bytes]]:
+        """The (chunk id, vector bytes) of stored embedding rows that hold a vector of this index's model."""
+        return [(chunk_id, blob) for chunk_id, blob, model in rows if blob is not None and model == self.model]
 
     def _repair_lexical(self, stored: np.ndarray) -> str:
         indexed = self.lexical.ids()
@@ -242,7 +246,7 @@ class Indexes:
         found: dict[int, np.ndarray] = {}
         lacking = 0
         for rows in self.repo.iter_embeddings(ids):
-            usable = [(chunk_id, blob) for chunk_id, blob, model in rows if blob is not None and model == self.model]
+            usable = self._usable(rows)
             found.update((chunk_id, np.frombuffer(blob, np.float32)) for chunk_id, blob in usable)
             lacking += len(rows) - len(usable)
         if lacking:
