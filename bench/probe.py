@@ -6,13 +6,11 @@ prints one JSON object on the last line of stdout.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
 
 STARTED = time.perf_counter()
 
@@ -35,43 +33,17 @@ def peak_rss_mb() -> float:
     return _status_mb("VmHWM")
 
 
-class FakeEmbedder:
-    """A stand-in model for memory measurements only: hash-seeded unit vectors, no neural network."""
-
-    name, dim = "fake-hash-384", 384
-
-    def _vector(self, text: str) -> np.ndarray:
-        seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
-        vector = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
-        return vector / np.linalg.norm(vector)
-
-    def passages(self, texts) -> np.ndarray:
-        """One vector per passage."""
-        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
-
-    def query(self, text: str) -> np.ndarray:
-        """One vector for a question."""
-        return self._vector(text)
-
-    def queries(self, texts) -> np.ndarray:
-        """Vectors for questions."""
-        return self.passages(texts)
-
-
 def startup(data_dir: str, backend: str, question: str) -> dict:
     """Time imports, opening the library (model, database, indexes, repair) and the first answer; memory at rest."""
-    import os
-
-    os.environ["EMBEDDING_BACKEND"] = backend
     from retrieval.library import Library
     from retrieval.settings import Settings
 
     imported = time.perf_counter()
     base = rss_mb()
     settings = Settings(data_dir=Path(data_dir), _env_file=None, embedding_backend=backend)
-    from retrieval.embedding import Embedder
+    from retrieval.embedding.embedder import Embedder
 
-    embedder = Embedder(settings.embedding_model, settings.resolved_model_cache, settings.embedding_batch_size)
+    embedder = Embedder.from_settings(settings)
     model_loaded = time.perf_counter()
     with_model = rss_mb()
     library = Library(settings, embedder)
@@ -93,13 +65,15 @@ def ingest(jsonl: str, data_dir: str) -> dict:
     """Stream a JSON-lines file through Library.add_articles with the fake embedder; report peak memory."""
     from retrieval.library import Library
     from retrieval.settings import Settings
-    from retrieval.sources import read_paths
+    from retrieval.ingest.readers import read_paths
 
     settings = Settings(data_dir=Path(data_dir), _env_file=None)
     before = rss_mb()
     started = time.perf_counter()
     counts: dict[str, int] = {}
-    with Library(settings, FakeEmbedder()) as library:
+    from retrieval.embedding.hashing import HashEmbedder
+
+    with Library(settings, HashEmbedder()) as library:
         for result in library.add_articles(read_paths([jsonl], settings)):
             counts[result.status] = counts.get(result.status, 0) + 1
         chunks = library.stats().chunks

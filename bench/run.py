@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import report, synthetic
-from bench.probe import FakeEmbedder
+from retrieval.embedding.hashing import HashEmbedder
 
 SECTIONS = ("ingest", "memory", "backends", "query", "startup")
 
@@ -60,7 +60,7 @@ def _settings(data_dir: Path, **overrides):
 
 
 def _embedder(backend: str):
-    from retrieval.embedding import Embedder
+    from retrieval.embedding.embedder import Embedder
     from retrieval.settings import Settings
 
     return Embedder(cache_dir=Settings(_env_file=None).resolved_model_cache, backend=backend)
@@ -85,7 +85,7 @@ def _fresh(folder: Path) -> Path:
 def _ingest_once(jsonl: Path, data_dir: Path, embedder) -> tuple[float, int]:
     """Seconds and chunks for a whole `Library.add_articles` over a JSON-lines file (parse to index)."""
     from retrieval.library import Library
-    from retrieval.sources import read_paths
+    from retrieval.ingest.readers import read_paths
 
     settings = _settings(_fresh(data_dir))
     with Library(settings, embedder) as library:
@@ -98,10 +98,10 @@ def _ingest_once(jsonl: Path, data_dir: Path, embedder) -> tuple[float, int]:
 
 def _chunk_texts(data_dir: Path) -> list[str]:
     """The texts the pipeline embedded (title first), read back from a library."""
-    from retrieval.indexes import passage_text
+    from retrieval.indexes.store import passage_text
     from retrieval.library import Library
 
-    with Library(_settings(data_dir), FakeEmbedder()) as library:
+    with Library(_settings(data_dir), HashEmbedder()) as library:
         return [passage_text(title, text) for rows in library.repo.iter_chunk_texts() for _, text, title, _ in rows]
 
 
@@ -128,11 +128,11 @@ def bench_ingest(plan: Plan, work: Path, embedders: dict) -> dict:
     """Chunks per second through Library.add_articles vs raw SentenceTransformer.encode of the same chunks."""
     from sentence_transformers import SentenceTransformer
 
-    from retrieval.e5_bundle import build_bundled_model
+    from retrieval.embedding.e5_bundle import build_bundled_model
     from retrieval.settings import Settings
 
     jsonl = _write_jsonl(synthetic.real_articles(plan.ingest_articles), work / "ingest" / "articles.jsonl")
-    _ingest_once(jsonl, work / "ingest" / "fake", FakeEmbedder())
+    _ingest_once(jsonl, work / "ingest" / "fake", HashEmbedder())
     texts = _chunk_texts(work / "ingest" / "fake")
     model = SentenceTransformer(str(build_bundled_model(Settings(_env_file=None).resolved_model_cache)), device="cpu")
     model.encode(["passage: warm up"] * 4)
@@ -221,7 +221,7 @@ def base_material(plan: Plan, embedder, work: Path) -> tuple[list[str], np.ndarr
 
 def build_library(size: int, work: Path, embedder, texts: list[str], vectors: np.ndarray) -> Path:
     """A library of `size` synthetic chunks, indexed as `Library.reindex` does (built once, then reused)."""
-    from retrieval.indexes import Indexes
+    from retrieval.indexes.store import Indexes
     from retrieval.library import Library
     from storage.database import make_engine
     from storage.repository import Repository
@@ -274,9 +274,9 @@ def recall_at(index, queries: np.ndarray, exact: np.ndarray, k: int = 10) -> tup
 
 def _component_times(library, question: str) -> dict[str, float]:
     """One question through the ask path's parts, called directly: embed, vector, lexical, database, fusion."""
-    from retrieval.fusion import fuse, ranked
-    from retrieval.lexical_index import query_terms
-    from retrieval.text import guess_language
+    from retrieval.ranking.fusion import fuse, ranked
+    from retrieval.indexes.lexical import query_terms
+    from retrieval.ingest.text import guess_language
 
     pool = library.settings.candidate_pool
     t0 = time.perf_counter()
@@ -302,7 +302,7 @@ def bench_query(size: int, plan: Plan, work: Path, embedder, texts: list[str], v
     import faiss
 
     from retrieval.library import Library
-    from retrieval.vector_index import IVF
+    from retrieval.indexes.vectors import IVF
 
     data_dir = build_library(size, work, embedder, texts, vectors)
     built = json.loads((data_dir / "built.json").read_text())
@@ -374,9 +374,9 @@ def bench_startup(plan: Plan, work: Path, backends: list[str]) -> list[dict]:
     return out
 
 
-def main(args) -> int:
+def main(args, settings) -> int:
     """Run the selected benchmark sections and write bench.json and bench.md."""
-    from retrieval.embedding import ONNX_INT8, TORCH, configured_backend
+    from retrieval.embedding.embedder import ONNX_INT8, TORCH, configured_backend
 
     plan = QUICK if args.quick else FULL
     output = Path(args.output)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.chunking import chunk_text
-from retrieval.indexes import passage_text
+from retrieval.ingest.chunking import chunk_text
+from retrieval.indexes.store import passage_text
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 CORPORA = ("tydiqa-id", "facqa-id", "distractors-id", "xquad-en")

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from retrieval.settings import Settings
+from bot.settings import BotSettings
 
 SIGNATURE_CHARS = 16
 
@@ -21,7 +21,7 @@ class Access:
     ingest_admins_only: bool
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Access:
+    def from_settings(cls, settings: BotSettings) -> Access:
         """Read the rules from ADMIN_USER_IDS, ALLOWED_CHAT_IDS and INGEST_ADMINS_ONLY."""
         return cls(frozenset(settings.admin_user_ids), frozenset(settings.allowed_chat_ids), settings.ingest_admins_only)
 
@@ -68,7 +68,7 @@ class CallbackSigner:
         return payload
 
 
-def webhook_secret(settings: Settings) -> str:
+def webhook_secret(settings: BotSettings) -> str:
     """WEBHOOK_SECRET, or a stable secret derived from the bot token (letters and digits only)."""
     if settings.webhook_secret:
         return settings.webhook_secret

@@ -5,20 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from bot.render_text import render_answer, render_article_line
-from retrieval.documents import UserError
+from retrieval.ingest.documents import UserError
 from retrieval.settings import Settings
 
 log = logging.getLogger("tanya")
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def engine_settings(args: argparse.Namespace) -> Settings:
     """Settings from the environment and `.env`, with `--data-dir` taking precedence."""
     overrides = {"data_dir": Path(args.data_dir)} if getattr(args, "data_dir", None) else {}
     return Settings(**overrides)
@@ -26,9 +25,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def open_library(settings: Settings, **kwargs):
     """Open the library, turning a model mismatch into a one-line error."""
-    from retrieval.indexes import StaleEmbeddings
+    from retrieval.indexes.store import StaleEmbeddings
     from retrieval.library import Library
-    from retrieval.vector_index import ModelMismatch
+    from retrieval.indexes.vectors import ModelMismatch
 
     try:
         return Library(settings, **kwargs)
@@ -40,9 +39,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Ingest files, folders, links or JSON lines and print a summary."""
     from tqdm import tqdm
 
-    from retrieval.sources import read_paths
+    from retrieval.ingest.readers import read_paths
 
-    settings = _settings(args)
+    settings = engine_settings(args)
     library = open_library(settings)
     tally: Counter[str] = Counter()
     failures: list[UserError] = []
@@ -73,9 +72,9 @@ def _with_added_by(draft, added_by: str | None):
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or JSON lines / plain lines of questions from stdin."""
     from retrieval.answer import Answer
-    from retrieval.followup import turn_of
+    from retrieval.ranking.followup import turn_of
 
-    library = open_library(_settings(args))
+    library = open_library(engine_settings(args))
     options = {"top_k": args.top_k, "per_article": args.per_article, "mode": args.mode}
 
     def shown(answer: Answer, color: bool) -> str:
@@ -114,7 +113,7 @@ def _parse_question_line(line: str) -> tuple[str, str | None]:
 
 def cmd_articles(args: argparse.Namespace) -> int:
     """List stored articles, newest first."""
-    with open_library(_settings(args)) as library:
+    with open_library(engine_settings(args)) as library:
         for info in library.list(args.offset, args.limit):
             print(render_article_line(info))
     return 0
@@ -122,7 +121,7 @@ def cmd_articles(args: argparse.Namespace) -> int:
 
 def cmd_article(args: argparse.Namespace) -> int:
     """Show one article."""
-    with open_library(_settings(args)) as library:
+    with open_library(engine_settings(args)) as library:
         info = library.get(args.id)
     if info is None:
         print(f"tanya: no article #{args.id}", file=sys.stderr)
@@ -135,7 +134,7 @@ def cmd_article(args: argparse.Namespace) -> int:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     """Delete one article from the database and the indexes."""
-    with open_library(_settings(args)) as library:
+    with open_library(engine_settings(args)) as library:
         deleted = library.delete(args.id)
     print(f"deleted article #{args.id}" if deleted else f"tanya: no article #{args.id}", file=sys.stdout if deleted else sys.stderr)
     return 0 if deleted else 1
@@ -144,7 +143,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 def cmd_reindex(args: argparse.Namespace) -> int:
     """Rebuild both indexes from the database (re-embedding only chunks from another model), re-chunking if asked."""
     approximate = True if args.approximate else (False if args.exact else None)
-    with open_library(_settings(args), check_model=False) as library:
+    with open_library(engine_settings(args), check_model=False) as library:
         if args.rechunk:
             from tqdm import tqdm
 
@@ -161,7 +160,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """Print library counts."""
-    with open_library(_settings(args)) as library:
+    with open_library(engine_settings(args)) as library:
         stats = library.stats()
     if args.json:
         print(json.dumps({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.__dict__.items()}))
@@ -172,11 +171,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _lazy(module: str, function: str) -> Callable[[argparse.Namespace], int]:
-    """A command implemented in another module, imported only when run."""
+    """A command implemented in another module, imported only when run, given the arguments and the settings."""
     def run(args: argparse.Namespace) -> int:
         import importlib
 
-        return getattr(importlib.import_module(module), function)(args)
+        return getattr(importlib.import_module(module), function)(args, engine_settings(args))
     return run
 
 
@@ -238,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--cache", help="embedding cache file (default: DATA_DIR/eval-cache.sqlite)")
     p.add_argument("--limit", type=int, default=None, help="ask at most N questions per set")
-    p.set_defaults(func=_lazy("retrieval.evaluation", "main"))
+    p.set_defaults(func=_lazy("retrieval.evaluation.runner", "main"))
 
     p = sub.add_parser("bench", help="run the benchmarks and write a report")
     p.add_argument("--quick", action="store_true", help="small sizes only")
@@ -252,8 +251,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.data_dir:
-        os.environ["TANYA_DATA_DIR"] = args.data_dir
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

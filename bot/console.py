@@ -113,11 +113,10 @@ async def converse(console: Console, lines: TextIO, out: TextIO, prompt: str = "
         out.flush()
 
 
-def main(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace, settings: Settings) -> int:
     """`tanya chat`."""
     from bot.cli import open_library
 
-    settings = Settings()
     interactive = sys.stdin.isatty()
     lang = language_for(os.environ.get("LANG"))
     with open_library(settings) as library:

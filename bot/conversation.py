@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from bot.messages import error_reason, text
 from retrieval.answer import Answer, AnswerPassage, PassageContext
-from retrieval.documents import ArticleDraft, UserError
-from retrieval.extract import extract_file
-from retrieval.fetch import fetch_article, find_urls, is_mostly_link
+from retrieval.ingest.documents import ArticleDraft, UserError
+from retrieval.ingest.extract import extract_file
+from retrieval.ingest.fetch import fetch_article, find_urls, is_mostly_link
 from retrieval.library import ArticleInfo, IngestResult, Library, Stats
 
 EXTRA_PASSAGES = 3
@@ -91,9 +91,9 @@ class Conversation:
         draft = await fetch_article(url, self.settings, allow_hosts=self.allow_hosts)
         return await self.add_draft(draft, url, added_by)
 
-    async def add_file(self, name: str, data: bytes, added_by: str | None = None) -> IngestResult:
-        """Extract an uploaded document and store it."""
-        draft = await asyncio.to_thread(extract_file, name, data, max_bytes=self.settings.max_upload_bytes)
+    async def add_file(self, name: str, data: bytes, max_bytes: int, added_by: str | None = None) -> IngestResult:
+        """Extract an uploaded document (of at most `max_bytes`) and store it."""
+        draft = await asyncio.to_thread(extract_file, name, data, max_bytes=max_bytes)
         return await self.add_draft(draft, name, added_by)
 
     async def add_draft(self, draft: ArticleDraft | UserError, item: str, added_by: str | None = None) -> IngestResult:

@@ -17,7 +17,7 @@ from telegram import (
     MessageOriginUser,
 )
 
-from retrieval.documents import ArticleDraft
+from retrieval.ingest.documents import ArticleDraft
 
 TITLE_CHARS = 120
 

@@ -27,9 +27,10 @@ from bot.access import Access, CallbackSigner
 from bot.conversation import AnswerView, Conversation, ingest_notice, parse_article_id, parse_intent, stats_text
 from bot.forwards import ForwardBuffer, ForwardPart, draft_from_parts, forward_part
 from bot.messages import LANGUAGES, language_for, text
+from bot.settings import BotSettings
 from bot.render_html import render_answer, render_article, render_context, render_sources
 from retrieval.answer import AnswerPassage
-from retrieval.fetch import find_urls, is_mostly_link
+from retrieval.ingest.fetch import find_urls, is_mostly_link
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -48,6 +49,7 @@ class Services:
     conversation: Conversation
     access: Access
     signer: CallbackSigner
+    settings: BotSettings
     forwards: ForwardBuffer | None = None
 
 
@@ -273,14 +275,14 @@ async def on_document(update: Update, context: Context) -> None:
         return
     lang = await language(update, context)
     document = message.document
-    limit = services(context).conversation.settings.max_upload_bytes
+    limit = services(context).settings.max_upload_bytes
     if document.file_size and document.file_size > limit:
         await reply(update, text(lang, "upload_too_large", limit=f"{limit / 1_000_000:g} MB"))
         return
     async with typing(context.bot, update.effective_chat.id):
         file = await context.bot.get_file(document.file_id)
         data = bytes(await file.download_as_bytearray(read_timeout=DOWNLOAD_TIMEOUT))
-        result = await services(context).conversation.add_file(document.file_name or "document", data,
+        result = await services(context).conversation.add_file(document.file_name or "document", data, limit,
                                                                added_by=f"tg:{update.effective_user.id}")
     await reply(update, ingest_notice(result, lang))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.documents import UserError
+from retrieval.ingest.documents import UserError
 
 LANGUAGES = ("id", "en")
 

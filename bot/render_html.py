@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.messages import text
 from retrieval.answer import AnswerPassage, Citation, PassageContext
-from retrieval.excerpt import excerpt
+from retrieval.ranking.excerpt import excerpt
 
 MESSAGE_LIMIT = 4096
 SEPARATOR = "\n\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from retrieval.answer import Answer, AnswerPassage, Citation
-from retrieval.excerpt import excerpt
+from retrieval.ranking.excerpt import excerpt
 
 BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
 NOTHING_FOUND = "I found nothing about this in the stored articles. The nearest passages are:"

@@ -29,6 +29,7 @@ from bot.forwards import ForwardBuffer, ForwardPart
 from bot.messages import command_menu
 from bot.retry import RetryingRateLimiter
 from retrieval.library import Library
+from bot.settings import BotSettings
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ CONCURRENT_UPDATES = 64
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
-def build_application(settings: Settings, library: Library, *, allow_hosts: frozenset[str] = frozenset(),
+def build_application(settings: BotSettings, library: Library, *, allow_hosts: frozenset[str] = frozenset(),
                       forward_join_seconds: float | None = None) -> Application:
     """A ready-to-run Application over `library`, talking to the Bot API at TELEGRAM_BASE_URL."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -55,7 +56,7 @@ def build_application(settings: Settings, library: Library, *, allow_hosts: froz
     )
     delay = settings.forward_join_seconds if forward_join_seconds is None else forward_join_seconds
     svc = handlers.Services(Conversation(library, allow_hosts=allow_hosts), Access.from_settings(settings),
-                            CallbackSigner(settings.telegram_bot_token or ""))
+                            CallbackSigner(settings.telegram_bot_token or ""), settings)
 
     async def flush(chat_id: int, parts: list[ForwardPart]) -> None:
         """Store the joined parts of a forwarded post."""
@@ -137,7 +138,7 @@ def hide_token_in_logs(token: str) -> None:
         handler.setFormatter(RedactingFormatter(token, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
 
 
-def check_token(settings: Settings) -> str:
+def check_token(settings: BotSettings) -> str:
     """The token from TELEGRAM_BOT_TOKEN, or a one-line exit when it is missing or malformed."""
     token = (settings.telegram_bot_token or "").strip()
     if not token:
@@ -147,7 +148,7 @@ def check_token(settings: Settings) -> str:
     return token
 
 
-async def verify_token(settings: Settings) -> None:
+async def verify_token(settings: BotSettings) -> None:
     """Ask the Bot API who we are before loading the model; a rejected token or no connection is a one-line exit."""
     bot = Bot(settings.telegram_bot_token or "", base_url=settings.telegram_base_url,
               base_file_url=settings.telegram_base_file_url)
@@ -157,7 +158,7 @@ async def verify_token(settings: Settings) -> None:
 
 
 @contextlib.contextmanager
-def telegram_errors_exit(settings: Settings) -> Iterator[None]:
+def telegram_errors_exit(settings: BotSettings) -> Iterator[None]:
     """A rejected token or an unreachable Bot API ends the command with one line, not a traceback."""
     try:
         yield
@@ -167,13 +168,13 @@ def telegram_errors_exit(settings: Settings) -> Iterator[None]:
         raise SystemExit(unreachable(settings, error)) from None
 
 
-def unreachable(settings: Settings, error: NetworkError) -> str:
+def unreachable(settings: BotSettings, error: NetworkError) -> str:
     """The one-line error for a Bot API server that cannot be reached (never showing the token)."""
     reason = error.message.replace(settings.telegram_bot_token or "<none>", "<token>")
     return f"tanya: cannot reach the Telegram Bot API at {urlsplit(settings.telegram_base_url).netloc} ({reason})"
 
 
-def run(application: Application, settings: Settings, webhook_url: str | None) -> None:
+def run(application: Application, settings: BotSettings, webhook_url: str | None) -> None:
     """Serve updates by long polling, or as a webhook server with a secret token when a URL is given."""
     if not webhook_url:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
@@ -183,14 +184,14 @@ def run(application: Application, settings: Settings, webhook_url: str | None) -
                             secret_token=webhook_secret(settings), allowed_updates=ALLOWED_UPDATES)
 
 
-def main(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace, engine: Settings) -> int:
     """`tanya bot [--webhook-url URL]`."""
     from bot.cli import open_library
 
-    settings = Settings()
+    settings = BotSettings()
     hide_token_in_logs(check_token(settings))
     asyncio.run(verify_token(settings))
-    library = open_library(settings)
+    library = open_library(engine)
     library.start_sync()
     application = build_application(settings, library)
     try:

@@ -13,21 +13,22 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, confidence
-from retrieval.coverage import WeightedWords, question_words, sentence_coverage
+from retrieval.ranking.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, confidence
+from retrieval.ranking.coverage import WeightedWords, question_words, sentence_coverage
 from retrieval.answer import Answer, AnswerPassage, PassageContext, select_passages
-from retrieval.chunking import Passage, chunk_text
-from retrieval.documents import ArticleDraft, UserError
-from retrieval.embedding import Embedder
-from retrieval.followup import HistoryTurn, order_within_articles, resolve, turn_of
-from retrieval.fusion import FusionWeights, fuse, ranked
-from retrieval.highlight import KEY_SENTENCE_WEIGHTS, SENTENCE_WEIGHTS, QuestionCues, best_sentence
-from retrieval.indexes import Indexes, claim_index_folder, passage_text, release_index_folder
-from retrieval.lexical_index import query_terms
-from retrieval.rerank import rescore
+from retrieval.ingest.chunking import Passage, chunk_text
+from retrieval.ingest.documents import ArticleDraft, UserError
+from retrieval.embedding.embedder import Embedder
+from retrieval.embedding.protocol import TextEmbedder
+from retrieval.ranking.followup import HistoryTurn, order_within_articles, resolve, turn_of
+from retrieval.ranking.fusion import FusionWeights, fuse, ranked
+from retrieval.ranking.highlight import KEY_SENTENCE_WEIGHTS, SENTENCE_WEIGHTS, QuestionCues, best_sentence
+from retrieval.indexes.store import Indexes, claim_index_folder, passage_text, release_index_folder
+from retrieval.indexes.lexical import query_terms
+from retrieval.ranking.rerank import rescore
 from retrieval.settings import Settings
-from retrieval.text import clean_text, content_hash, guess_language
-from retrieval.vector_index import VectorIndex
+from retrieval.ingest.text import clean_text, content_hash, guess_language
+from retrieval.indexes.vectors import VectorIndex
 from storage.database import make_engine, migrate
 from storage.models import Article
 from storage.repository import NewChunk, Repository, StoredChunk
@@ -89,7 +90,7 @@ class RechunkReport:
 class Library:
     """A library of articles stored in a database and searchable by meaning and by words."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, *, check_model: bool = True) -> None:
+    def __init__(self, settings: Settings, embedder: TextEmbedder | None = None, *, check_model: bool = True) -> None:
         """Open the library; `check_model=False` opens it to be rebuilt (`tanya reindex`) after a model change:
         an index of another model is discarded and the start-up repair, which needs this model's vectors, skipped."""
         self.settings = settings
@@ -97,8 +98,7 @@ class Library:
         self.engine = make_engine(settings.resolved_database_url)
         migrate(self.engine)
         self.repo = Repository(self.engine)
-        self.embedder = embedder or Embedder(settings.embedding_model, settings.resolved_model_cache,
-                                             settings.embedding_batch_size)
+        self.embedder = embedder or Embedder.from_settings(settings)
         self.weights = FusionWeights()
         folder = claim_index_folder(settings.data_dir / "index")
         try:

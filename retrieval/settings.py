@@ -1,23 +1,26 @@
-"""All configuration in one place: environment variables and `.env`, documented in `.env.example`."""
+"""The engine's configuration: environment variables and `.env`, documented in `.env.example`.
+
+Built once at the edge (the command line, the bot, the benchmarks) and passed in; nothing here is read at import.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from retrieval.chunking import DEFAULT_OVERLAP, DEFAULT_WORDS
+from retrieval.embedding.e5_bundle import DEFAULT_MODEL_CACHE
+from retrieval.ingest.chunking import DEFAULT_OVERLAP, DEFAULT_WORDS
 
-IdList = Annotated[frozenset[int], NoDecode]
+ENV_FILE = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True,
+                              populate_by_name=True)
 
 
 class Settings(BaseSettings):
-    """Settings for the engine, the command line and the Telegram bot."""
+    """Settings of the engine: storage, model, chunking, answers, sync and fetching."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True,
-                                      populate_by_name=True)
+    model_config = ENV_FILE
 
     data_dir: Path = Field(default=Path("data"), validation_alias="TANYA_DATA_DIR")
     database_url: str | None = None
@@ -47,29 +50,7 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = 5_000_000
     fetch_allow_private: bool = False
 
-    telegram_bot_token: str | None = None
-    telegram_base_url: str = "https://api.telegram.org/bot"
-    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
-    webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
-    webhook_port: int = 8443
-    webhook_secret: str | None = None
-    admin_user_ids: IdList = frozenset()
-    allowed_chat_ids: IdList = frozenset()
-    ingest_admins_only: bool = False
-    max_upload_bytes: int = 10_000_000
     history_turns: int = 4
-    forward_join_seconds: float = 2.0
-
-    @field_validator("admin_user_ids", "allowed_chat_ids", mode="before")
-    @classmethod
-    def _split_ids(cls, value: object) -> object:
-        """Accept "1,2 3" from the environment as well as real lists."""
-        if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(",", " ").split())
-        if isinstance(value, int):
-            return frozenset({value})
-        return value
 
     @property
     def resolved_database_url(self) -> str:
@@ -79,4 +60,4 @@ class Settings(BaseSettings):
     @property
     def resolved_model_cache(self) -> Path:
         """Where the bundled model folder is built on first use."""
-        return self.model_cache_dir or Path.home() / ".cache" / "tanya-berita" / "models"
+        return self.model_cache_dir or DEFAULT_MODEL_CACHE

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.documents import ArticleDraft
+from retrieval.ingest.documents import ArticleDraft
 from retrieval.settings import Settings
 from tests.pg import fresh_database
 
@@ -20,9 +20,17 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 @pytest.fixture(scope="session")
 def embedder():
     """The real bundled multilingual-e5-small, loaded once for the whole session."""
-    from retrieval.embedding import Embedder
+    from retrieval.embedding.embedder import Embedder
 
-    return Embedder(cache_dir=Settings().resolved_model_cache)
+    return Embedder(cache_dir=Settings(_env_file=None).resolved_model_cache)
+
+
+@pytest.fixture(scope="session")
+def hash_embedder():
+    """A fast word-hashing stand-in, for tests whose behaviour does not depend on the model."""
+    from retrieval.embedding.hashing import HashEmbedder
+
+    return HashEmbedder()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause-seconds", type=float, default=30.0)
     args = parser.parse_args(argv)
 
-    from retrieval.documents import ArticleDraft
+    from retrieval.ingest.documents import ArticleDraft
     from retrieval.library import Library
     from retrieval.settings import Settings
 

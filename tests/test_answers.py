@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.documents import ArticleDraft
-from retrieval.followup import HistoryTurn, leans_on_history, order_within_articles, resolve
+from retrieval.ingest.documents import ArticleDraft
+from retrieval.ranking.followup import HistoryTurn, leans_on_history, order_within_articles, resolve
 
 BELOUSOV = "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov"
 OTHER_ARTICLES = [

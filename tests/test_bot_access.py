@@ -91,7 +91,7 @@ def test_sources_article_and_stats_commands(tg, start_bot, sample_library) -> No
 
 
 def test_sources_pages_with_signed_buttons(tg, start_bot, library: Library) -> None:
-    from retrieval.documents import ArticleDraft
+    from retrieval.ingest.documents import ArticleDraft
 
     list(library.add_articles([(f"n{n}", ArticleDraft(text=f"Berita nomor {n} tentang pasar.", title=f"Berita {n}"))
                                for n in range(7)]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from retrieval.documents import ArticleDraft
+from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 from tests.test_bot_harness import bold_texts, delivered, exchange, links, library, settings, start_bot, tg  # noqa: F401
 

@@ -12,6 +12,7 @@ import pytest
 
 from bot.telegram_app import build_application, post_init
 from retrieval.library import Library
+from bot.settings import BotSettings
 from retrieval.settings import Settings
 from tests.fake_telegram import FakeTelegram, RunningApplication, run_application
 from tests.web import LocalSite, page
@@ -73,11 +74,18 @@ def tg() -> Iterator[FakeTelegram]:
         yield fake
 
 
-def bot_settings(settings: Settings, tg: FakeTelegram, **overrides: Any) -> Settings:
+def bot_settings(settings: Settings, tg: FakeTelegram, **overrides: Any) -> BotSettings:
     """Test settings pointing the bot at the fake server, with links on 127.0.0.1 allowed."""
     values = {"telegram_bot_token": tg.token, "telegram_base_url": tg.base_url,
-              "telegram_base_file_url": tg.base_file_url, "fetch_allow_private": True, **overrides}
-    return settings.model_copy(update=values)
+              "telegram_base_file_url": tg.base_file_url, **overrides}
+    return BotSettings(_env_file=None, **values)
+
+
+def engine_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """The engine settings with links on 127.0.0.1 allowed and the overrides meant for the engine; those are
+    taken out of `overrides`, which keeps the bot's."""
+    engine = {name: overrides.pop(name) for name in list(overrides) if name in Settings.model_fields}
+    return settings.model_copy(update={"fetch_allow_private": True, **engine})
 
 
 @pytest.fixture
@@ -85,8 +93,10 @@ def start_bot(settings: Settings, tg: FakeTelegram) -> StartBot:
     """Start the real bot over a library with the given settings overrides."""
     @contextlib.contextmanager
     def start(library, **overrides: Any) -> Iterator[RunningApplication]:
-        library.settings = bot_settings(library.settings, tg, **overrides)
-        application = build_application(library.settings, library, forward_join_seconds=overrides.pop("join", 0.6))
+        join = overrides.pop("join", 0.6)
+        library.settings = engine_overrides(library.settings, overrides)
+        application = build_application(bot_settings(library.settings, tg, **overrides), library,
+                                        forward_join_seconds=join)
         with run_application(application) as running:
             yield running
     return start

@@ -18,7 +18,7 @@ from bot.render_html import render_answer, render_context, split_messages, utf16
 from bot.retry import RetryingRateLimiter
 from bot.telegram_app import RedactingFormatter
 from retrieval.answer import AnswerPassage, Citation
-from retrieval.documents import UserError
+from retrieval.ingest.documents import UserError
 from tests.fake_telegram import parse_html
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from retrieval.e5_bundle import PROMPTS
+from retrieval.embedding.e5_bundle import PROMPTS
 
 SENTENCES = [
     "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov.",
@@ -39,7 +39,7 @@ def test_a_question_is_closer_to_its_answer_than_to_an_unrelated_passage(embedde
 def test_the_default_backend_gives_the_vectors_of_sentence_transformers(embedder):
     from sentence_transformers import SentenceTransformer
 
-    from retrieval.e5_bundle import build_bundled_model
+    from retrieval.embedding.e5_bundle import build_bundled_model
     from retrieval.settings import Settings
 
     reference = SentenceTransformer(str(build_bundled_model(Settings().resolved_model_cache)), device="cpu")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.embedding.embedder import Embedder
+
 from bot import cli
 from tests.conftest import ROOT, SAMPLE
 
@@ -20,7 +22,7 @@ BELOUSOV = "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan
 @pytest.fixture
 def tanya(settings, embedder, monkeypatch, capsys):
     """Run `tanya ...` in-process against the test data directory; returns (exit code, stdout, stderr)."""
-    monkeypatch.setattr("retrieval.library.Embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr(Embedder, "from_settings", staticmethod(lambda *a, **k: embedder))
 
     def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))

@@ -26,11 +26,11 @@ from pathlib import Path
 import pytest
 
 from crash_driver import SyntheticArticle, make_articles
-from retrieval.chunking import chunk_text
-from retrieval.documents import ArticleDraft
+from retrieval.ingest.chunking import chunk_text
+from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 from retrieval.settings import Settings
-from retrieval.text import clean_text
+from retrieval.ingest.text import clean_text
 from storage.database import integrity_ok
 
 DRIVER = Path(__file__).with_name("crash_driver.py")

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import evaluation
-from retrieval.eval_metrics import Tally, contains_answer, first_hit
+from retrieval.embedding.embedder import Embedder
+from retrieval.settings import Settings
+
+from retrieval.evaluation import runner as evaluation
+from retrieval.evaluation.metrics import Tally, contains_answer, first_hit
 
 DOCS = [
     {"id": "d1", "title": "", "text": "Thomas Alva Edison menemukan bola lampu pijar pada tahun 1879 di Menlo Park."},
@@ -65,9 +68,9 @@ def test_tally_arithmetic():
 
 
 def test_eval_command_reports_every_metric(eval_folder, settings, embedder, monkeypatch, capsys):
-    monkeypatch.setattr(evaluation, "Embedder", lambda *args, **kwargs: embedder)
+    monkeypatch.setattr(Embedder, "from_settings", staticmethod(lambda *a, **k: embedder))
     args = argparse.Namespace(directory=str(eval_folder), json=True, cache=None, limit=None)
-    assert evaluation.main(args) == 0
+    assert evaluation.main(args, Settings(_env_file=None)) == 0
     report = json.loads(capsys.readouterr().out)
     tiny = report["sets"]["tiny-id"]
     assert set(tiny) >= {"hybrid", "lexical", "dense", "key_sentence@1", "flagged_not_found", "n"}
@@ -86,9 +89,9 @@ def test_eval_command_reports_every_metric(eval_folder, settings, embedder, monk
 
 
 def test_eval_table_is_readable(eval_folder, settings, embedder, monkeypatch, capsys):
-    monkeypatch.setattr(evaluation, "Embedder", lambda *args, **kwargs: embedder)
+    monkeypatch.setattr(Embedder, "from_settings", staticmethod(lambda *a, **k: embedder))
     args = argparse.Namespace(directory=str(eval_folder), json=False, cache=None, limit=2)
-    assert evaluation.main(args) == 0
+    assert evaluation.main(args, Settings(_env_file=None)) == 0
     table = capsys.readouterr().out
     assert "tiny-id" in table and "hybrid" in table and "BM25" in table and "dense" in table
     assert "follow-ups" in table and "abstention" in table and "latency" in table

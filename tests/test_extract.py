@@ -1,4 +1,4 @@
-"""Specifications for retrieval.extract: documents of every supported kind become drafts, bad input becomes UserError."""
+"""Specifications for retrieval.ingest.extract: documents of every supported kind become drafts, bad input becomes UserError."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from retrieval.documents import ArticleDraft, UserError
-from retrieval.extract import clean_text, extract_file, extract_html
+from retrieval.ingest.documents import ArticleDraft, UserError
+from retrieval.ingest.extract import clean_text, extract_file, extract_html
 
 LIMIT = 5_000_000
 

@@ -1,4 +1,4 @@
-"""Specifications for retrieval.fetch: links are fetched safely from real local servers on 127.0.0.1."""
+"""Specifications for retrieval.ingest.fetch: links are fetched safely from real local servers on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler
 import httpx
 import pytest
 
-from retrieval.documents import ArticleDraft, UserError
-from retrieval.fetch import _pinned_request, fetch_article, fetch_article_sync, find_urls, is_mostly_link
+from retrieval.ingest.documents import ArticleDraft, UserError
+from retrieval.ingest.fetch import _pinned_request, fetch_article, fetch_article_sync, find_urls, is_mostly_link
 from retrieval.settings import Settings
 from test_extract import draft, error, make_pdf
 from tests.web import LocalSite, page, redirect, respond

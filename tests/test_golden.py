@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from retrieval.documents import ArticleDraft
-from retrieval.eval_data import load_corpora, load_questions
-from retrieval.eval_metrics import Tally, contains_answer, first_hit
+from retrieval.ingest.documents import ArticleDraft
+from retrieval.evaluation.data import load_corpora, load_questions
+from retrieval.evaluation.metrics import Tally, contains_answer, first_hit
 from retrieval.settings import Settings
 from tests.conftest import SHARED_EVAL
 

@@ -31,12 +31,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from bot.conversation import Conversation, ingest_notice, parse_intent
-from retrieval.chunking import DEFAULT_WORDS, chunk_text
-from retrieval.documents import ArticleDraft, UserError
+from retrieval.ingest.chunking import DEFAULT_WORDS, chunk_text
+from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.library import IngestResult, Library
-from retrieval.sentences import MAX_SENTENCE_CHARS
+from retrieval.ingest.sentences import MAX_SENTENCE_CHARS
 from retrieval.settings import Settings
-from retrieval.text import clean_text
+from retrieval.ingest.text import clean_text
 from test_extract import ARTICLE_HTML as EXTRACT_ARTICLE_HTML
 from test_extract import make_docx, make_pdf, make_zip
 from test_fetch import ARTICLE_HTML, LOCAL, error, fake_dns, fetched, site  # noqa: F401 - site, fake_dns: fixtures
@@ -162,13 +162,13 @@ def test_a_megabyte_in_one_line_is_chunked_fast_in_bounded_memory(kind: str) -> 
 
 def test_long_runs_of_punctuation_are_chunked_in_seconds() -> None:
     """An uploaded file of '!!!!…' or '....' must not hang ingest (checked in a subprocess killed after 6 s)."""
-    code = "from retrieval.chunking import chunk_text\nfor run in ('!', '.', '?!'):\n    chunk_text(run * 40_000)"
+    code = "from retrieval.ingest.chunking import chunk_text\nfor run in ('!', '.', '?!'):\n    chunk_text(run * 40_000)"
     assert finishes_in_a_subprocess(code, 6), "chunking 40,000 punctuation marks did not finish in 6 s"
 
 
 def test_a_long_one_word_follow_up_question_is_resolved_in_seconds() -> None:
     """Follow-up detection runs on every question of a chat with history; it must be linear (it was O(n^2))."""
-    code = "from retrieval.followup import leans_on_history\nleans_on_history('a' * 60_000 + 'nya')"
+    code = "from retrieval.ranking.followup import leans_on_history\nleans_on_history('a' * 60_000 + 'nya')"
     assert finishes_in_a_subprocess(code, 8), "follow-up detection on a 60,000-letter word did not finish in 8 s"
 
 

@@ -4,9 +4,9 @@ from dataclasses import replace
 
 import pytest
 
-from retrieval.documents import ArticleDraft, UserError
+from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.library import Library
-from retrieval.vector_index import ModelMismatch
+from retrieval.indexes.vectors import ModelMismatch
 from storage.database import integrity_ok
 from tests.conftest import sample_draft, second_process_library
 

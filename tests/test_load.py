@@ -221,6 +221,6 @@ def test_500_updates_from_100_chats_are_each_answered_once_in_their_own_chat_eve
 
 
 def _draft(article):
-    from retrieval.documents import ArticleDraft
+    from retrieval.ingest.documents import ArticleDraft
 
     return ArticleDraft(text=article.text, title=article.title, source="Kabar Desa")

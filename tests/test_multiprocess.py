@@ -184,13 +184,13 @@ def test_two_processes_ingesting_at_once_store_every_article_once(cluster: Clust
 
 def serve() -> None:
     """The worker: open the library from the environment, sync in the background, answer commands."""
-    from retrieval.documents import ArticleDraft
-    from retrieval.embedding import Embedder
+    from retrieval.ingest.documents import ArticleDraft
+    from retrieval.embedding.embedder import Embedder
     from retrieval.library import Library
     from retrieval.settings import Settings
 
     settings = Settings(_env_file=None)
-    embedder = Embedder(settings.embedding_model, settings.resolved_model_cache)
+    embedder = Embedder.from_settings(settings)
     passages = embedder.passages
     calls = [0]
 

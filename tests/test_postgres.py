@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select, text
 
-from retrieval.documents import ArticleDraft
+from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 from storage.database import integrity_ok, make_engine, migrate
 from storage.models import Article, Chunk
@@ -227,12 +227,12 @@ def test_processes_sharing_a_data_directory_get_index_folders_of_their_own(tmp_p
     import subprocess
     import sys
 
-    from retrieval.indexes import claim_index_folder, release_index_folder
+    from retrieval.indexes.store import claim_index_folder, release_index_folder
 
     base = tmp_path / "data" / "index"
     mine = claim_index_folder(base)
     again = claim_index_folder(base)
-    probe = ("import sys; from pathlib import Path; from retrieval.indexes import claim_index_folder; "
+    probe = ("import sys; from pathlib import Path; from retrieval.indexes.store import claim_index_folder; "
              "print(claim_index_folder(Path(sys.argv[1])).name)")
     other = subprocess.run([sys.executable, "-c", probe, str(base)], capture_output=True, text=True, check=True)
     release_index_folder(again)

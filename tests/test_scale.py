@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from retrieval.library import Library
-from retrieval.vector_index import FLAT, IVF, VectorIndex
+from retrieval.indexes.vectors import FLAT, IVF, VectorIndex
 from tests.conftest import sample_draft
 from tests.test_library import BELOUSOV, WEATHER
 

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from bot.access import CallbackSigner
 from bot.telegram_app import hide_token_in_logs
-from retrieval.documents import ArticleDraft
+from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 from tests.fake_telegram import BOT_TOKEN, BOT_USERNAME, FakeTelegram
 from tests.test_bot_harness import delivered, exchange, library, settings, start_bot, tg  # noqa: F401

@@ -1,7 +1,7 @@
 """Sentence boundaries and chunk spans on Indonesian and English news text."""
 
-from retrieval.chunking import chunk_text
-from retrieval.sentences import sentences
+from retrieval.ingest.chunking import chunk_text
+from retrieval.ingest.sentences import sentences
 from tests.conftest import sample_draft
 
 

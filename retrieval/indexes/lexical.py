@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import Stemmer
 
-from retrieval.text import words
+from retrieval.ingest.text import words
 
 STOPWORDS = frozenset(
     "yang dan di ke dari ini itu dengan untuk pada adalah dalam akan juga oleh sebagai telah atau karena "

@@ -17,8 +17,8 @@ from urllib.parse import urljoin
 
 import httpx
 
-from retrieval.documents import ArticleDraft, UserError
-from retrieval.extract import extract_file, extract_html, extract_pdf, extract_text
+from retrieval.ingest.documents import ArticleDraft, UserError
+from retrieval.ingest.extract import extract_file, extract_html, extract_pdf, extract_text
 from retrieval.settings import Settings
 
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]

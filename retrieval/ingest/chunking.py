@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.sentences import sentence_spans
+from retrieval.ingest.sentences import sentence_spans
 
 DEFAULT_WORDS = 200
 """Words per chunk, tuned with `tanya eval`: most news paragraphs stay whole."""

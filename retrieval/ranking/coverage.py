@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.highlight import best_span, sentence_stems
-from retrieval.lexical_index import LexicalIndex, distinct_stems, word_stems
+from retrieval.ranking.highlight import best_span, sentence_stems
+from retrieval.indexes.lexical import LexicalIndex, distinct_stems, word_stems
 
 WeightedWords = list[tuple[tuple[str, str], float]]
 

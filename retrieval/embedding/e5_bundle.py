@@ -24,6 +24,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 BUNDLED_MODEL_NAME = "multilingual-e5-small"
+DEFAULT_MODEL_CACHE = Path.home() / ".cache" / "tanya-berita" / "models"
 PROMPTS = {"query": "query: ", "passage": "passage: "}
 _F32, _Q4 = 0, 1
 _QK = 32

@@ -16,8 +16,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from retrieval.documents import ArticleDraft, UserError
-from retrieval.text import clean_text, strip_control
+from retrieval.ingest.documents import ArticleDraft, UserError
+from retrieval.ingest.text import clean_text, strip_control
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument

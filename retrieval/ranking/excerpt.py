@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.sentences import sentence_spans
+from retrieval.ingest.sentences import sentence_spans
 
 
 def excerpt_span(text: str, highlight: tuple[int, int] | None, max_chars: int) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from retrieval.documents import ArticleDraft, UserError
+from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.settings import Settings
 
 Item = tuple[str, ArticleDraft | UserError]
@@ -76,7 +76,7 @@ def read_json_file(path: Path, settings: Settings) -> Iterator[Item]:
 
 def read_file(path: Path, settings: Settings) -> Iterator[Item]:
     """One file as one or more drafts."""
-    from retrieval.extract import extract_file
+    from retrieval.ingest.extract import extract_file
 
     if path.suffix.lower() in (".json", ".jsonl"):
         yield from read_json_file(path, settings)
@@ -98,7 +98,7 @@ def read_paths(targets: Iterable[str], settings: Settings, stdin: IO[str] | None
             if stdin is not None:
                 yield from read_jsonl(stdin, "stdin")
         elif target.startswith(("http://", "https://")):
-            from retrieval.fetch import fetch_article_sync
+            from retrieval.ingest.fetch import fetch_article_sync
 
             yield target, fetch_article_sync(target, settings)
         else:

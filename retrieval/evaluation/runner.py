@@ -14,15 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.answer import Answer
-from retrieval.documents import ArticleDraft
-from retrieval.embedding import Embedder
-from retrieval.eval_data import Conversation, CorpusDoc, Question, load_conversations, load_corpora, load_questions
-from retrieval.eval_metrics import Tally, contains_answer, first_hit, normalise, share
-from retrieval.eval_report import render
-from retrieval.followup import turn_of
+from retrieval.ingest.documents import ArticleDraft
+from retrieval.embedding.embedder import Embedder
+from retrieval.embedding.protocol import TextEmbedder
+from retrieval.evaluation.data import Conversation, CorpusDoc, Question, load_conversations, load_corpora, load_questions
+from retrieval.evaluation.metrics import Tally, contains_answer, first_hit, normalise, share
+from retrieval.evaluation.report import render
+from retrieval.ranking.followup import turn_of
 from retrieval.library import Library
 from retrieval.settings import Settings
-from retrieval.text import guess_language
+from retrieval.ingest.text import guess_language
 
 MODES = ("hybrid", "lexical", "dense")
 DEPTH = 10
@@ -56,7 +57,7 @@ class SetResult:
 class PrecomputedQueries:
     """An embedder whose question vectors were computed in one batch up front (much faster than one by one)."""
 
-    def __init__(self, embedder: Embedder, questions: list[str]) -> None:
+    def __init__(self, embedder: TextEmbedder, questions: list[str]) -> None:
         self._embedder = embedder
         unique = list(dict.fromkeys(questions))
         self._vectors = dict(zip(unique, embedder.queries(unique))) if unique else {}
@@ -80,14 +81,11 @@ def corpus_language(name: str, docs: list[CorpusDoc]) -> str:
     return guess_language(" ".join(d.text for d in docs[:20]))
 
 
-def eval_settings(folder: Path) -> Settings:
-    """The user's settings with the data directory moved to a throwaway folder."""
-    return Settings().model_copy(update={"data_dir": folder, "database_url": None})
-
-
-def build_library(folder: Path, embedder: Embedder, docs: Iterable[tuple[str, CorpusDoc]]) -> Library:
-    """A fresh library in `folder` holding the given (set name, passage) pairs, ingested the normal way."""
-    library = Library(eval_settings(folder), embedder)
+def build_library(folder: Path, embedder: TextEmbedder, docs: Iterable[tuple[str, CorpusDoc]],
+                  settings: Settings) -> Library:
+    """A fresh library in `folder` (the user's settings otherwise) holding the given (set name, passage) pairs,
+    ingested the normal way."""
+    library = Library(settings.model_copy(update={"data_dir": folder, "database_url": None}), embedder)
     drafts = ((doc.id, ArticleDraft(text=doc.text, title=doc.title, source=name, extra={"corpus_id": doc.id}))
               for name, doc in docs)
     for result in library.add_articles(drafts):
@@ -134,8 +132,8 @@ def held_out(doc_id: str) -> bool:
     return hashlib.sha1(doc_id.encode()).digest()[0] % 2 == 1
 
 
-def abstention_run(folder: Path, embedder: Embedder, docs: list[tuple[str, CorpusDoc]],
-                   questions: list[Question]) -> dict:
+def abstention_run(folder: Path, embedder: TextEmbedder, docs: list[tuple[str, CorpusDoc]],
+                   questions: list[Question], settings: Settings) -> dict:
     """Ask answerable questions against a library missing half of their gold passages.
 
     Questions whose gold passage was left out, and whose answer no remaining passage contains,
@@ -144,7 +142,7 @@ def abstention_run(folder: Path, embedder: Embedder, docs: list[tuple[str, Corpu
     gold = {q.doc for q in questions if q.doc}
     dropped = {normalise(d.text) for _, d in docs if d.id in gold and held_out(d.id)}
     kept = [(n, d) for n, d in docs if normalise(d.text) not in dropped]
-    library = build_library(folder, embedder, kept)
+    library = build_library(folder, embedder, kept, settings)
     kept_texts = [normalise(d.text) for _, d in kept]
     outside, inside, skipped = [], [], 0
     try:
@@ -191,7 +189,7 @@ def combined(results: dict[str, SetResult], names: list[str]) -> SetResult:
     return total
 
 
-def evaluate(folder: Path, embedder: Embedder, limit: int | None, workdir: Path) -> dict:
+def evaluate(folder: Path, embedder: TextEmbedder, limit: int | None, workdir: Path, settings: Settings) -> dict:
     """Run the whole evaluation and return the report as one dictionary."""
     corpora, question_sets = load_corpora(folder), load_questions(folder)
     conversations = load_conversations(folder)[:limit] if limit else load_conversations(folder)
@@ -208,7 +206,7 @@ def evaluate(folder: Path, embedder: Embedder, limit: int | None, workdir: Path)
     try:
         for language, docs in by_language.items():
             _progress(f"ingesting {len(docs)} {language} passages")
-            libraries[language] = build_library(workdir / f"library-{language}", embedder, docs)
+            libraries[language] = build_library(workdir / f"library-{language}", embedder, docs, settings)
             stats = libraries[language].stats()
             report["libraries"][language] = {"articles": stats.articles, "chunks": stats.chunks}
         results = {}
@@ -262,17 +260,15 @@ def settings_summary(settings: Settings) -> dict:
     return {k: getattr(settings, k) for k in names if hasattr(settings, k)}
 
 
-def main(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace, settings: Settings) -> int:
     """Entry point of `tanya eval DIR [--json] [--cache FILE] [--limit N]`."""
     folder = Path(args.directory)
     if not folder.is_dir():
         raise SystemExit(f"tanya: {folder} is not a folder")
-    settings = Settings()
     cache = Path(args.cache) if args.cache else settings.data_dir / "eval-cache.sqlite"
-    embedder = Embedder(settings.embedding_model, settings.resolved_model_cache, settings.embedding_batch_size,
-                        vector_cache=cache)
+    embedder = Embedder.from_settings(settings, vector_cache=cache)
     with tempfile.TemporaryDirectory(prefix="tanya-eval-") as workdir:
-        report = evaluate(folder, embedder, args.limit, Path(workdir))
+        report = evaluate(folder, embedder, args.limit, Path(workdir), settings)
     report["settings"] = settings_summary(settings)
     print(json.dumps(report, ensure_ascii=False, indent=None) if args.json else render(report))
     return 0

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.lexical_index import LexicalIndex, terms
-from retrieval.vector_index import FLAT, VectorIndex
+from retrieval.indexes.lexical import LexicalIndex, terms
+from retrieval.indexes.vectors import FLAT, VectorIndex
 from storage.repository import ID_DIGEST_MODULUS, Repository
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ while the sentence evidence (question words, the expected kind of answer) still 
 
 from __future__ import annotations
 
-from retrieval.highlight import QuestionCues, SentenceWeights, best_sentence
+from retrieval.ranking.highlight import QuestionCues, SentenceWeights, best_sentence
 
 
 def rescore(ranked: list[tuple[int, float]], texts: dict[int, str], owners: dict[int, int], cues: QuestionCues,

@@ -21,16 +21,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from retrieval.e5_bundle import BUNDLED_MODEL_NAME, PROMPTS, build_bundled_model
+from retrieval.embedding.e5_bundle import BUNDLED_MODEL_NAME, DEFAULT_MODEL_CACHE, PROMPTS, build_bundled_model
+
+if TYPE_CHECKING:
+    from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 TORCH, ONNX_INT8, SENTENCE_TRANSFORMERS = "torch", "onnx-int8", "sentence-transformers"
 BACKENDS = (TORCH, ONNX_INT8, SENTENCE_TRANSFORMERS)
@@ -47,25 +47,13 @@ class _Backend(Protocol):
         """L2-normalised float32 vectors for one batch of already-prompted texts."""
 
 
-def _settings():
-    """The configured settings, imported late so this module stays light to import."""
-    from retrieval.settings import Settings
-
-    return Settings()
-
-
-def configured_backend() -> str:
-    """The backend named by the settings (`EMBEDDING_BACKEND`, `.env`), `torch` when unset."""
-    return _settings().embedding_backend
-
-
 class _SentenceTransformersBackend:
     """The reference: `SentenceTransformer.encode`."""
 
     def __init__(self, location: str, batch_size: int) -> None:
         from sentence_transformers import SentenceTransformer
 
-        self.model = SentenceTransformer(location, device="cpu")
+        self.model = SentenceTransformer(location, device="cpu", local_files_only=True)
         self.prompts = dict(self.model.prompts or {})
         self.dim = int(self.model.get_sentence_embedding_dimension())
         self.batch_size = batch_size
@@ -237,7 +225,7 @@ def _export_onnx(folder: Path, path: Path) -> None:
                           output_names=["embedding"], dynamic_axes=axes, opset_version=17, dynamo=False)
 
 
-def _load_backend(model: str, cache_dir: Path | None, batch_size: int, backend: str) -> _Backend:
+def _load_backend(model: str, cache_dir: Path, batch_size: int, backend: str) -> _Backend:
     """Open the model with the requested backend (non-bundled models always use sentence-transformers)."""
     if backend not in BACKENDS:
         raise ValueError(f"unknown EMBEDDING_BACKEND {backend!r}; choose one of {', '.join(BACKENDS)}")
@@ -245,7 +233,7 @@ def _load_backend(model: str, cache_dir: Path | None, batch_size: int, backend: 
         if backend != SENTENCE_TRANSFORMERS:
             log.info("backend %s serves only the bundled model; using sentence-transformers for %s", backend, model)
         return _SentenceTransformersBackend(model, batch_size)
-    folder = build_bundled_model(cache_dir or _settings().resolved_model_cache)
+    folder = build_bundled_model(cache_dir)
     if backend == ONNX_INT8:
         return _OnnxBackend(folder)
     if backend == TORCH:
@@ -256,10 +244,10 @@ def _load_backend(model: str, cache_dir: Path | None, batch_size: int, backend: 
 class Embedder:
     """Encodes queries and passages with the model's `query: ` / `passage: ` prompts, L2-normalised."""
 
-    def __init__(self, model: str = BUNDLED_MODEL_NAME, cache_dir: Path | None = None, batch_size: int = 32,
-                 vector_cache: Path | None = None, backend: str | None = None) -> None:
+    def __init__(self, model: str = BUNDLED_MODEL_NAME, cache_dir: Path = DEFAULT_MODEL_CACHE, batch_size: int = 32,
+                 vector_cache: Path | None = None, backend: str = TORCH) -> None:
         self.name = model
-        self.backend = backend or configured_backend()
+        self.backend = backend
         self.model = _load_backend(model, cache_dir, batch_size, self.backend)
         self.dim = int(self.model.dim)
         self.batch_size = batch_size
@@ -268,6 +256,12 @@ class Embedder:
         self._lock = threading.Lock()
         cache_key = self.name if self.backend != ONNX_INT8 else f"{self.name}@{ONNX_INT8}"
         self._cache = VectorCache(vector_cache, cache_key) if vector_cache else None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, vector_cache: Path | None = None) -> Embedder:
+        """The embedder that `EMBEDDING_MODEL`, `EMBEDDING_BACKEND`, `MODEL_CACHE_DIR` and the batch size describe."""
+        return cls(settings.embedding_model, settings.resolved_model_cache, settings.embedding_batch_size,
+                   vector_cache, settings.embedding_backend)
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         """Encode in length-sorted batches (less padding), writing each batch straight to its rows."""

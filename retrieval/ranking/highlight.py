@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from retrieval.answer_type import evidence, expected_type
-from retrieval.lexical_index import terms
-from retrieval.sentences import sentence_spans
-from retrieval.text import words
+from retrieval.ranking.answer_type import evidence, expected_type
+from retrieval.indexes.lexical import terms
+from retrieval.ingest.sentences import sentence_spans
+from retrieval.ingest.text import words
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Evaluation: `tanya eval` over a folder of public question sets, with metrics and a plain-text report."""
