@@ -230,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bot", help="run the Telegram bot")
     p.add_argument("--webhook-url", help="run as a webhook server behind this public URL")
-    p.set_defaults(func=_lazy("bot.telegram_app", "main"))
+    p.set_defaults(func=_lazy("bot.startup", "main"))
 
     p = sub.add_parser("eval", help="measure answer quality on an evaluation folder")
     p.add_argument("directory")

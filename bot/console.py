@@ -46,8 +46,7 @@ class Console:
         if not view.shown:
             return text(self.lang, "empty_library")
         return render_answer(Answer(view.answer.question, view.answer.found, view.shown), self.color,
-                             self.conversation.settings.excerpt_chars,
-                             notice=f"{text(self.lang, 'nothing_found')}\n{text(self.lang, 'nearest')}")
+                             self.conversation.settings.excerpt_chars, self.lang)
 
     async def _add(self, intent: Intent) -> str:
         """/add URL: fetch and store."""
@@ -79,7 +78,7 @@ class Console:
     async def _sources(self, intent: Intent) -> str:
         """/sources: recent articles."""
         articles, _ = await self.conversation.sources(0, 20)
-        return "\n".join(render_article_line(a) for a in articles) or text(self.lang, "sources_empty")
+        return "\n".join(render_article_line(a, self.lang) for a in articles) or text(self.lang, "sources_empty")
 
     async def _article(self, intent: Intent) -> str:
         """/article ID."""
@@ -87,7 +86,7 @@ class Console:
         info = await self.conversation.article(article_id) if article_id is not None else None
         if info is None:
             return text(self.lang, "usage_article" if article_id is None else "no_article", id=article_id)
-        return f"{render_article_line(info)}\n{info.url or ''}\n\n{info.text}".replace("\n\n\n", "\n\n")
+        return f"{render_article_line(info, self.lang)}\n{info.url or ''}\n\n{info.text}".replace("\n\n\n", "\n\n")
 
     async def _stats(self, intent: Intent) -> str:
         """/stats."""

@@ -1,4 +1,4 @@
-"""Everything the bot says, in Indonesian (`id`) and English (`en`)."""
+"""Everything the bot and the command line say, in Indonesian (`id`) and English (`en`)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "nothing_found": "I found nothing about this in the stored articles.",
         "nearest": "The nearest passages (they may not answer the question):",
         "empty_library": "The library is empty. Forward a post, send a link or upload a document to add articles.",
+        "cli_empty_library": "The library is empty or nothing matched. Add articles with `tanya ingest`.",
         "more": "More passages",
         "context": "Context [{n}]",
         "no_more": "There are no more passages for this question.",
@@ -32,7 +33,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "added": "Saved “{title}”: {chunks} passages, article #{id}.",
         "duplicate": "I already have this article: “{title}” (#{id}).",
         "failed": "I could not store this: {reason}.",
-        "fetching": "Fetching the article…",
         "reset": "Done: I forgot this conversation ({count} turns).",
         "lang_set": "I will answer in English in this chat.",
         "lang_usage": "Use /lang id or /lang en.",
@@ -51,6 +51,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "stats": "Articles: {articles}\nPassages: {chunks}\nConversation turns: {turns}\nModel: {model}\nLast added: {last}",
         "never": "never",
         "chunks": "{chunks} passages",
+        "untitled": "(untitled)",
+        "article_number": "article #{id}",
         "not_allowed_chat": "Sorry, this bot is private and does not serve this chat.",
         "admins_only": "Sorry, only the bot's admins can do that.",
         "ingest_admins_only": "Sorry, only the bot's admins can add articles here.",
@@ -88,6 +90,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "nearest": "Bagian yang paling dekat (mungkin tidak menjawab pertanyaan):",
         "empty_library": "Perpustakaan masih kosong. Teruskan postingan, kirim tautan, atau unggah dokumen "
                          "untuk menambah artikel.",
+        "cli_empty_library": "Perpustakaan masih kosong atau tidak ada yang cocok. Tambahkan artikel dengan "
+                             "`tanya ingest`.",
         "more": "Bagian lainnya",
         "context": "Konteks [{n}]",
         "no_more": "Tidak ada bagian lain untuk pertanyaan ini.",
@@ -97,7 +101,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "added": "Tersimpan “{title}”: {chunks} bagian, artikel #{id}.",
         "duplicate": "Artikel ini sudah ada: “{title}” (#{id}).",
         "failed": "Tidak bisa disimpan: {reason}.",
-        "fetching": "Mengambil artikel…",
         "reset": "Selesai: percakapan ini sudah saya lupakan ({count} giliran).",
         "lang_set": "Saya akan menjawab dalam bahasa Indonesia di obrolan ini.",
         "lang_usage": "Pakai /lang id atau /lang en.",
@@ -117,6 +120,8 @@ TEXTS: dict[str, dict[str, str]] = {
                  "Terakhir ditambah: {last}",
         "never": "belum pernah",
         "chunks": "{chunks} bagian",
+        "untitled": "(tanpa judul)",
+        "article_number": "artikel #{id}",
         "not_allowed_chat": "Maaf, bot ini privat dan tidak melayani obrolan ini.",
         "admins_only": "Maaf, hanya admin bot yang boleh melakukan itu.",
         "ingest_admins_only": "Maaf, hanya admin bot yang boleh menambah artikel di sini.",

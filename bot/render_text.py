@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
+from bot.messages import text
 from retrieval.answer import Answer, AnswerPassage, Citation
 from retrieval.ranking.excerpt import excerpt
 
+if TYPE_CHECKING:
+    from retrieval.library import ArticleInfo
+
 BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
-NOTHING_FOUND = "I found nothing about this in the stored articles. The nearest passages are:"
 
 
-def citation_line(citation: Citation) -> str:
+def citation_line(citation: Citation, lang: str = "en") -> str:
     """Title · source · date · link, leaving out what is unknown."""
     date = citation.published_at.date().isoformat() if citation.published_at else None
-    parts = [citation.title or f"article #{citation.id}", citation.source, date, citation.url]
+    parts = [citation.title or text(lang, "article_number", id=citation.id), citation.source, date, citation.url]
     return " · ".join(p for p in parts if p)
 
 
@@ -26,22 +30,22 @@ def _highlighted(passage: AnswerPassage, color: bool, excerpt_chars: int | None)
     return shown.before + on + shown.key + off + shown.after
 
 
-def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None = None,
-                  notice: str = NOTHING_FOUND) -> str:
-    """Numbered passages, each followed by its citation; `notice` first when nothing really matched."""
+def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None = None, lang: str = "en") -> str:
+    """Numbered passages, each followed by its citation; first a 'found nothing' notice when nothing really matched
+    (in `lang`: the command line speaks English, `tanya chat` the chat's language)."""
     if not answer.passages:
-        return "The library is empty or nothing matched. Add articles with `tanya ingest`."
-    lines = [] if answer.found else [notice, ""]
+        return text(lang, "cli_empty_library")
+    lines = [] if answer.found else [text(lang, "nothing_found") + "\n" + text(lang, "nearest"), ""]
     for passage in answer.passages:
         body = textwrap.fill(_highlighted(passage, color, excerpt_chars), width=100,
                              initial_indent=f"[{passage.rank}] ", subsequent_indent="    ")
-        cite = f"    — {citation_line(passage.article)} (score {passage.score:.3f})"
+        cite = f"    — {citation_line(passage.article, lang)} (score {passage.score:.3f})"
         lines += [body, (DIM + cite + RESET) if color else cite, ""]
     return "\n".join(lines).rstrip()
 
 
-def render_article_line(info) -> str:
+def render_article_line(info: ArticleInfo, lang: str = "en") -> str:
     """One line per article for listings."""
     date = info.published_at.date().isoformat() if info.published_at else info.ingested_at.date().isoformat()
     source = f" · {info.source}" if info.source else ""
-    return f"#{info.id}  {info.title or '(untitled)'}{source} · {date} · {info.chunks} chunks"
+    return f"#{info.id}  {info.title or text(lang, 'untitled')}{source} · {date} · {text(lang, 'chunks', chunks=info.chunks)}"

@@ -8,7 +8,7 @@ import time
 from bot.access import CallbackSigner
 from retrieval.library import Library
 from tests.fake_telegram import BOT_USERNAME
-from tests.test_bot_harness import delivered, exchange, library, settings, start_bot, tg  # noqa: F401
+from tests.bot_harness import delivered, exchange
 
 ADMIN = 601
 GROUP = -100555
@@ -19,8 +19,8 @@ def buttons(message: dict) -> list[dict]:
     return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
 
 
-def test_in_groups_the_bot_ignores_chatter_and_answers_only_when_addressed(tg, start_bot, sample_library) -> None:
-    with start_bot(sample_library):
+def test_in_groups_the_bot_ignores_chatter_and_answers_only_when_addressed(tg, start_bot, bot_sample_library) -> None:
+    with start_bot(bot_sample_library):
         tg.group_message(GROUP, "siapa yang mendampingi Putin?", mention=False)
         tg.forwarded_channel_post(GROUP, "Kabar dari kanal lain tentang harga cabai yang naik.", channel_title="X",
                                   channel_username="x", channel_message_id=1, date=1718755200)
@@ -32,12 +32,12 @@ def test_in_groups_the_bot_ignores_chatter_and_answers_only_when_addressed(tg, s
                                                              chat_type="group", user_id=7, reply_to_bot=True))
         command = exchange(tg, GROUP, lambda: tg.group_command(GROUP, "/ask siapa yang mendampingi Putin?"))
     assert all("Belousov" in sent[0]["params"]["text"] for sent in (mentioned, replied, command))
-    assert sample_library.stats().articles == 1
-    assert [t.question for t in sample_library.history(f"tg:{GROUP}")][0] == "siapa yang mendampingi Putin?"
+    assert bot_sample_library.stats().articles == 1
+    assert [t.question for t in bot_sample_library.history(f"tg:{GROUP}")][0] == "siapa yang mendampingi Putin?"
 
 
-def test_only_allowed_chats_are_served_and_others_get_a_polite_refusal(tg, start_bot, sample_library) -> None:
-    with start_bot(sample_library, allowed_chat_ids=frozenset({61})):
+def test_only_allowed_chats_are_served_and_others_get_a_polite_refusal(tg, start_bot, bot_sample_library) -> None:
+    with start_bot(bot_sample_library, allowed_chat_ids=frozenset({61})):
         refused = exchange(tg, 62, lambda: tg.text_message(62, "siapa yang mendampingi Putin?"))
         commands = [exchange(tg, 62, lambda command=command: tg.command(62, command))
                     for command in ("/ask siapa yang mendampingi Putin?", "/sources", "/stats", "/article 1")]
@@ -48,54 +48,54 @@ def test_only_allowed_chats_are_served_and_others_get_a_polite_refusal(tg, start
     assert "Belousov" in served[0]["params"]["text"]
 
 
-def test_delete_is_admin_only_by_command_and_by_button(tg, start_bot, sample_library) -> None:
-    with start_bot(sample_library, admin_user_ids=frozenset({ADMIN})):
+def test_delete_is_admin_only_by_command_and_by_button(tg, start_bot, bot_sample_library) -> None:
+    with start_bot(bot_sample_library, admin_user_ids=frozenset({ADMIN})):
         refused = exchange(tg, 63, lambda: tg.command(63, "/delete 1"))
         exchange(tg, ADMIN, lambda: tg.command(ADMIN, "/delete 1"))
         confirm = delivered(tg, ADMIN)[-1]
         data = buttons(confirm)[0]["callback_data"]
         tg.callback_query(ADMIN, confirm["message_id"], data, user_id=63)
         time.sleep(1.0)
-        assert sample_library.get(1) is not None
+        assert bot_sample_library.get(1) is not None
         exchange(tg, ADMIN, lambda: tg.callback_query(ADMIN, confirm["message_id"], data))
     assert refused[0]["params"]["text"] == "Sorry, only the bot's admins can do that."
     assert delivered(tg, ADMIN)[-1]["text"] == "Deleted article #1."
-    assert sample_library.get(1) is None
+    assert bot_sample_library.get(1) is None
 
 
-def test_forged_or_replayed_callbacks_can_neither_delete_nor_reveal(tg, start_bot, sample_library) -> None:
+def test_forged_or_replayed_callbacks_can_neither_delete_nor_reveal(tg, start_bot, bot_sample_library) -> None:
     wrong_key = CallbackSigner("123:not-the-real-token").sign(ADMIN, "del:1")
-    with start_bot(sample_library, admin_user_ids=frozenset({ADMIN})) as running:
+    with start_bot(bot_sample_library, admin_user_ids=frozenset({ADMIN})) as running:
         other_chat = running.app.bot_data["services"].signer.sign(64, "ctx:1:0:500:1")
         for data in ("del:1", "del:1|AAAAAAAAAAAAAAAA", wrong_key, other_chat, "ctx:1:0:500:1"):
             tg.callback_query(ADMIN, 9, data)
         tg.wait_consumed()
         time.sleep(1.0)
-    assert sample_library.get(1) is not None
+    assert bot_sample_library.get(1) is not None
     assert tg.texts(ADMIN) == []
     assert len(tg.calls("answerCallbackQuery")) == 5
     assert {c["params"]["text"] for c in tg.calls("answerCallbackQuery")} == {"This button is not valid."}
 
 
-def test_sources_article_and_stats_commands(tg, start_bot, sample_library) -> None:
-    with start_bot(sample_library):
+def test_sources_article_and_stats_commands(tg, start_bot, bot_sample_library) -> None:
+    with start_bot(bot_sample_library):
         listed = exchange(tg, 65, lambda: tg.command(65, "/sources"))
         shown = exchange(tg, 65, lambda: tg.command(65, "/article 1", language_code="id"))
         counted = exchange(tg, 65, lambda: tg.command(65, "/stats"))
         missing = exchange(tg, 65, lambda: tg.command(65, "/article 99"))
-    passages = sample_library.stats().chunks
+    passages = bot_sample_library.stats().chunks
     assert "#1 Putin tiba di Korea Utara untuk bertemu Kim Jong Un" in listed[0]["params"]["text"]
     assert "Tribunnews.com" in shown[0]["params"]["text"] and f"{passages} bagian" in shown[0]["params"]["text"]
     assert counted[0]["params"]["text"].startswith(f"Articles: 1\nPassages: {passages}")
     assert missing[0]["params"]["text"] == "There is no article #99."
 
 
-def test_sources_pages_with_signed_buttons(tg, start_bot, library: Library) -> None:
+def test_sources_pages_with_signed_buttons(tg, start_bot, bot_library: Library) -> None:
     from retrieval.ingest.documents import ArticleDraft
 
-    list(library.add_articles([(f"n{n}", ArticleDraft(text=f"Berita nomor {n} tentang pasar.", title=f"Berita {n}"))
+    list(bot_library.add_articles([(f"n{n}", ArticleDraft(text=f"Berita nomor {n} tentang pasar.", title=f"Berita {n}"))
                                for n in range(7)]))
-    with start_bot(library):
+    with start_bot(bot_library):
         exchange(tg, 66, lambda: tg.command(66, "/sources"))
         page = delivered(tg, 66)[-1]
         older = next(b for b in buttons(page) if b["text"] == "Older ▶")
@@ -104,23 +104,23 @@ def test_sources_pages_with_signed_buttons(tg, start_bot, library: Library) -> N
     assert "Stored articles (6–7)" in edited["text"] and [b["text"] for b in buttons(edited)] == ["◀ Newer"]
 
 
-def test_lang_switches_the_chat_language_and_it_is_remembered(tg, start_bot, sample_library) -> None:
-    with start_bot(sample_library):
+def test_lang_switches_the_chat_language_and_it_is_remembered(tg, start_bot, bot_sample_library) -> None:
+    with start_bot(bot_sample_library):
         switched = exchange(tg, 67, lambda: tg.command(67, "/lang id"))
         helped = exchange(tg, 67, lambda: tg.command(67, "/help"))
     assert switched[0]["params"]["text"] == "Saya akan menjawab dalam bahasa Indonesia di obrolan ini."
     assert helped[0]["params"]["text"].startswith("Cara memakai:")
-    assert sample_library.repo.get_setting("tg:67", "lang") == "id"
+    assert bot_sample_library.repo.get_setting("tg:67", "lang") == "id"
 
 
 def test_an_unexpected_error_gets_an_apology_a_log_line_and_the_bot_keeps_running(
-        tg, start_bot, sample_library, caplog, monkeypatch) -> None:
+        tg, start_bot, bot_sample_library, caplog, monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
     caplog.set_level(logging.INFO)
-    with start_bot(sample_library) as running:
-        monkeypatch.setattr(sample_library, "stats", broken)
+    with start_bot(bot_sample_library) as running:
+        monkeypatch.setattr(bot_sample_library, "stats", broken)
         update_id = []
         apology = exchange(tg, 68, lambda: update_id.append(tg.command(68, "/stats")))
         after = exchange(tg, 68, lambda: tg.text_message(68, "siapa yang mendampingi Putin?"))
@@ -131,8 +131,8 @@ def test_an_unexpected_error_gets_an_apology_a_log_line_and_the_bot_keeps_runnin
     assert tg.token not in caplog.text and tg.token.split(":")[1] not in caplog.text
 
 
-def test_mentions_of_other_bots_in_groups_are_ignored(tg, start_bot, sample_library) -> None:
-    with start_bot(sample_library):
+def test_mentions_of_other_bots_in_groups_are_ignored(tg, start_bot, bot_sample_library) -> None:
+    with start_bot(bot_sample_library):
         tg.text_message(GROUP, "@other_bot siapa yang mendampingi Putin?", chat_type="group",
                         entities=[{"type": "mention", "offset": 0, "length": 10}])
         exchange(tg, GROUP, lambda: tg.group_message(GROUP, "halo"))

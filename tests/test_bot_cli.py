@@ -17,7 +17,6 @@ import pytest
 
 from retrieval.settings import Settings
 from tests.fake_telegram import FakeTelegram
-from tests.test_bot_harness import tg  # noqa: F401
 
 TANYA = [sys.executable, "-m", "bot.cli"]
 

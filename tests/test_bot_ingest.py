@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from retrieval.library import Library
-from tests.test_bot_harness import delivered, exchange, links, library, settings, start_bot, tg, web_pages  # noqa: F401
+from tests.bot_harness import delivered, exchange, links, web_pages
 
 ADMIN = 501
 POST = ("Banjir rob merendam kawasan Muara Angke di Jakarta Utara pada Selasa pagi. "
@@ -25,50 +25,50 @@ def forward(tg, chat_id: int, text: str, message_id: int, **kwargs) -> int:
                                      channel_message_id=message_id, date=1718755200, **kwargs)
 
 
-def test_forwarded_channel_post_is_stored_and_cited_with_its_t_me_link(tg, start_bot, library: Library) -> None:
-    with start_bot(library):
+def test_forwarded_channel_post_is_stored_and_cited_with_its_t_me_link(tg, start_bot, bot_library: Library) -> None:
+    with start_bot(bot_library):
         confirm = exchange(tg, 41, lambda: forward(tg, 41, POST, 77))
         exchange(tg, 41, lambda: tg.text_message(41, "berapa tinggi banjir rob di Muara Angke?", language_code="id"))
     assert confirm[0]["params"]["text"].startswith("Saved “Banjir rob merendam kawasan Muara Angke")
     assert "article #1" in confirm[0]["params"]["text"]
-    info = library.get(1)
+    info = bot_library.get(1)
     assert (info.source, info.url, info.published_at.date().isoformat()) == (
         "Berita Kita (@beritaku)", "https://t.me/beritaku/77", "2024-06-19")
     answer = delivered(tg, 41)[-1]
     assert "60 sentimeter" in answer["text"] and links(answer) == ["https://t.me/beritaku/77"]
 
 
-def test_parts_of_one_long_post_forwarded_together_become_one_article(tg, start_bot, library: Library) -> None:
+def test_parts_of_one_long_post_forwarded_together_become_one_article(tg, start_bot, bot_library: Library) -> None:
     parts = ["Bagian pertama: Pemerintah mengumumkan kenaikan harga BBM subsidi mulai pekan depan.",
              "Bagian kedua: Pertalite naik menjadi Rp 12.000 per liter menurut menteri ESDM.",
              "Bagian ketiga: Solar subsidi juga naik, sementara bantuan langsung tunai disiapkan."]
-    with start_bot(library, join=2.0):
+    with start_bot(bot_library, join=2.0):
         sent = exchange(tg, 42, lambda: [forward(tg, 42, part, 90 + n) for n, part in enumerate(parts)])
         time.sleep(2.2)
     assert len([c for c in tg.sent(42) if c["method"] == "sendMessage"]) == 1
     assert "article #1" in sent[0]["params"]["text"]
-    assert library.stats().articles == 1
-    assert library.get(1).text == "\n\n".join(parts)
+    assert bot_library.stats().articles == 1
+    assert bot_library.get(1).text == "\n\n".join(parts)
 
 
-def test_hidden_user_forward_is_stored_as_just_forwarded(tg, start_bot, library: Library) -> None:
+def test_hidden_user_forward_is_stored_as_just_forwarded(tg, start_bot, bot_library: Library) -> None:
     origin = {"type": "hidden_user", "sender_user_name": "Anonim", "date": 1718755200}
-    with start_bot(library):
+    with start_bot(bot_library):
         exchange(tg, 43, lambda: tg.text_message(43, POST, forward_origin=origin))
-    info = library.get(1)
+    info = bot_library.get(1)
     assert (info.source, info.url) == ("forwarded", None)
 
 
-def test_photo_post_is_stored_by_its_caption(tg, start_bot, library: Library) -> None:
+def test_photo_post_is_stored_by_its_caption(tg, start_bot, bot_library: Library) -> None:
     channel = {"id": -1001234567890, "type": "channel", "title": "Foto Berita"}
     origin = {"type": "channel", "chat": channel, "message_id": 5, "date": 1718755200}
-    with start_bot(library):
+    with start_bot(bot_library):
         exchange(tg, 44, lambda: tg.text_message(44, "", caption=POST, photo=True, forward_origin=origin))
-    assert library.get(1).url == "https://t.me/c/1234567890/5"
+    assert bot_library.get(1).url == "https://t.me/c/1234567890/5"
 
 
-def test_a_link_is_fetched_stored_and_answerable(tg, start_bot, library: Library) -> None:
-    with web_pages({"/gempa": ("text/html; charset=utf-8", PAGE)}) as site, start_bot(library):
+def test_a_link_is_fetched_stored_and_answerable(tg, start_bot, bot_library: Library) -> None:
+    with web_pages({"/gempa": ("text/html; charset=utf-8", PAGE)}) as site, start_bot(bot_library):
         confirm = exchange(tg, 45, lambda: tg.text_message(45, f"{site}/gempa"))
         exchange(tg, 45, lambda: tg.text_message(45, "berapa kedalaman gempa Cianjur?", language_code="id"))
     assert confirm[0]["params"]["text"].startswith("Saved “")
@@ -76,49 +76,49 @@ def test_a_link_is_fetched_stored_and_answerable(tg, start_bot, library: Library
     assert "10 kilometer" in answer["text"] and links(answer) == [f"{site}/gempa"]
 
 
-def test_a_forwarded_post_that_is_mostly_a_link_stores_the_linked_article(tg, start_bot, library: Library) -> None:
-    with web_pages({"/gempa": ("text/html", PAGE)}) as site, start_bot(library):
+def test_a_forwarded_post_that_is_mostly_a_link_stores_the_linked_article(tg, start_bot, bot_library: Library) -> None:
+    with web_pages({"/gempa": ("text/html", PAGE)}) as site, start_bot(bot_library):
         exchange(tg, 46, lambda: forward(tg, 46, f"Baca selengkapnya: {site}/gempa", 12))
-    assert library.get(1).url == f"{site}/gempa" and "Cianjur" in library.get(1).text
+    assert bot_library.get(1).url == f"{site}/gempa" and "Cianjur" in bot_library.get(1).text
 
 
-def test_a_failing_link_gets_a_plain_translated_reason(tg, start_bot, library: Library) -> None:
-    with web_pages({}) as site, start_bot(library):
+def test_a_failing_link_gets_a_plain_translated_reason(tg, start_bot, bot_library: Library) -> None:
+    with web_pages({}) as site, start_bot(bot_library):
         english = exchange(tg, 47, lambda: tg.command(47, f"/add {site}/missing"))
         indonesian = exchange(tg, 48, lambda: tg.command(48, f"/add {site}/missing", language_code="id"))
     assert english[0]["params"]["text"].startswith("I could not store this: ")
     assert indonesian[0]["params"]["text"] == "Tidak bisa disimpan: situs itu menjawab dengan kesalahan."
 
 
-def test_an_uploaded_document_is_stored_and_the_same_text_again_is_a_duplicate(tg, start_bot, library: Library) -> None:
+def test_an_uploaded_document_is_stored_and_the_same_text_again_is_a_duplicate(tg, start_bot, bot_library: Library) -> None:
     data = ("# Vaksin polio\n\nKementerian Kesehatan memulai imunisasi polio massal di Aceh untuk 1,2 juta anak. "
             "Sub Pekan Imunisasi Nasional berlangsung dua putaran.").encode()
-    with start_bot(library):
+    with start_bot(bot_library):
         first = exchange(tg, 49, lambda: tg.document_message(49, "polio.md", data, "text/markdown"))
         again = exchange(tg, 49, lambda: tg.document_message(49, "polio-copy.md", data, "text/markdown"))
     assert first[0]["params"]["text"].startswith("Saved “Vaksin polio”")
     assert again[0]["params"]["text"] == "I already have this article: “Vaksin polio” (#1)."
-    assert library.stats().articles == 1
+    assert bot_library.stats().articles == 1
 
 
-def test_an_upload_over_the_size_limit_is_refused_before_download(tg, start_bot, library: Library) -> None:
-    with start_bot(library, max_upload_bytes=100):
+def test_an_upload_over_the_size_limit_is_refused_before_download(tg, start_bot, bot_library: Library) -> None:
+    with start_bot(bot_library, max_upload_bytes=100):
         sent = exchange(tg, 50, lambda: tg.document_message(50, "big.txt", b"x " * 200, "text/plain"))
     assert sent[0]["params"]["text"].startswith("Sorry, that file is too large")
     assert tg.calls("getFile") == []
 
 
-def test_non_admins_cannot_add_articles_by_any_path_when_ingestion_is_admin_only(tg, start_bot, library: Library) -> None:
+def test_non_admins_cannot_add_articles_by_any_path_when_ingestion_is_admin_only(tg, start_bot, bot_library: Library) -> None:
     refusal = "Sorry, only the bot's admins can add articles here."
     with web_pages({"/gempa": ("text/html", PAGE)}) as site, start_bot(
-            library, ingest_admins_only=True, admin_user_ids=frozenset({ADMIN})):
+            bot_library, ingest_admins_only=True, admin_user_ids=frozenset({ADMIN})):
         replies = [exchange(tg, 51, send)[0]["params"]["text"] for send in (
             lambda: forward(tg, 51, POST, 3),
             lambda: tg.text_message(51, f"{site}/gempa"),
             lambda: tg.command(51, f"/add {site}/gempa"),
             lambda: tg.document_message(51, "a.txt", POST.encode(), "text/plain"),
         )]
-        assert library.stats().articles == 0
+        assert bot_library.stats().articles == 0
         admin = exchange(tg, ADMIN, lambda: forward(tg, ADMIN, POST, 3))
     assert replies == [refusal] * 4
     assert admin[0]["params"]["text"].startswith("Saved")

@@ -16,7 +16,7 @@ from bot.forwards import ForwardPart, draft_from_parts, title_from
 from bot.messages import TEXTS, error_reason, language_for
 from bot.render_html import render_answer, render_context, split_messages, utf16_len
 from bot.retry import RetryingRateLimiter
-from bot.telegram_app import RedactingFormatter
+from bot.redaction import RedactingFormatter
 from retrieval.answer import AnswerPassage, Citation
 from retrieval.ingest.documents import UserError
 from tests.fake_telegram import parse_html

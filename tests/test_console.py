@@ -7,13 +7,13 @@ import io
 
 from bot.console import Console, converse
 from bot.conversation import Conversation
-from tests.test_bot_harness import library, settings, web_pages  # noqa: F401
+from tests.bot_harness import web_pages
 from tests.test_bot_ingest import PAGE
 
 
-def test_console_answers_follow_ups_and_reset_over_the_stored_conversation(sample_library) -> None:
+def test_console_answers_follow_ups_and_reset_over_the_stored_conversation(bot_sample_library) -> None:
     out = io.StringIO()
-    console = Console(Conversation(sample_library), "id")
+    console = Console(Conversation(bot_sample_library), "id")
     script = "siapa yang mendampingi Putin?\ndi mana mereka bertemu?\n/reset\n/help\n/quit\nnot reached\n"
     asyncio.run(converse(console, io.StringIO(script), out))
     text = " ".join(out.getvalue().split())
@@ -21,12 +21,12 @@ def test_console_answers_follow_ups_and_reset_over_the_stored_conversation(sampl
     assert "Putin tiba di Korea Utara untuk bertemu Kim Jong Un · Tribunnews.com" in text
     assert "Selesai: percakapan ini sudah saya lupakan (2 giliran)." in text
     assert "/add URL" in text and "not reached" not in text
-    assert sample_library.history("console") == []
+    assert bot_sample_library.history("console") == []
 
 
-def test_console_add_url_stores_the_article_and_answers_from_it(library) -> None:
+def test_console_add_url_stores_the_article_and_answers_from_it(bot_library) -> None:
     out = io.StringIO()
-    console = Console(Conversation(library, allow_hosts=frozenset({"127.0.0.1"})), "en")
+    console = Console(Conversation(bot_library, allow_hosts=frozenset({"127.0.0.1"})), "en")
     with web_pages({"/gempa": ("text/html", PAGE)}) as site:
         script = f"/add {site}/gempa\nhow deep was the Cianjur earthquake?\n/stats\n"
         asyncio.run(converse(console, io.StringIO(script), out))
@@ -36,7 +36,7 @@ def test_console_add_url_stores_the_article_and_answers_from_it(library) -> None
     assert "Articles: 1" in text
 
 
-def test_console_says_plainly_when_nothing_matches(sample_library) -> None:
+def test_console_says_plainly_when_nothing_matches(bot_sample_library) -> None:
     out = io.StringIO()
-    asyncio.run(converse(Console(Conversation(sample_library), "en"), io.StringIO("What is the recipe for rendang?\n"), out))
+    asyncio.run(converse(Console(Conversation(bot_sample_library), "en"), io.StringIO("What is the recipe for rendang?\n"), out))
     assert out.getvalue().startswith("I found nothing about this in the stored articles.\nThe nearest passages")

@@ -24,7 +24,7 @@ import pytest
 from crash_driver import make_article, make_articles, place_name
 from retrieval.library import Library
 from tests.fake_telegram import FakeTelegram
-from tests.test_bot_harness import library, settings, start_bot, tg, web_pages  # noqa: F401
+from tests.bot_harness import web_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "load_test.json"
@@ -174,15 +174,15 @@ def summary(phase: Phase) -> dict:
 
 @pytest.mark.slow
 def test_500_updates_from_100_chats_are_each_answered_once_in_their_own_chat_even_with_429_and_502(
-    tg, start_bot, library: Library
+    tg, start_bot, bot_library: Library
 ) -> None:
     """Questions, forwards and links from 100 chats; then again with Telegram failing a share of calls."""
     library_articles = make_articles(LIBRARY_ARTICLES, 41)
-    list(library.add_articles((a.item, _draft(a)) for a in library_articles))
+    list(bot_library.add_articles((a.item, _draft(a)) for a in library_articles))
     rng = random.Random(500)
     pages = {f"/berita/{i}": ("text/html", page_html(i)) for i in range(len(LINK_POOL))}
     clean, faulty = Phase("clean"), Phase("429/502")
-    with web_pages(pages) as site, start_bot(library) as running:
+    with web_pages(pages) as site, start_bot(bot_library) as running:
         run_phase(tg, site, library_articles, clean, plan(rng, questions=3, forwards=1, links=1))
         failed_before = len(tg.failed())
         tg.fail_ratio("sendMessage", 0.1, status=429, seed=1, retry_after=1)

@@ -26,11 +26,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from bot.access import CallbackSigner
-from bot.telegram_app import hide_token_in_logs
+from bot.redaction import hide_token_in_logs
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 from tests.fake_telegram import BOT_TOKEN, BOT_USERNAME, FakeTelegram
-from tests.test_bot_harness import delivered, exchange, library, settings, start_bot, tg  # noqa: F401
+from tests.bot_harness import delivered, exchange
 from tests.web import LocalSite, page
 
 ADMIN = 9001
@@ -120,7 +120,7 @@ def settle(tg: FakeTelegram, seconds: float = 1.0) -> None:
     time.sleep(seconds)
 
 
-def exercise_every_path(tg: FakeTelegram, library: Library) -> None:
+def exercise_every_path(tg: FakeTelegram, bot_library: Library) -> None:
     """Commands, a question, an upload, a failing upload, Telegram errors and a crashing handler."""
     exchange(tg, 71, lambda: tg.command(71, "/start"))
     exchange(tg, 71, lambda: tg.text_message(71, "siapa yang mendampingi Putin?"))
@@ -145,16 +145,16 @@ def exercise_every_path(tg: FakeTelegram, library: Library) -> None:
     settle(tg)
 
 
-def test_the_token_is_in_no_log_record_and_no_reply_on_any_path(tg, start_bot, sample_library, monkeypatch) -> None:
+def test_the_token_is_in_no_log_record_and_no_reply_on_any_path(tg, start_bot, bot_sample_library, monkeypatch) -> None:
     """With every logger at INFO - the most `tanya -v bot` logs - no record, traceback included, and nothing sent
     to a chat carries the token, before any redacting formatter gets to see it. (At DEBUG python-telegram-bot
     itself logs "Set Bot API URL: .../bot<token>"; the next test shows the operator's log still hides it.)"""
     def broken_stats(*args, **kwargs):
         raise RuntimeError("database unavailable")
 
-    with every_log_record(logging.INFO) as records, start_bot(sample_library) as running:
-        exercise_every_path(tg, sample_library)
-        monkeypatch.setattr(sample_library, "stats", broken_stats)
+    with every_log_record(logging.INFO) as records, start_bot(bot_sample_library) as running:
+        exercise_every_path(tg, bot_sample_library)
+        monkeypatch.setattr(bot_sample_library, "stats", broken_stats)
         apology = exchange(tg, 78, lambda: tg.command(78, "/stats"))
         assert running.errors, "the crashing handler should have reached the error handler"
     logged = "\n".join(records.lines)
@@ -169,7 +169,7 @@ def test_the_token_is_in_no_log_record_and_no_reply_on_any_path(tg, start_bot, s
 
 
 def test_with_httpx_logging_every_request_the_operator_log_still_hides_the_token(
-    tg, start_bot, sample_library, monkeypatch
+    tg, start_bot, bot_sample_library, monkeypatch
 ) -> None:
     """With every logger at DEBUG, httpx's included, `tanya bot`'s redacting formatter keeps the token out of the
     operator's log: PTB's own "Set Bot API URL" line, httpx's request lines and a traceback whose message holds
@@ -180,11 +180,11 @@ def test_with_httpx_logging_every_request_the_operator_log_still_hides_the_token
     with (
         operator_log(tg.token) as stream,
         every_log_record(logging.DEBUG, httpx_level=logging.DEBUG),
-        start_bot(sample_library),
+        start_bot(bot_sample_library),
     ):
         logging.getLogger("httpx").setLevel(logging.DEBUG)  # build_application lowered it again; undo that
-        exercise_every_path(tg, sample_library)
-        monkeypatch.setattr(sample_library, "stats", broken_stats)
+        exercise_every_path(tg, bot_sample_library)
+        monkeypatch.setattr(bot_sample_library, "stats", broken_stats)
         apology = exchange(tg, 78, lambda: tg.command(78, "/stats"))
     output = stream.getvalue()
     assert "HTTP Request" in output and "/bot<token>/" in output, "httpx request lines should be logged, redacted"
@@ -197,12 +197,12 @@ def test_with_httpx_logging_every_request_the_operator_log_still_hides_the_token
         assert not [t for t in outgoing_texts(tg) if secret in t], "token shown to a chat"
 
 
-def test_a_document_download_logged_by_httpx_does_not_leak_the_encoded_token(tg, start_bot, sample_library) -> None:
+def test_a_document_download_logged_by_httpx_does_not_leak_the_encoded_token(tg, start_bot, bot_sample_library) -> None:
     """With httpx request logging on, downloading an upload must not print the token's secret half in any encoding."""
     with (
         operator_log(tg.token) as stream,
         every_log_record(logging.INFO, httpx_level=logging.INFO),
-        start_bot(sample_library),
+        start_bot(bot_sample_library),
     ):
         logging.getLogger("httpx").setLevel(logging.INFO)
         exchange(tg, 79, lambda: tg.document_message(79, "posko.txt", f"Posko\n{POST}".encode(), "text/plain"))
@@ -212,10 +212,10 @@ def test_a_document_download_logged_by_httpx_does_not_leak_the_encoded_token(tg,
 
 
 @pytest.fixture
-def guarded(sample_library: Library) -> Library:
+def guarded(bot_sample_library: Library) -> Library:
     """The sample library (article #1) plus a second article, so deletes have something to hit."""
-    sample_library.add_article(ArticleDraft(text=POST, title="Posko Banjir"), "posko")
-    return sample_library
+    bot_sample_library.add_article(ArticleDraft(text=POST, title="Posko Banjir"), "posko")
+    return bot_sample_library
 
 
 def test_admin_only_actions_are_refused_for_others_on_every_path(tg, start_bot, guarded: Library) -> None:
@@ -285,10 +285,10 @@ def test_admin_only_actions_are_refused_for_others_on_every_path(tg, start_bot, 
 
 
 def test_a_link_to_localhost_sent_to_the_bot_is_refused_when_the_guard_does_not_allow_it(
-    tg, start_bot, library: Library
+    tg, start_bot, bot_library: Library
 ) -> None:
     """A user's link to 127.0.0.1 is refused with a reason and the local server never sees a request."""
-    with recording_site() as (site, server), start_bot(library, fetch_allow_private=False):
+    with recording_site() as (site, server), start_bot(bot_library, fetch_allow_private=False):
         sent = exchange(tg, 81, lambda: tg.text_message(81, f"{site}/rahasia"))
         added = exchange(tg, 81, lambda: tg.command(81, f"/add {site}/rahasia"))
         indonesian = exchange(tg, 82, lambda: tg.text_message(82, f"baca {site}/rahasia", language_code="id"))
@@ -296,7 +296,7 @@ def test_a_link_to_localhost_sent_to_the_bot_is_refused_when_the_guard_does_not_
         text = reply[0]["params"]["text"]
         assert text.startswith("I could not store this:") and "127.0.0.1" in text and "loopback" in text, text
     assert indonesian[0]["params"]["text"] == "Tidak bisa disimpan: alamat itu tidak boleh diambil."
-    assert library.stats().articles == 0
+    assert bot_library.stats().articles == 0
     assert server.paths == []
 
 
@@ -340,12 +340,12 @@ def test_button_data_with_a_non_ascii_signature_is_refused_not_a_crash(data: str
     assert CallbackSigner(BOT_TOKEN).verify(1, data) is None
 
 
-def test_a_forged_callback_in_any_script_gets_the_invalid_button_answer(tg, start_bot, sample_library) -> None:
+def test_a_forged_callback_in_any_script_gets_the_invalid_button_answer(tg, start_bot, bot_sample_library) -> None:
     """The same refusal as for any forged button: an alert, nothing deleted, no error."""
-    with start_bot(sample_library, admin_user_ids=frozenset({ADMIN})) as running:
+    with start_bot(bot_sample_library, admin_user_ids=frozenset({ADMIN})) as running:
         tg.callback_query(ADMIN, 3, "del:1|ÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄ")
         settle(tg)
         errors = list(running.errors)
-    assert sample_library.get(1) is not None
+    assert bot_sample_library.get(1) is not None
     assert [a["params"].get("text") for a in tg.calls("answerCallbackQuery")] == ["This button is not valid."]
     assert not errors and tg.texts(ADMIN) == []

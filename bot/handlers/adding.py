@@ -1,0 +1,89 @@
+"""Adding articles: links (in text or /add), uploaded documents and forwarded posts."""
+
+from __future__ import annotations
+
+from telegram import Bot, Update
+
+from bot.conversation import ingest_notice
+from bot.forwards import ForwardPart, draft_from_parts, forward_part
+from bot.handlers.mentions import addressed
+from bot.handlers.replies import NO_PREVIEW, reply
+from bot.handlers.services import Context, Services, added_by, chat_key, language, sender_id, services
+from bot.handlers.typing_indicator import typing
+from bot.messages import language_for, text
+from retrieval.ingest.fetch import find_urls, is_mostly_link
+
+DOWNLOAD_TIMEOUT = 60.0
+
+
+async def add_command(update: Update, context: Context) -> None:
+    """/add URL: fetch and store a linked article."""
+    urls = find_urls(" ".join(context.args or []))
+    if not urls:
+        await reply(update, text(await language(update, context), "usage_add"))
+        return
+    await add_link(update, context, urls[0])
+
+
+async def may_ingest(update: Update, context: Context) -> bool:
+    """Whether the sender may add articles; if not, say so politely."""
+    if services(context).access.may_ingest(sender_id(update)):
+        return True
+    await reply(update, text(await language(update, context), "ingest_admins_only"))
+    return False
+
+
+async def add_link(update: Update, context: Context, url: str) -> None:
+    """Fetch a link and store its article."""
+    if not await may_ingest(update, context):
+        return
+    lang = await language(update, context)
+    async with typing(context.bot, update.effective_chat.id):
+        result = await services(context).conversation.add_link(url, added_by=added_by(sender_id(update)))
+    await reply(update, ingest_notice(result, lang))
+
+
+async def on_document(update: Update, context: Context) -> None:
+    """An uploaded document: download it, extract its text and store it."""
+    message = update.effective_message
+    if not addressed(message, context.bot) or not await may_ingest(update, context):
+        return
+    lang = await language(update, context)
+    document = message.document
+    limit = services(context).settings.max_upload_bytes
+    if document.file_size and document.file_size > limit:
+        await reply(update, text(lang, "upload_too_large", limit=f"{limit / 1_000_000:g} MB"))
+        return
+    async with typing(context.bot, update.effective_chat.id):
+        file = await context.bot.get_file(document.file_id)
+        data = bytes(await file.download_as_bytearray(read_timeout=DOWNLOAD_TIMEOUT))
+        result = await services(context).conversation.add_file(document.file_name or "document", data, limit,
+                                                               added_by=added_by(sender_id(update)))
+    await reply(update, ingest_notice(result, lang))
+
+
+async def on_forward(update: Update, context: Context) -> None:
+    """A forwarded post (routed here from private chats only): buffered briefly so that the parts of one article join."""
+    lang = await language(update, context)
+    part = forward_part(update.effective_message, text(lang, "forwarded"))
+    if part is not None:
+        services(context).forwards.add(update.effective_chat.id, part)
+
+
+async def store_forwarded(bot: Bot, svc: Services, chat_id: int, parts: list[ForwardPart]) -> None:
+    """Store the joined parts of a forwarded post (or the article it links to) and confirm."""
+    first = parts[0]
+    lang = await svc.conversation.language(chat_key(chat_id), language_for(first.language_code))
+    if not svc.access.may_ingest(first.user_id):
+        await bot.send_message(chat_id, text(lang, "ingest_admins_only"))
+        return
+    draft = draft_from_parts(parts)
+    if not draft.text:
+        await bot.send_message(chat_id, text(lang, "no_document_text"))
+        return
+    async with typing(bot, chat_id):
+        if is_mostly_link(draft.text):
+            result = await svc.conversation.add_link(find_urls(draft.text)[0], added_by(first.user_id))
+        else:
+            result = await svc.conversation.add_draft(draft, draft.url or "forwarded post", added_by(first.user_id))
+    await bot.send_message(chat_id, ingest_notice(result, lang), link_preview_options=NO_PREVIEW)

@@ -1,0 +1,45 @@
+"""Asking: plain-text questions (in groups only when the bot is addressed) and /ask."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.conversation import parse_intent
+from bot.handlers.adding import add_link
+from bot.handlers.keyboards import answer_keyboard
+from bot.handlers.mentions import addressed, without_mention
+from bot.handlers.replies import reply, send_passages
+from bot.handlers.services import Context, chat_key, language, services
+from bot.handlers.typing_indicator import typing
+from bot.messages import text
+
+
+async def ask_command(update: Update, context: Context) -> None:
+    """/ask question: the explicit way to ask, e.g. in groups."""
+    await answer(update, context, " ".join(context.args or []))
+
+
+async def on_text(update: Update, context: Context) -> None:
+    """Plain text: a link to store, or a question (in groups only when the bot is addressed)."""
+    message = update.effective_message
+    if not addressed(message, context.bot):
+        return
+    intent = parse_intent(without_mention(message.text or message.caption or "", context.bot))
+    if intent.command == "add":
+        await add_link(update, context, intent.argument)
+    else:
+        await answer(update, context, intent.argument)
+
+
+async def answer(update: Update, context: Context, question: str) -> None:
+    """Ask the library and send the best passages with their buttons."""
+    lang = await language(update, context)
+    if not question.strip():
+        await reply(update, text(lang, "usage_ask"))
+        return
+    svc = services(context)
+    chat_id = update.effective_chat.id
+    async with typing(context.bot, chat_id):
+        view = await svc.conversation.ask(chat_key(chat_id), question)
+    await send_passages(update.effective_message, view.shown, view.answer.found, lang,
+                        answer_keyboard(svc.signer, chat_id, view, lang), svc.conversation.settings.excerpt_chars)

@@ -1,0 +1,148 @@
+"""The bot's test harness: a real Application against the fake Bot API on 127.0.0.1, over a SQLite library with the
+real model. Registered as a pytest plugin in tests/conftest.py; tests import its helpers (exchange, delivered, …).
+
+Its libraries are `bot_library` and `bot_sample_library` (SQLite only: these tests exercise Telegram, and the
+database backends are covered elsewhere), so conftest's `settings` and `library` stay as they are for other tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bot.settings import BotSettings
+from bot.telegram_app import build_application
+from retrieval.library import Library
+from retrieval.settings import Settings
+from tests.conftest import sample_draft
+from tests.fake_telegram import FakeTelegram, RunningApplication, run_application
+from tests.web import LocalSite, page
+
+Record = dict[str, Any]
+StartBot = Callable[..., contextlib.AbstractContextManager[RunningApplication]]
+
+
+class RememberingEmbedder:
+    """The session's real model, remembering passage vectors so that articles and sentences repeated across
+    tests are embedded once (questions are still embedded, and the model itself cached them already)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.name, self.dim = inner.name, inner.dim
+        self._known: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for passages, computed by the real model the first time."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._known]
+        if missing:
+            fresh = self.inner.passages(missing)
+            with self._lock:
+                self._known.update(zip(missing, fresh))
+        if not texts:
+            return self.inner.passages(texts)
+        with self._lock:
+            return np.stack([self._known[t] for t in texts]).astype(np.float32)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@pytest.fixture(scope="session")
+def remembering_embedder(embedder) -> RememberingEmbedder:
+    """The real model behind one passage-vector memory for the whole session."""
+    return RememberingEmbedder(embedder)
+
+
+@pytest.fixture
+def bot_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, remembering_embedder) -> Iterator[Library]:
+    """An empty SQLite library in a temporary folder with the real model (passage vectors remembered)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with Library(Settings(data_dir=tmp_path / "data", _env_file=None), remembering_embedder) as opened:
+        yield opened
+
+
+@pytest.fixture
+def bot_sample_library(bot_library: Library) -> Library:
+    """`bot_library` holding the user's Putin/Pyongyang article (#1)."""
+    bot_library.add_article(sample_draft(), "sample")
+    return bot_library
+
+
+@pytest.fixture
+def tg() -> Iterator[FakeTelegram]:
+    """A fake Telegram Bot API server on 127.0.0.1."""
+    with FakeTelegram() as fake:
+        yield fake
+
+
+def bot_settings(tg: FakeTelegram, **overrides: Any) -> BotSettings:
+    """Bot settings pointing at the fake server, with the given overrides."""
+    values = {"telegram_bot_token": tg.token, "telegram_base_url": tg.base_url,
+              "telegram_base_file_url": tg.base_file_url, **overrides}
+    return BotSettings(_env_file=None, **values)
+
+
+def engine_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """The engine settings with links on 127.0.0.1 allowed and the overrides meant for the engine; those are
+    taken out of `overrides`, which keeps the bot's."""
+    engine = {name: overrides.pop(name) for name in list(overrides) if name in Settings.model_fields}
+    return settings.model_copy(update={"fetch_allow_private": True, **engine})
+
+
+@pytest.fixture
+def start_bot(tg: FakeTelegram) -> StartBot:
+    """Start the real bot over a library with the given settings overrides (engine or bot settings; `join` is the
+    forward-joining delay)."""
+    @contextlib.contextmanager
+    def start(library: Library, **overrides: Any) -> Iterator[RunningApplication]:
+        join = overrides.pop("join", 0.6)
+        library.settings = engine_overrides(library.settings, overrides)
+        application = build_application(bot_settings(tg, **overrides), library, forward_join_seconds=join)
+        with run_application(application) as running:
+            yield running
+    return start
+
+
+def exchange(tg: FakeTelegram, chat_id: int, send: Callable[[], object], *, parts: int = 1,
+             timeout: float = 60) -> list[Record]:
+    """Push one user action and return the bot's new sent or edited messages in that chat (at least `parts`)."""
+    before = len(tg.texts(chat_id))
+    send()
+    return tg.wait_for_messages(chat_id, before + parts, timeout=timeout)[before:]
+
+
+def delivered(tg: FakeTelegram, chat_id: int) -> list[dict[str, Any]]:
+    """The bot's messages in a chat as Telegram stored them (plain text plus entities)."""
+    return tg.bot_messages(chat_id)
+
+
+def bold_texts(message: dict[str, Any]) -> list[str]:
+    """The bold stretches of a delivered message."""
+    return [_entity_text(message["text"], e) for e in message.get("entities", []) if e["type"] == "bold"]
+
+
+def links(message: dict[str, Any]) -> list[str]:
+    """The URLs of a delivered message's text links."""
+    return [e["url"] for e in message.get("entities", []) if e["type"] == "text_link"]
+
+
+def _entity_text(value: str, entity: dict[str, Any]) -> str:
+    """The text an entity covers (offsets are in UTF-16 units)."""
+    encoded = value.encode("utf-16-le")
+    return encoded[entity["offset"] * 2 : (entity["offset"] + entity["length"]) * 2].decode("utf-16-le")
+
+
+@contextlib.contextmanager
+def web_pages(pages: dict[str, tuple[str, bytes]]) -> Iterator[str]:
+    """Serve {path: (content type, body)} on 127.0.0.1; yields the base URL."""
+    with LocalSite(routes={path: page(kind, body) for path, (kind, body) in pages.items()}) as site:
+        yield site.url()
