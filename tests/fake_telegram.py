@@ -409,9 +409,16 @@ class FakeTelegram:
         photo: bool = False,
         media_group_id: str | None = None,
         document: dict[str, Any] | None = None,
+        anonymous: bool = False,
     ) -> int:
-        """Push a user message (text, or photo/document with caption); return the update_id."""
+        """Push a user message (text, or photo/document with caption); return the update_id.
+
+        `anonymous`: sent on behalf of the chat (an anonymous group admin), so the message has no `from`.
+        """
         message = self.build_message(chat_id, user_id=user_id, chat_type=chat_type, language_code=language_code)
+        if anonymous:
+            del message["from"]
+            message["sender_chat"] = dict(message["chat"])
         if photo or document is not None:
             body = caption if caption is not None else text
             message.update(self._media(photo, document))
@@ -484,6 +491,18 @@ class FakeTelegram:
             channel["username"] = channel_username
         origin = {"type": "channel", "chat": channel, "message_id": channel_message_id, "date": date}
         return self.text_message(chat_id, text, user_id=user_id, entities=entities, forward_origin=origin)
+
+    def channel_post(self, channel_id: int, text: str, *, channel_title: str = "Kanal Berita",
+                     entities: list[dict[str, Any]] | None = None) -> int:
+        """Push a post in a channel the bot is a member of: a `channel_post` update, with no `from` user."""
+        with self._cond:
+            chat = self._chats.setdefault(chat_key(channel_id), {"id": channel_id, "type": "channel",
+                                                                 "title": channel_title})
+            post: dict[str, Any] = {"message_id": next(self._ids), "sender_chat": dict(chat), "chat": dict(chat),
+                                    "date": int(time.time()), "text": text}
+        if entities:
+            post["entities"] = entities
+        return self.push_update({"channel_post": post})
 
     def callback_query(
         self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None, chat_type: str = "private"
@@ -583,7 +602,7 @@ class FakeTelegram:
         with self._cond:
             key = chat_key(chat_id)
             mine = self.bot_user["id"]
-            found = [m for (k, _), m in self._messages.items() if k == key and m["from"]["id"] == mine]
+            found = [m for (k, _), m in self._messages.items() if k == key and m.get("from", {}).get("id") == mine]
             return sorted(found, key=lambda m: m["message_id"])
 
     def commands(self, scope: dict[str, Any] | None = None, language_code: str = "") -> list[dict[str, Any]]:
@@ -935,7 +954,7 @@ class FakeTelegram:
         message = self._messages.get((chat_key(params.get("chat_id")), int(params.get("message_id") or 0)))
         if message is None:
             raise bad_request("message to edit not found")
-        if message["from"]["id"] != self.bot_user["id"]:
+        if message.get("from", {}).get("id") != self.bot_user["id"]:
             raise bad_request("message can't be edited")
         return message
 

@@ -8,10 +8,16 @@ import time
 from bot.access import CallbackSigner
 from retrieval.library import Library
 from tests.fake_telegram import BOT_USERNAME
-from tests.bot_harness import delivered, exchange
+from tests.bot_harness import delivered, exchange, web_pages
 
 ADMIN = 601
 GROUP = -100555
+CHANNEL = -100777000
+MENTION = [{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}]
+REFUSAL = "Sorry, this bot is private and does not serve this chat."
+PAGE = (b"<html><head><title>Gempa Cianjur</title></head><body><article><h1>Gempa magnitudo 5,6 guncang Cianjur</h1>"
+        b"<p>Gempa bermagnitudo 5,6 mengguncang Kabupaten Cianjur, Jawa Barat, pada Senin siang.</p>"
+        b"<p>Pusat gempa berada di darat pada kedalaman 10 kilometer menurut BMKG.</p></article></body></html>")
 
 
 def buttons(message: dict) -> list[dict]:
@@ -137,3 +143,52 @@ def test_mentions_of_other_bots_in_groups_are_ignored(tg, start_bot, bot_sample_
                         entities=[{"type": "mention", "offset": 0, "length": 10}])
         exchange(tg, GROUP, lambda: tg.group_message(GROUP, "halo"))
     assert len(tg.texts(GROUP)) == 1 and BOT_USERNAME not in tg.texts(GROUP)[0]
+
+
+def test_channel_posts_and_messages_without_a_sender_are_served_without_an_error(tg, start_bot, bot_sample_library,
+                                                                                caplog) -> None:
+    """A channel post (no `from`) is left alone; an anonymous group admin (no `from` either) can ask, add a link or
+    a document and is refused /delete like any non-admin: no apology, no crash in the log."""
+    polio = b"# Vaksin polio\n\nKementerian Kesehatan memulai imunisasi polio massal di Aceh untuk 1,2 juta anak."
+    caplog.set_level(logging.INFO)
+    with web_pages({"/gempa": ("text/html", PAGE)}) as site, start_bot(
+            bot_sample_library, admin_user_ids=frozenset({ADMIN})) as running:
+        tg.channel_post(CHANNEL, f"@{BOT_USERNAME} siapa yang mendampingi Putin?", entities=MENTION)
+        asked = exchange(tg, GROUP, lambda: tg.group_message(GROUP, "siapa yang mendampingi Putin?", anonymous=True))
+        linked = exchange(tg, GROUP, lambda: tg.group_message(GROUP, f"{site}/gempa", anonymous=True))
+        uploaded = exchange(tg, GROUP, lambda: tg.document_message(
+            GROUP, "polio.md", polio, "text/markdown", caption=f"@{BOT_USERNAME}", entities=MENTION, chat_type="group",
+            anonymous=True))
+        deleting = exchange(tg, GROUP, lambda: tg.group_command(GROUP, "/delete 1", anonymous=True))
+        tg.wait_consumed()
+        time.sleep(0.5)
+        errors = list(running.errors)
+    assert errors == [] and "failed" not in caplog.text
+    assert tg.texts(CHANNEL) == []
+    assert "Belousov" in asked[0]["params"]["text"]
+    assert linked[0]["params"]["text"].startswith("Saved “Gempa")
+    assert uploaded[0]["params"]["text"].startswith("Saved “Vaksin polio”")
+    assert deleting[0]["params"]["text"] == "Sorry, only the bot's admins can do that."
+    assert bot_sample_library.stats().articles == 3 and bot_sample_library.get(1) is not None
+
+
+def test_where_the_bot_does_not_serve_it_refuses_only_what_was_meant_for_it(tg, start_bot, bot_sample_library,
+                                                                            caplog) -> None:
+    """In a chat it does not serve, chatter and channel posts get no reply, a mention (with or without a sender)
+    gets the polite refusal, a button press gets it as an alert, and an admin is served as everywhere."""
+    caplog.set_level(logging.INFO)
+    with start_bot(bot_sample_library, allowed_chat_ids=frozenset({61}), admin_user_ids=frozenset({ADMIN})) as running:
+        tg.group_message(GROUP, "siapa yang mendampingi Putin?", mention=False)
+        tg.channel_post(CHANNEL, f"@{BOT_USERNAME} siapa yang mendampingi Putin?", entities=MENTION)
+        mentioned = exchange(tg, GROUP, lambda: tg.group_message(GROUP, "siapa yang mendampingi Putin?"))
+        anonymous = exchange(tg, GROUP, lambda: tg.group_message(GROUP, "siapa yang mendampingi Putin?", anonymous=True))
+        signed = running.app.bot_data["services"].signer.sign(GROUP, "src:5")
+        tg.callback_query(GROUP, 9, signed, chat_type="group")
+        alert = tg.wait_for(lambda c: c["method"] == "answerCallbackQuery")[0]["params"]
+        admin = exchange(tg, GROUP, lambda: tg.group_message(GROUP, "siapa yang mendampingi Putin?", user_id=ADMIN))
+        errors = list(running.errors)
+    assert [sent[0]["params"]["text"] for sent in (mentioned, anonymous)] == [REFUSAL, REFUSAL]
+    assert (alert["text"], alert["show_alert"]) == (REFUSAL, True)
+    assert "Belousov" in admin[0]["params"]["text"] and len(tg.texts(GROUP)) == 3
+    assert tg.texts(CHANNEL) == [] and errors == []
+    assert f"refused chat {GROUP} for user 424242" in caplog.text and f"refused chat {GROUP} for user None" in caplog.text

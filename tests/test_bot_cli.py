@@ -1,22 +1,28 @@
-"""`tanya bot` as a process: one-line token errors, and webhook mode with a secret token."""
+"""`tanya bot` as a process: one-line start-up errors (token, a server that is not the Bot API, another process
+getting the updates), and webhook mode with a secret token."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from retrieval.settings import Settings
 from tests.fake_telegram import FakeTelegram
+from tests.web import respond
 
 TANYA = [sys.executable, "-m", "bot.cli"]
 
@@ -51,6 +57,57 @@ def test_a_rejected_token_is_a_one_line_error_that_does_not_show_the_token(tmp_p
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == "tanya: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN"
     assert "Traceback" not in done.stderr and wrong not in done.stderr and "WrongToken" not in done.stdout
+
+
+@contextlib.contextmanager
+def web_server_answering(status: int) -> Iterator[str]:
+    """A server on 127.0.0.1 answering every request (GET or POST) with `status` and an HTML page, as a proxy, a
+    captive portal or a mistyped TELEGRAM_BASE_URL would; yields its URL."""
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            respond(self, status, "text/html", b"<html><body><h1>Welcome to nginx!</h1></body></html>")
+
+        do_GET = do_POST
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    (200, "tanya: the server at {host} does not answer like the Telegram Bot API (its reply is not JSON); "
+          "check TELEGRAM_BASE_URL"),
+    (404, "tanya: the server at {host} does not answer like the Telegram Bot API (its reply is not JSON); "
+          "check TELEGRAM_BASE_URL"),
+    (502, "tanya: cannot reach the Telegram Bot API at {host} (Bad Gateway (502))"),
+])
+def test_a_bot_api_reply_that_is_not_json_is_a_one_line_error(tmp_path: Path, tg: FakeTelegram, status: int,
+                                                               expected: str) -> None:
+    with web_server_answering(status) as url:
+        env = {**bot_env(tmp_path, tg, tg.token), "TELEGRAM_BASE_URL": f"{url}/bot"}
+        done = subprocess.run([*TANYA, "bot"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip() == expected.format(host=url.removeprefix("http://"))
+
+
+@pytest.mark.slow
+def test_another_process_getting_the_updates_409_conflict_is_a_one_line_error(tmp_path: Path, tg: FakeTelegram) -> None:
+    """Telegram answers 409 Conflict to getUpdates while another process polls with the same token."""
+    tg.fail_ratio("getUpdates", 1.0, status=409)
+    done = subprocess.run([*TANYA, "bot"], env=bot_env(tmp_path, tg, tg.token), cwd=tmp_path, capture_output=True,
+                          text=True, timeout=180)
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("tanya: another process is getting this bot's updates (Telegram answered 409 "
+                                   "Conflict); run one `tanya bot` per token")
+    assert len(tg.failed("getUpdates")) >= 3
 
 
 def post_update(port: int, update: dict, secret: str) -> int:

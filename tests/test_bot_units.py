@@ -6,9 +6,11 @@ import asyncio
 import logging
 import re
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 from hypothesis import given
 from hypothesis import strategies as st
+from telegram.error import NetworkError
 
 from bot.access import Access, CallbackSigner
 from bot.conversation import PassageContext, parse_article_id, parse_intent
@@ -17,6 +19,8 @@ from bot.messages import TEXTS, error_reason, language_for
 from bot.render_html import render_answer, render_context, split_messages, utf16_len
 from bot.retry import RetryingRateLimiter
 from bot.redaction import RedactingFormatter
+from bot.settings import BotSettings
+from bot.startup import failure_line
 from retrieval.answer import AnswerPassage, Citation
 from retrieval.ingest.documents import UserError
 from tests.fake_telegram import parse_html
@@ -143,6 +147,19 @@ def test_log_lines_and_tracebacks_never_show_the_token() -> None:
             type(error), error, error.__traceback__))
     line = formatter.format(record)
     assert token not in line and line.count("<token>") == 2
+
+
+def test_the_token_is_hidden_in_any_letter_case_in_logs_and_in_start_up_errors() -> None:
+    """Some errors echo the request path in lower case; the token must not show in any case or encoding."""
+    token = "123456:AAsecretSecretSecretSecret_xyz"
+    secret = token.split(":")[1].lower()
+    echoed = f"POST https://api.telegram.org/bot{token.lower()}/getme failed; {quote(token, safe='').upper()}"
+    line = RedactingFormatter(token, "%(message)s").format(
+        logging.LogRecord("x", logging.ERROR, __file__, 1, echoed, (), None))
+    settings = BotSettings(_env_file=None, telegram_bot_token=token)
+    error = failure_line(settings, NetworkError(f"Bad Gateway at /bot{token.lower()}/getupdates"))
+    assert secret not in line.lower() and line.count("<token>") == 2
+    assert secret not in error.lower() and "/bot<token>/getupdates" in error
 
 
 def test_typing_actions_are_not_held_back_behind_rate_limited_replies() -> None:

@@ -22,6 +22,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -170,6 +171,25 @@ def test_document_can_be_downloaded_by_the_bot(tg: FakeTelegram) -> None:
         tg.document_message(11, "berita.txt", payload, "text/plain")
         reply = tg.wait_for_messages(11)[0]["params"]["text"]
     assert reply == f"berita.txt {len(payload)} Judul: Banjir di Jakarta"
+    assert running.errors == []
+
+
+def test_channel_posts_and_anonymous_admin_messages_arrive_without_a_sender_user(tg: FakeTelegram) -> None:
+    """A channel post and a message sent on behalf of a group reach the bot with a chat but no `from` user."""
+    seen: list[tuple[str, int, object, int | None]] = []
+
+    async def note(update: Update, context: Context) -> None:
+        """Record who and where each update came from."""
+        message = update.effective_message
+        assert message is not None and update.effective_chat is not None
+        sender = message.sender_chat.id if message.sender_chat else None
+        seen.append((message.text or "", update.effective_chat.id, update.effective_user, sender))
+
+    with run_application(build_app(tg, [TypeHandler(Update, note)])) as running:
+        tg.channel_post(-1001234, "kabar kanal")
+        tg.text_message(-100777, "dari admin anonim", chat_type="supergroup", anonymous=True)
+        settle(tg)
+    assert seen == [("kabar kanal", -1001234, None, -1001234), ("dari admin anonim", -100777, None, -100777)]
     assert running.errors == []
 
 
