@@ -33,10 +33,8 @@ class ForwardPart:
     url: str | None
     published_at: datetime | None
     author: str | None
-    message_id: int
     user_id: int | None
     language_code: str | None
-    media_group_id: str | None = None
 
 
 def chat_link(chat: Chat, message_id: int) -> str | None:
@@ -78,8 +76,7 @@ def forward_part(message: Message, forwarded_label: str) -> ForwardPart | None:
     order = origin.message_id if isinstance(origin, MessageOriginChannel) else message.message_id
     user = message.from_user
     return ForwardPart(message.text or message.caption or "", key, order, source, url, origin.date, author,
-                       message.message_id, user.id if user else None, user.language_code if user else None,
-                       message.media_group_id)
+                       user.id if user else None, user.language_code if user else None)
 
 
 def draft_from_parts(parts: list[ForwardPart]) -> ArticleDraft:

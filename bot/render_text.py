@@ -48,4 +48,5 @@ def render_article_line(info: ArticleInfo, lang: str = "en") -> str:
     """One line per article for listings."""
     date = info.published_at.date().isoformat() if info.published_at else info.ingested_at.date().isoformat()
     source = f" · {info.source}" if info.source else ""
-    return f"#{info.id}  {info.title or text(lang, 'untitled')}{source} · {date} · {text(lang, 'chunks', chunks=info.chunks)}"
+    title = info.title or text(lang, "untitled")
+    return f"#{info.id}  {title}{source} · {date} · {text(lang, 'chunks', chunks=info.chunks)}"

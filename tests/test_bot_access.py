@@ -181,7 +181,8 @@ def test_where_the_bot_does_not_serve_it_refuses_only_what_was_meant_for_it(tg, 
         tg.group_message(GROUP, "siapa yang mendampingi Putin?", mention=False)
         tg.channel_post(CHANNEL, f"@{BOT_USERNAME} siapa yang mendampingi Putin?", entities=MENTION)
         mentioned = exchange(tg, GROUP, lambda: tg.group_message(GROUP, "siapa yang mendampingi Putin?"))
-        anonymous = exchange(tg, GROUP, lambda: tg.group_message(GROUP, "siapa yang mendampingi Putin?", anonymous=True))
+        anonymous = exchange(tg, GROUP, lambda: tg.group_message(GROUP, "siapa yang mendampingi Putin?",
+                                                                 anonymous=True))
         signed = running.app.bot_data["services"].signer.sign(GROUP, "src:5")
         tg.callback_query(GROUP, 9, signed, chat_type="group")
         alert = tg.wait_for(lambda c: c["method"] == "answerCallbackQuery")[0]["params"]
@@ -191,4 +192,5 @@ def test_where_the_bot_does_not_serve_it_refuses_only_what_was_meant_for_it(tg, 
     assert (alert["text"], alert["show_alert"]) == (REFUSAL, True)
     assert "Belousov" in admin[0]["params"]["text"] and len(tg.texts(GROUP)) == 3
     assert tg.texts(CHANNEL) == [] and errors == []
-    assert f"refused chat {GROUP} for user 424242" in caplog.text and f"refused chat {GROUP} for user None" in caplog.text
+    assert f"refused chat {GROUP} for user 424242" in caplog.text
+    assert f"refused chat {GROUP} for user None" in caplog.text

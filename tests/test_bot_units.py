@@ -114,7 +114,7 @@ def test_intents_commands_links_and_questions() -> None:
 def test_forwarded_parts_join_in_their_original_order_and_the_first_line_is_the_title() -> None:
     def part(order: int, body: str) -> ForwardPart:
         return ForwardPart(body, "channel:1", order, "Kanal (@kanal)", f"https://t.me/kanal/{order}", None, None,
-                           order, 7, "id")
+                           7, "id")
 
     draft = draft_from_parts([part(3, "Ketiga."), part(1, "Judul berita\nPertama."), part(2, "Kedua."), part(3, "Ketiga.")])
     assert draft.text == "Judul berita\nPertama.\n\nKedua.\n\nKetiga."

@@ -63,7 +63,8 @@ async def on_document(update: Update, context: Context) -> None:
 
 
 async def on_forward(update: Update, context: Context) -> None:
-    """A forwarded post (routed here from private chats only): buffered briefly so that the parts of one article join."""
+    """A forwarded post (routed here from private chats only), buffered briefly so that the parts of one article
+    join."""
     lang = await language(update, context)
     part = forward_part(update.effective_message, text(lang, "forwarded"))
     if part is not None:

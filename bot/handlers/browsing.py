@@ -21,7 +21,8 @@ async def sources(update: Update, context: Context) -> None:
     await send_html(update.effective_message, [body], keyboard)
 
 
-async def sources_page(context: Context, chat_id: int, offset: int, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+async def sources_page(context: Context, chat_id: int, offset: int,
+                       lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of /sources and its newer/older buttons."""
     svc = services(context)
     articles, older = await svc.conversation.sources(offset, SOURCES_PAGE)

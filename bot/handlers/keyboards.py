@@ -35,10 +35,11 @@ def sources_keyboard(signer: CallbackSigner, chat_id: int, offset: int, page: in
     """The newer/older buttons of a /sources page starting at `offset`, where they lead somewhere."""
     buttons = []
     if offset > 0:
-        newer = signer.sign(chat_id, f"src:{max(0, offset - page)}")
-        buttons.append(InlineKeyboardButton(text(lang, "newer"), callback_data=newer))
+        newer_page = signer.sign(chat_id, f"src:{max(0, offset - page)}")
+        buttons.append(InlineKeyboardButton(text(lang, "newer"), callback_data=newer_page))
     if older:
-        buttons.append(InlineKeyboardButton(text(lang, "older"), callback_data=signer.sign(chat_id, f"src:{offset + page}")))
+        older_page = signer.sign(chat_id, f"src:{offset + page}")
+        buttons.append(InlineKeyboardButton(text(lang, "older"), callback_data=older_page))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 

@@ -1,4 +1,4 @@
-"""What every handler needs: the shared services, a chat's conversation id, who sent an update and the reply language."""
+"""What every handler needs: the shared services, a chat's conversation id, the sender and the reply language."""
 
 from __future__ import annotations
 
