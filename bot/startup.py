@@ -75,15 +75,16 @@ def telegram_errors_exit(settings: BotSettings) -> Iterator[None]:
 def failure_line(settings: BotSettings, error: TelegramError) -> str:
     """The one-line explanation of a Bot API failure (never showing the token)."""
     host = urlsplit(settings.telegram_base_url).netloc
+    # python-telegram-bot appends the whole body of a reply it could not parse; the status before it is enough.
     reason = redact(error.message.split(". Parsing the server response")[0], settings.telegram_bot_token or "")
     if not_json(error) and not isinstance(error, NetworkError):
-        return f"tanya: the server at {host} does not answer like the Telegram Bot API (its reply is not JSON); " \
-               "check TELEGRAM_BASE_URL"
+        return (f"tanya: the server at {host} does not answer like the Telegram Bot API (its reply is not JSON); "
+                "check TELEGRAM_BASE_URL")
     if isinstance(error, InvalidToken):
         return "tanya: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN"
     if isinstance(error, Conflict):
-        return "tanya: another process is getting this bot's updates (Telegram answered 409 Conflict); " \
-               "run one `tanya bot` per token"
+        return ("tanya: another process is getting this bot's updates (Telegram answered 409 Conflict); "
+                "run one `tanya bot` per token")
     if isinstance(error, NetworkError):
         return f"tanya: cannot reach the Telegram Bot API at {host} ({reason})"
     return f"tanya: the Telegram Bot API at {host} answered with an error ({reason})"

@@ -24,10 +24,11 @@ async def gate(update: Update, context: Context) -> None:
     if chat is None or services(context).access.serves_chat(chat.id, user_id):
         return
     query, message = update.callback_query, update.message
-    if query is not None:
+    if query is not None or (message is not None and addressed(message, context.bot)):
         log.info("refused chat %s for user %s", chat.id, user_id)
-        await query.answer(text(await language(update, context), "not_allowed_chat"), show_alert=True)
-    elif message is not None and addressed(message, context.bot):
-        log.info("refused chat %s for user %s", chat.id, user_id)
-        await reply(update, text(await language(update, context), "not_allowed_chat"))
+        refusal = text(await language(update, context), "not_allowed_chat")
+        if query is not None:
+            await query.answer(refusal, show_alert=True)
+        else:
+            await reply(update, refusal)
     raise ApplicationHandlerStop
