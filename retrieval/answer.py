@@ -32,7 +32,8 @@ class Citation:
 
 @dataclass
 class AnswerPassage:
-    """One returned passage: article text[char_start:char_end], its key sentence and citation."""
+    """One returned passage: article text[char_start:char_end] (one stored chunk, or neighbouring ones merged),
+    its key sentence and citation."""
 
     rank: int
     score: float

@@ -22,7 +22,7 @@ from retrieval.embedding.embedder import Embedder
 from retrieval.embedding.protocol import TextEmbedder
 from retrieval.indexes.store import Indexes, claim_index_folder, passage_text, release_index_folder
 from retrieval.indexes.vectors import VectorIndex
-from retrieval.ingest.chunking import Passage, chunk_text
+from retrieval.ingest.chunking import TextChunk, chunk_text
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.text import clean_text, content_hash, guess_language
 from retrieval.ranking.followup import HistoryTurn, resolve
@@ -147,7 +147,7 @@ class Library:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _prepare(self, item: str, draft: ArticleDraft | UserError) -> tuple[ArticleDraft, list[Passage]] | IngestResult:
+    def _prepare(self, item: str, draft: ArticleDraft | UserError) -> tuple[ArticleDraft, list[TextChunk]] | IngestResult:
         """Validate and chunk one draft, or say why it cannot be stored."""
         if isinstance(draft, UserError):
             return IngestResult(item, IngestStatus.FAILED, error=draft)
@@ -201,7 +201,7 @@ class Library:
         self._maybe_save()
         return [results[i] for i in range(len(batch))]
 
-    def _store(self, item: str, draft: ArticleDraft, chunks: list[Passage], texts: list[str], vectors: np.ndarray,
+    def _store(self, item: str, draft: ArticleDraft, chunks: list[TextChunk], texts: list[str], vectors: np.ndarray,
                digest: str) -> IngestResult:
         """Commit one article with its chunks and vectors, then add them (indexed under `texts`) to the indexes."""
         article = Article(title=draft.title, text=draft.text, url=draft.url, source=draft.source, author=draft.author,
@@ -338,11 +338,11 @@ class Library:
             self.indexes.rebuild()
         return RechunkReport(checked, rechunked, before, after)
 
-    def _chunk(self, text: str) -> list[Passage]:
+    def _chunk(self, text: str) -> list[TextChunk]:
         """An article text split with the current chunk settings."""
         return chunk_text(text, self.settings.chunk_words, self.settings.chunk_overlap_sentences)
 
-    def _embed(self, groups: list[tuple[str, list[Passage]]]) -> list[tuple[list[str], np.ndarray]]:
+    def _embed(self, groups: list[tuple[str, list[TextChunk]]]) -> list[tuple[list[str], np.ndarray]]:
         """Each (title, chunks) group's indexed texts and vectors, all embedded in one call."""
         texts = [passage_text(title, c.text) for title, chunks in groups for c in chunks]
         vectors = self.embedder.passages(texts)
@@ -369,7 +369,7 @@ class Library:
         self.index_sync.stop()
 
 
-def _new_chunks(chunks: list[Passage], vectors: np.ndarray) -> list[NewChunk]:
+def _new_chunks(chunks: list[TextChunk], vectors: np.ndarray) -> list[NewChunk]:
     """Chunks ready for the database, each with its float32 vector."""
     return [NewChunk(c.ordinal, c.text, c.start, c.end, v.astype(np.float32).tobytes()) for c, v in zip(chunks, vectors)]
 

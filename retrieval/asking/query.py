@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 
@@ -37,12 +38,16 @@ class Query:
     per_article: int
     highlight: bool
     settings: Settings
-    stems: list[str] = field(init=False)
-    language: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "stems", query_terms(self.resolved.text))
-        object.__setattr__(self, "language", guess_language(self.resolved.text))
+    @cached_property
+    def stems(self) -> list[str]:
+        """The lexical search terms of the question as read in context."""
+        return query_terms(self.resolved.text)
+
+    @cached_property
+    def language(self) -> str:
+        """The language of the question as read in context ('id' or 'en')."""
+        return guess_language(self.resolved.text)
 
 
 @dataclass(frozen=True)
