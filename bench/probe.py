@@ -1,6 +1,7 @@
 """Measurements that need a fresh process: start-up to first answer, memory at rest, peak memory of a bulk ingest.
 
-Run as `python -m bench.probe startup DATA_DIR BACKEND` or `python -m bench.probe ingest JSONL DATA_DIR`;
+Run as `python -m bench.probe startup SETTINGS_JSON [QUESTION]` or `python -m bench.probe ingest JSONL SETTINGS_JSON`,
+SETTINGS_JSON being the engine settings the benchmark derived (`Settings.model_dump_json`), taken as they are;
 prints one JSON object on the last line of stdout.
 """
 
@@ -33,14 +34,20 @@ def peak_rss_mb() -> float:
     return _status_mb("VmHWM")
 
 
-def startup(data_dir: str, backend: str, question: str) -> dict:
+def _settings(serialised: str):
+    """The settings the benchmark passed, validated without reading the environment again."""
+    from retrieval.settings import Settings
+
+    return Settings.model_validate_json(serialised)
+
+
+def startup(serialised: str, question: str) -> dict:
     """Time imports, opening the library (model, database, indexes, repair) and the first answer; memory at rest."""
     from retrieval.library import Library
-    from retrieval.settings import Settings
 
     imported = time.perf_counter()
     base = rss_mb()
-    settings = Settings(data_dir=Path(data_dir), _env_file=None, embedding_backend=backend)
+    settings = _settings(serialised)
     from retrieval.embedding.embedder import Embedder
 
     embedder = Embedder.from_settings(settings)
@@ -54,20 +61,19 @@ def startup(data_dir: str, backend: str, question: str) -> dict:
     at_rest = rss_mb()
     chunks = library.stats().chunks
     library.close()
-    return {"backend": backend, "chunks": chunks, "imports_s": imported - STARTED, "model_s": model_loaded - imported,
+    return {"backend": settings.embedding_backend, "chunks": chunks, "imports_s": imported - STARTED, "model_s": model_loaded - imported,
             "library_open_s": opened - model_loaded, "first_answer_s": answered - opened,
             "total_to_first_answer_s": answered - STARTED, "found": answer.found,
             "rss_after_imports_mb": base, "rss_model_mb": with_model - base, "rss_indexes_db_mb": with_indexes - with_model,
             "rss_at_rest_mb": at_rest, "peak_rss_mb": peak_rss_mb()}
 
 
-def ingest(jsonl: str, data_dir: str) -> dict:
+def ingest(jsonl: str, serialised: str) -> dict:
     """Stream a JSON-lines file through Library.add_articles with the fake embedder; report peak memory."""
     from retrieval.library import Library
-    from retrieval.settings import Settings
     from retrieval.ingest.readers import read_paths
 
-    settings = Settings(data_dir=Path(data_dir), _env_file=None)
+    settings = _settings(serialised)
     before = rss_mb()
     started = time.perf_counter()
     counts: dict[str, int] = {}
@@ -95,7 +101,7 @@ def index_files_mb(folder: Path) -> float:
 def main(argv: list[str]) -> int:
     """Dispatch to one probe and print its JSON result."""
     if argv[0] == "startup":
-        result = startup(argv[1], argv[2], argv[3] if len(argv) > 3 else "siapa yang mendampingi Putin?")
+        result = startup(argv[1], argv[2] if len(argv) > 2 else "siapa yang mendampingi Putin?")
     elif argv[0] == "ingest":
         result = ingest(argv[1], argv[2])
     else:

@@ -3,6 +3,8 @@
 Writes `bench.json` and `bench.md` to the output folder. Large libraries are built once in
 TANYA_BENCH_WORK (default /tmp/tanya-bench) and reused; TANYA_BENCH_SECTIONS (comma list of
 ingest, memory, backends, query, startup) runs only some sections, merging into an existing report.
+Every library measured uses the engine settings the command line built, each in its own folder and SQLite file
+(`at`); the query embedder is the configured `EMBEDDING_BACKEND`.
 """
 
 from __future__ import annotations
@@ -53,17 +55,17 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values) * 1000, q)) if values else 0.0
 
 
-def _settings(data_dir: Path, **overrides):
-    from retrieval.settings import Settings
+def at(settings, data_dir: Path):
+    """The settings of a benchmark library in `data_dir`: its own folder and SQLite file, whatever database the
+    environment names."""
+    return settings.model_copy(update={"data_dir": data_dir, "database_url": None})
 
-    return Settings(data_dir=data_dir, _env_file=None, **overrides)
 
-
-def _embedder(backend: str):
+def _embedder(settings, backend: str):
+    """The configured model with the given backend."""
     from retrieval.embedding.embedder import Embedder
-    from retrieval.settings import Settings
 
-    return Embedder(cache_dir=Settings(_env_file=None).resolved_model_cache, backend=backend)
+    return Embedder.from_settings(settings.model_copy(update={"embedding_backend": backend}))
 
 
 def _write_jsonl(records: list[dict], path: Path) -> Path:
@@ -82,12 +84,12 @@ def _fresh(folder: Path) -> Path:
     return folder
 
 
-def _ingest_once(jsonl: Path, data_dir: Path, embedder) -> tuple[float, int]:
+def _ingest_once(jsonl: Path, settings, data_dir: Path, embedder) -> tuple[float, int]:
     """Seconds and chunks for a whole `Library.add_articles` over a JSON-lines file (parse to index)."""
     from retrieval.library import Library
     from retrieval.ingest.readers import read_paths
 
-    settings = _settings(_fresh(data_dir))
+    settings = at(settings, _fresh(data_dir))
     with Library(settings, embedder) as library:
         started = time.perf_counter()
         for _ in library.add_articles(read_paths([str(jsonl)], settings)):
@@ -96,12 +98,12 @@ def _ingest_once(jsonl: Path, data_dir: Path, embedder) -> tuple[float, int]:
         return elapsed, library.stats().chunks
 
 
-def _chunk_texts(data_dir: Path) -> list[str]:
+def _chunk_texts(settings, data_dir: Path) -> list[str]:
     """The texts the pipeline embedded (title first), read back from a library."""
     from retrieval.indexes.store import passage_text
     from retrieval.library import Library
 
-    with Library(_settings(data_dir), HashEmbedder()) as library:
+    with Library(at(settings, data_dir), HashEmbedder()) as library:
         return [passage_text(title, text) for rows in library.repo.iter_chunk_texts() for _, text, title, _ in rows]
 
 
@@ -113,28 +115,30 @@ def _raw_encode(model, texts: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def _ask_times(library, questions: list[str]) -> list[float]:
-    """Seconds of a full `ask` per question, the query embedding not served from the recent-question memory."""
-    times = []
+def _ask_times(library, questions: list[str]) -> tuple[list[float], dict[str, list[float]]]:
+    """Seconds of a full `ask` per question, the query embedding not served from the recent-question memory, and
+    the seconds of each pipeline stage as the answers report them."""
+    times, stages = [], {}
     for question in questions:
         library.embedder._queries.clear()
         started = time.perf_counter()
-        library.ask(question)
+        answer = library.ask(question)
         times.append(time.perf_counter() - started)
-    return times
+        for name, seconds in answer.timings.items():
+            stages.setdefault(name, []).append(seconds)
+    return times, stages
 
 
-def bench_ingest(plan: Plan, work: Path, embedders: dict) -> dict:
+def bench_ingest(plan: Plan, work: Path, settings, embedders: dict) -> dict:
     """Chunks per second through Library.add_articles vs raw SentenceTransformer.encode of the same chunks."""
     from sentence_transformers import SentenceTransformer
 
     from retrieval.embedding.e5_bundle import build_bundled_model
-    from retrieval.settings import Settings
 
     jsonl = _write_jsonl(synthetic.real_articles(plan.ingest_articles), work / "ingest" / "articles.jsonl")
-    _ingest_once(jsonl, work / "ingest" / "fake", HashEmbedder())
-    texts = _chunk_texts(work / "ingest" / "fake")
-    model = SentenceTransformer(str(build_bundled_model(Settings(_env_file=None).resolved_model_cache)), device="cpu")
+    _ingest_once(jsonl, settings, work / "ingest" / "fake", HashEmbedder())
+    texts = _chunk_texts(settings, work / "ingest" / "fake")
+    model = SentenceTransformer(str(build_bundled_model(settings.resolved_model_cache)), device="cpu")
     model.encode(["passage: warm up"] * 4)
     for embedder in embedders.values():
         embedder.passages(["warm up"] * 4)
@@ -142,7 +146,7 @@ def bench_ingest(plan: Plan, work: Path, embedders: dict) -> dict:
     raw_first = _raw_encode(model, texts)
     runs = {}
     for name, embedder in embedders.items():
-        seconds, chunks = _ingest_once(jsonl, work / "ingest" / name, embedder)
+        seconds, chunks = _ingest_once(jsonl, settings, work / "ingest" / name, embedder)
         runs[name] = {"seconds": seconds, "chunks": chunks, "chunks_per_s": chunks / seconds}
         log(f"ingest {name}: {chunks / seconds:.1f} chunks/s")
     raw_second = _raw_encode(model, texts)
@@ -153,7 +157,7 @@ def bench_ingest(plan: Plan, work: Path, embedders: dict) -> dict:
             "raw_encode_runs_s": [raw_first, raw_second], "pipeline": runs}
 
 
-def bench_memory(plan: Plan, work: Path) -> dict:
+def bench_memory(plan: Plan, work: Path, settings) -> dict:
     """Peak RSS of streaming a small and a large JSON-lines file through ingest (fake embedder: memory only)."""
     generator = synthetic.Generator([t for r in synthetic.real_articles(300) for t in [r["text"]]],
                                     np.eye(384, dtype=np.float32)[:8])
@@ -167,7 +171,7 @@ def bench_memory(plan: Plan, work: Path) -> dict:
                         handle.write(json.dumps({"title": f"Artikel {start + n}", "text": text}) + "\n")
         data_dir = _fresh(work / "memory" / f"lib-{count}")
         log(f"memory: ingesting {count} articles in a fresh process")
-        result = _probe(["ingest", str(path), str(data_dir)])
+        result = _probe(["ingest", str(path), at(settings, data_dir).model_dump_json()])
         result["file_mb"] = path.stat().st_size / 2**20
         out["runs"].append(result)
     return out
@@ -219,7 +223,7 @@ def base_material(plan: Plan, embedder, work: Path) -> tuple[list[str], np.ndarr
     return texts, vectors
 
 
-def build_library(size: int, work: Path, embedder, texts: list[str], vectors: np.ndarray) -> Path:
+def build_library(size: int, work: Path, settings, embedder, texts: list[str], vectors: np.ndarray) -> Path:
     """A library of `size` synthetic chunks, indexed as `Library.reindex` does (built once, then reused)."""
     from retrieval.indexes.store import Indexes
     from retrieval.library import Library
@@ -230,10 +234,10 @@ def build_library(size: int, work: Path, embedder, texts: list[str], vectors: np
     marker, filled = data_dir / "built.json", data_dir / "filled.json"
     if marker.exists():
         return data_dir
-    settings = _settings(data_dir)
+    settings = at(settings, data_dir)
     started = time.perf_counter()
     if not filled.exists():
-        Library(_settings(_fresh(data_dir)), embedder).close()
+        Library(at(settings, _fresh(data_dir)), embedder).close()
         log(f"library {size}: writing synthetic chunks")
         synthetic.fill_database(data_dir / "tanya.db", synthetic.Generator(texts, vectors), size, embedder.name)
         filled.write_text(json.dumps({"chunks": size, "fill_s": time.perf_counter() - started}))
@@ -272,51 +276,20 @@ def recall_at(index, queries: np.ndarray, exact: np.ndarray, k: int = 10) -> tup
     return hits / len(queries), seconds / len(queries) * 1000
 
 
-def _component_times(library, question: str) -> dict[str, float]:
-    """One question through the ask path's parts, called directly: embed, vector, lexical, database, fusion."""
-    from retrieval.ranking.fusion import fuse, ranked
-    from retrieval.indexes.lexical import query_terms
-    from retrieval.ingest.text import guess_language
-
-    pool = library.settings.candidate_pool
-    t0 = time.perf_counter()
-    vector = library.embedder.queries([question])[0]
-    t1 = time.perf_counter()
-    dense_ids, dense_scores = library.indexes.vectors.search(vector, pool)
-    t2 = time.perf_counter()
-    lex_ids, lex_scores, coverage = library.indexes.lexical.search(query_terms(question), pool)
-    t3 = time.perf_counter()
-    dense = {int(i): float(s) for i, s in zip(dense_ids, dense_scores)}
-    lexical = {int(i): float(s) for i, s in zip(lex_ids, lex_scores)}
-    languages = {cid: c.language for cid, c in library.repo.chunks(list(set(dense) | set(lexical))).items()}
-    t4 = time.perf_counter()
-    language = guess_language(question)
-    ranked(fuse(dense, lexical, coverage, {c: (l or "id") == language for c, l in languages.items()}, library.weights))
-    t5 = time.perf_counter()
-    return {"embed": t1 - t0, "vector": t2 - t1, "lexical": t3 - t2, "fusion": t5 - t4, "database": t4 - t3,
-            "sum": t5 - t0}
-
-
-def bench_query(size: int, plan: Plan, work: Path, embedder, texts: list[str], vectors: np.ndarray) -> dict:
-    """Warm latency percentiles (per component and end to end) and recall@10 of the index in use."""
+def bench_query(size: int, plan: Plan, work: Path, settings, embedder, texts: list[str], vectors: np.ndarray) -> dict:
+    """Warm latency percentiles (per pipeline stage and end to end) and recall@10 of the index in use."""
     import faiss
 
     from retrieval.library import Library
     from retrieval.indexes.vectors import IVF
 
-    data_dir = build_library(size, work, embedder, texts, vectors)
+    data_dir = build_library(size, work, settings, embedder, texts, vectors)
     built = json.loads((data_dir / "built.json").read_text())
     questions = synthetic.real_questions(plan.questions + 10)
     warm, measured = questions[:10], questions[10:]
-    with Library(_settings(data_dir), embedder) as library:
-        for question in warm:
-            library.ask(question)
-            _component_times(library, question)
-        parts: dict[str, list[float]] = {}
-        for question in measured:
-            for name, seconds in _component_times(library, question).items():
-                parts.setdefault(name, []).append(seconds)
-        end_to_end = _ask_times(library, measured)
+    with Library(at(settings, data_dir), embedder) as library:
+        _ask_times(library, warm)
+        end_to_end, stages = _ask_times(library, measured)
         index = library.indexes.vectors
         query_vectors = library.embedder.queries(measured)
         exact = exact_top(data_dir / "tanya.db", query_vectors)
@@ -336,7 +309,7 @@ def bench_query(size: int, plan: Plan, work: Path, embedder, texts: list[str], v
                   "build": built, "recall_at_10": recall, "vector_search_ms_mean": search_ms, "nprobe_sweep": sweep,
                   "vector_index_bytes_per_chunk": vector_bytes / max(1, len(index)),
                   "lexical_file_bytes_per_chunk": lexical_bytes / max(1, len(index)),
-                  "components_ms": {name: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for name, v in parts.items()},
+                  "stages_ms": {name: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for name, v in stages.items()},
                   "ask_ms": {"p50": percentile(end_to_end, 50), "p95": percentile(end_to_end, 95)},
                   "questions": len(measured), "approximate_variant": variant}
     log(f"query {size}: ask p50 {result['ask_ms']['p50']:.1f} ms, recall@10 {recall:.3f}")
@@ -351,7 +324,7 @@ def _approximate_variant(library, questions: list[str], query_vectors: np.ndarra
     built = time.perf_counter() - started
     try:
         recall, search_ms = recall_at(library.indexes.vectors, query_vectors, exact)
-        times = _ask_times(library, questions)
+        times, _ = _ask_times(library, questions)
         return {"index_kind": library.indexes.vectors.kind, "nprobe": library.indexes.vectors.nprobe, "build_s": built,
                 "recall_at_10": recall, "vector_search_ms_mean": search_ms,
                 "ask_ms": {"p50": percentile(times, 50), "p95": percentile(times, 95)}}
@@ -359,7 +332,7 @@ def _approximate_variant(library, questions: list[str], query_vectors: np.ndarra
         library.indexes.vectors = exact_index
 
 
-def bench_startup(plan: Plan, work: Path, backends: list[str]) -> list[dict]:
+def bench_startup(plan: Plan, work: Path, settings, backends: list[str]) -> list[dict]:
     """Fresh-process start-up to first answer and memory at rest, per size and backend."""
     out = []
     for size in plan.startup_sizes:
@@ -368,7 +341,8 @@ def bench_startup(plan: Plan, work: Path, backends: list[str]) -> list[dict]:
             continue
         for backend in backends:
             log(f"startup {size} {backend}")
-            result = _probe(["startup", str(data_dir), backend])
+            probed = at(settings, data_dir).model_copy(update={"embedding_backend": backend})
+            result = _probe(["startup", probed.model_dump_json()])
             result["size"] = size
             out.append(result)
     return out
@@ -376,7 +350,7 @@ def bench_startup(plan: Plan, work: Path, backends: list[str]) -> list[dict]:
 
 def main(args, settings) -> int:
     """Run the selected benchmark sections and write bench.json and bench.md."""
-    from retrieval.embedding.embedder import ONNX_INT8, TORCH, configured_backend
+    from retrieval.embedding.embedder import ONNX_INT8, TORCH
 
     plan = QUICK if args.quick else FULL
     output = Path(args.output)
@@ -389,17 +363,17 @@ def main(args, settings) -> int:
                        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                        "machine": f"{platform.machine()}, {os.cpu_count()} cores", "python": platform.python_version(),
                        "load_average_at_start": os.getloadavg()[0], "plan": plan.__dict__}
-    embedders = {TORCH: _embedder(TORCH), ONNX_INT8: _embedder(ONNX_INT8)}
+    embedders = {TORCH: _embedder(settings, TORCH), ONNX_INT8: _embedder(settings, ONNX_INT8)}
 
     def save() -> None:
         path.write_text(json.dumps(results, indent=2, default=str))
         (output / "bench.md").write_text(report.markdown(results))
 
     if "ingest" in chosen:
-        results["ingest"] = bench_ingest(plan, work, embedders)
+        results["ingest"] = bench_ingest(plan, work, settings, embedders)
         save()
     if "memory" in chosen:
-        results["memory"] = bench_memory(plan, work)
+        results["memory"] = bench_memory(plan, work, settings)
         save()
     if "backends" in chosen:
         results["backends"] = bench_backends(plan, embedders)
@@ -407,14 +381,14 @@ def main(args, settings) -> int:
     if "query" in chosen:
         texts, vectors = base_material(plan, embedders[TORCH], work)
         results.setdefault("query", {})
-        backend = configured_backend()
-        embedder = embedders.get(backend) or _embedder(backend)
+        backend = settings.embedding_backend
+        embedder = embedders.get(backend) or _embedder(settings, backend)
         results["meta"]["query_backend"] = backend
         for size in plan.sizes:
-            results["query"][str(size)] = bench_query(size, plan, work, embedder, texts, vectors)
+            results["query"][str(size)] = bench_query(size, plan, work, settings, embedder, texts, vectors)
             save()
     if "startup" in chosen:
-        results["startup"] = bench_startup(plan, work, [TORCH, ONNX_INT8])
+        results["startup"] = bench_startup(plan, work, settings, [TORCH, ONNX_INT8])
         save()
     results["meta"]["load_average_at_end"] = os.getloadavg()[0]
     save()

@@ -32,7 +32,8 @@ class Citation:
 
 @dataclass
 class AnswerPassage:
-    """One returned passage: article text[char_start:char_end], its key sentence and citation."""
+    """One returned passage: article text[char_start:char_end] (one stored chunk, or neighbouring ones merged),
+    its key sentence and citation."""
 
     rank: int
     score: float
@@ -74,6 +75,8 @@ class Answer:
     passages: list[AnswerPassage] = field(default_factory=list)
     resolved_question: str | None = None
     turn_id: int | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds each stage of the ask pipeline took, by stage name (not part of `as_dict`)."""
 
     def as_dict(self) -> dict:
         return {"question": self.question, "found": self.found, "passages": [p.as_dict() for p in self.passages]}

@@ -1,48 +1,54 @@
-"""The one service API every shell uses: add articles, ask, delete, list, stats, reindex."""
+"""The one service API every shell uses: add articles, ask, delete, list, stats, reindex.
+
+Asking runs the search mode's pipeline (`retrieval.asking`); conversation memory, chat preferences and index
+sync are services (`retrieval.services`) the library composes and delegates to.
+"""
 
 from __future__ import annotations
 
-import json
-import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.ranking.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, confidence
-from retrieval.ranking.coverage import WeightedWords, question_words, sentence_coverage
-from retrieval.answer import Answer, AnswerPassage, PassageContext, select_passages
-from retrieval.ingest.chunking import Passage, chunk_text
-from retrieval.ingest.documents import ArticleDraft, UserError
+from retrieval.answer import Answer, AnswerPassage, PassageContext
+from retrieval.asking.pipeline import standard_pipelines
+from retrieval.asking.query import Query, SearchMode
 from retrieval.embedding.embedder import Embedder
 from retrieval.embedding.protocol import TextEmbedder
-from retrieval.ranking.followup import HistoryTurn, order_within_articles, resolve, turn_of
-from retrieval.ranking.fusion import FusionWeights, fuse, ranked
-from retrieval.ranking.highlight import KEY_SENTENCE_WEIGHTS, SENTENCE_WEIGHTS, QuestionCues, best_sentence
 from retrieval.indexes.store import Indexes, claim_index_folder, passage_text, release_index_folder
-from retrieval.indexes.lexical import query_terms
-from retrieval.ranking.rerank import rescore
-from retrieval.settings import Settings
-from retrieval.ingest.text import clean_text, content_hash, guess_language
 from retrieval.indexes.vectors import VectorIndex
+from retrieval.ingest.chunking import TextChunk, chunk_text
+from retrieval.ingest.documents import ArticleDraft, UserError
+from retrieval.ingest.text import clean_text, content_hash, guess_language
+from retrieval.ranking.followup import HistoryTurn, resolve
+from retrieval.services.conversations import ConversationMemory
+from retrieval.services.preferences import ChatPreferences
+from retrieval.services.sync import IndexSync
+from retrieval.settings import Settings
 from storage.database import make_engine, migrate
 from storage.models import Article
-from storage.repository import NewChunk, Repository, StoredChunk
+from storage.repository import NewChunk, Repository
 
-log = logging.getLogger(__name__)
-PRUNE_EVERY_SECONDS = 3600.0
+
+class IngestStatus(StrEnum):
+    """What happened to one ingested item (a str, so it prints and serialises as its value)."""
+
+    ADDED = "added"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What happened to one item: status is 'added', 'duplicate' or 'failed' (with `error`)."""
+    """What happened to one item: added, a duplicate, or failed (with `error`)."""
 
     item: str
-    status: str
+    status: IngestStatus
     article_id: int | None = None
     title: str = ""
     chunks: int = 0
@@ -93,13 +99,12 @@ class Library:
     def __init__(self, settings: Settings, embedder: TextEmbedder | None = None, *, check_model: bool = True) -> None:
         """Open the library; `check_model=False` opens it to be rebuilt (`tanya reindex`) after a model change:
         an index of another model is discarded and the start-up repair, which needs this model's vectors, skipped."""
-        self.settings = settings
+        self._settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(settings.resolved_database_url)
         migrate(self.engine)
         self.repo = Repository(self.engine)
         self.embedder = embedder or Embedder.from_settings(settings)
-        self.weights = FusionWeights()
         folder = claim_index_folder(settings.data_dir / "index")
         try:
             if not check_model:
@@ -111,11 +116,21 @@ class Library:
             release_index_folder(folder)
             raise
         self._index_claim: Path | None = folder
-        self._last_sync = time.monotonic()
-        self._sync_stop = threading.Event()
-        self._sync_thread: threading.Thread | None = None
         self._last_save = time.monotonic()
-        self._last_prune = -PRUNE_EVERY_SECONDS
+        self.pipelines = standard_pipelines(self.embedder, self.indexes, self.repo)
+        self.conversations = ConversationMemory(self.repo, settings)
+        self.preferences = ChatPreferences(self.repo)
+        self.index_sync = IndexSync(self.indexes, self.repo, settings, self._maybe_save)
+
+    @property
+    def settings(self) -> Settings:
+        """The engine settings in force."""
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        """Replace the settings everywhere they are read (the next question and the services see them)."""
+        self._settings = self.conversations.settings = self.index_sync.settings = settings
 
     def close(self) -> None:
         """Stop syncing, persist the indexes and release the database and the index folder."""
@@ -132,15 +147,15 @@ class Library:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _prepare(self, item: str, draft: ArticleDraft | UserError) -> tuple[ArticleDraft, list[Passage]] | IngestResult:
+    def _prepare(self, item: str, draft: ArticleDraft | UserError) -> tuple[ArticleDraft, list[TextChunk]] | IngestResult:
         """Validate and chunk one draft, or say why it cannot be stored."""
         if isinstance(draft, UserError):
-            return IngestResult(item, "failed", error=draft)
+            return IngestResult(item, IngestStatus.FAILED, error=draft)
         text = clean_text(draft.text or "")
         if not text:
-            return IngestResult(item, "failed", error=UserError("no_text", "the article has no text", item))
+            return IngestResult(item, IngestStatus.FAILED, error=UserError("no_text", "the article has no text", item))
         if len(text) > self.settings.max_article_chars:
-            return IngestResult(item, "failed", error=UserError(
+            return IngestResult(item, IngestStatus.FAILED, error=UserError(
                 "too_large", f"the article is longer than {self.settings.max_article_chars:,} characters", item))
         draft.text, draft.title = text, clean_text(draft.title or "")[:500]
         draft.language = draft.language or guess_language(text)
@@ -176,7 +191,7 @@ class Library:
         for position, item, draft, chunks, digest in ready:
             if digest in stored or digest in seen:
                 article_id, title = stored.get(digest, (None, draft.title))
-                results[position] = IngestResult(item, "duplicate", article_id, title)
+                results[position] = IngestResult(item, IngestStatus.DUPLICATE, article_id, title)
                 continue
             seen.add(digest)
             prepared.append((position, item, draft, chunks, digest))
@@ -186,7 +201,7 @@ class Library:
         self._maybe_save()
         return [results[i] for i in range(len(batch))]
 
-    def _store(self, item: str, draft: ArticleDraft, chunks: list[Passage], texts: list[str], vectors: np.ndarray,
+    def _store(self, item: str, draft: ArticleDraft, chunks: list[TextChunk], texts: list[str], vectors: np.ndarray,
                digest: str) -> IngestResult:
         """Commit one article with its chunks and vectors, then add them (indexed under `texts`) to the indexes."""
         article = Article(title=draft.title, text=draft.text, url=draft.url, source=draft.source, author=draft.author,
@@ -195,10 +210,10 @@ class Library:
         stored = self.repo.add_article(article, _new_chunks(chunks, vectors), self.embedder.name)
         if stored is None:
             article_id, _ = self.repo.stored_hashes([digest]).get(digest, (None, ""))
-            return IngestResult(item, "duplicate", article_id, draft.title)
+            return IngestResult(item, IngestStatus.DUPLICATE, article_id, draft.title)
         saved, ids = stored
         self.indexes.add(ids, vectors, [(text, draft.language) for text in texts])
-        return IngestResult(item, "added", saved.id, saved.title, len(ids))
+        return IngestResult(item, IngestStatus.ADDED, saved.id, saved.title, len(ids))
 
     def _maybe_save(self, force: bool = False) -> None:
         """Persist indexes now and then; the database stays the truth in between."""
@@ -206,136 +221,49 @@ class Library:
             self.indexes.save()
             self._last_save = time.monotonic()
 
-    def ask(self, question: str, *, top_k: int | None = None, per_article: int = 1, mode: str = "hybrid",
-            history: list[HistoryTurn] | None = None, conversation: str | None = None,
-            highlight: bool = True) -> Answer:
+    def ask(self, question: str, *, top_k: int | None = None, per_article: int = 1,
+            mode: SearchMode | str = SearchMode.HYBRID, history: list[HistoryTurn] | None = None,
+            conversation: str | None = None, highlight: bool = True) -> Answer:
         """Answer a question with the best passages; follow-ups use `history` or the stored conversation.
 
         Without a background sync running, the indexes first catch up with other processes if they are stale.
+        `answer.timings` tells how long each stage of the mode's pipeline took.
         """
-        if self._sync_thread is None:
+        if not self.index_sync.running:
             self.sync_if_stale()
-        top_k = top_k or self.settings.top_k
         question = clean_text(question)
         if history is None and conversation is not None:
             history = self.history(conversation)
-        resolved = resolve(question, history or [])
-        uses_vectors = mode != "lexical"
-        query_vector = self.embedder.query(resolved.text) if uses_vectors else None
-        stems = query_terms(resolved.text)
-        language = guess_language(resolved.text)
-        candidates, signals, stored = self._candidates(query_vector, stems, mode, language, resolved.prefer_articles,
-                                                       question)
-        chunks = {cid: stored[cid] for cid, _ in candidates[: self.settings.candidate_pool] if cid in stored}
-        with self.indexes.lock:
-            weighted = question_words(self.indexes.lexical, question)
-        cues = QuestionCues.of(question, weighted.stem_weights)
-        if mode == "hybrid":
-            texts = {cid: c.text for cid, c in chunks.items()}
-            owners = {cid: c.article_id for cid, c in chunks.items()}
-            candidates = rescore(candidates, texts, owners, cues, SENTENCE_WEIGHTS, self.settings.rerank_depth,
-                                 self.settings.rerank_weight, self.settings.rerank_within_article)
-        passages = self._exact_texts(select_passages(candidates, chunks, top_k, per_article))
-        if highlight and passages:
-            self._highlight(passages, cues)
-        found = self._is_answered(passages, chunks, mode, signals, weighted.words, language)
-        answer = Answer(question, found, passages, resolved.text if resolved.is_followup else None)
+        query = Query(question, resolve(question, history or []), SearchMode(mode), top_k or self.settings.top_k,
+                      per_article, highlight, self.settings)
+        answer = self.pipelines[query.mode].answer(query)
         if conversation is not None:
             self.remember(conversation, question, answer)
         return answer
 
-    def _candidates(self, query_vector: np.ndarray | None, stems: list[str], mode: str, query_language: str,
-                    prefer: frozenset[int], own_wording: str,
-                    ) -> tuple[list[tuple[int, float]], Signals, dict[int, StoredChunk]]:
-        """Chunk ids with scores, best first, the raw dense and lexical signals, and the candidates' stored chunks.
-
-        A follow-up (`prefer` holds the articles its context cited) favours those articles' chunks, and orders
-        them by its `own_wording`, embedded only when such chunks are among the candidates.
-        """
-        pool = self.settings.candidate_pool
-        with self.indexes.lock:
-            dense_ids, dense_scores = self.indexes.vectors.search(query_vector, pool) if mode != "lexical" else ([], [])
-            lex_ids, lex_scores, coverage = self.indexes.lexical.search(stems, pool) if mode != "dense" else ([], [], 0.0)
-        dense = {int(i): float(s) for i, s in zip(dense_ids, dense_scores)}
-        lexical = {int(i): float(s) for i, s in zip(lex_ids, lex_scores)}
-        signals = Signals(dense)
-        if mode == "lexical":
-            return ranked(lexical), signals, self.repo.chunks(list(lexical))
-        if mode == "dense":
-            return ranked(dense), signals, self.repo.chunks(list(dense))
-        stored = self.repo.chunks(list(set(dense) | set(lexical)))
-        same = {cid: (c.language or "id") == query_language for cid, c in stored.items()}
-        fused = fuse(dense, lexical, coverage, same, self.weights)
-        if prefer:
-            bonus = self.settings.followup_article_bonus
-            cited = {cid for cid in fused if cid in stored and stored[cid].article_id in prefer}
-            fused = {cid: s + (bonus if cid in cited else 0.0) for cid, s in fused.items()}
-            if cited:
-                own_vector = self.embedder.query(own_wording)
-                own = {cid: float(v @ own_vector) for cid, v in self.indexes.stored_vectors(list(cited)).items()}
-                fused = order_within_articles(fused, {cid: stored[cid].article_id for cid in own}, own)
-        return ranked(fused), signals, stored
-
-    def _exact_texts(self, passages: list[AnswerPassage]) -> list[AnswerPassage]:
-        """Give passages merged from neighbouring chunks the article's own text between them (a space or a line break)."""
-        for passage in passages:
-            if len(passage.chunk_ids) > 1 and (exact := self.repo.article_slice(
-                    passage.article.id, passage.char_start, passage.char_end)) is not None:
-                passage.text = exact.text
-        return passages
-
-    def _is_answered(self, passages: list[AnswerPassage], chunks: dict[int, StoredChunk], mode: str,
-                     signals: Signals, words: WeightedWords, language: str) -> bool:
-        """Whether the best passage answers rather than merely relates (weights and threshold from the dev data)."""
-        if not passages:
-            return False
-        if mode == "lexical":
-            return True
-        best = passages[0]
-        cosine = max((signals.dense.get(cid, 0.0) for cid in best.chunk_ids), default=0.0)
-        if not cosine:
-            cosine = min(signals.dense.values(), default=best.score)
-        stored = chunks.get(best.chunk_ids[0])
-        cross = stored is not None and (stored.language or "id") != language
-        coverage = sentence_coverage(words, best.text)
-        evidence = Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), coverage, cross)
-        return confidence(evidence, ABSTAIN_WEIGHTS) >= self.settings.abstain_threshold
-
-    def _highlight(self, passages: list[AnswerPassage], cues: QuestionCues) -> None:
-        """Mark each passage's key sentence: the one with most question stems and answer-type evidence."""
-        for passage in passages:
-            passage.highlight = best_sentence(passage.text, cues, KEY_SENTENCE_WEIGHTS)[0]
-
     def history(self, conversation: str) -> list[HistoryTurn]:
         """The recent turns of a conversation, oldest first."""
-        turns = self.repo.recent_turns(conversation, self.settings.history_turns)
-        return [HistoryTurn(t.question, tuple(int(i) for i in t.article_ids.split(",") if i), t.answer) for t in turns]
+        return self.conversations.history(conversation)
 
     def remember(self, conversation: str, question: str, answer: Answer) -> None:
         """Store a turn so the next question can lean on it, with its passages for a later 'more passages'."""
-        turn = turn_of(question, answer)
-        passages = json.dumps([p.as_dict() for p in answer.passages], ensure_ascii=False)
-        answer.turn_id = self.repo.add_turn(conversation, turn.question, turn.answer, turn.article_ids,
-                                            self.settings.history_turns, passages)
+        self.conversations.remember(conversation, question, answer)
 
     def turn_passages(self, conversation: str, turn_id: int) -> list[AnswerPassage] | None:
         """The passages a recent answer in this conversation gave (None once the turn is no longer kept)."""
-        turn = self.repo.get_turn(turn_id)
-        if turn is None or turn.conversation != conversation or not turn.passages:
-            return None
-        return [AnswerPassage.from_dict(item) for item in json.loads(turn.passages)]
-
-    def chat_setting(self, conversation: str, name: str) -> str | None:
-        """A preference stored for a conversation (for example its reply language)."""
-        return self.repo.get_setting(conversation, name)
-
-    def set_chat_setting(self, conversation: str, name: str, value: str) -> None:
-        """Store a preference for a conversation; every process sees it."""
-        self.repo.set_setting(conversation, name, value)
+        return self.conversations.turn_passages(conversation, turn_id)
 
     def reset_conversation(self, conversation: str) -> int:
         """Forget a conversation's history."""
-        return self.repo.clear_turns(conversation)
+        return self.conversations.reset(conversation)
+
+    def chat_setting(self, conversation: str, name: str) -> str | None:
+        """A preference stored for a conversation (for example its reply language)."""
+        return self.preferences.get(conversation, name)
+
+    def set_chat_setting(self, conversation: str, name: str, value: str) -> None:
+        """Store a preference for a conversation; every process sees it."""
+        self.preferences.set(conversation, name, value)
 
     def delete(self, article_id: int) -> bool:
         """Remove an article from the database and both indexes."""
@@ -410,11 +338,11 @@ class Library:
             self.indexes.rebuild()
         return RechunkReport(checked, rechunked, before, after)
 
-    def _chunk(self, text: str) -> list[Passage]:
+    def _chunk(self, text: str) -> list[TextChunk]:
         """An article text split with the current chunk settings."""
         return chunk_text(text, self.settings.chunk_words, self.settings.chunk_overlap_sentences)
 
-    def _embed(self, groups: list[tuple[str, list[Passage]]]) -> list[tuple[list[str], np.ndarray]]:
+    def _embed(self, groups: list[tuple[str, list[TextChunk]]]) -> list[tuple[list[str], np.ndarray]]:
         """Each (title, chunks) group's indexed texts and vectors, all embedded in one call."""
         texts = [passage_text(title, c.text) for title, chunks in groups for c in chunks]
         vectors = self.embedder.passages(texts)
@@ -426,54 +354,22 @@ class Library:
 
     def sync(self) -> int:
         """Catch up with changes any process committed to the database; returns chunks added or removed."""
-        applied = self.indexes.catch_up()
-        self._last_sync = time.monotonic()
-        self._prune_feed()
-        if applied:
-            self._maybe_save()
-        return applied
-
-    def _prune_feed(self) -> None:
-        """Now and then, drop change-feed rows older than the retention; a process that far behind re-syncs in full."""
-        if time.monotonic() - self._last_prune < PRUNE_EVERY_SECONDS:
-            return
-        self._last_prune = time.monotonic()
-        cutoff = datetime.now(timezone.utc) - timedelta(days=self.settings.feed_retention_days)
-        pruned = self.repo.prune_changes(cutoff)
-        if pruned:
-            log.info("pruned %d change-feed rows older than %s", pruned, cutoff.isoformat(timespec="seconds"))
+        return self.index_sync.sync()
 
     def sync_if_stale(self, max_age_seconds: float | None = None) -> int:
         """Sync if the last sync is older than `max_age_seconds` (default: the sync interval); cheap otherwise."""
-        limit = self.settings.sync_interval_seconds if max_age_seconds is None else max_age_seconds
-        return self.sync() if time.monotonic() - self._last_sync >= limit else 0
+        return self.index_sync.sync_if_stale(max_age_seconds)
 
     def start_sync(self, interval_seconds: float | None = None) -> None:
         """Sync every `interval_seconds` (default: the sync interval setting) in a background thread."""
-        if self._sync_thread is not None:
-            return
-        interval = self.settings.sync_interval_seconds if interval_seconds is None else interval_seconds
-        self._sync_stop.clear()
-        self._sync_thread = threading.Thread(target=self._sync_loop, args=(interval,), name="tanya-sync", daemon=True)
-        self._sync_thread.start()
+        self.index_sync.start(interval_seconds)
 
     def stop_sync(self) -> None:
         """Stop the background sync thread, if running, and wait for it."""
-        thread, self._sync_thread = self._sync_thread, None
-        if thread is not None:
-            self._sync_stop.set()
-            thread.join()
-
-    def _sync_loop(self, interval: float) -> None:
-        """Sync until stopped; a failed round (say, the database restarting) is logged and retried."""
-        while not self._sync_stop.wait(interval):
-            try:
-                self.sync()
-            except Exception:
-                log.exception("index sync failed; retrying in %.0f s", interval)
+        self.index_sync.stop()
 
 
-def _new_chunks(chunks: list[Passage], vectors: np.ndarray) -> list[NewChunk]:
+def _new_chunks(chunks: list[TextChunk], vectors: np.ndarray) -> list[NewChunk]:
     """Chunks ready for the database, each with its float32 vector."""
     return [NewChunk(c.ordinal, c.text, c.start, c.end, v.astype(np.float32).tobytes()) for c, v in zip(chunks, vectors)]
 

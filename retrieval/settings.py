@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.embedding.e5_bundle import DEFAULT_MODEL_CACHE
 from retrieval.ingest.chunking import DEFAULT_OVERLAP, DEFAULT_WORDS
+from retrieval.ingest.text import MAX_ARTICLE_CHARS
 
 ENV_FILE = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True,
                               populate_by_name=True)
@@ -32,7 +33,7 @@ class Settings(BaseSettings):
     chunk_words: int = DEFAULT_WORDS
     chunk_overlap_sentences: int = DEFAULT_OVERLAP
     max_article_bytes: int = 5_000_000
-    max_article_chars: int = 2_000_000
+    max_article_chars: int = MAX_ARTICLE_CHARS
 
     excerpt_chars: int = Field(default=700, ge=100)
     top_k: int = 3

@@ -246,3 +246,18 @@ def test_a_rechunk_cut_short_after_a_commit_loses_no_article_and_is_finished_by_
         assert restarted.rechunk().rechunked == 0
         assert set(restarted.indexes.lexical.ids()) == set(restarted.repo.chunk_ids())
         assert restarted.ask("banjir di Bandung").passages[0].article.id == 2
+
+
+def test_a_conversation_keeps_its_turns_passages_and_preferences_until_reset(settings, hash_embedder):
+    with Library(settings, hash_embedder) as library:
+        library.add_article(WEATHER)
+        library.settings = library.settings.model_copy(update={"history_turns": 1})
+        library.ask("hujan di Bandung", conversation="chat-1")
+        answer = library.ask("banjir di Dayeuhkolot", conversation="chat-1")
+        assert [turn.question for turn in library.history("chat-1")] == ["banjir di Dayeuhkolot"]
+        kept = library.turn_passages("chat-1", answer.turn_id)
+        assert [p.as_dict() for p in kept] == [p.as_dict() for p in answer.passages]
+        assert library.turn_passages("chat-2", answer.turn_id) is None
+        library.set_chat_setting("chat-1", "lang", "en")
+        assert library.chat_setting("chat-1", "lang") == "en" and library.chat_setting("chat-2", "lang") is None
+        assert library.reset_conversation("chat-1") == 1 and library.history("chat-1") == []

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.answer import Answer
+from retrieval.asking.query import SearchMode
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.embedding.embedder import Embedder
 from retrieval.embedding.protocol import TextEmbedder
@@ -25,7 +26,7 @@ from retrieval.library import Library
 from retrieval.settings import Settings
 from retrieval.ingest.text import guess_language
 
-MODES = ("hybrid", "lexical", "dense")
+MODES = (SearchMode.HYBRID, SearchMode.LEXICAL, SearchMode.DENSE)
 DEPTH = 10
 LATENCY_SAMPLE = 60
 
@@ -34,7 +35,7 @@ LATENCY_SAMPLE = 60
 class SetResult:
     """Per-mode tallies and key-sentence hits for one question set."""
 
-    tallies: dict[str, Tally] = field(default_factory=lambda: {m: Tally() for m in MODES})
+    tallies: dict[SearchMode, Tally] = field(default_factory=lambda: {m: Tally() for m in MODES})
     key_sentence: list[bool] = field(default_factory=list)
     flagged: list[bool] = field(default_factory=list)
 
@@ -102,8 +103,8 @@ def texts_of(answer: Answer) -> list[str]:
 def ask_question(library: Library, question: Question, result: SetResult) -> None:
     """Ask one question in every mode and record ranks, the key sentence and the abstention flag."""
     for mode in MODES:
-        answer = library.ask(question.question, top_k=DEPTH, mode=mode, highlight=mode == "hybrid")
-        if mode == "hybrid":
+        answer = library.ask(question.question, top_k=DEPTH, mode=mode, highlight=mode is SearchMode.HYBRID)
+        if mode is SearchMode.HYBRID:
             result.flagged.append(not answer.found)
             if question.answers:
                 top = answer.passages[0].key_sentence if answer.passages else ""
@@ -167,9 +168,9 @@ def latency(library: Library, questions: list[Question]) -> dict:
     sample = [q.question for q in questions[:LATENCY_SAMPLE]]
     plain, full = [], []
     for text in sample:
-        library.ask(text, mode="dense", highlight=False)
+        library.ask(text, mode=SearchMode.DENSE, highlight=False)
         started = time.perf_counter()
-        library.ask(text, mode="dense", highlight=False)
+        library.ask(text, mode=SearchMode.DENSE, highlight=False)
         plain.append(time.perf_counter() - started)
         started = time.perf_counter()
         library.ask(text)
@@ -236,7 +237,7 @@ def evaluate(folder: Path, embedder: TextEmbedder, limit: int | None, workdir: P
             if own:
                 _progress(f"abstention run for {language}: {len(own)} questions, half their passages left out")
                 report["abstention"]["held_out"][language] = abstention_run(
-                    workdir / f"abstain-{language}", embedder, docs, own)
+                    workdir / f"abstain-{language}", embedder, docs, own, settings)
         biggest = max(libraries, key=lambda lang: report["libraries"][lang]["chunks"], default=None)
         if biggest:
             sample = [q for qs in question_sets.values() for q in qs if q.corpus_lang == biggest]

@@ -1,4 +1,4 @@
-"""Split an article into passages of whole sentences (optionally overlapping), each with its exact span."""
+"""Split an article into chunks of whole sentences (optionally overlapping), each with its exact span."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ DEFAULT_OVERLAP = 0
 
 
 @dataclass(frozen=True)
-class Passage:
-    """A chunk of an article: `text == article_text[start:end]`."""
+class TextChunk:
+    """A chunk of an article as split: `text == article_text[start:end]`.
+
+    The same chunk is stored as a `storage.repository.NewChunk` (with its vector), read back as a `StoredChunk`
+    (with its article's citation fields), and neighbouring ones picked for an answer merge into an `AnswerPassage`.
+    """
 
     ordinal: int
     start: int
@@ -21,7 +25,7 @@ class Passage:
     text: str
 
 
-def chunk_text(text: str, target_words: int = DEFAULT_WORDS, overlap_sentences: int = DEFAULT_OVERLAP) -> list[Passage]:
+def chunk_text(text: str, target_words: int = DEFAULT_WORDS, overlap_sentences: int = DEFAULT_OVERLAP) -> list[TextChunk]:
     """Group consecutive sentences into chunks of about `target_words` words.
 
     A chunk closes once it reaches the target; the next one starts `overlap_sentences`
@@ -29,7 +33,7 @@ def chunk_text(text: str, target_words: int = DEFAULT_WORDS, overlap_sentences: 
     """
     spans = sentence_spans(text)
     counts = [len(text[s:e].split()) for s, e in spans]
-    chunks: list[Passage] = []
+    chunks: list[TextChunk] = []
     first = 0
     while first < len(spans):
         last, words = first, counts[first]
@@ -37,7 +41,7 @@ def chunk_text(text: str, target_words: int = DEFAULT_WORDS, overlap_sentences: 
             last += 1
             words += counts[last]
         start, end = spans[first][0], spans[last][1]
-        chunks.append(Passage(len(chunks), start, end, text[start:end]))
+        chunks.append(TextChunk(len(chunks), start, end, text[start:end]))
         if last + 1 >= len(spans):
             break
         first = max(last + 1 - overlap_sentences, first + 1)

@@ -11,20 +11,18 @@ import io
 import re
 import zipfile
 from dataclasses import replace
-from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from retrieval.ingest.documents import ArticleDraft, UserError
-from retrieval.ingest.text import clean_text, strip_control
+from retrieval.ingest.text import MAX_ARTICLE_CHARS, clean_text, parse_iso_date, strip_control
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
     from docx.table import Table
     from pypdf import PageObject, PdfReader
 
-MAX_TEXT_CHARS = 2_000_000
 MIN_ARTICLE_CHARS = 40
 MAX_TITLE_CHARS = 200
 SHORT_TITLE_CHARS = 120
@@ -52,7 +50,7 @@ _UNSUPPORTED_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def extract_file(name: str, data: bytes, *, max_bytes: int, max_chars: int = MAX_TEXT_CHARS) -> ArticleDraft | UserError:
+def extract_file(name: str, data: bytes, *, max_bytes: int, max_chars: int = MAX_ARTICLE_CHARS) -> ArticleDraft | UserError:
     """Read an uploaded file of any supported type (text, Markdown, HTML, PDF, DOCX), judged by content not name."""
     try:
         return _extract_file(name, data, max_bytes, max_chars)
@@ -60,7 +58,7 @@ def extract_file(name: str, data: bytes, *, max_bytes: int, max_chars: int = MAX
         return _unreadable(name, "the file could not be read")
 
 
-def extract_text(data: bytes | str, name: str = "", *, max_chars: int = MAX_TEXT_CHARS) -> ArticleDraft | UserError:
+def extract_text(data: bytes | str, name: str = "", *, max_chars: int = MAX_ARTICLE_CHARS) -> ArticleDraft | UserError:
     """Read plain text or Markdown: the first non-empty line is the title, the rest is the text."""
     try:
         text = data if isinstance(data, str) else _decode_text(data)
@@ -71,7 +69,7 @@ def extract_text(data: bytes | str, name: str = "", *, max_chars: int = MAX_TEXT
         return _unreadable(name, "the text file could not be read")
 
 
-def extract_html(html: str | bytes, url: str | None = None, *, max_chars: int = MAX_TEXT_CHARS) -> ArticleDraft | UserError:
+def extract_html(html: str | bytes, url: str | None = None, *, max_chars: int = MAX_ARTICLE_CHARS) -> ArticleDraft | UserError:
     """Pull the main article text and metadata out of a web page, falling back to plain tag stripping."""
     item = url or ""
     try:
@@ -80,7 +78,7 @@ def extract_html(html: str | bytes, url: str | None = None, *, max_chars: int = 
         return _unreadable(item, "the web page could not be read")
 
 
-def extract_pdf(data: bytes, name: str = "", *, max_chars: int = MAX_TEXT_CHARS) -> ArticleDraft | UserError:
+def extract_pdf(data: bytes, name: str = "", *, max_chars: int = MAX_ARTICLE_CHARS) -> ArticleDraft | UserError:
     """Read the text layer of a PDF; a PDF without one (a scan) is refused rather than stored empty."""
     try:
         return _extract_pdf(data, name, max_chars)
@@ -88,7 +86,7 @@ def extract_pdf(data: bytes, name: str = "", *, max_chars: int = MAX_TEXT_CHARS)
         return _unreadable(name, "the PDF is damaged or could not be read")
 
 
-def extract_docx(data: bytes, name: str = "", *, max_chars: int = MAX_TEXT_CHARS) -> ArticleDraft | UserError:
+def extract_docx(data: bytes, name: str = "", *, max_chars: int = MAX_ARTICLE_CHARS) -> ArticleDraft | UserError:
     """Read a Word .docx file after checking its ZIP container is not a decompression bomb."""
     try:
         return _extract_docx(data, name, max_chars)
@@ -265,7 +263,7 @@ def _trafilatura_draft(html: str | bytes, url: str | None) -> ArticleDraft | Non
         title=title,
         source=_site_name(document.sitename, url),
         author=clean_text(document.author or "") or None,
-        published_at=_parse_date(document.date),
+        published_at=parse_iso_date(document.date),
     )
 
 
@@ -293,14 +291,6 @@ def _site_name(sitename: str | None, url: str | None) -> str | None:
         return name or None
     netloc = urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
     return None if name.lower() in {netloc, netloc.removeprefix("www.")} else name
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    """Parse trafilatura's ISO date string; None when absent or odd."""
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _extract_pdf(data: bytes, name: str, max_chars: int) -> ArticleDraft | UserError:

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import IO
 
 from retrieval.ingest.documents import ArticleDraft, UserError
+from retrieval.ingest.text import parse_iso_date
 from retrieval.settings import Settings
 
 Item = tuple[str, ArticleDraft | UserError]
 FILE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".json", ".jsonl"}
-
-
-def parse_date(value: object) -> datetime | None:
-    """An ISO date or datetime string as a datetime, or None."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def draft_from_record(record: object, item: str) -> ArticleDraft | UserError:
@@ -35,7 +25,7 @@ def draft_from_record(record: object, item: str) -> ArticleDraft | UserError:
     return ArticleDraft(
         text=text, title=str(record.get("title") or ""), url=record.get("url") or None,
         source=record.get("source") or None, author=record.get("author") or None,
-        published_at=parse_date(record.get("published_at")), language=record.get("language") or None,
+        published_at=parse_iso_date(record.get("published_at")), language=record.get("language") or None,
         extra={"id": record["id"]} if "id" in record else {},
     )
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from datetime import datetime
+
+MAX_ARTICLE_CHARS = 2_000_000
+"""Default longest article text kept (`MAX_ARTICLE_CHARS`): the extractors' cut and the library's refusal."""
 
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]")
@@ -44,6 +48,16 @@ def content_hash(text: str) -> str:
     """SHA-256 of the article text with all whitespace collapsed, so re-spaced copies match."""
     canonical = " ".join(text.split()).casefold()
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def parse_iso_date(value: object) -> datetime | None:
+    """An ISO date or datetime string (a trailing Z meaning UTC) as a datetime; None when absent or odd."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def words(text: str) -> list[str]:
