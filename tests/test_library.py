@@ -103,7 +103,7 @@ def test_an_article_over_the_size_limit_is_refused(settings, embedder):
 
 def test_index_files_deleted_are_rebuilt_from_the_database_at_start(settings, embedder, sample_library):
     sample_library.close()
-    for name in ("vectors.faiss", "lexical.pkl"):
+    for name in ("vectors.idx", "lexical.idx"):
         (settings.data_dir / "index" / name).unlink()
     reopened = Library(settings, embedder)
     assert "added" in (reopened.repair_note or "")
