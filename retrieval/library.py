@@ -106,7 +106,7 @@ class Library:
             if not check_model:
                 _discard_foreign_index(folder, self.embedder.name, self.embedder.dim)
             self.indexes = Indexes(folder, self.repo, self.embedder.dim, self.embedder.name,
-                                   settings.approximate_index_from, embed=self.embedder.passages)
+                                   settings.approximate_index_from, embed=lambda texts: self.embedder.passages(texts))
             self.repair_note = self.indexes.repair() if check_model else None
         except BaseException:
             release_index_folder(folder)

@@ -213,7 +213,7 @@ def test_reindex_after_a_model_change_re_embeds_every_chunk_and_answers_with_the
 
     with Library(settings, RenamedModel(), check_model=False) as switching:
         assert switching.reindex() == switching.stats().chunks
-        models = {model for rows in switching.repo.iter_embeddings() for _, _, model in rows}
+        models = {row.model for rows in switching.repo.iter_embeddings() for row in rows}
     assert models == {"renamed-e5"}
     with Library(settings, RenamedModel()) as renamed:
         assert renamed.repair_note is None
