@@ -37,12 +37,15 @@ class Pristine:
     chunks: int
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory, hash_embedder) -> Pristine:
+@pytest.fixture(scope="module", params=["flat", "ivf-sq8"])
+def pristine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, hash_embedder) -> Pristine:
+    """Built once per index kind: an exact index, or an approximate one (as `tanya reindex --approximate` leaves)."""
     data_dir = tmp_path_factory.mktemp("pristine") / "data"
     articles = make_articles(ARTICLES, seed=11)
     with Library(Settings(data_dir=data_dir, _env_file=None), hash_embedder) as library:
         list(library.add_articles([(a.item, ArticleDraft(text=a.text, title=a.title)) for a in articles]))
+        library.reindex(approximate=request.param != "flat")
+        assert library.stats().index_kind == request.param
         chunks = library.stats().chunks
         questions = {a.question: a.title for a in articles
                      if library.ask(a.question, highlight=False).passages[0].article.title == a.title}
@@ -124,7 +127,7 @@ def damage(path: Path, how: tuple) -> None:
     path.write_bytes(bytes(data))
 
 
-@hypothesis_settings(max_examples=30, deadline=None, derandomize=True,
+@hypothesis_settings(max_examples=40, deadline=None, derandomize=True,
                      suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_command_answers_after_random_damage_to_any_index_file(pristine, cli, tmp_path, data) -> None:
