@@ -12,7 +12,8 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,21 +59,20 @@ class IndexFile:
             raise self.damaged(f"section {name!r} is not a whole number of {dtype} values")
         return np.fromfile(self.path, dtype=np.dtype(dtype), count=size // itemsize, offset=offset)
 
-    def reader(self, name: str) -> Callable[[int], bytes]:
+    @contextmanager
+    def reader(self, name: str) -> Iterator[Callable[[int], bytes]]:
         """A `read(n)` function over one section, for readers that stream (FAISS)."""
         offset, size = self._section(name)
-        handle = open(self.path, "rb")
-        handle.seek(offset)
-        left = [size]
+        with open(self.path, "rb") as handle:
+            handle.seek(offset)
+            left = [size]
 
-        def read(n: int) -> bytes:
-            data = handle.read(min(n, left[0]))
-            left[0] -= len(data)
-            if not left[0]:
-                handle.close()
-            return data
+            def read(n: int) -> bytes:
+                data = handle.read(min(n, left[0]))
+                left[0] -= len(data)
+                return data
 
-        return read
+            yield read
 
     def _section(self, name: str) -> tuple[int, int]:
         if name not in self.sections:

@@ -130,7 +130,8 @@ class VectorIndex:
                 "run `tanya reindex` to rebuild it with the new model"
             )
         try:
-            index = faiss.read_index(faiss.PyCallbackIOReader(stored.reader("faiss")))
+            with stored.reader("faiss") as read:
+                index = faiss.read_index(faiss.PyCallbackIOReader(read))
         except RuntimeError as error:
             raise stored.damaged(f"FAISS cannot read it ({str(error).splitlines()[0][:200]})") from None
         kind = meta.get("kind")
