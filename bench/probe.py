@@ -92,10 +92,13 @@ def ingest(jsonl: str, serialised: str) -> dict:
 
 
 def index_files_mb(folder: Path) -> float:
-    """Size of both saved index files (vectors as FAISS writes them, lexical as pickled), in MiB.
+    """Size of both saved index files, in MiB.
 
     Read from disk after the library closed, so measuring them adds no in-memory copy to the peak."""
-    return sum((folder / name).stat().st_size for name in ("vectors.faiss", "lexical.pkl")) / 2**20
+    from retrieval.indexes.lexical import LEXICAL_FILE
+    from retrieval.indexes.vectors import VECTOR_FILE
+
+    return sum((folder / name).stat().st_size for name in (VECTOR_FILE, LEXICAL_FILE)) / 2**20
 
 
 def main(argv: list[str]) -> int:

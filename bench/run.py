@@ -23,6 +23,7 @@ import numpy as np
 
 from bench import report, synthetic
 from retrieval.embedding.hashing import HashEmbedder
+from retrieval.indexes.lexical import LEXICAL_FILE
 
 SECTIONS = ("ingest", "memory", "backends", "query", "startup")
 
@@ -304,7 +305,7 @@ def bench_query(size: int, plan: Plan, work: Path, settings, embedder, texts: li
             index.nprobe = default
         variant = _approximate_variant(library, measured, query_vectors, exact) if index.kind != IVF and size >= 100_000 else None
         vector_bytes = len(faiss.serialize_index(index.index))
-        lexical_bytes = (data_dir / "index" / "lexical.pkl").stat().st_size
+        lexical_bytes = (data_dir / "index" / LEXICAL_FILE).stat().st_size
         result = {"chunks": len(index), "index_kind": index.kind, "nprobe": index.nprobe if index.kind == IVF else None,
                   "build": built, "recall_at_10": recall, "vector_search_ms_mean": search_ms, "nprobe_sweep": sweep,
                   "vector_index_bytes_per_chunk": vector_bytes / max(1, len(index)),

@@ -13,6 +13,7 @@ import numpy as np
 
 from retrieval.ingest.chunking import chunk_text
 from retrieval.indexes.store import passage_text
+from storage.checksums import embedding_checksum
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 CORPORA = ("tydiqa-id", "facqa-id", "distractors-id", "xquad-en")
@@ -93,13 +94,13 @@ def fill_database(db_path: Path, generator: Generator, chunks: int, model: str, 
             articles.append((article_id, f"Artikel sintetis {article_id}", body, "Sintetis", "id", digest, now))
             offset = 0
             for ordinal, text in enumerate(parts):
-                rows.append((article_id, ordinal, text, offset, offset + len(text),
-                             vectors[start + ordinal].tobytes(), model))
+                blob = vectors[start + ordinal].tobytes()
+                rows.append((article_id, ordinal, text, offset, offset + len(text), blob, model, embedding_checksum(blob)))
                 offset += len(text) + 1
         connection.executemany("INSERT INTO articles (id, title, text, source, language, content_hash, ingested_at) "
                                "VALUES (?, ?, ?, ?, ?, ?, ?)", articles)
         connection.executemany("INSERT INTO chunks (article_id, ordinal, text, char_start, char_end, embedding, "
-                               "embedding_model) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                               "embedding_model, embedding_checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         connection.commit()
         done += count
     connection.close()

@@ -21,7 +21,8 @@ from retrieval.asking.query import Query, SearchMode
 from retrieval.embedding.embedder import Embedder
 from retrieval.embedding.protocol import TextEmbedder
 from retrieval.indexes.store import Indexes, claim_index_folder, passage_text, release_index_folder
-from retrieval.indexes.vectors import VectorIndex
+from retrieval.indexes.container import DamagedIndex
+from retrieval.indexes.vectors import VECTOR_FILE, ModelMismatch, VectorIndex
 from retrieval.ingest.chunking import TextChunk, chunk_text
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.text import clean_text, content_hash, guess_language
@@ -108,9 +109,9 @@ class Library:
         folder = claim_index_folder(settings.data_dir / "index")
         try:
             if not check_model:
-                _discard_foreign_index(folder, self.embedder.name)
+                _discard_foreign_index(folder, self.embedder.name, self.embedder.dim)
             self.indexes = Indexes(folder, self.repo, self.embedder.dim, self.embedder.name,
-                                   settings.approximate_index_from)
+                                   settings.approximate_index_from, embed=lambda texts: self.embedder.passages(texts))
             self.repair_note = self.indexes.repair() if check_model else None
         except BaseException:
             release_index_folder(folder)
@@ -301,9 +302,9 @@ class Library:
                      self.indexes.vectors.kind, self.repo.last_ingested_at())
 
     def reindex(self, approximate: bool | None = None) -> int:
-        """Re-embed chunks whose vectors came from another model, then rebuild both indexes."""
-        stale = [cid for rows in self.repo.iter_embeddings() for cid, blob, model in rows
-                 if blob is None or model != self.embedder.name]
+        """Re-embed chunks whose vectors came from another model or fail their checksum, then rebuild both indexes."""
+        stale = [row.chunk_id for rows in self.repo.iter_embeddings() for row in rows
+                 if row.embedding is None or row.model != self.embedder.name or not row.intact]
         for start in range(0, len(stale), 512):
             part = stale[start : start + 512]
             rows = [r for batch in self.repo.iter_chunk_texts(part) for r in batch]
@@ -374,13 +375,15 @@ def _new_chunks(chunks: list[TextChunk], vectors: np.ndarray) -> list[NewChunk]:
     return [NewChunk(c.ordinal, c.text, c.start, c.end, v.astype(np.float32).tobytes()) for c, v in zip(chunks, vectors)]
 
 
-def _discard_foreign_index(folder: Path, model: str) -> None:
-    """Remove a vector index built by another model so that a re-index can start clean."""
+def _discard_foreign_index(folder: Path, model: str, dim: int) -> None:
+    """Remove a vector index built by another model so that a re-index can start clean (a damaged one is set aside
+    when the indexes open)."""
     try:
-        VectorIndex.load(folder, model)
-    except Exception:
-        for name in ("vectors.faiss", "vectors.json"):
-            (folder / name).unlink(missing_ok=True)
+        VectorIndex.load(folder, model, dim)
+    except ModelMismatch:
+        (folder / VECTOR_FILE).unlink(missing_ok=True)
+    except DamagedIndex:
+        pass
 
 
 def _info(article: Article, chunks: int, with_text: bool = False) -> ArticleInfo:

@@ -56,7 +56,7 @@ class Article(Base):
 
 
 class Chunk(Base):
-    """A passage of an article with its exact character span and its embedding."""
+    """A passage of an article with its exact character span and its embedding (with a checksum of its bytes)."""
 
     __tablename__ = "chunks"
     __table_args__ = (
@@ -72,6 +72,7 @@ class Chunk(Base):
     char_end: Mapped[int]
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     embedding_model: Mapped[str | None] = mapped_column(String(300))
+    embedding_checksum: Mapped[str | None] = mapped_column(String(16))
 
     article: Mapped[Article] = relationship(back_populates="chunks")
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Engine, Select, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.checksums import embedding_checksum
 from storage.database import session_factory
 from storage.models import Article, Change, Chunk, Setting, Turn
 
@@ -62,6 +63,15 @@ class ArticleChunking:
     title: str
     text: str
     spans: tuple[tuple[int, int], ...]
+
+
+class StoredEmbedding(NamedTuple):
+    """A chunk's stored vector bytes and model; `intact` is False when the bytes fail their stored checksum."""
+
+    chunk_id: int
+    embedding: bytes | None
+    model: str | None
+    intact: bool
 
 
 ID_DIGEST_MODULUS = 65521
@@ -247,9 +257,12 @@ class Repository:
         found = self.chunks(ids)
         return [found[i] for i in ids if i in found]
 
-    def iter_embeddings(self, ids: Sequence[int] | None = None, batch: int = 2000) -> Iterator[list[tuple[int, bytes | None, str | None]]]:
-        """Stream (chunk id, embedding bytes, model) in batches, for all chunks or the given ids."""
-        yield from self._in_batches(select(Chunk.id, Chunk.embedding, Chunk.embedding_model), Chunk.id, ids, batch)
+    def iter_embeddings(self, ids: Sequence[int] | None = None, batch: int = 2000) -> Iterator[list[StoredEmbedding]]:
+        """Stream chunks' stored embeddings, each checked against its checksum, in batches, for all chunks or `ids`."""
+        query = select(Chunk.id, Chunk.embedding, Chunk.embedding_model, Chunk.embedding_checksum)
+        for rows in self._in_batches(query, Chunk.id, ids, batch):
+            yield [StoredEmbedding(chunk_id, blob, model, blob is None or checksum == embedding_checksum(blob))
+                   for chunk_id, blob, model, checksum in rows]
 
     def iter_chunk_texts(self, ids: Sequence[int] | None = None, batch: int = 2000) -> Iterator[list[tuple[int, str, str, str | None]]]:
         """Stream (chunk id, chunk text, article title, article language) in batches, for all chunks or the given ids."""
@@ -280,12 +293,14 @@ class Repository:
             yield [tuple(r) for r in rows]
 
     def set_embeddings(self, vectors: dict[int, bytes], model: str) -> None:
-        """Replace the stored embeddings of some chunks in one bulk update (used when re-indexing with another model)."""
+        """Replace the stored embeddings (and checksums) of some chunks in one bulk update: re-indexing with another
+        model, or re-embedding a vector that failed its checksum."""
         if not vectors:
             return
         with self.session() as s:
             present = set(s.scalars(select(Chunk.id).where(Chunk.id.in_(list(vectors)))))
-            rows = [{"id": cid, "embedding": blob, "embedding_model": model} for cid, blob in vectors.items() if cid in present]
+            rows = [{"id": cid, "embedding": blob, "embedding_model": model, "embedding_checksum": embedding_checksum(blob)}
+                    for cid, blob in vectors.items() if cid in present]
             if rows:
                 s.execute(update(Chunk), rows)
             s.commit()
@@ -348,7 +363,9 @@ class Repository:
 def _chunk_rows(chunks: Sequence[NewChunk], model: str | None, article_id: int | None = None) -> list[Chunk]:
     """Database rows for new chunks (of `article_id`, or of the article they are attached to); no vector, no model."""
     return [Chunk(article_id=article_id, ordinal=c.ordinal, text=c.text, char_start=c.char_start, char_end=c.char_end,
-                  embedding=c.embedding, embedding_model=model if c.embedding is not None else None) for c in chunks]
+                  embedding=c.embedding, embedding_model=model if c.embedding is not None else None,
+                  embedding_checksum=embedding_checksum(c.embedding) if c.embedding is not None else None)
+            for c in chunks]
 
 
 def _drop_chunks(session: Session, article_id: int) -> list[int]:

@@ -3,6 +3,10 @@
 Run as a script by tests/test_crash_safety.py, which SIGKILLs it at random moments:
 
     python tests/crash_driver.py --data-dir DIR --report FILE --count 200 --seed 7 [--batch 16] [--save-each-batch]
+    python tests/crash_driver.py --data-dir DIR --report FILE --action reindex-approximate|reindex-exact|delete
+
+The second form works on a library filled beforehand: it rebuilds the indexes (changing the index type) or
+deletes every other article, so kills also land inside a re-index, an index-type change and deletes.
 
 Every line written to the report is flushed and fsync'ed before the next article is looked at, so a
 line in the report is a promise: "this article was committed and Library.add_articles said 'added'".
@@ -15,6 +19,11 @@ line in the report is a promise: "this article was committed and Library.add_art
     duplicate\t<item>\t<article id>           already stored by an earlier (killed) run
     failed\t<item>\t<code>                    should never happen with these articles
     done\t<added>\t<duplicates>               the whole batch went through and the library was closed
+    renaming\t<file>                          (--pause-at rename, rename2) the first (second) finished index file
+                                              waits to be renamed into place
+    deleting\t<article id>                    (--pause-at delete) a delete just committed; the indexes do not know yet
+    deleted\t<article id>                     (--action delete) Library.delete returned True
+    reindexed\t<chunks>\t<kind>               (--action reindex-*) the rebuild finished
 
 The article generator lives here too so the test and the driver build exactly the same articles.
 """
@@ -146,12 +155,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--save-each-batch", action="store_true",
                         help="persist the indexes after every batch, so kills also land inside index saves")
-    parser.add_argument("--pause-at", choices=("commit", "save"),
-                        help="once, sleep right after a commit (before the index update and the report) or between "
-                             "saving the vector and the lexical index, announcing it, so the test can kill exactly there")
+    parser.add_argument("--pause-at", choices=("commit", "save", "rename", "rename2", "delete"),
+                        help="once, sleep right after a commit (before the index update and the report), between "
+                             "saving the vector and the lexical index, before renaming the first (second) written index "
+                             "file into place, or right after a delete commits, announcing it, so the test can kill "
+                             "exactly there")
     parser.add_argument("--pause-seconds", type=float, default=30.0)
+    parser.add_argument("--action", choices=("ingest", "reindex-approximate", "reindex-exact", "delete"),
+                        default="ingest")
+    parser.add_argument("--hash-embedder", action="store_true", help="the fast hash embedder instead of the model")
     args = parser.parse_args(argv)
 
+    from retrieval.embedding.hashing import HashEmbedder
     from retrieval.ingest.documents import ArticleDraft
     from retrieval.library import Library
     from retrieval.settings import Settings
@@ -163,10 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     if settings.data_dir.resolve() != data_dir:
         parser.error(f"settings point at {settings.data_dir}, not {data_dir}; refusing to touch another library")
     report = Report(args.report)
-    library = Library(settings)
+    library = Library(settings, HashEmbedder() if args.hash_embedder else None, check_model=args.action == "ingest")
     if args.pause_at:
         pause_once(library, report, args.pause_at, args.pause_seconds)
     report.write("ready", os.getpid(), library.repair_note or "-")
+    if args.action != "ingest":
+        return maintain(library, report, args.action)
     articles = make_articles(args.count, args.seed)
     items = ((a.item, ArticleDraft(text=a.text, title=a.title, source="crash-driver")) for a in articles)
     added = duplicates = 0
@@ -187,12 +204,52 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def maintain(library, report: Report, action: str) -> int:
+    """Re-index (as `tanya reindex --approximate/--exact` does) or delete every other article, reporting each step."""
+    if action == "delete":
+        for info in library.list(0, 100_000)[::2]:
+            if library.delete(info.id):
+                report.write("deleted", info.id)
+    else:
+        count = library.reindex(approximate=action == "reindex-approximate")
+        report.write("reindexed", count, library.indexes.vectors.kind)
+    library.close()
+    report.write("done", 0, 0)
+    report.close()
+    return 0
+
+
 def pause_once(library, report: Report, where: str, seconds: float) -> None:
     """Instrument this process only: widen one critical window so a SIGKILL is sure to land inside it."""
     import time
 
     paused = []
-    if where == "commit":
+    if where.startswith("rename"):
+        rename, skip = os.replace, [int(where.removeprefix("rename") or 1) - 1]
+
+        def pause_then_rename(source, target):
+            if str(source).endswith(".tmp") and skip[0]:
+                skip[0] -= 1
+            elif not paused and str(source).endswith(".tmp"):
+                paused.append(True)
+                report.write("renaming", Path(target).name)
+                time.sleep(seconds)
+            return rename(source, target)
+
+        os.replace = pause_then_rename
+    elif where == "delete":
+        delete_article = library.repo.delete_article
+
+        def deleted_then_pause(article_id):
+            chunk_ids = delete_article(article_id)
+            if chunk_ids is not None and not paused:
+                paused.append(True)
+                report.write("deleting", article_id)
+                time.sleep(seconds)
+            return chunk_ids
+
+        library.repo.delete_article = deleted_then_pause
+    elif where == "commit":
         add_article = library.repo.add_article
 
         def committed_then_pause(article, chunks, model):

@@ -329,3 +329,99 @@ def test_a_data_dir_given_in_code_is_the_one_used(tmp_path: Path, monkeypatch: p
     monkeypatch.delenv("TANYA_DATA_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
     assert Settings(data_dir=tmp_path / "elsewhere", _env_file=None).data_dir == tmp_path / "elsewhere"
+
+
+MAINTAINED = 120
+MAINTENANCE_CASES = [
+    # (what the killed process does, where it is killed: a pause it announces, or a random moment)
+    ("reindex-approximate", "rename"),  # the index-type change, just before the rename that commits the new index
+    ("reindex-approximate", "rename2"),  # and just after it, before the lexical index's rename
+    ("reindex-exact", "rename2"),  # and back
+    ("reindex-approximate", "random"),
+    ("reindex-exact", "random"),
+    ("delete", "delete"),  # between a delete's commit and the index update
+    ("delete", "random"),
+    ("ingest", "random"),  # ingest past APPROXIMATE_INDEX_FROM: the index changes type on its own
+]
+
+
+def fill_for_maintenance(settings: Settings, embedder, approximate: bool) -> dict[str, SyntheticArticle]:
+    """A library of MAINTAINED articles (hash embedder), its index exact or approximate; returns, by title, the
+    articles whose own question finds them among the top 5 passages (the hash embedder misses a few)."""
+    articles = make_articles(MAINTAINED, seed=31)
+    with Library(settings, embedder) as library:
+        list(library.add_articles([(a.item, ArticleDraft(text=a.text, title=a.title)) for a in articles]))
+        if approximate:
+            library.reindex(approximate=True)
+        return {a.title: a for a in articles
+                if a.title in [p.article.title for p in library.ask(a.question, top_k=5, highlight=False).passages]}
+
+
+def run_killed(data_dir: Path, report: Path, log: Path, action: str, pause_at: str, rng: random.Random,
+               env: dict[str, str]) -> list[list[str]]:
+    """Run the driver's `action` and SIGKILL it at its announced pause or at a random moment; its report lines."""
+    command = [sys.executable, str(DRIVER), "--data-dir", str(data_dir), "--report", str(report), "--hash-embedder",
+               "--action", action, "--count", str(MAINTAINED + 40), "--seed", "31", "--batch", "8", "--save-each-batch"]
+    if pause_at != "random":
+        command += ["--pause-at", pause_at]
+    with open(log, "ab") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, cwd=data_dir.parent,
+                                   env={**os.environ, **env})
+    try:
+        lines = lambda: report_lines(report)  # noqa: E731
+        assert wait_for(lambda: any(f[0] == "ready" for f in lines()), START_TIMEOUT, process), log.read_text()[-3000:]
+        if pause_at == "random":
+            time.sleep(rng.uniform(0.0, 1.0))
+        else:
+            announced = {"rename": "renaming", "rename2": "renaming", "delete": "deleting"}[pause_at]
+            assert wait_for(lambda: any(f[0] == announced for f in lines()), ROUND_TIMEOUT, process), log.read_text()[-3000:]
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return report_lines(report)
+
+
+def check_every_command(settings: Settings, embedder, answerable: dict[str, SyntheticArticle], gone: set[int]) -> str | None:
+    """After a kill: the library opens, database and indexes agree, counts, re-indexes and answers (asked for
+    `answerable` articles still stored); a second start needs no repair. Returns the start-up repair note."""
+    folder = settings.data_dir / "index"
+    with Library(settings, embedder) as library:
+        note = library.repair_note
+        assert not list(folder.glob(".*.tmp")), "a killed save's temporary file was left behind"
+        assert integrity_ok(library.engine)
+        stored = library.repo.chunk_ids()
+        assert sorted(library.indexes.vectors.ids().tolist()) == stored, "vector index differs from the database"
+        assert sorted(library.indexes.lexical.ids().tolist()) == stored, "lexical index differs from the database"
+        assert library.stats().chunks == len(stored)
+        kept = library.list(0, 10 * MAINTAINED)
+        assert not gone & {a.id for a in kept}, "an article reported deleted is back"
+        assert all(a.chunks > 0 for a in kept)
+        for info in random.Random(len(kept)).sample([a for a in kept if a.title in answerable], 8):
+            answer = library.ask(answerable[info.title].question, top_k=5, highlight=False)
+            assert info.id in [p.article.id for p in answer.passages], info.title
+    with Library(settings, embedder) as again:
+        assert again.repair_note is None, "one repair must leave the indexes in step"
+    with Library(settings, embedder, check_model=False) as reindexing:
+        assert reindexing.reindex() == len(stored)
+    return note
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("action, pause_at", MAINTENANCE_CASES)
+def test_a_kill_during_reindex_delete_or_an_index_type_change_leaves_every_command_working(
+        settings: Settings, hash_embedder, tmp_path: Path, action: str, pause_at: str) -> None:
+    articles = fill_for_maintenance(settings, hash_embedder, approximate=action == "reindex-exact")
+    env = {"APPROXIMATE_INDEX_FROM": str(MAINTAINED + 10)} if action == "ingest" else {}
+    lines = run_killed(settings.data_dir.resolve(), tmp_path / "report.tsv", tmp_path / "driver.log", action, pause_at,
+                       random.Random(f"{action}:{pause_at}"), env)
+    assert not any(f[0] == "done" for f in lines) or pause_at == "random"
+    gone = {int(f[1]) for f in lines if f[0] in ("deleted", "deleting")}
+    if pause_at == "delete":
+        assert gone, "the driver was killed before any delete committed"
+    note = check_every_command(settings, hash_embedder, articles, gone)
+    if pause_at == "delete":
+        assert "removed" in (note or "") and "removed 0 " not in (note or ""), note

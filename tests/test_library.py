@@ -103,7 +103,7 @@ def test_an_article_over_the_size_limit_is_refused(settings, embedder):
 
 def test_index_files_deleted_are_rebuilt_from_the_database_at_start(settings, embedder, sample_library):
     sample_library.close()
-    for name in ("vectors.faiss", "lexical.pkl"):
+    for name in ("vectors.idx", "lexical.idx"):
         (settings.data_dir / "index" / name).unlink()
     reopened = Library(settings, embedder)
     assert "added" in (reopened.repair_note or "")
@@ -213,7 +213,7 @@ def test_reindex_after_a_model_change_re_embeds_every_chunk_and_answers_with_the
 
     with Library(settings, RenamedModel(), check_model=False) as switching:
         assert switching.reindex() == switching.stats().chunks
-        models = {model for rows in switching.repo.iter_embeddings() for _, _, model in rows}
+        models = {row.model for rows in switching.repo.iter_embeddings() for row in rows}
     assert models == {"renamed-e5"}
     with Library(settings, RenamedModel()) as renamed:
         assert renamed.repair_note is None

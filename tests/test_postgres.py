@@ -53,7 +53,7 @@ def test_ids_are_never_reused_after_the_newest_rows_are_deleted(repo):
 
 def test_vectors_come_back_byte_for_byte(repo):
     _, ids = stored(repo, 7, chunks=3)
-    blobs = {chunk_id: blob for rows in repo.iter_embeddings(ids) for chunk_id, blob, _model in rows}
+    blobs = {row.chunk_id: row.embedding for rows in repo.iter_embeddings(ids) for row in rows}
     assert [np.frombuffer(blobs[i], np.float32)[0] for i in ids] == [7.0, 8.0, 9.0]
 
 

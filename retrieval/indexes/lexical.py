@@ -1,10 +1,8 @@
-"""BM25 over stemmed Indonesian and English words, keyed by chunk id, updatable and persisted."""
+"""BM25 over stemmed Indonesian and English words, keyed by chunk id, updatable and persisted as plain arrays."""
 
 from __future__ import annotations
 
 import math
-import os
-import pickle
 import threading
 from array import array
 from pathlib import Path
@@ -12,7 +10,11 @@ from pathlib import Path
 import numpy as np
 import Stemmer
 
+from retrieval.indexes.container import read_index_file, write_index_file
 from retrieval.ingest.text import words
+
+LEXICAL_FILE = "lexical.idx"
+LEGACY_FILES = ("lexical.pkl",)
 
 STOPWORDS = frozenset(
     "yang dan di ke dari ini itu dengan untuk pada adalah dalam akan juga oleh sebagai telah atau karena "
@@ -176,27 +178,85 @@ class LexicalIndex:
         self.__dict__.update(fresh.__dict__)
 
     def save(self, folder: Path) -> None:
-        """Compact and persist atomically."""
+        """Compact and persist as plain arrays in one self-checking file (nothing in it can run when loaded)."""
         self.compact()
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "lexical.pkl"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as handle:
-            pickle.dump(self.__dict__, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        vocab = [token.encode() for token in self.vocab]
+        postings = [self.postings[term] for term in self.vocab.values()]
+        arrays = {
+            "doc_ids": np.frombuffer(self.doc_ids, np.int64), "doc_len": np.frombuffer(self.doc_len, np.int32),
+            "alive": np.frombuffer(self.alive, np.uint8), "vocab": np.frombuffer(b"".join(vocab), np.uint8),
+            "vocab_ends": np.cumsum([len(token) for token in vocab], dtype=np.int64),
+            "post_ends": np.cumsum([len(docs) for docs, _ in postings], dtype=np.int64),
+            "post_docs": _joined([docs for docs, _ in postings], np.int32),
+            "post_freqs": _joined([freqs for _, freqs in postings], np.uint16),
+        }
+        meta = {"k1": self.k1, "b": self.b, "documents": len(self.doc_ids), "terms": len(vocab)}
+        write_index_file(folder / LEXICAL_FILE, "lexical", meta,
+                         [(name, lambda put, values=values: put(values)) for name, values in arrays.items()])
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
-        """The saved index, or None if absent or unreadable."""
-        path = folder / "lexical.pkl"
-        if not path.exists():
+        """The saved index, or None if absent; DamagedIndex if the file or its arrays do not hold together."""
+        stored = read_index_file(folder / LEXICAL_FILE, "lexical")
+        if stored is None:
             return None
-        index = cls()
-        try:
-            with open(path, "rb") as handle:
-                index.__dict__.update(pickle.load(handle))
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            return None
+        meta = stored.meta
+        arrays = {name: stored.array(name, dtype) for name, dtype in _ARRAYS.items()}
+        problem = _inconsistency(arrays, meta)
+        if problem:
+            raise stored.damaged(problem)
+        index = cls(float(meta["k1"]), float(meta["b"]))
+        index.doc_ids.frombytes(arrays["doc_ids"].tobytes())
+        index.doc_len.frombytes(arrays["doc_len"].tobytes())
+        index.alive = bytearray(arrays["alive"].tobytes())
+        vocab, vocab_ends = arrays["vocab"].tobytes(), arrays["vocab_ends"].tolist()
+        docs, freqs, post_ends = arrays["post_docs"], arrays["post_freqs"], arrays["post_ends"].tolist()
+        start = post_start = 0
+        for term, (end, post_end) in enumerate(zip(vocab_ends, post_ends)):
+            try:
+                index.vocab[vocab[start:end].decode()] = term
+            except UnicodeDecodeError:
+                raise stored.damaged(f"term {term} is not UTF-8") from None
+            index.postings.append((array("i", docs[post_start:post_end].tobytes()),
+                                   array("H", freqs[post_start:post_end].tobytes())))
+            start, post_start = end, post_end
+        if len(index.vocab) != len(vocab_ends):
+            raise stored.damaged("a term is listed twice")
+        live = np.flatnonzero(arrays["alive"])
+        index.slot = dict(zip(arrays["doc_ids"][live].tolist(), live.tolist()))
+        if len(index.slot) != len(live):
+            raise stored.damaged("a chunk id is listed twice")
+        index.total_len = int(arrays["doc_len"][live].sum())
         return index
+
+
+_ARRAYS = {"doc_ids": "<i8", "doc_len": "<i4", "alive": "u1", "vocab": "u1", "vocab_ends": "<i8", "post_ends": "<i8",
+           "post_docs": "<i4", "post_freqs": "<u2"}
+
+
+def _joined(parts: list[array], dtype: type) -> np.ndarray:
+    """Arrays of one type end to end."""
+    return np.concatenate([np.frombuffer(p, dtype) for p in parts]) if parts else np.zeros(0, dtype)
+
+
+def _inconsistency(arrays: dict[str, np.ndarray], meta: dict) -> str | None:
+    """Why a lexical file's arrays cannot be one index (None when they can)."""
+    documents, terms_ = len(arrays["doc_ids"]), len(arrays["vocab_ends"])
+    if not all(isinstance(meta.get(key), (int, float)) for key in ("k1", "b")):
+        return "its BM25 parameters are missing"
+    if meta.get("documents") != documents or meta.get("terms") != terms_:
+        return f"it holds {documents} chunks and {terms_} terms; its metadata says {meta.get('documents')} and {meta.get('terms')}"
+    if len(arrays["doc_len"]) != documents or len(arrays["alive"]) != documents or len(arrays["post_ends"]) != terms_:
+        return "its arrays differ in length"
+    for ends, total in ((arrays["vocab_ends"], len(arrays["vocab"])), (arrays["post_ends"], len(arrays["post_docs"]))):
+        if len(ends) and (ends[-1] != total or np.any(np.diff(ends) < 0) or ends[0] < 0):
+            return "its offsets are out of order"
+        if not len(ends) and total:
+            return "it holds postings without terms"
+    if len(arrays["post_freqs"]) != len(arrays["post_docs"]):
+        return "its postings differ in length"
+    if len(arrays["post_docs"]) and (arrays["post_docs"].min() < 0 or arrays["post_docs"].max() >= documents):
+        return "a posting points past the last chunk"
+    if len(arrays["doc_len"]) and arrays["doc_len"].min() < 0:
+        return "a chunk has a negative length"
+    return None

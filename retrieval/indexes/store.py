@@ -6,15 +6,21 @@ import fcntl
 import logging
 import os
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
+from retrieval.indexes import lexical, vectors
+from retrieval.indexes.container import DamagedIndex, remove_leftovers, set_aside
 from retrieval.indexes.lexical import LexicalIndex, terms
 from retrieval.indexes.vectors import FLAT, VectorIndex
-from storage.repository import ID_DIGEST_MODULUS, Repository
+from storage.repository import ID_DIGEST_MODULUS, Repository, StoredEmbedding
 
 log = logging.getLogger(__name__)
+Loaded = TypeVar("Loaded")
+Embed = Callable[[Sequence[str]], np.ndarray]
 _claims: dict[Path, list[int]] = {}
 _claims_lock = threading.Lock()
 
@@ -57,14 +63,21 @@ def release_index_folder(folder: Path) -> None:
 
 
 class Indexes:
-    """The two search indexes of a library, loaded from disk and repaired against the database."""
+    """The two search indexes of a library, loaded from disk and repaired against the database.
 
-    def __init__(self, folder: Path, repo: Repository, dim: int, model: str, approximate_from: int) -> None:
+    An index file that cannot be used is set aside and its index rebuilt from the database; `embed` (passage texts
+    to vectors) re-embeds a chunk whose stored vector fails its checksum (without it such a chunk counts as lacking).
+    """
+
+    def __init__(self, folder: Path, repo: Repository, dim: int, model: str, approximate_from: int,
+                 embed: Embed | None = None) -> None:
         self.folder, self.repo, self.dim, self.model = folder, repo, dim, model
-        self.approximate_from = approximate_from
+        self.approximate_from, self.embed = approximate_from, embed
         self.lock = threading.RLock()
-        self.vectors = VectorIndex.load(folder, model) or VectorIndex(dim, model)
-        self.lexical = LexicalIndex.load(folder) or LexicalIndex()
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(folder, vectors.LEGACY_FILES + lexical.LEGACY_FILES)
+        self.vectors = _usable_or_none(lambda: VectorIndex.load(folder, model, dim)) or VectorIndex(dim, model)
+        self.lexical = _usable_or_none(lambda: LexicalIndex.load(folder)) or LexicalIndex()
         self.change_position = self.repo.change_position()
         self.sync_lock = threading.Lock()
         self.dirty = False
@@ -104,6 +117,7 @@ class Indexes:
         done = "; ".join(n for n in notes if n)
         if done:
             log.warning("index repair: %s", done)
+            self.grow()
             self.save()
         return done or None
 
@@ -137,14 +151,29 @@ class Indexes:
             if len(usable) < len(rows):
                 raise StaleEmbeddings(f"{len(rows) - len(usable)} chunks have no embedding from {self.model}")
             if usable:
-                self.vectors.add(np.fromiter((u[0] for u in usable), np.int64, len(usable)),
-                                 np.frombuffer(b"".join(u[1] for u in usable), np.float32).reshape(len(usable), -1))
+                self.vectors.add(np.fromiter(usable, np.int64, len(usable)), np.stack(list(usable.values())))
                 added += len(usable)
         return added
 
-    def _usable(self, rows: list[tuple[int, bytes | None, str | None]]) -> list[tuple[int, bytes]]:
-        """The (chunk id, vector bytes) of stored embedding rows that hold a vector of this index's model."""
-        return [(chunk_id, blob) for chunk_id, blob, model in rows if blob is not None and model == self.model]
+    def _usable(self, rows: list[StoredEmbedding]) -> dict[int, np.ndarray]:
+        """The vectors of stored embedding rows that hold one of this index's model, by chunk id; a vector that
+        fails its checksum is re-embedded from the chunk's text (and stored again) rather than searched."""
+        ours = [row for row in rows if row.embedding is not None and row.model == self.model]
+        fixed = self._re_embed([row.chunk_id for row in ours if not row.intact])
+        return {row.chunk_id: np.frombuffer(row.embedding, np.float32) if row.intact else fixed[row.chunk_id]
+                for row in ours if row.intact or row.chunk_id in fixed}
+
+    def _re_embed(self, ids: list[int]) -> dict[int, np.ndarray]:
+        """New vectors, by chunk id, for chunks whose stored vector is damaged, written back with their checksums."""
+        if not ids or self.embed is None:
+            return {}
+        rows = [row for batch in self.repo.iter_chunk_texts(ids) for row in batch]
+        fresh = np.asarray(self.embed([passage_text(title, text) for _, text, title, _ in rows]), np.float32)
+        found = {row[0]: vector for row, vector in zip(rows, fresh)}
+        self.repo.set_embeddings({chunk_id: vector.tobytes() for chunk_id, vector in found.items()}, self.model)
+        log.warning("%d stored vectors failed their checksum (chunks %s); re-embedded them from their text",
+                    len(found), ", ".join(map(str, sorted(found)[:20])))
+        return found
 
     def _repair_lexical(self, stored: np.ndarray) -> str:
         indexed = self.lexical.ids()
@@ -178,7 +207,8 @@ class Indexes:
     def _training_sample(self, total: int, size: int = 100_000) -> np.ndarray:
         """Up to about `size` stored vectors, evenly spread over the library, to train an approximate index."""
         step = max(1, total // size)
-        blobs = [blob for rows in self.repo.iter_embeddings() for _, blob, _ in rows[::step] if blob is not None]
+        blobs = [row.embedding for rows in self.repo.iter_embeddings() for row in rows[::step]
+                 if row.embedding is not None and row.intact]
         if not blobs:
             return np.zeros((0, self.dim), np.float32)
         return np.frombuffer(b"".join(blobs), np.float32).reshape(len(blobs), self.dim)
@@ -247,11 +277,20 @@ class Indexes:
         lacking = 0
         for rows in self.repo.iter_embeddings(ids):
             usable = self._usable(rows)
-            found.update((chunk_id, np.frombuffer(blob, np.float32)) for chunk_id, blob in usable)
+            found.update(usable)
             lacking += len(rows) - len(usable)
         if lacking:
             log.warning("%d chunks have no %s vector; run `tanya reindex`", lacking, self.model)
         return found
+
+
+def _usable_or_none(load: Callable[[], Loaded | None]) -> Loaded | None:
+    """What `load` read from disk; None (after setting the file aside, with a log line) when the file is damaged."""
+    try:
+        return load()
+    except DamagedIndex as error:
+        set_aside(error)
+        return None
 
 
 class StaleEmbeddings(Exception):

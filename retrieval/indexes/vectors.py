@@ -1,8 +1,7 @@
-"""FAISS vector index keyed by chunk id, persisted atomically, bound to the model that built it."""
+"""FAISS vector index keyed by chunk id, persisted in one self-checking file, bound to the model that built it."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +10,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from retrieval.indexes.container import read_index_file, write_index_file
+
 FLAT, IVF = "flat", "ivf-sq8"
+VECTOR_FILE = "vectors.idx"
+LEGACY_FILES = ("vectors.faiss", "vectors.json")
 
 
 @contextmanager
@@ -37,15 +40,6 @@ def default_nprobe(nlist: int) -> int:
 
 class ModelMismatch(Exception):
     """The stored index was built by another embedding model; the user must re-index."""
-
-
-def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename over the target."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 class VectorIndex:
@@ -118,28 +112,36 @@ class VectorIndex:
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
     def save(self, folder: Path) -> None:
-        """Persist index and metadata atomically (temporary file + rename)."""
-        folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(folder / "vectors.faiss", lambda p: faiss.write_index(self.index, str(p)))
+        """Persist index and metadata in one self-checking file, committed by one rename."""
         meta = {"model": self.model, "dim": self.dim, "kind": self.kind, "count": len(self), "nprobe": self.nprobe}
-        _atomic_write(folder / "vectors.json", lambda p: p.write_text(json.dumps(meta)))
+        write_index_file(folder / VECTOR_FILE, "vectors", meta,
+                         [("faiss", lambda put: faiss.write_index(self.index, faiss.PyCallbackIOWriter(put)))])
 
     @classmethod
-    def load(cls, folder: Path, model: str) -> VectorIndex | None:
-        """Load the saved index; None if absent or unreadable; ModelMismatch if another model built it."""
-        meta_path, index_path = folder / "vectors.json", folder / "vectors.faiss"
-        if not meta_path.exists() or not index_path.exists():
+    def load(cls, folder: Path, model: str, dim: int) -> VectorIndex | None:
+        """The saved index, or None if absent; ModelMismatch if another model built it; DamagedIndex if unsound."""
+        stored = read_index_file(folder / VECTOR_FILE, "vectors")
+        if stored is None:
             return None
-        try:
-            meta = json.loads(meta_path.read_text())
-            index = faiss.read_index(str(index_path))
-        except (OSError, ValueError, RuntimeError):
-            return None
+        meta = stored.meta
         if meta.get("model") != model:
             raise ModelMismatch(
                 f"the index was built with {meta.get('model')!r} but EMBEDDING_MODEL is {model!r}; "
                 "run `tanya reindex` to rebuild it with the new model"
             )
-        loaded = cls(int(meta["dim"]), model, meta.get("kind", FLAT), index)
-        loaded.nprobe = int(meta.get("nprobe", 32))
+        try:
+            with stored.reader("faiss") as read:
+                index = faiss.read_index(faiss.PyCallbackIOReader(read))
+        except RuntimeError as error:
+            raise stored.damaged(f"FAISS cannot read it ({str(error).splitlines()[0][:200]})") from None
+        kind = meta.get("kind")
+        expected = {FLAT: faiss.IndexIDMap2, IVF: faiss.IndexIVFScalarQuantizer}.get(kind)
+        if expected is None or not isinstance(index, expected):
+            raise stored.damaged(f"its metadata says {kind!r} but it holds a {type(index).__name__}")
+        if not (index.d == meta.get("dim") == dim) or index.ntotal != meta.get("count"):
+            raise stored.damaged(f"it holds {index.ntotal} vectors of {index.d} dimensions; its metadata says "
+                                 f"{meta.get('count')} of {meta.get('dim')}, the model gives {dim}")
+        loaded = cls(dim, model, kind, index)
+        nprobe = meta.get("nprobe", 32)
+        loaded.nprobe = nprobe if type(nprobe) is int and nprobe > 0 else 32
         return loaded
