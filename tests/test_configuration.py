@@ -1,10 +1,11 @@
-"""Configuration lives in one place and `.env.example` documents all of it."""
+"""Configuration lives in two classes (the engine's and the bot's) and `.env.example` documents all of it."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from bot.settings import BotSettings
 from retrieval.settings import Settings
 
 ENV_EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
@@ -16,9 +17,10 @@ def documented_names() -> set[str]:
 
 
 def setting_names() -> dict[str, set[str]]:
-    """Each setting with the environment names that set it (its upper-case name and any alias)."""
+    """Each setting of the engine and the bot with the environment names that set it (its upper-case name and any
+    alias)."""
     return {name: {name.upper()} | ({field.validation_alias} if isinstance(field.validation_alias, str) else set())
-            for name, field in Settings.model_fields.items()}
+            for cls in (Settings, BotSettings) for name, field in cls.model_fields.items()}
 
 
 def test_every_setting_is_documented_in_the_env_example() -> None:
