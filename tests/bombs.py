@@ -52,10 +52,10 @@ def docx_paragraph_bomb(paragraphs: int, text: str = "Berita singkat") -> bytes:
     return target.getvalue()
 
 
-def html_paragraph_bomb(paragraphs: int) -> bytes:
+def html_paragraph_bomb(paragraphs: int, paragraph: bytes = b"<p>x</p>") -> bytes:
     """A web page of `paragraphs` tiny paragraphs ("<p>x</p>"), after one real one."""
     intro = b"<p>Sebuah paragraf berita yang cukup panjang untuk dianggap sebagai awal artikel.</p>"
-    return b"<!DOCTYPE html><html><head><title>Bom</title></head><body><article>" + intro + b"<p>x</p>" * paragraphs + \
+    return b"<!DOCTYPE html><html><head><title>Bom</title></head><body><article>" + intro + paragraph * paragraphs + \
         b"</article></body></html>"
 
 
