@@ -263,7 +263,7 @@ def test_hostile_files_end_as_articles_or_clear_reasons_without_blowing_up_memor
     try:
         for label, (name, data, acceptable) in HOSTILE_FILES.items():
             started = time.monotonic()
-            result = run(conversation.add_file(name, data, added_by="123"))
+            result = run(conversation.add_file(name, data, settings.max_article_bytes, added_by="123"))
             assert_clear_outcome(result, library)
             outcome = result.status if result.status != "failed" else result.error.code
             assert outcome in acceptable, f"{label}: {outcome} ({result.error})"
