@@ -17,7 +17,7 @@ from retrieval.ranking.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, confid
 from retrieval.ranking.coverage import WeightedWords, question_words, sentence_coverage
 from retrieval.answer import Answer, AnswerPassage, PassageContext, select_passages
 from retrieval.ingest.chunking import Passage, chunk_text
-from retrieval.ingest.documents import ArticleDraft, UserError
+from retrieval.ingest.documents import ArticleDraft, UserError, normalise_metadata
 from retrieval.embedding.embedder import Embedder
 from retrieval.embedding.protocol import TextEmbedder
 from retrieval.ranking.followup import HistoryTurn, order_within_articles, resolve, turn_of
@@ -136,6 +136,7 @@ class Library:
         """Validate and chunk one draft, or say why it cannot be stored."""
         if isinstance(draft, UserError):
             return IngestResult(item, "failed", error=draft)
+        draft = normalise_metadata(draft)
         text = clean_text(draft.text or "")
         if not text:
             return IngestResult(item, "failed", error=UserError("no_text", "the article has no text", item))
