@@ -10,11 +10,16 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from bot.render_text import render_answer, render_article_line
 from retrieval.ingest.documents import UserError
+from retrieval.ingest.readers import bounded_lines, decode_json_line, read_paths, validation_reason
 from retrieval.settings import Settings
 
 log = logging.getLogger("tanya")
+INGEST_BATCH = 32
+MAX_QUESTION_LINE_CHARS = 100_000
 
 
 def engine_settings(args: argparse.Namespace) -> Settings:
@@ -36,10 +41,12 @@ def open_library(settings: Settings, **kwargs):
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Ingest files, folders, links or JSON lines and print a summary."""
-    from tqdm import tqdm
+    """Ingest files, folders, links or JSON lines and print a summary.
 
-    from retrieval.ingest.readers import read_paths
+    Articles are committed and reported INGEST_BATCH at a time, so stopping a long import loses at most that
+    many articles' embedding work.
+    """
+    from tqdm import tqdm
 
     settings = engine_settings(args)
     library = open_library(settings)
@@ -48,7 +55,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     items = ((name, _with_added_by(draft, args.added_by)) for name, draft in read_paths(args.paths, settings, sys.stdin))
     bar = tqdm(desc="ingesting", unit=" article", disable=args.quiet or not sys.stderr.isatty(), file=sys.stderr)
     with library:
-        for result in library.add_articles(items):
+        for result in library.add_articles(items, batch_size=INGEST_BATCH):
             tally[result.status] += 1
             bar.update()
             if result.error:
@@ -87,28 +94,58 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(shown(library.ask(args.question, **options), sys.stdout.isatty()))
             return 0
         histories: dict[str, list] = {}
-        for line in sys.stdin:
-            question, conversation = _parse_question_line(line)
-            if not question:
+        failed = 0
+        for number, line in bounded_lines(sys.stdin, MAX_QUESTION_LINE_CHARS):
+            parsed = _parse_question_line(line, MAX_QUESTION_LINE_CHARS)
+            if parsed is None:
                 continue
+            if isinstance(parsed, UserError):
+                failed += 1
+                _report_bad_line(number, parsed, args.json)
+                continue
+            question, conversation = parsed
             history = histories.setdefault(conversation, []) if conversation else None
             answer = library.ask(question, history=history, **options)
             if history is not None:
                 history.append(turn_of(question, answer))
             print(shown(answer, False), flush=True)
-    return 0
+    return 1 if failed else 0
 
 
-def _parse_question_line(line: str) -> tuple[str, str | None]:
-    """A stdin line is either a JSON object {"question", "conversation"} or the question itself."""
+class QuestionLine(BaseModel):
+    """A stdin line given as JSON: the question and, optionally, the conversation it continues."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True, extra="ignore")
+
+    question: str
+    conversation: str | None = None
+
+
+def _parse_question_line(line: str | None, max_chars: int) -> tuple[str, str | None] | UserError | None:
+    """A stdin line is either a JSON object {"question", "conversation"} or the question itself; None for a blank
+    line, a UserError for a line that is too long or a JSON object that is not a question."""
+    if line is None:
+        return UserError("too_large", f"the line is longer than {max_chars:,} characters")
     line = line.strip()
-    if line.startswith("{"):
-        try:
-            record = json.loads(line)
-            return str(record.get("question", "")).strip(), (str(record["conversation"]) if record.get("conversation") is not None else None)
-        except (json.JSONDecodeError, AttributeError):
-            pass
-    return line, None
+    if not line.startswith("{"):
+        return (line, None) if line else None
+    try:
+        record = QuestionLine.model_validate(decode_json_line(line))
+    except ValidationError as error:
+        return UserError("malformed", validation_reason(error))
+    except ValueError as error:
+        return UserError("malformed", str(error))
+    if not record.question.strip():
+        return UserError("no_question", "the line has no question")
+    return record.question.strip(), record.conversation
+
+
+def _report_bad_line(number: int, error: UserError, as_json: bool) -> None:
+    """Say why a stdin line was not asked: a JSON error object in --json mode, else a line on stderr."""
+    if as_json:
+        print(json.dumps({"line": number, "error": {"code": error.code, "message": error.message}}), flush=True)
+    else:
+        print(f"tanya: line {number}: {error.message}", file=sys.stderr, flush=True)
 
 
 def cmd_articles(args: argparse.Namespace) -> int:

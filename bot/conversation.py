@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.messages import error_reason, text
@@ -66,6 +67,7 @@ class Conversation:
         self.library = library
         self.settings = library.settings
         self.allow_hosts = allow_hosts
+        self._working: set[str | None] = set()
 
     async def ask(self, conversation: str, question: str) -> AnswerView:
         """Answer a question as a turn of the stored conversation."""
@@ -86,21 +88,36 @@ class Conversation:
         """The article text around a passage, or None when the article is gone."""
         return await asyncio.to_thread(self.library.context, article_id, char_start, char_end)
 
-    async def add_link(self, url: str, added_by: str | None = None) -> IngestResult:
-        """Fetch a linked article and store it."""
-        draft = await fetch_article(url, self.settings, allow_hosts=self.allow_hosts)
-        return await self.add_draft(draft, url, added_by)
+    async def add_link(self, url: str, added_by: str | None = None, *, chat: str | None = None) -> IngestResult:
+        """Fetch a linked article and store it; one link or file per chat (default: per sender) at a time."""
+        return await self._one_at_a_time(chat or added_by, url, added_by,
+                                         lambda: fetch_article(url, self.settings, allow_hosts=self.allow_hosts))
 
-    async def add_file(self, name: str, data: bytes, max_bytes: int, added_by: str | None = None) -> IngestResult:
-        """Extract an uploaded document (of at most `max_bytes`) and store it."""
-        draft = await asyncio.to_thread(extract_file, name, data, max_bytes=max_bytes)
-        return await self.add_draft(draft, name, added_by)
+    async def add_file(self, name: str, data: bytes, max_bytes: int, added_by: str | None = None, *,
+                       chat: str | None = None) -> IngestResult:
+        """Extract an uploaded document (of at most `max_bytes`) and store it; one at a time per chat, like links."""
+        return await self._one_at_a_time(chat or added_by, name, added_by,
+                                         lambda: asyncio.to_thread(extract_file, name, data, max_bytes=max_bytes))
 
     async def add_draft(self, draft: ArticleDraft | UserError, item: str, added_by: str | None = None) -> IngestResult:
         """Store one article (or report why not)."""
         if added_by and isinstance(draft, ArticleDraft):
             draft.added_by = added_by
         return await asyncio.to_thread(self.library.add_article, draft, item)
+
+    async def _one_at_a_time(self, chat: str | None, item: str, added_by: str | None,
+                             read: Callable[[], Awaitable[ArticleDraft | UserError]]) -> IngestResult:
+        """Read (off the event loop) and store one document, unless this chat's previous one is still being
+        worked on: then it is refused at once as "busy", so one chat cannot queue up many heavy extractions."""
+        if chat is not None and chat in self._working:
+            return IngestResult(item, "failed", error=UserError(
+                "busy", "I am still working on your previous file or link; send this one again when it is done", item))
+        if chat is not None:
+            self._working.add(chat)
+        try:
+            return await self.add_draft(await read(), item, added_by)
+        finally:
+            self._working.discard(chat)
 
     async def reset(self, conversation: str) -> int:
         """Forget a conversation; returns how many turns were dropped."""

@@ -146,7 +146,9 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 ERRORS_ID: dict[str, str] = {
+    "bad_encoding": "situs itu mengirim halaman dalam pemadatan yang tidak didukung",
     "bad_url": "tautan itu tidak valid",
+    "busy": "saya masih mengerjakan berkas atau tautan Anda sebelumnya; kirim lagi yang ini setelah selesai",
     "binary": "berkas itu bukan teks yang bisa dibaca",
     "empty": "isinya kosong",
     "forbidden_address": "alamat itu tidak boleh diambil",
@@ -154,6 +156,7 @@ ERRORS_ID: dict[str, str] = {
     "no_text": "tidak ada teks di dalamnya",
     "not_article": "halaman itu tidak berisi artikel",
     "timeout": "situs itu terlalu lama menjawab",
+    "too_complex": "isinya terlalu rumit untuk dibaca",
     "too_large": "isinya terlalu besar",
     "too_many_redirects": "tautan itu dialihkan terlalu banyak kali",
     "unreachable": "situs itu tidak bisa dihubungi",

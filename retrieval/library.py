@@ -24,7 +24,7 @@ from retrieval.indexes.store import Indexes, claim_index_folder, passage_text, r
 from retrieval.indexes.container import DamagedIndex
 from retrieval.indexes.vectors import VECTOR_FILE, ModelMismatch, VectorIndex
 from retrieval.ingest.chunking import TextChunk, chunk_text
-from retrieval.ingest.documents import ArticleDraft, UserError
+from retrieval.ingest.documents import ArticleDraft, UserError, normalise_metadata
 from retrieval.ingest.text import clean_text, content_hash, guess_language
 from retrieval.ranking.followup import HistoryTurn, resolve
 from retrieval.services.conversations import ConversationMemory
@@ -152,6 +152,7 @@ class Library:
         """Validate and chunk one draft, or say why it cannot be stored."""
         if isinstance(draft, UserError):
             return IngestResult(item, IngestStatus.FAILED, error=draft)
+        draft = normalise_metadata(draft)
         text = clean_text(draft.text or "")
         if not text:
             return IngestResult(item, IngestStatus.FAILED, error=UserError("no_text", "the article has no text", item))

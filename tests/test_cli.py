@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,63 @@ def test_reindex_rechunk_resplits_articles_after_the_chunk_size_changed(tanya, m
     assert code == 0 and "re-chunked 1 of 1 articles" in out
     assert "re-chunked 0 of 1 articles" in tanya("reindex", "--rechunk")[1]
     assert BELOUSOV in json.loads(tanya("ask", "--json", "siapa yang mendampingi Putin?")[1])["passages"][0]["text"]
+
+
+def test_ingest_from_stdin_reports_each_bad_line_with_its_reason_and_stores_the_rest(tanya):
+    """Fields of the wrong kind, a line of 100,000 `[` and a line that is not JSON each fail on their own;
+    the lines after them are still read and stored."""
+    good = {"title": "Harga Beras", "text": "Harga beras naik tajam di pasar induk Cipinang pekan ini."}
+    lines = [
+        json.dumps(good),
+        json.dumps({"text": "Berita satu tentang banjir.", "url": ["https://a.example/1"]}),
+        json.dumps({"text": "Berita dua tentang gempa.", "source": {"name": "Kompas"}}),
+        json.dumps({"text": "Berita tiga tentang panen.", "author": ["Ani", "Budi"]}),
+        json.dumps({"text": "Berita empat tentang pemilu.", "language": ["id"]}),
+        "[" * 100_000,
+        json.dumps({"text": ["bukan", "teks"]}),
+        json.dumps({"title": "Jalan Tol", "text": "Jalan tol baru di Sumatra dibuka untuk umum pada hari Senin.",
+                    "id": 7, "language": "ID"}),
+    ]
+    code, out, err = tanya("ingest", "-", stdin="\n".join(lines) + "\n")
+    assert code == 1 and "added 2, duplicate 0, failed 6" in out
+    for number, field in [(2, "url"), (3, "source"), (4, "author"), (5, "language"), (7, "text")]:
+        assert f"stdin:{number}: {field}:" in err, err
+    assert "stdin:6: not valid JSON (nested too deeply)" in err
+    assert "Traceback" not in err
+
+
+def test_ingest_refuses_an_over_long_json_line_without_reading_it_whole(tanya, monkeypatch, tmp_path):
+    """A JSON line longer than the article limit is refused by its line number while held only in pieces."""
+    monkeypatch.setenv("MAX_ARTICLE_BYTES", "100000")
+    bulk = tmp_path / "besar.jsonl"
+    with bulk.open("w") as stream:
+        stream.write('{"text": "' + "kata " * 4_000_000 + '"}\n')
+        stream.write(json.dumps({"title": "Kecil", "text": "Artikel kecil sesudah baris raksasa tetap dibaca."}) + "\n")
+    tracemalloc.start()
+    try:
+        code, out, err = tanya("ingest", str(bulk))
+        peak_mb = tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+    assert code == 1 and "added 1, duplicate 0, failed 1" in out
+    assert "besar.jsonl:1: the line is longer than 100,000 characters" in err
+    assert peak_mb < 15, f"reading the line peaked at {peak_mb:.0f} MB"
+
+
+def test_ask_json_lines_answers_the_good_lines_and_gives_an_error_object_for_each_bad_one(tanya):
+    tanya("ingest", str(SAMPLE))
+    lines = ['{"question": null}', '{"question": ' + "[" * 99_000, "{oops",
+             json.dumps({"question": "siapa yang mendampingi Putin?", "conversation": 5}), '{"question": "  "}']
+    code, out, _ = tanya("ask", "--json", "-", stdin="\n".join(lines) + "\n")
+    results = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and len(results) == 5
+    assert [r.get("error", {}).get("code") for r in results] == ["malformed", "malformed", "malformed", None, "no_question"]
+    assert [r["line"] for r in results if "error" in r] == [1, 2, 3, 5]
+    assert "question" in results[0]["error"]["message"] and "nested too deeply" in results[1]["error"]["message"]
+    assert results[3]["question"] == "siapa yang mendampingi Putin?" and results[3]["found"] is True
+
+
+def test_ask_plain_lines_report_a_bad_line_on_stderr_and_go_on(tanya):
+    tanya("ingest", str(SAMPLE))
+    code, out, err = tanya("ask", "-", stdin='{"question": null}\nsiapa yang mendampingi Putin?\n')
+    assert code == 1 and "tanya: line 1: question:" in err and "Belousov" in out and "None" not in out

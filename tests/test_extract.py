@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import threading
 import time
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 
 import docx
@@ -15,8 +17,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from retrieval.ingest import extract
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import clean_text, extract_file, extract_html
+from tests.bombs import docx_paragraph_bomb, html_paragraph_bomb, pdf_pages
 
 LIMIT = 5_000_000
 
@@ -170,10 +174,10 @@ def test_file_over_the_size_limit_is_refused_as_too_large() -> None:
     assert result.code == "too_large" and "limit" in result.message
 
 
-def test_text_longer_than_max_chars_is_cut_and_marked() -> None:
-    """The text size limit is a parameter; cut drafts say so in extra."""
+def test_text_longer_than_max_chars_is_cut_at_a_word() -> None:
+    """The text size limit is a parameter; the cut falls between words."""
     result = draft(extract_file("a.txt", ("Judul\n" + "kata " * 1000).encode(), max_bytes=LIMIT, max_chars=100))
-    assert len(result.text) <= 100 and result.extra.get("truncated") is True
+    assert len(result.text) <= 100 and set(result.text.split()) == {"kata"}
 
 
 def test_control_zero_width_and_bidi_characters_are_cleaned_without_error() -> None:
@@ -267,7 +271,6 @@ def test_pdf_text_layer_is_extracted() -> None:
     result = draft(extract_file("laporan.pdf", pdf, max_bytes=LIMIT))
     assert result.title == "Laporan Inflasi Maret"
     assert "2,8 persen (yoy)" in result.text and "Harga pangan stabil." in result.text
-    assert result.extra["format"] == "pdf"
 
 
 def test_pdf_without_text_layer_is_refused_as_no_text() -> None:
@@ -302,7 +305,7 @@ def test_real_docx_gives_heading_title_paragraphs_tables_and_author() -> None:
     result = draft(extract_file("gempa.docx", data, max_bytes=LIMIT))
     assert result.title == "Gempa di Cianjur"
     assert result.text == "Gempa magnitudo 5,6 mengguncang Cianjur.\nWarga diminta waspada.\nKorban | 3.000 keluarga"
-    assert result.author == "Ani" and result.extra["format"] == "docx"
+    assert result.author == "Ani"
 
 
 def test_docx_without_heading_uses_core_properties_title() -> None:
@@ -349,6 +352,53 @@ def test_docx_zip_bomb_by_compression_ratio_is_refused_as_too_large() -> None:
     assert result.code == "too_large" and "ZIP bomb" in result.message
 
 
+def finished_within(seconds: float, function: Callable[[], object]) -> object:
+    """Run function in a worker thread and fail the test if it has not returned in time (left running, as a daemon)."""
+    box: list[object] = []
+    worker = threading.Thread(target=lambda: box.append(function()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"still working after {seconds:g} s"
+    return box[0]
+
+
+def test_docx_of_a_million_empty_paragraphs_is_refused_as_too_complex_in_seconds() -> None:
+    """A 2 MB .docx whose document.xml is ~7 MB of empty <w:p/> (well under the ZIP-bomb limits) holds a 14-character
+    article; reading it paragraph by paragraph would take hours, so it is refused before python-docx parses it."""
+    bomb = docx_paragraph_bomb(1_200_000)
+    result = error(finished_within(20, lambda: extract_file("bom.docx", bomb, max_bytes=LIMIT)))
+    assert result.code == "too_complex" and "too complex" in result.message and result.item == "bom.docx"
+
+
+def test_docx_of_many_empty_paragraphs_within_the_budget_is_still_read_quickly() -> None:
+    """Under the element budget an odd but legal document is read; only paragraphs with text have their style read."""
+    bomb = docx_paragraph_bomb(60_000)
+    result = draft(finished_within(20, lambda: extract_file("kosong.docx", bomb, max_bytes=LIMIT)))
+    assert result.title == "Berita singkat"
+
+
+def test_html_of_a_hundred_thousand_tiny_paragraphs_is_refused_as_too_complex_in_seconds() -> None:
+    """800 KB of <p>x</p> would keep the extractor busy for minutes; it is refused by counting tags first."""
+    bomb = html_paragraph_bomb(100_000)
+    result = error(finished_within(20, lambda: extract_file("bom.html", bomb, max_bytes=LIMIT)))
+    assert result.code == "too_complex" and result.item == "bom.html"
+
+
+def test_pdf_with_thousands_of_pages_is_refused_as_too_complex_in_seconds() -> None:
+    """A 5,000-page PDF (one line per page) is refused before its pages are read."""
+    bomb = pdf_pages(5_000)
+    result = error(finished_within(20, lambda: extract_file("bom.pdf", bomb, max_bytes=LIMIT)))
+    assert result.code == "too_complex" and "pages" in result.message
+
+
+def test_a_slow_pdf_is_cut_off_by_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever makes reading slow, the loop over pages gives up once the time budget is spent."""
+    monkeypatch.setattr(extract, "EXTRACT_SECONDS", 0.2)
+    monkeypatch.setattr(pypdf.PageObject, "extract_text", lambda self, *a, **k: time.sleep(0.1) or "Baris")
+    result = error(finished_within(20, lambda: extract_file("lambat.pdf", pdf_pages(50), max_bytes=LIMIT)))
+    assert result.code == "too_complex" and "longer than" in result.message
+
+
 def test_zip_that_is_not_a_word_document_is_unsupported() -> None:
     """Other ZIP-based formats are named as unsupported rather than unreadable."""
     buffer = io.BytesIO()
@@ -377,10 +427,11 @@ def test_file_with_lying_extension_is_read_by_its_content() -> None:
     docx_as_pdf = draft(extract_file("dokumen.pdf", make_docx("Judul Word", ["Isi Word."]), max_bytes=LIMIT))
     html_as_txt = draft(extract_file("halaman.txt", ARTICLE_HTML.encode(), max_bytes=LIMIT))
     text_as_pdf = draft(extract_file("catatan.pdf", b"Judul Teks\nIsi teks biasa.", max_bytes=LIMIT))
-    assert (pdf_as_txt.title, pdf_as_txt.extra["format"]) == ("Judul PDF", "pdf")
-    assert (docx_as_pdf.title, docx_as_pdf.extra["format"]) == ("Judul Word", "docx")
-    assert (html_as_txt.title, html_as_txt.extra["format"]) == ("Banjir Rendam Ribuan Rumah di Semarang", "html")
-    assert (text_as_pdf.title, text_as_pdf.extra["format"]) == ("Judul Teks", "text")
+    assert (pdf_as_txt.title, pdf_as_txt.text) == ("Judul PDF", "Isi PDF.")
+    assert (docx_as_pdf.title, docx_as_pdf.text) == ("Judul Word", "Isi Word.\nKorban | 3.000 keluarga")
+    assert html_as_txt.title == "Banjir Rendam Ribuan Rumah di Semarang" and "<" not in html_as_txt.text
+    assert html_as_txt.author == "Sari Wulandari"
+    assert (text_as_pdf.title, text_as_pdf.text) == ("Judul Teks", "Isi teks biasa.")
 
 
 def test_extracted_text_has_no_control_characters_except_newline_and_tab() -> None:

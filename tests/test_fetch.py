@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import socket
 import time
-from collections.abc import Iterator
+import tracemalloc
+import zlib
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 
 import httpx
@@ -15,7 +18,8 @@ from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.fetch import _pinned_request, fetch_article, fetch_article_sync, find_urls, is_mostly_link
 from retrieval.settings import Settings
 from test_extract import draft, error, make_pdf
-from tests.web import LocalSite, page, redirect, respond
+from tests.bombs import gzip_bomb
+from tests.web import Handler, LocalSite, page, redirect, respond
 
 LOCAL = frozenset({"127.0.0.1"})
 
@@ -235,6 +239,71 @@ def test_oversize_body_without_content_length_is_refused_while_streaming(site: L
     """A body with no declared length is cut off once it passes the limit."""
     site.routes["/besar"] = page("text/html", b"<p>" + b"x" * 50_000 + b"</p>", length=False)
     assert error(fetched(site.url("/besar"), fetch_max_bytes=1000)).code == "too_large"
+
+
+def encoded_page(body: bytes, encoding: str, content_type: str = "text/html") -> Handler:
+    """A route that answers 200 with an already-compressed body and the given Content-Encoding."""
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        """Send the body as is, labelled with its encoding."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Encoding", encoding)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return handle
+
+
+def peak_traced_mb(function: Callable[[], object]) -> tuple[object, float]:
+    """Call function and return its result with the peak of Python allocations meanwhile (all threads), in MB."""
+    tracemalloc.start()
+    try:
+        result = function()
+        return result, tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_gzip_page_is_decoded(site: LocalSite) -> None:
+    """Ordinary compressed pages (gzip, and deflate with or without its zlib header) read as usual."""
+    html = ARTICLE_HTML.encode()
+    raw_deflate = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    site.routes["/gz"] = encoded_page(gzip.compress(html), "gzip")
+    site.routes["/zlib"] = encoded_page(zlib.compress(html), "deflate")
+    site.routes["/raw"] = encoded_page(raw_deflate.compress(html) + raw_deflate.flush(), "deflate")
+    for path in ("/gz", "/zlib", "/raw"):
+        assert draft(fetched(site.url(path))).title == "Pasar Tradisional Kembali Ramai", path
+
+
+def test_a_gzip_bomb_is_refused_as_too_large_in_bounded_memory(site: LocalSite) -> None:
+    """A few hundred KB of gzip that expand to 256 MB of zeros stop at the size limit, not after decoding it all."""
+    site.routes["/bom"] = encoded_page(gzip_bomb(256 << 20, layers=1), "gzip")
+    result, peak_mb = peak_traced_mb(lambda: fetched(site.url("/bom")))
+    assert error(result).code == "too_large"
+    assert peak_mb < 32, f"decoding peaked at {peak_mb:.0f} MB"
+
+
+def test_a_stacked_encoding_bomb_is_refused_in_bounded_memory(site: LocalSite) -> None:
+    """`Content-Encoding: gzip, gzip` (a few KB that expand to 256 MB) is refused with a clear reason, cheaply."""
+    site.routes["/bom"] = encoded_page(gzip_bomb(256 << 20, layers=2), "gzip, gzip")
+    result, peak_mb = peak_traced_mb(lambda: fetched(site.url("/bom")))
+    assert error(result).code == "bad_encoding" and "more than once" in result.message
+    assert peak_mb < 32, f"decoding peaked at {peak_mb:.0f} MB"
+
+
+@pytest.mark.parametrize("encoding", ["br", "compress", "gzip, br"])
+def test_unknown_or_stacked_encodings_are_refused_with_a_reason(site: LocalSite, encoding: str) -> None:
+    """Encodings the fetcher did not ask for are refused instead of being passed to the extractor as garbage."""
+    site.routes["/aneh"] = encoded_page(b"\x00\x01 not really compressed", encoding)
+    assert error(fetched(site.url("/aneh"))).code == "bad_encoding"
+
+
+def test_a_damaged_gzip_body_is_unreadable(site: LocalSite) -> None:
+    """A body labelled gzip that is not gzip gives a reason, not a crash."""
+    site.routes["/rusak"] = encoded_page(b"this is not gzip at all", "gzip")
+    assert error(fetched(site.url("/rusak"))).code == "unreadable"
 
 
 def test_slow_server_times_out(site: LocalSite) -> None:

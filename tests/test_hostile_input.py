@@ -39,7 +39,8 @@ from retrieval.settings import Settings
 from retrieval.ingest.text import clean_text
 from test_extract import ARTICLE_HTML as EXTRACT_ARTICLE_HTML
 from test_extract import make_docx, make_pdf, make_zip
-from test_fetch import ARTICLE_HTML, LOCAL, error, fake_dns, fetched, site  # noqa: F401 - site, fake_dns: fixtures
+from test_fetch import ARTICLE_HTML, LOCAL, encoded_page, error, fake_dns, fetched, site  # noqa: F401 - site, fake_dns: fixtures
+from tests.bombs import docx_paragraph_bomb, gzip_bomb, html_paragraph_bomb
 from tests.web import LocalSite, page, redirect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -262,7 +263,7 @@ def test_hostile_files_end_as_articles_or_clear_reasons_without_blowing_up_memor
     try:
         for label, (name, data, acceptable) in HOSTILE_FILES.items():
             started = time.monotonic()
-            result = run(conversation.add_file(name, data, added_by="123"))
+            result = run(conversation.add_file(name, data, settings.max_article_bytes, added_by="123"))
             assert_clear_outcome(result, library)
             outcome = result.status if result.status != "failed" else result.error.code
             assert outcome in acceptable, f"{label}: {outcome} ({result.error})"
@@ -408,3 +409,86 @@ def test_an_untyped_binary_body_is_refused_not_stored(site: LocalSite) -> None: 
     """A server that sends no type and random bytes gets a reason, not a garbage article."""
     site.routes["/biner"] = page("application/octet-stream", bytes((i * 31 + 7) % 256 for i in range(5000)))
     assert error(fetched(site.url("/biner"))).code in {"binary", "unsupported", "unreadable"}
+
+
+# --- Bombs and heavy documents sent to the bot --------------------------------------------------------------------
+
+
+def test_a_bomb_link_and_a_heavy_page_do_not_stall_a_question_asked_meanwhile(
+    sample_library: Library, site: LocalSite  # noqa: F811
+) -> None:
+    """One chat sends a `gzip, gzip` bomb link (a few KB that expand to 512 MB), another a legal but slow page of
+    20,000 empty paragraphs; a third asks a question meanwhile. The bot's event loop never stalls: both links end
+    in an outcome, the question is answered, and the loop kept ticking throughout (a parser holding the
+    interpreter lock in another thread may delay it a little, never for seconds)."""
+    site.routes["/bom"] = encoded_page(gzip_bomb(512 << 20, layers=2), "gzip, gzip")
+    site.routes["/berat"] = page("text/html", html_paragraph_bomb(20_000, b"<p></p>"))
+    conversation = Conversation(sample_library, allow_hosts=LOCAL)
+
+    async def scenario() -> tuple[float, list[IngestResult], bool]:
+        """Run the links and the question together while a heartbeat measures the loop's longest stall."""
+        stalls = [0.0]
+
+        async def heartbeat() -> None:
+            """Sleep 10 ms at a time, recording how late each wake-up was."""
+            while True:
+                started = time.monotonic()
+                await asyncio.sleep(0.01)
+                stalls.append(time.monotonic() - started - 0.01)
+
+        beat = asyncio.create_task(heartbeat())
+        links = asyncio.gather(conversation.add_link(site.url("/bom"), chat="chat-a"),
+                               conversation.add_link(site.url("/berat"), chat="chat-b"))
+        view = await conversation.ask("chat-c", "siapa yang mendampingi Putin?")
+        results = await links
+        beat.cancel()
+        return max(stalls), results, view.answer.found
+
+    longest_stall, (bomb, heavy), found = run(scenario())
+    assert bomb.status == "failed" and bomb.error.code in {"too_large", "bad_encoding"}
+    assert_clear_outcome(heavy, sample_library)
+    assert found
+    assert longest_stall < 0.5, f"the event loop stalled for {longest_stall:.2f} s"
+
+
+def test_a_chat_whose_previous_file_is_still_being_read_is_asked_to_wait(
+    library: Library, site: LocalSite  # noqa: F811
+) -> None:
+    """While a chat's link is still downloading, a file from the same chat is politely refused at once (in both
+    languages); another chat's file is read as usual, and once the link is done the chat can send again."""
+    release = threading.Event()
+
+    def slow_page(handler) -> None:
+        """Answer only once the test says so."""
+        release.wait(STEP_TIMEOUT)
+        page("text/html", ARTICLE_HTML.encode())(handler)
+
+    site.routes["/lambat"] = slow_page
+    conversation = Conversation(library, allow_hosts=LOCAL)
+    upload = ("catatan.txt", "Catatan Rapat\nRapat warga membahas jadwal ronda malam di kampung.".encode())
+
+    async def scenario() -> tuple[IngestResult, IngestResult, IngestResult, IngestResult]:
+        """Start the slow link, try two uploads meanwhile, finish the link, then upload again."""
+        link = asyncio.create_task(conversation.add_link(site.url("/lambat"), added_by="tg:1", chat="chat-a"))
+        while not site.requests:
+            await asyncio.sleep(0.01)
+        same_chat = await conversation.add_file(*upload, 10_000, added_by="tg:1", chat="chat-a")
+        other_chat = await conversation.add_file(*upload, 10_000, added_by="tg:2", chat="chat-b")
+        release.set()
+        first = await link
+        again = await conversation.add_file(*upload, 10_000, added_by="tg:1", chat="chat-a")
+        return same_chat, other_chat, first, again
+
+    same_chat, other_chat, first, again = run(scenario())
+    assert same_chat.status == "failed" and same_chat.error.code == "busy"
+    assert "still working on your previous" in ingest_notice(same_chat, "en")
+    assert "masih mengerjakan" in ingest_notice(same_chat, "id")
+    assert other_chat.status == "added" and first.status == "added"
+    assert again.status == "duplicate"
+
+
+def test_a_docx_paragraph_bomb_uploaded_in_a_chat_is_refused_as_too_complex(conversation: Conversation) -> None:
+    """The .docx of a million empty paragraphs, uploaded to the bot, is refused with a reason in both languages."""
+    result = run(conversation.add_file("bom.docx", docx_paragraph_bomb(1_200_000), 5_000_000, added_by="tg:1"))
+    assert result.status == "failed" and result.error.code == "too_complex"
+    assert "too complex" in ingest_notice(result, "en") and "terlalu rumit" in ingest_notice(result, "id")

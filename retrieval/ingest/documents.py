@@ -1,9 +1,17 @@
-"""Plain values passed between the shells, the extractors and the engine."""
+"""Plain values passed between the shells, the extractors and the engine, and the one place drafts are made storable."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from datetime import datetime
+
+from retrieval.ingest.text import strip_control
+
+MAX_SOURCE_CHARS = 300
+MAX_AUTHOR_CHARS = 300
+MAX_ADDED_BY_CHARS = 100
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,4})?")
 
 
 @dataclass
@@ -18,7 +26,6 @@ class ArticleDraft:
     published_at: datetime | None = None
     language: str | None = None
     added_by: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -35,3 +42,33 @@ class UserError:
 
     def __str__(self) -> str:
         return f"{self.item}: {self.message}" if self.item else self.message
+
+
+def normalise_metadata(draft: ArticleDraft) -> ArticleDraft:
+    """Make a draft's metadata fit the database the same way on SQLite and PostgreSQL, whatever its source.
+
+    Control characters (NUL included) and line breaks leave the one-line fields, source and author are cut to
+    their 300-character columns, added_by to 100, and the language becomes a 2–8 character code such as
+    "id" or "pt-br", or None (then it is guessed from the text).
+    """
+    draft.title = _one_line(draft.title) or ""
+    draft.url = _one_line(draft.url)
+    draft.source = _one_line(draft.source, MAX_SOURCE_CHARS)
+    draft.author = _one_line(draft.author, MAX_AUTHOR_CHARS)
+    draft.added_by = _one_line(draft.added_by, MAX_ADDED_BY_CHARS)
+    draft.language = _language_code(draft.language)
+    return draft
+
+
+def _one_line(value: str | None, limit: int | None = None) -> str | None:
+    """Text without control characters and with its whitespace runs as single spaces, cut to limit; None if empty."""
+    if not value:
+        return None
+    line = " ".join(strip_control(value).split())[:limit].rstrip()
+    return line or None
+
+
+def _language_code(value: str | None) -> str | None:
+    """A lower-case language tag like "id", "en" or "zh-hant" (underscores read as hyphens), else None."""
+    code = (value or "").strip().lower().replace("_", "-")
+    return code if _LANGUAGE_CODE.fullmatch(code) else None

@@ -3,12 +3,16 @@
 Every public function here returns a value and never raises: the parsers (trafilatura, lxml, pypdf,
 python-docx, zipfile) see hostile input, so their failures become UserError("unreadable", ...).
 The type of a file is decided by sniffing its content; the file name is only a hint.
+The WORK is bounded as well as the bytes: elements are counted before a parser builds its tree, PDF pages
+are capped, and the loops over pages and paragraphs check a deadline; past a budget the answer is
+UserError("too_complex", ...), because a small file can still hold millions of empty paragraphs.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from dataclasses import replace
 from pathlib import PurePosixPath
@@ -31,6 +35,11 @@ MAX_ZIP_RATIO = 100
 ZIP_RATIO_FLOOR = 1024 * 1024
 MAX_ZIP_MEMBERS = 5_000
 MAX_BINARY_RATIO = 0.05
+MAX_HTML_ELEMENTS = 50_000
+MAX_DOCX_ELEMENTS = 200_000
+MAX_PDF_PAGES = 2_000
+EXTRACT_SECONDS = 30.0
+TITLE_SCAN_PARAGRAPHS = 50
 
 _BINARY_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _SETEXT_UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
@@ -50,10 +59,30 @@ _UNSUPPORTED_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 
+class _TooComplex(Exception):
+    """Internal: the document needs more work than its budget allows; becomes UserError("too_complex")."""
+
+
+class _Deadline:
+    """A time budget for one extraction, checked inside the loops over pages and paragraphs."""
+
+    def __init__(self) -> None:
+        """Start the clock at EXTRACT_SECONDS."""
+        self.seconds = EXTRACT_SECONDS
+        self.ends = time.monotonic() + self.seconds
+
+    def check(self) -> None:
+        """Give up once the budget is spent."""
+        if time.monotonic() > self.ends:
+            raise _TooComplex(f"reading it took longer than {self.seconds:g} seconds")
+
+
 def extract_file(name: str, data: bytes, *, max_bytes: int, max_chars: int = MAX_ARTICLE_CHARS) -> ArticleDraft | UserError:
     """Read an uploaded file of any supported type (text, Markdown, HTML, PDF, DOCX), judged by content not name."""
     try:
         return _extract_file(name, data, max_bytes, max_chars)
+    except _TooComplex as reason:
+        return _too_complex(name, reason)
     except Exception:
         return _unreadable(name, "the file could not be read")
 
@@ -64,7 +93,7 @@ def extract_text(data: bytes | str, name: str = "", *, max_chars: int = MAX_ARTI
         text = data if isinstance(data, str) else _decode_text(data)
         if text is None:
             return UserError("binary", "this looks like a binary file, not text", name)
-        return _text_draft(clean_text(text), name, max_chars, "text")
+        return _text_draft(clean_text(text), name, max_chars)
     except Exception:
         return _unreadable(name, "the text file could not be read")
 
@@ -74,6 +103,8 @@ def extract_html(html: str | bytes, url: str | None = None, *, max_chars: int = 
     item = url or ""
     try:
         return _extract_html(html, url, item, max_chars)
+    except _TooComplex as reason:
+        return _too_complex(item, reason)
     except Exception:
         return _unreadable(item, "the web page could not be read")
 
@@ -82,6 +113,8 @@ def extract_pdf(data: bytes, name: str = "", *, max_chars: int = MAX_ARTICLE_CHA
     """Read the text layer of a PDF; a PDF without one (a scan) is refused rather than stored empty."""
     try:
         return _extract_pdf(data, name, max_chars)
+    except _TooComplex as reason:
+        return _too_complex(name, reason)
     except Exception:
         return _unreadable(name, "the PDF is damaged or could not be read")
 
@@ -90,6 +123,8 @@ def extract_docx(data: bytes, name: str = "", *, max_chars: int = MAX_ARTICLE_CH
     """Read a Word .docx file after checking its ZIP container is not a decompression bomb."""
     try:
         return _extract_docx(data, name, max_chars)
+    except _TooComplex as reason:
+        return _too_complex(name, reason)
     except Exception:
         return _unreadable(name, "the Word document is damaged or could not be read")
 
@@ -122,7 +157,7 @@ def _extract_text_file(name: str, data: bytes, max_chars: int) -> ArticleDraft |
         return UserError("binary", "this looks like a binary file, not text", name)
     if (extension in {".html", ".htm", ".xhtml"} and "<" in text) or _HTML_START.match(text[:4096].encode("utf-8", "replace")):
         return _named(extract_html(text, max_chars=max_chars), name)
-    return _text_draft(clean_text(text), name, max_chars, "text")
+    return _text_draft(clean_text(text), name, max_chars)
 
 
 def _sniff(data: bytes) -> str:
@@ -165,7 +200,7 @@ def _looks_like_text(text: str) -> str | None:
     return text
 
 
-def _text_draft(text: str, name: str, max_chars: int, kind: str, title: str = "") -> ArticleDraft | UserError:
+def _text_draft(text: str, name: str, max_chars: int, title: str = "") -> ArticleDraft | UserError:
     """Build a draft from cleaned text, taking the title from the first line when none is given."""
     if not text:
         return UserError("empty", "the document contains no text", name)
@@ -173,9 +208,7 @@ def _text_draft(text: str, name: str, max_chars: int, kind: str, title: str = ""
         body = _body_without_title(text, title)
     else:
         title, body = _split_title(text)
-    body, truncated = _limit(body, max_chars)
-    extra: dict[str, object] = {"format": kind, "truncated": True} if truncated else {"format": kind}
-    return ArticleDraft(text=body, title=title, extra=extra)
+    return ArticleDraft(text=_limit(body, max_chars), title=title)
 
 
 def _split_title(text: str) -> tuple[str, str]:
@@ -222,13 +255,13 @@ def _shorten(line: str) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
-def _limit(text: str, max_chars: int) -> tuple[str, bool]:
-    """Keep at most max_chars characters, cut at whitespace when possible; report whether anything was cut."""
+def _limit(text: str, max_chars: int) -> str:
+    """Keep at most max_chars characters, cut at whitespace when possible."""
     if len(text) <= max_chars:
-        return text, False
+        return text
     cut = text[:max_chars]
     space = max(cut.rfind(" "), cut.rfind("\n"))
-    return (cut[:space] if space > max_chars // 2 else cut).rstrip(), True
+    return (cut[:space] if space > max_chars // 2 else cut).rstrip()
 
 
 def _extract_html(html: str | bytes, url: str | None, item: str, max_chars: int) -> ArticleDraft | UserError:
@@ -237,13 +270,26 @@ def _extract_html(html: str | bytes, url: str | None, item: str, max_chars: int)
         html = strip_control(html)
     if not html.strip():
         return UserError("empty", "the page is empty", item)
+    _check_elements(_element_count(html), MAX_HTML_ELEMENTS, "HTML elements")
     draft = _trafilatura_draft(html, url) or _lxml_draft(html)
     if draft is None or len(draft.text) < MIN_ARTICLE_CHARS:
         return UserError("not_article", "the page has too little text to be an article", item)
-    draft.text, truncated = _limit(draft.text, max_chars)
-    draft.extra = {"format": "html", "truncated": True} if truncated else {"format": "html"}
+    draft.text = _limit(draft.text, max_chars)
     draft.url = url
     return draft
+
+
+def _element_count(markup: str | bytes) -> int:
+    """Roughly how many elements a parser would build: start tags (and comments), counted without parsing."""
+    if isinstance(markup, str):
+        return markup.count("<") - markup.count("</")
+    return markup.count(b"<") - markup.count(b"</")
+
+
+def _check_elements(count: int, limit: int, what: str) -> None:
+    """Refuse a document with more elements than its budget, before any tree is built."""
+    if count > limit:
+        raise _TooComplex(f"it has more than {limit:,} {what}")
 
 
 def _trafilatura_draft(html: str | bytes, url: str | None) -> ArticleDraft | None:
@@ -300,9 +346,12 @@ def _extract_pdf(data: bytes, name: str, max_chars: int) -> ArticleDraft | UserE
     reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted and not _decrypt_with_empty_password(reader):
         return _unreadable(name, "the PDF is password-protected")
+    _check_elements(len(reader.pages), MAX_PDF_PAGES, "pages")
+    deadline = _Deadline()
     pages: list[str] = []
     size = 0
     for page in reader.pages:
+        deadline.check()
         text = _page_text(page)
         pages.append(text)
         size += len(text)
@@ -311,7 +360,7 @@ def _extract_pdf(data: bytes, name: str, max_chars: int) -> ArticleDraft | UserE
     text = clean_text("\n\n".join(pages))
     if not text:
         return UserError("no_text", "the PDF has no text layer (scanned image?)", name)
-    draft = _text_draft(text, name, max_chars, "pdf")
+    draft = _text_draft(text, name, max_chars)
     if isinstance(draft, ArticleDraft):
         draft.author = _pdf_author(reader)
     return draft
@@ -356,12 +405,14 @@ def _extract_docx(data: bytes, name: str, max_chars: int) -> ArticleDraft | User
             return UserError("too_large", problem, name)
         if "word/document.xml" not in archive.namelist():
             return UserError("unsupported", "this is a ZIP archive, not a Word (.docx) document", name)
+        _check_elements(_zip_xml_elements(archive), MAX_DOCX_ELEMENTS, "XML elements")
+    deadline = _Deadline()
     document = docx.Document(io.BytesIO(data))
-    text = clean_text("\n".join(_docx_blocks(document)))
+    text = clean_text("\n".join(_docx_blocks(document, deadline)))
     if not text:
         return UserError("empty", "the Word document contains no text", name)
-    title = _docx_title(document)
-    draft = _text_draft(text, name, max_chars, "docx", title)
+    title = _docx_title(document, deadline)
+    draft = _text_draft(text, name, max_chars, title)
     if isinstance(draft, ArticleDraft):
         draft.author = clean_text(document.core_properties.author or "") or None
     return draft
@@ -381,10 +432,22 @@ def _zip_bomb_problem(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _docx_blocks(document: DocxDocument) -> list[str]:
+def _zip_xml_elements(archive: zipfile.ZipFile) -> int:
+    """The elements in all XML parts of a (size-vetted) archive, counted while streaming, so no tree is built."""
+    count = 0
+    for member in archive.infolist():
+        if member.filename.endswith((".xml", ".rels")):
+            with archive.open(member) as stream:
+                while chunk := stream.read(1 << 20):
+                    count += _element_count(chunk)
+    return count
+
+
+def _docx_blocks(document: DocxDocument, deadline: _Deadline) -> list[str]:
     """Paragraph texts and table rows in reading order; merged cells are not repeated."""
     blocks: list[str] = []
     for block in document.iter_inner_content():
+        deadline.check()
         if hasattr(block, "rows"):
             blocks.extend(_table_rows(block))
         else:
@@ -405,9 +468,12 @@ def _table_rows(table: Table) -> list[str]:
     return rows
 
 
-def _docx_title(document: DocxDocument) -> str:
-    """The first Title/Heading paragraph, else the core-properties title, else empty (first line is used)."""
-    for paragraph in document.paragraphs:
+def _docx_title(document: DocxDocument, deadline: _Deadline) -> str:
+    """The first Title/Heading paragraph among the first few with text, else the core-properties title, else empty
+    (the first line is used). Only paragraphs with text have their style looked up: that lookup is slow."""
+    candidates = (paragraph for paragraph in document.paragraphs if paragraph.text.strip())
+    for _, paragraph in zip(range(TITLE_SCAN_PARAGRAPHS), candidates):
+        deadline.check()
         style = getattr(getattr(paragraph, "style", None), "name", "") or ""
         text = _title(paragraph.text)
         if text and (style == "Title" or style.startswith("Heading")):
@@ -434,6 +500,11 @@ def _named(result: ArticleDraft | UserError, name: str) -> ArticleDraft | UserEr
     if isinstance(result, UserError) and not result.item:
         return replace(result, item=name)
     return result
+
+
+def _too_complex(item: str, reason: _TooComplex) -> UserError:
+    """The error for a document that would take too much work to read."""
+    return UserError("too_complex", f"the document is too complex to read: {reason}", item)
 
 
 def _unreadable(item: str, message: str) -> UserError:

@@ -12,6 +12,7 @@ import ipaddress
 import re
 import socket
 import threading
+import zlib
 from typing import Union
 from urllib.parse import urljoin
 
@@ -25,6 +26,8 @@ IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
 USER_AGENT = "TanyaBerita/1.0 (news question bot; fetches links users share)"
 ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8"
+ACCEPT_ENCODING = "gzip, deflate"
+GZIP_ENCODINGS = frozenset({"gzip", "x-gzip"})
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CONTENT_KINDS = {
@@ -60,7 +63,32 @@ class _Refusal(Exception):
 async def fetch_article(
     url: str, settings: Settings, *, allow_hosts: frozenset[str] = frozenset()
 ) -> ArticleDraft | UserError:
-    """Download the page a user linked to and extract its article; every problem comes back as a UserError."""
+    """Download the page a user linked to and extract its article; every problem comes back as a UserError.
+
+    Download, decompression and extraction all run in a worker thread with its own event loop, so a hostile
+    page costs that thread time but never stalls the caller's loop (the bot keeps answering questions).
+    """
+    return await asyncio.to_thread(fetch_article_sync, url, settings, allow_hosts=allow_hosts)
+
+
+def fetch_article_sync(
+    url: str, settings: Settings, *, allow_hosts: frozenset[str] = frozenset()
+) -> ArticleDraft | UserError:
+    """Blocking form for the command line; runs in a helper thread when an event loop is already running here."""
+    job = _fetch(url, settings, allow_hosts)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(job)
+    results: list[ArticleDraft | UserError] = []
+    worker = threading.Thread(target=lambda: results.append(asyncio.run(job)), daemon=True)
+    worker.start()
+    worker.join()
+    return results[0]
+
+
+async def _fetch(url: str, settings: Settings, allow_hosts: frozenset[str]) -> ArticleDraft | UserError:
+    """Download within the time limit, then extract (in the same worker thread)."""
     try:
         final_url, kind, body, charset = await asyncio.wait_for(
             _download(url.strip(), settings, _normalised_hosts(allow_hosts)), timeout=settings.fetch_timeout_seconds
@@ -75,28 +103,12 @@ async def fetch_article(
         return UserError("unreachable", "the site could not be reached", url)
     except Exception:
         return UserError("unreachable", "the page could not be downloaded", url)
-    draft = await asyncio.to_thread(_extract, final_url, kind, body, charset, settings)
+    draft = _extract(final_url, kind, body, charset, settings)
     if isinstance(draft, UserError):
         return UserError(draft.code, draft.message, url)
     draft.url = final_url
     draft.source = draft.source or _display_host(final_url)
     return draft
-
-
-def fetch_article_sync(
-    url: str, settings: Settings, *, allow_hosts: frozenset[str] = frozenset()
-) -> ArticleDraft | UserError:
-    """Blocking wrapper for the command line; runs in a helper thread when an event loop is already running."""
-    job = fetch_article(url, settings, allow_hosts=allow_hosts)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(job)
-    results: list[ArticleDraft | UserError] = []
-    worker = threading.Thread(target=lambda: results.append(asyncio.run(job)), daemon=True)
-    worker.start()
-    worker.join()
-    return results[0]
 
 
 def find_urls(text: str) -> list[str]:
@@ -278,7 +290,8 @@ async def _connect(
 
 def _pinned_request(client: httpx.AsyncClient, url: httpx.URL, address: str) -> httpx.Request:
     """A request aimed at the vetted IP but carrying the original host name in Host and (for https) SNI."""
-    headers = {"Host": url.netloc.decode("ascii"), "User-Agent": USER_AGENT, "Accept": ACCEPT}
+    headers = {"Host": url.netloc.decode("ascii"), "User-Agent": USER_AGENT, "Accept": ACCEPT,
+               "Accept-Encoding": ACCEPT_ENCODING}
     extensions = {"sni_hostname": _host_of(url)} if url.scheme == "https" else {}
     return client.build_request("GET", url.copy_with(host=address), headers=headers, extensions=extensions)
 
@@ -312,19 +325,64 @@ def _content_kind(mime: str, url: str) -> str:
 
 
 async def _read_capped(response: httpx.Response, limit: int, url: str) -> bytes:
-    """Read the body while counting, stopping as soon as it exceeds the limit (declared or actual)."""
-    too_large = UserError("too_large", f"the page is larger than the {limit:,} byte limit", url)
+    """Read the raw body and decode it in bounded steps, stopping as soon as the declared size, the bytes on the
+    wire or the bytes decoded so far exceed the limit, so a few KB of gzip cannot expand to GBs in memory."""
+    too_large = _Refusal(UserError("too_large", f"the page is larger than the {limit:,} byte limit", url))
     declared = response.headers.get("content-length", "").strip()
     if declared.isdigit() and int(declared) > limit:
-        raise _Refusal(too_large)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > limit:
-            raise _Refusal(too_large)
-        chunks.append(chunk)
-    return b"".join(chunks)
+        raise too_large
+    decoder = _decoder(response.headers.get("content-encoding", ""), url)
+    body = bytearray()
+    received = 0
+    async for raw in response.aiter_raw():
+        received += len(raw)
+        if received > limit:
+            raise too_large
+        if decoder is None:
+            body += raw
+        else:
+            decoder.inflate(raw, body, limit, url)
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+class _Inflater:
+    """One gzip or deflate layer, decoded at most `limit + 1` bytes at a time; deflate falls back to raw streams."""
+
+    def __init__(self, encoding: str) -> None:
+        """Start a decompressor for the encoding ("gzip"/"x-gzip" or "deflate")."""
+        self.raw_deflate_fallback = encoding == "deflate"
+        self.decompressor = zlib.decompressobj(zlib.MAX_WBITS if self.raw_deflate_fallback else 16 + zlib.MAX_WBITS)
+
+    def inflate(self, data: bytes, body: bytearray, limit: int, url: str) -> None:
+        """Append the decoded form of `data` to body, never producing more than one byte over the limit."""
+        try:
+            self._inflate(data, body, limit)
+        except zlib.error:
+            if not (self.raw_deflate_fallback and not body):
+                raise _Refusal(UserError("unreadable", "the site sent a damaged compressed page", url)) from None
+            self.raw_deflate_fallback = False
+            self.decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
+            self.inflate(data, body, limit, url)
+
+    def _inflate(self, data: bytes, body: bytearray, limit: int) -> None:
+        """Decode in pieces of at most what is left under the limit (plus one byte to notice going over)."""
+        while data and not self.decompressor.eof and len(body) <= limit:
+            body += self.decompressor.decompress(data, limit + 1 - len(body))
+            data = self.decompressor.unconsumed_tail
+
+
+def _decoder(header: str, url: str) -> _Inflater | None:
+    """The decoder for a Content-Encoding header: none, or one gzip/deflate layer; stacked or unknown ones are refused."""
+    layers = [token.strip().lower() for token in header.split(",") if token.strip().lower() not in ("", "identity")]
+    if not layers:
+        return None
+    if len(layers) > 1:
+        raise _Refusal(UserError("bad_encoding", "the site compressed the page more than once, which is not accepted", url))
+    if layers[0] not in GZIP_ENCODINGS | {"deflate"}:
+        raise _Refusal(UserError("bad_encoding", f"the site sent the page in an unsupported encoding ({layers[0][:40]})", url))
+    return _Inflater(layers[0])
 
 
 def _extract(url: str, kind: str, body: bytes, charset: str | None, settings: Settings) -> ArticleDraft | UserError:

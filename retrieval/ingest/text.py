@@ -15,6 +15,10 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\uf
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _WORD = re.compile(r"\w+", re.UNICODE)
+_VISIBLE = re.compile(
+    "[^\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e0fff]"
+)
 
 _ID_WORDS = frozenset(
     "yang dan di ke dari ini itu dengan untuk pada adalah dalam tidak akan juga oleh sebagai telah "
@@ -36,9 +40,13 @@ def strip_control(text: str) -> str:
 def clean_text(text: str) -> str:
     """Unify line ends, drop control, bidi-override and lone-surrogate characters, squeeze blank runs.
 
-    Zero-width joiners and marks stay: emoji sequences and some scripts need them.
+    Zero-width joiners and marks stay: emoji sequences and some scripts need them. A text with no visible
+    character at all (only spaces, zero-width and other invisible marks) cleans to "", so it counts as no text.
     """
-    text = unicodedata.normalize("NFC", strip_control(text))
+    text = strip_control(text)
+    if not _VISIBLE.search(text):
+        return ""
+    text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
