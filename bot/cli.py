@@ -58,7 +58,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     bar.close()
     for error in failures:
         print(f"failed: {error}", file=sys.stderr)
-    print(f"added {tally['added']}, duplicate {tally['duplicate']}, failed {tally['failed']}")
+    updated = f", updated {tally['updated']}" if tally["updated"] else ""
+    print(f"added {tally['added']}{updated}, duplicate {tally['duplicate']}, failed {tally['failed']}")
     return 1 if failures else 0
 
 

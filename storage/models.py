@@ -42,6 +42,7 @@ class Article(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text, unique=True)
     source: Mapped[str | None] = mapped_column(String(300))
     author: Mapped[str | None] = mapped_column(String(300))
     published_at: Mapped[datetime | None]

@@ -126,6 +126,64 @@ class Repository:
             s.commit()
             return old, new
 
+    def stored_links(self, canonical_urls: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """(id, title) of the stored articles with these canonical links, in one query."""
+        if not canonical_urls:
+            return {}
+        with self.session() as s:
+            rows = s.execute(select(Article.canonical_url, Article.id, Article.title)
+                             .where(Article.canonical_url.in_(list(set(canonical_urls))))).all()
+        return {r.canonical_url: (r.id, r.title) for r in rows}
+
+    def replace_article(self, article_id: int, fields: dict[str, Any], chunks: Sequence[NewChunk],
+                        model: str) -> tuple[list[int], list[int]] | None:
+        """Overwrite an article's text and metadata (`fields`) and swap its chunks in one transaction, feeding both;
+        (old ids, new ids), or None if the article is gone or its new text is already stored as another article."""
+        with self.session() as s:
+            article = s.get(Article, article_id, with_for_update=True)
+            if article is None:
+                return None
+            for name, value in fields.items():
+                setattr(article, name, value)
+            old = _drop_chunks(s, article_id)
+            rows = _chunk_rows(chunks, model, article_id)
+            s.add_all(rows)
+            try:
+                s.flush()
+            except IntegrityError:
+                s.rollback()
+                return None
+            new = [row.id for row in rows]
+            _feed(s, deleted=old, added=new)
+            s.commit()
+            return old, new
+
+    def links_without_canonical(self, after: int, batch: int = 500) -> list[tuple[int, str]]:
+        """(id, url) of articles stored with a link but no canonical link yet, by id after `after`."""
+        with self.session() as s:
+            return [tuple(r) for r in s.execute(
+                select(Article.id, Article.url).where(Article.id > after, Article.url.is_not(None),
+                                                      Article.canonical_url.is_(None))
+                .order_by(Article.id).limit(batch))]
+
+    def set_canonical_urls(self, links: dict[int, str]) -> None:
+        """Record articles' canonical links in one transaction; if some link is taken (two stored articles shared
+        it), one by one instead, leaving a taken link's later article without one."""
+        with self.session() as s:
+            s.execute(update(Article), [{"id": i, "canonical_url": c} for i, c in links.items()])
+            try:
+                s.commit()
+                return
+            except IntegrityError:
+                s.rollback()
+        for article_id, link in links.items():
+            with self.session() as s:
+                s.execute(update(Article).where(Article.id == article_id).values(canonical_url=link))
+                try:
+                    s.commit()
+                except IntegrityError:
+                    s.rollback()
+
     def iter_article_chunking(self, batch: int = 200) -> Iterator[list[ArticleChunking]]:
         """Stream every article with its chunk spans in id order, in batches, without loading embeddings."""
         query = select(Article.id, Article.title, Article.text)

@@ -1,0 +1,29 @@
+"""articles carry their canonical link, unique, so a re-sent or edited article replaces the stored one
+
+The column starts empty; the engine fills it for stored articles when it opens the library (the canonical form is
+the engine's rule, not storage's).
+
+Revision ID: 0006
+Revises: 0005
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('articles', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('canonical_url', sa.Text(), nullable=True))
+        batch_op.create_unique_constraint('uq_articles_canonical_url', ['canonical_url'])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('articles', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_articles_canonical_url', type_='unique')
+        batch_op.drop_column('canonical_url')

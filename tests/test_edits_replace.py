@@ -1,0 +1,82 @@
+"""Edits replace: an article is known by its canonical link, and a changed text under that link replaces it."""
+
+from sqlalchemy import text as sql
+
+from retrieval.ingest.documents import ArticleDraft
+from retrieval.ingest.urls import canonical_url
+from retrieval.library import Library
+from tests.conftest import second_process_library
+
+LINK = "https://Berita.example/2026/12/banjir-bandung"
+FIRST = ("Banjir setinggi 50 cm merendam 300 rumah di Kecamatan Dayeuhkolot, Bandung, pada Senin sore. "
+         "BPBD mengerahkan perahu karet untuk mengevakuasi warga.")
+EDITED = ("Banjir setinggi 120 cm merendam 900 rumah di Kecamatan Dayeuhkolot, Bandung, pada Senin sore. "
+          "BPBD mengerahkan perahu karet dan helikopter untuk mengevakuasi warga.")
+
+
+def draft(body: str, url: str = LINK, title: str = "Banjir di Bandung") -> ArticleDraft:
+    """A linked article draft."""
+    return ArticleDraft(text=body, title=title, url=url, source="Berita.example")
+
+
+def test_canonical_link_drops_case_of_host_fragment_and_tracking_parameters():
+    assert canonical_url("HTTPS://Berita.Example:443/a/B?utm_source=tg&id=7&fbclid=x&gclid=y#komentar") == \
+        "https://berita.example/a/B?id=7"
+    assert canonical_url("https://berita.example/a/B?id=7") == "https://berita.example/a/B?id=7"
+    assert canonical_url("ftp://berita.example/a") is None and canonical_url(None) is None
+
+
+def test_an_edited_article_replaces_the_stored_one_and_no_process_answers_from_its_old_text(settings, embedder, tmp_path):
+    leader = Library(settings, embedder)
+    follower = second_process_library(settings, embedder, tmp_path / "follower")
+    try:
+        added = leader.add_article(draft(FIRST), LINK)
+        follower.sync()
+        assert "300 rumah" in follower.ask("berapa rumah terendam banjir di Dayeuhkolot?").passages[0].text
+        edited = leader.add_article(draft(EDITED, LINK + "?utm_source=telegram#atas", "Banjir besar di Bandung"))
+        assert (edited.status, edited.article_id) == ("updated", added.article_id)
+        stored = leader.get(added.article_id)
+        assert (stored.title, stored.url, stored.text) == ("Banjir besar di Bandung", LINK, EDITED)
+        assert leader.stats().articles == 1
+        follower.sync()
+        for library in (leader, follower):
+            passages = library.ask("berapa rumah terendam banjir di Dayeuhkolot?").passages
+            assert "900 rumah" in passages[0].text
+            assert not any("300 rumah" in p.text for p in passages)
+            assert set(library.indexes.lexical.ids()) == set(library.repo.chunk_ids())
+    finally:
+        follower.close()
+        leader.close()
+
+
+def test_the_same_text_under_the_same_link_is_a_duplicate(settings, hash_embedder):
+    with Library(settings, hash_embedder) as library:
+        first = library.add_article(draft(FIRST))
+        again = library.add_article(draft(FIRST, LINK + "#x"))
+        assert (again.status, again.article_id) == ("duplicate", first.article_id)
+
+
+def test_two_versions_of_one_link_in_one_batch_keep_the_later(settings, hash_embedder):
+    with Library(settings, hash_embedder) as library:
+        results = list(library.add_articles([("v1", draft(FIRST)), ("v2", draft(EDITED))]))
+        assert [r.status for r in results] == ["added", "updated"]
+        assert library.stats().articles == 1 and library.get(results[0].article_id).text == EDITED
+
+
+def test_a_new_version_whose_text_is_another_stored_article_changes_nothing(settings, hash_embedder):
+    with Library(settings, hash_embedder) as library:
+        library.add_article(draft(EDITED, "https://lain.example/berita"))
+        mine = library.add_article(draft(FIRST))
+        clash = library.add_article(draft(EDITED))
+        assert clash.status == "duplicate" and library.get(mine.article_id).text == FIRST
+
+
+def test_articles_stored_before_canonical_links_are_replaced_by_their_edits(settings, hash_embedder):
+    with Library(settings, hash_embedder) as library:
+        first = library.add_article(draft(FIRST))
+        with library.engine.begin() as connection:
+            connection.execute(sql("UPDATE articles SET canonical_url = NULL"))
+    with Library(settings, hash_embedder) as reopened:
+        edited = reopened.add_article(draft(EDITED, LINK + "?utm_medium=social"))
+        assert (edited.status, edited.article_id) == ("updated", first.article_id)
+        assert reopened.stats().articles == 1
