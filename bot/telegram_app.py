@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot.access import Access, CallbackSigner
 from bot.conversation import Conversation
 from bot.forwards import ForwardBuffer, ForwardPart
-from bot.handlers import adding, admin, asking, basics, browsing, buttons
+from bot.handlers import adding, admin, asking, basics, browsing, buttons, channels
 from bot.handlers.gate import gate
 from bot.handlers.services import Services
 from bot.messages import command_menu
@@ -57,13 +57,20 @@ def build_application(settings: BotSettings, library: Library, *, allow_hosts: f
         await adding.store_forwarded(application.bot, svc, chat_id, parts)
 
     svc.forwards = ForwardBuffer(delay, flush, application.create_task)
+
+    async def store_album(chat_id: int, parts: list[ForwardPart]) -> None:
+        """Store the joined posts of a channel album."""
+        await channels.store_channel_post(svc, chat_id, parts)
+
+    svc.albums = ForwardBuffer(delay, store_album, application.create_task)
     application.bot_data["services"] = svc
     add_handlers(application)
     return application
 
 
 def add_handlers(application: Application) -> None:
-    """Route each user action to its handler, after the access gate; only new messages and button presses count.
+    """Route each user action to its handler, after the access gate; only new messages and button presses count,
+    and the posts (new or edited) of channels the bot administers, which are stored silently.
 
     In groups, forwards and unknown commands are left alone; there the bot answers text only when addressed.
     """
@@ -73,6 +80,7 @@ def add_handlers(application: Application) -> None:
         "start": basics.start, "help": basics.help_command, "lang": basics.lang_command, "reset": basics.reset,
         "ask": asking.ask_command, "add": adding.add_command, "sources": browsing.sources,
         "article": browsing.article, "stats": browsing.stats, "delete": admin.delete,
+        "channels": channels.channels_command,
     }
     application.add_handlers([CommandHandler(name, callback, filters=new) for name, callback in commands.items()])
     text_or_caption = filters.TEXT | filters.CAPTION
@@ -82,6 +90,7 @@ def add_handlers(application: Application) -> None:
         MessageHandler(new & private & filters.FORWARDED & text_or_caption, adding.on_forward),
         MessageHandler(new & ~filters.COMMAND & ~filters.FORWARDED & text_or_caption, asking.on_text),
         CallbackQueryHandler(buttons.on_button),
+        MessageHandler(filters.UpdateType.CHANNEL_POSTS, channels.on_channel_post),
     ])
     application.add_error_handler(basics.on_error)
 
@@ -97,7 +106,8 @@ async def post_init(application: Application) -> None:
 
 
 async def post_stop(application: Application) -> None:
-    """Store forwarded posts still waiting in the join buffer."""
-    forwards = application.bot_data["services"].forwards
-    if forwards is not None:
-        await forwards.flush_all()
+    """Store forwarded posts and channel albums still waiting in their join buffers."""
+    svc = application.bot_data["services"]
+    for buffer in (svc.forwards, svc.albums):
+        if buffer is not None:
+            await buffer.flush_all()

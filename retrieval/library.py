@@ -88,6 +88,16 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class ChannelInfo:
+    """A channel whose posts are taken in: its name, posts stored and the newest post's date."""
+
+    chat_id: int
+    name: str
+    posts: int
+    last_post_at: datetime | None
+
+
+@dataclass(frozen=True)
 class RechunkReport:
     """What `rechunk` did: articles checked and re-split, and their chunk counts before and after."""
 
@@ -301,6 +311,14 @@ class Library:
     def set_chat_setting(self, conversation: str, name: str, value: str) -> None:
         """Store a preference for a conversation; every process sees it."""
         self.preferences.set(conversation, name, value)
+
+    def count_channel_post(self, chat_id: int, name: str, posted_at: datetime | None) -> None:
+        """Count a newly stored post of a channel, for `channels`."""
+        self.repo.count_channel_post(chat_id, name, posted_at)
+
+    def channels(self) -> list[ChannelInfo]:
+        """The channels whose posts were taken in, most recently posting first."""
+        return [ChannelInfo(c.chat_id, c.name, c.posts, c.last_post_at) for c in self.repo.channels()]
 
     def delete(self, article_id: int) -> bool:
         """Remove an article from the database and both indexes."""

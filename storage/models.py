@@ -1,10 +1,11 @@
-"""SQLAlchemy ORM models: articles, their chunks (with stored vectors), the change feed and chat turns."""
+"""SQLAlchemy ORM models: articles, their chunks (with stored vectors), the change feed, chat turns and the
+channels whose posts are taken in."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -113,3 +114,14 @@ class Setting(Base):
     chat: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Channel(Base):
+    """A Telegram channel whose posts are stored: its name, how many posts were taken in and the newest one's date."""
+
+    __tablename__ = "channels"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(300))
+    posts: Mapped[int] = mapped_column(default=0)
+    last_post_at: Mapped[datetime | None]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from storage.checksums import embedding_checksum
 from storage.database import session_factory
-from storage.models import Article, Change, Chunk, Setting, Turn
+from storage.models import Article, Change, Channel, Chunk, Setting, Turn
 
 FEED_LOCK = 0x7461_6E79_6101
 
@@ -403,6 +403,31 @@ class Repository:
         with self.session() as s:
             row = s.get(Setting, (chat, name))
             return row.value if row else None
+
+    def count_channel_post(self, chat_id: int, name: str, posted_at: datetime | None) -> None:
+        """Count one stored post of a channel under its current name, keeping the newest post's date (UTC)."""
+        for attempt in range(2):
+            with self.session() as s:
+                channel = s.get(Channel, chat_id, with_for_update=True)
+                if channel is None:
+                    channel = Channel(chat_id=chat_id, name=name, posts=0)
+                    s.add(channel)
+                channel.name, channel.posts = name, channel.posts + 1
+                posted = posted_at.replace(tzinfo=None) if posted_at is not None else None
+                if posted is not None and (channel.last_post_at is None or posted > channel.last_post_at):
+                    channel.last_post_at = posted
+                try:
+                    s.commit()
+                    return
+                except IntegrityError:
+                    s.rollback()
+                    if attempt:
+                        raise
+
+    def channels(self) -> list[Channel]:
+        """The channels whose posts were stored, most recently posting first."""
+        with self.session() as s:
+            return list(s.scalars(select(Channel).order_by(Channel.last_post_at.desc(), Channel.chat_id)))
 
     def set_setting(self, chat: str, name: str, value: str) -> None:
         """Store a per-chat preference; if another process inserts the same one first, overwrite it instead."""

@@ -1,4 +1,5 @@
-"""articles carry their canonical link, unique, so a re-sent or edited article replaces the stored one
+"""articles carry their canonical link, unique, so a re-sent or edited article replaces the stored one; channels
+whose posts are taken in are counted
 
 The column starts empty; the engine fills it for stored articles when it opens the library (the canonical form is
 the engine's rule, not storage's).
@@ -21,9 +22,18 @@ def upgrade() -> None:
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.add_column(sa.Column('canonical_url', sa.Text(), nullable=True))
         batch_op.create_unique_constraint('uq_articles_canonical_url', ['canonical_url'])
+    op.create_table(
+        'channels',
+        sa.Column('chat_id', sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column('name', sa.String(length=300), nullable=False),
+        sa.Column('posts', sa.Integer(), nullable=False),
+        sa.Column('last_post_at', sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint('chat_id'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('channels')
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.drop_constraint('uq_articles_canonical_url', type_='unique')
         batch_op.drop_column('canonical_url')
