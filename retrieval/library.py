@@ -1,7 +1,7 @@
 """The one service API every shell uses: add articles, ask, delete, list, stats, reindex.
 
 Asking runs the search mode's pipeline (`retrieval.asking`); conversation memory, chat preferences and index
-sync are services (`retrieval.services`) the library composes and delegates to.
+sync are services (`retrieval.services`) the library composes and delegates to, as are feeds (`library.feeds`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from retrieval.asking.pipeline import standard_pipelines
 from retrieval.asking.query import Query, SearchMode
 from retrieval.embedding.embedder import Embedder
 from retrieval.embedding.protocol import TextEmbedder
+from retrieval.feeds.service import FeedService
 from retrieval.indexes.store import Indexes, claim_index_folder, passage_text, release_index_folder
 from retrieval.indexes.container import DamagedIndex
 from retrieval.indexes.vectors import VECTOR_FILE, ModelMismatch, VectorIndex
@@ -136,6 +137,7 @@ class Library:
         self.conversations = ConversationMemory(self.repo, settings)
         self.preferences = ChatPreferences(self.repo)
         self.index_sync = IndexSync(self.indexes, self.repo, settings, self._maybe_save)
+        self.feeds = FeedService(self.repo, settings, self.add_articles)
 
     @property
     def settings(self) -> Settings:
@@ -145,7 +147,7 @@ class Library:
     @settings.setter
     def settings(self, settings: Settings) -> None:
         """Replace the settings everywhere they are read (the next question and the services see them)."""
-        self._settings = self.conversations.settings = self.index_sync.settings = settings
+        self._settings = self.conversations.settings = self.index_sync.settings = self.feeds.settings = settings
 
     def close(self) -> None:
         """Stop syncing, persist the indexes and release the database and the index folder."""

@@ -125,3 +125,24 @@ class Channel(Base):
     name: Mapped[str] = mapped_column(String(300))
     posts: Mapped[int] = mapped_column(default=0)
     last_post_at: Mapped[datetime | None]
+
+
+class Feed(Base):
+    """An RSS/Atom feed polled for new articles: its conditional-request validators, health and polling schedule."""
+
+    __tablename__ = "feeds"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_code: Mapped[str | None] = mapped_column(String(40))
+    failures: Mapped[int] = mapped_column(default=0)
+    next_due_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    entries_stored: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[datetime | None]
+    added_by: Mapped[str | None] = mapped_column(String(100))

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Engine, Select, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Engine, Select, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.checksums import embedding_checksum
 from storage.database import session_factory
-from storage.models import Article, Change, Channel, Chunk, Setting, Turn
+from storage.models import Article, Change, Channel, Chunk, Feed, Setting, Turn
 
 FEED_LOCK = 0x7461_6E79_6101
 
@@ -428,6 +428,59 @@ class Repository:
         """The channels whose posts were stored, most recently posting first."""
         with self.session() as s:
             return list(s.scalars(select(Channel).order_by(Channel.last_post_at.desc(), Channel.chat_id)))
+
+    def add_feed(self, url: str, title: str, added_by: str | None) -> Feed | None:
+        """Subscribe to a feed, due at once; None when its address is already subscribed."""
+        with self.session() as s:
+            feed = Feed(url=url, title=title[:300], added_by=added_by, failures=0, entries_stored=0)
+            s.add(feed)
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                return None
+            s.refresh(feed)
+            return feed
+
+    def feeds(self) -> list[Feed]:
+        """Every subscribed feed, oldest subscription first."""
+        with self.session() as s:
+            return list(s.scalars(select(Feed).order_by(Feed.id)))
+
+    def remove_feed(self, feed_id: int) -> bool:
+        """Unsubscribe from a feed (its stored articles stay); False if there was none."""
+        with self.session() as s:
+            gone = s.execute(delete(Feed).where(Feed.id == feed_id)).rowcount
+            s.commit()
+            return bool(gone)
+
+    def claim_due_feeds(self, now: datetime, lease: timedelta) -> list[Feed]:
+        """Lease the feeds that are due and not being polled, so that no other process polls them meanwhile.
+
+        Each claim is one conditional UPDATE (`… WHERE lease_until < now`): of two processes racing for a feed, the
+        database lets exactly one change the row.
+        """
+        free = or_(Feed.lease_until.is_(None), Feed.lease_until < now)
+        with self.session() as s:
+            due = list(s.scalars(select(Feed.id).where(Feed.next_due_at <= now, free).order_by(Feed.next_due_at)))
+        claimed = []
+        for feed_id in due:
+            with self.session() as s:
+                won = s.execute(update(Feed).where(Feed.id == feed_id, Feed.next_due_at <= now, free)
+                                .values(lease_until=now + lease)).rowcount
+                s.commit()
+                feed = s.get(Feed, feed_id) if won else None
+                if feed is not None:
+                    claimed.append(feed)
+        return claimed
+
+    def finish_feed_poll(self, feed_id: int, values: dict[str, Any], stored: int = 0) -> None:
+        """Record a poll's outcome (`values`: validators, health, next due time), add `stored` entries and release
+        the lease."""
+        with self.session() as s:
+            s.execute(update(Feed).where(Feed.id == feed_id)
+                      .values(lease_until=None, entries_stored=Feed.entries_stored + stored, **values))
+            s.commit()
 
     def set_setting(self, chat: str, name: str, value: str) -> None:
         """Store a per-chat preference; if another process inserts the same one first, overwrite it instead."""
