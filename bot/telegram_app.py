@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot.access import Access, CallbackSigner
 from bot.conversation import Conversation
 from bot.forwards import ForwardBuffer, ForwardPart
-from bot.handlers import adding, admin, asking, basics, browsing, buttons, channels
+from bot.handlers import adding, admin, asking, basics, browsing, buttons, channels, feeds
 from bot.handlers.gate import gate
 from bot.handlers.services import Services
 from bot.messages import command_menu
@@ -80,7 +80,8 @@ def add_handlers(application: Application) -> None:
         "start": basics.start, "help": basics.help_command, "lang": basics.lang_command, "reset": basics.reset,
         "ask": asking.ask_command, "add": adding.add_command, "sources": browsing.sources,
         "article": browsing.article, "stats": browsing.stats, "delete": admin.delete,
-        "channels": channels.channels_command,
+        "channels": channels.channels_command, "subscribe": feeds.subscribe, "feeds": feeds.feeds,
+        "unsubscribe": feeds.unsubscribe,
     }
     application.add_handlers([CommandHandler(name, callback, filters=new) for name, callback in commands.items()])
     text_or_caption = filters.TEXT | filters.CAPTION
@@ -96,7 +97,8 @@ def add_handlers(application: Application) -> None:
 
 
 async def post_init(application: Application) -> None:
-    """Register the command menu in English (default) and Indonesian."""
+    """Start polling feeds in the background; register the command menu in English (default) and Indonesian."""
+    application.bot_data["feed_poller"] = application.create_task(feeds.poll_forever(application.bot_data["services"]))
     try:
         for lang in ("en", "id"):
             menu = [BotCommand(name, description) for name, description in command_menu(lang)]
@@ -106,7 +108,10 @@ async def post_init(application: Application) -> None:
 
 
 async def post_stop(application: Application) -> None:
-    """Store forwarded posts and channel albums still waiting in their join buffers."""
+    """Stop polling feeds; store forwarded posts and channel albums still waiting in their join buffers."""
+    poller = application.bot_data.pop("feed_poller", None)
+    if poller is not None:
+        poller.cancel()
     svc = application.bot_data["services"]
     for buffer in (svc.forwards, svc.albums):
         if buffer is not None:
