@@ -170,16 +170,16 @@ class Repository:
         """Record articles' canonical links in one transaction; if some link is taken (two stored articles shared
         it), one by one instead, leaving a taken link's later article without one."""
         with self.session() as s:
-            s.execute(update(Article), [{"id": i, "canonical_url": c} for i, c in links.items()])
             try:
+                s.execute(update(Article), [{"id": i, "canonical_url": c} for i, c in links.items()])
                 s.commit()
                 return
             except IntegrityError:
                 s.rollback()
         for article_id, link in links.items():
             with self.session() as s:
-                s.execute(update(Article).where(Article.id == article_id).values(canonical_url=link))
                 try:
+                    s.execute(update(Article).where(Article.id == article_id).values(canonical_url=link))
                     s.commit()
                 except IntegrityError:
                     s.rollback()

@@ -80,3 +80,29 @@ def test_articles_stored_before_canonical_links_are_replaced_by_their_edits(sett
         edited = reopened.add_article(draft(EDITED, LINK + "?utm_medium=social"))
         assert (edited.status, edited.article_id) == ("updated", first.article_id)
         assert reopened.stats().articles == 1
+
+
+def test_upgrading_a_library_keeps_every_article_and_chunk_and_gives_old_links_their_canonical_form(settings,
+                                                                                                  hash_embedder):
+    from alembic import command
+    from alembic.config import Config
+
+    from storage.database import MIGRATIONS, make_engine
+
+    engine = make_engine(settings.resolved_database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005")
+        connection.execute(sql("INSERT INTO articles (title, text, url, content_hash, ingested_at) VALUES "
+                               "('Lama', 'Teks lama.', 'HTTPS://Berita.example/lama?utm_source=x', 'h1', '2026-01-01'),"
+                               "('Salinan', 'Teks lain.', 'https://berita.example/lama#a', 'h2', '2026-01-01')"))
+        connection.execute(sql("INSERT INTO chunks (article_id, ordinal, text, char_start, char_end) VALUES "
+                               "(1, 0, 'Teks lama.', 0, 10), (2, 0, 'Teks lain.', 0, 10)"))
+    engine.dispose()
+    with Library(settings, hash_embedder, check_model=False) as library:
+        with library.engine.connect() as connection:
+            links = connection.execute(sql("SELECT id, canonical_url FROM articles ORDER BY id")).all()
+        assert links == [(1, "https://berita.example/lama"), (2, None)]
+        assert library.stats().chunks == 2 and library.stats().articles == 2

@@ -19,9 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('articles', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('canonical_url', sa.Text(), nullable=True))
-        batch_op.create_unique_constraint('uq_articles_canonical_url', ['canonical_url'])
+    op.add_column('articles', sa.Column('canonical_url', sa.Text(), nullable=True))
+    op.create_index('uq_articles_canonical_url', 'articles', ['canonical_url'], unique=True)
     op.create_table(
         'channels',
         sa.Column('chat_id', sa.BigInteger(), autoincrement=False, nullable=False),
@@ -34,6 +33,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('channels')
+    op.drop_index('uq_articles_canonical_url', table_name='articles')
     with op.batch_alter_table('articles', schema=None) as batch_op:
-        batch_op.drop_constraint('uq_articles_canonical_url', type_='unique')
         batch_op.drop_column('canonical_url')
