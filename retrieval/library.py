@@ -38,6 +38,9 @@ from storage.models import Article
 from storage.repository import NewChunk, Repository
 
 
+CANONICAL_LINKS_DONE = ("library", "canonical_links_filled")
+
+
 class IngestStatus(StrEnum):
     """What happened to one ingested item (a str, so it prints and serialises as its value)."""
 
@@ -427,14 +430,17 @@ class Library:
 
 
 def _fill_canonical_links(repo: Repository) -> None:
-    """Give stored articles that have a link but no canonical link one (articles stored before links were
-    canonical); when two share a link, the older keeps it."""
+    """Once per database: give articles stored before links were canonical their canonical link (when two share
+    one, the older keeps it); articles stored since get theirs when stored."""
+    if repo.get_setting(*CANONICAL_LINKS_DONE):
+        return
     after = 0
     while rows := repo.links_without_canonical(after):
         links = {article_id: link for article_id, url in rows if (link := canonical_url(url))}
         if links:
             repo.set_canonical_urls(links)
         after = rows[-1][0]
+    repo.set_setting(*CANONICAL_LINKS_DONE, "yes")
 
 
 def _new_chunks(chunks: list[TextChunk], vectors: np.ndarray) -> list[NewChunk]:

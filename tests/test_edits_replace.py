@@ -76,6 +76,7 @@ def test_articles_stored_before_canonical_links_are_replaced_by_their_edits(sett
         first = library.add_article(draft(FIRST))
         with library.engine.begin() as connection:
             connection.execute(sql("UPDATE articles SET canonical_url = NULL"))
+            connection.execute(sql("DELETE FROM chat_settings"))
     with Library(settings, hash_embedder) as reopened:
         edited = reopened.add_article(draft(EDITED, LINK + "?utm_medium=social"))
         assert (edited.status, edited.article_id) == ("updated", first.article_id)
