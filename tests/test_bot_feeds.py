@@ -61,3 +61,34 @@ def test_only_admins_change_feeds_when_ingest_is_for_admins_only(tg, start_bot, 
         not_removed = said(tg, USER, "/unsubscribe 1")
     assert refused == not_removed == "Sorry, only the bot's admins can add articles here."
     assert allowed.startswith("Subscribed to “Kabar Admin”") and len(bot_library.feeds.list()) == 1
+
+
+def test_while_the_bot_runs_due_feeds_are_polled_in_the_background(bot_library) -> None:
+    import asyncio
+
+    from bot.access import Access, CallbackSigner
+    from bot.conversation import Conversation
+    from bot.handlers.feeds import poll_forever
+    from bot.handlers.services import Services
+    from bot.settings import BotSettings
+
+    bot_library.settings = bot_library.settings.model_copy(update={"fetch_allow_private": True})
+    svc = Services(Conversation(bot_library), Access(frozenset(), frozenset(), False), CallbackSigner("t"),
+                   BotSettings(_env_file=None))
+
+    async def run_until_stored() -> None:
+        """Run the poller until the feed's entries are stored, then stop it as the bot's shutdown does."""
+        poller = asyncio.get_running_loop().create_task(poll_forever(svc))
+        for _ in range(600):
+            if bot_library.stats().articles == 2:
+                break
+            await asyncio.sleep(0.05)
+        poller.cancel()
+
+    with LocalSite() as site:
+        site.routes["/rss"] = FeedRoute(rss("Latar", [
+            {"link": site.url(f"/l/{n}"), "title": f"Latar {n}", "content": long_text(f"Kabar latar nomor {n}")}
+            for n in range(2)]))
+        bot_library.feeds.subscribe(site.url("/rss"))
+        asyncio.run(run_until_stored())
+    assert bot_library.stats().articles == 2 and bot_library.feeds.list()[0].entries_stored == 2
