@@ -53,7 +53,7 @@ class Article(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    added_by: Mapped[str | None] = mapped_column(String(100))
+    added_by: Mapped[str | None] = mapped_column(String(100), index=True)
 
     chunks: Mapped[list[Chunk]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True, order_by="Chunk.ordinal"

@@ -474,12 +474,14 @@ class Repository:
                     claimed.append(feed)
         return claimed
 
-    def finish_feed_poll(self, feed_id: int, values: dict[str, Any], stored: int = 0) -> None:
-        """Record a poll's outcome (`values`: validators, health, next due time), add `stored` entries and release
-        the lease."""
+    def finish_feed_poll(self, feed_id: int, values: dict[str, Any], added_by: str | None = None) -> None:
+        """Record a poll's outcome (`values`: validators, health, next due time) and release the lease; with
+        `added_by`, recount the entries stored as the articles it added (exact even after a crash mid-poll)."""
+        if added_by is not None:
+            values = {**values, "entries_stored": select(func.count(Article.id))
+                      .where(Article.added_by == added_by).scalar_subquery()}
         with self.session() as s:
-            s.execute(update(Feed).where(Feed.id == feed_id)
-                      .values(lease_until=None, entries_stored=Feed.entries_stored + stored, **values))
+            s.execute(update(Feed).where(Feed.id == feed_id).values(lease_until=None, **values))
             s.commit()
 
     def set_setting(self, chat: str, name: str, value: str) -> None:

@@ -22,7 +22,8 @@ from storage.repository import Repository
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=30)
 MAX_BACKOFF = timedelta(days=1)
-AddArticles = Callable[[Iterable[tuple[str, ArticleDraft | UserError]]], Iterator[Any]]
+STORE_BATCH = 8  # entries stored per batch, so a long round of full-text fetches commits as it goes
+AddArticles = Callable[[Iterable[tuple[str, ArticleDraft | UserError]], int], Iterator[Any]]
 
 
 @dataclass(frozen=True)
@@ -112,16 +113,16 @@ class FeedService:
         if isinstance(got, UserError):
             return self._failed(feed, got, now)
         if got.not_modified:
-            self._succeeded(feed, got, feed.title, now, 0)
+            self._succeeded(feed, got, feed.title, now)
             return PollReport(feed.id, feed.title)
         parsed = parse_feed(got.body, got.url)
         if isinstance(parsed, UserError):
             return self._failed(feed, parsed, now)
         chosen = self._worth_storing(parsed.entries)
-        results = list(self.add_articles(self._drafts(feed, parsed.title, chosen, allow_hosts)))
+        results = list(self.add_articles(self._drafts(feed, parsed.title, chosen, allow_hosts), STORE_BATCH))
         new = sum(1 for r in results if r.status == "added")
         updated = sum(1 for r in results if r.status == "updated")
-        self._succeeded(feed, got, parsed.title, now, new)
+        self._succeeded(feed, got, parsed.title, now)
         return PollReport(feed.id, parsed.title, new, updated)
 
     def _worth_storing(self, entries: list[FeedEntry]) -> list[FeedEntry]:
@@ -150,14 +151,15 @@ class FeedService:
             yield entry.link or title, ArticleDraft(
                 text=text, title=entry.title or (full.title if full else ""), url=entry.link, source=title,
                 author=entry.author or (full.author if full else None),
-                published_at=entry.published_at or (full.published_at if full else None), added_by=f"feed:{feed.id}")
+                published_at=entry.published_at or (full.published_at if full else None), added_by=_adder(feed))
 
-    def _succeeded(self, feed: Feed, got: Download, title: str, now: datetime, stored: int) -> None:
-        """Record a good poll: new validators, health restored, next poll after the usual interval."""
+    def _succeeded(self, feed: Feed, got: Download, title: str, now: datetime) -> None:
+        """Record a good poll: new validators, health restored, entries recounted, next poll after the usual
+        interval."""
         self.repo.finish_feed_poll(feed.id, {
             "etag": got.etag or feed.etag, "last_modified": got.last_modified or feed.last_modified,
             "title": title[:300], "last_success_at": now, "last_error": None, "last_error_code": None, "failures": 0,
-            "next_due_at": now + timedelta(minutes=self.settings.feed_poll_minutes)}, stored)
+            "next_due_at": now + timedelta(minutes=self.settings.feed_poll_minutes)}, _adder(feed))
 
     def _failed(self, feed: Feed, error: UserError, now: datetime) -> PollReport:
         """Record a failed poll and back off: the wait doubles with each failure in a row, up to a day."""
@@ -167,6 +169,11 @@ class FeedService:
                                              "failures": failures, "next_due_at": now + wait})
         log.info("feed %s failed (%d in a row): %s", feed.id, failures, error.message)
         return PollReport(feed.id, feed.title, error=error)
+
+
+def _adder(feed: Feed) -> str:
+    """How the articles of a feed record who added them (and so are counted)."""
+    return f"feed:{feed.id}"
 
 
 def _info(feed: Feed) -> FeedInfo:

@@ -1,4 +1,5 @@
-"""feeds: RSS/Atom subscriptions with their validators, health, schedule and a lease so one process polls each
+"""feeds: RSS/Atom subscriptions with their validators, health, schedule and a lease so one process polls each;
+articles are indexed by who added them, so a feed's stored entries are counted exactly
 
 Revision ID: 0007
 Revises: 0006
@@ -35,8 +36,10 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index('ix_feeds_next_due_at', 'feeds', ['next_due_at'])
+    op.create_index('ix_articles_added_by', 'articles', ['added_by'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_articles_added_by', table_name='articles')
     op.drop_index('ix_feeds_next_due_at', table_name='feeds')
     op.drop_table('feeds')
