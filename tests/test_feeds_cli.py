@@ -50,3 +50,21 @@ def test_feeds_are_added_polled_listed_and_removed_from_the_command_line(tanya):
     assert [(r["id"], r["entries_stored"], r["last_error"]) for r in records] == [
         (1, 0, "the site answered with HTTP status 500"), (2, 2, None)]
     assert removed[:2] == (0, "removed feed 2\n") and missing[0] == 1
+
+
+def test_poll_every_keeps_polling_until_interrupted(tanya, monkeypatch):
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        """Let two rounds run, then stop as Ctrl-C would."""
+        waits.append(seconds)
+        if len(waits) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr("bot.feeds_cli.time.sleep", sleep)
+    with LocalSite() as site:
+        site.routes["/rss"] = FeedRoute(rss("Kabar Lokal", [
+            {"link": site.url("/k/1"), "title": "Kabar", "content": long_text("Kabar lokal")}]))
+        tanya("feeds", "add", site.url("/rss"))
+        code, out, _ = tanya("feeds", "poll", "--every", "0.5")
+    assert code == 130 and out == "feed 1: 1 new, 0 updated\n" and waits == [30.0, 30.0]
