@@ -175,15 +175,15 @@ TEXTS: dict[str, dict[str, str]] = {
 
 ERRORS_ID: dict[str, str] = {
     "bad_url": "tautan itu tidak valid",
-    "broken_feed": "feed itu bukan XML yang valid",
-    "feed_exists": "feed itu sudah dilanggan",
-    "not_feed": "alamat itu bukan feed RSS atau Atom dan tidak menyebut feed",
     "binary": "berkas itu bukan teks yang bisa dibaca",
+    "broken_feed": "feed itu bukan XML yang valid",
     "empty": "isinya kosong",
+    "feed_exists": "feed itu sudah dilanggan",
     "forbidden_address": "alamat itu tidak boleh diambil",
     "http_error": "situs itu menjawab dengan kesalahan",
     "no_text": "tidak ada teks di dalamnya",
     "not_article": "halaman itu tidak berisi artikel",
+    "not_feed": "alamat itu bukan feed RSS atau Atom dan tidak menyebut feed",
     "timeout": "situs itu terlalu lama menjawab",
     "too_large": "isinya terlalu besar",
     "too_many_redirects": "tautan itu dialihkan terlalu banyak kali",

@@ -107,3 +107,22 @@ def test_upgrading_a_library_keeps_every_article_and_chunk_and_gives_old_links_t
             links = connection.execute(sql("SELECT id, canonical_url FROM articles ORDER BY id")).all()
         assert links == [(1, "https://berita.example/lama"), (2, None)]
         assert library.stats().chunks == 2 and library.stats().articles == 2
+
+
+def test_a_link_sent_again_after_its_page_changed_is_reported_updated_in_telegram(tg, start_bot, bot_library):
+    from tests.bot_harness import exchange
+    from tests.web import LocalSite, page
+
+    def article(body: str) -> bytes:
+        """The news page with the given text."""
+        return (f"<html><head><title>Banjir di Bandung</title></head><body><article><h1>Banjir di Bandung</h1>"
+                f"<p>{body}</p></article></body></html>").encode()
+
+    with LocalSite() as site, start_bot(bot_library):
+        site.routes["/banjir"] = page("text/html", article(FIRST))
+        added = exchange(tg, 5, lambda: tg.text_message(5, site.url("/banjir")))[0]["params"]["text"]
+        site.routes["/banjir?utm_source=wa"] = page("text/html", article(EDITED))
+        updated = exchange(tg, 5, lambda: tg.text_message(5, site.url("/banjir?utm_source=wa")))[0]["params"]["text"]
+    assert added.startswith("Saved “Banjir di Bandung”") and added.endswith("article #1.")
+    assert updated.startswith("Updated “Banjir di Bandung” with its new text") and updated.endswith("article #1.")
+    assert bot_library.stats().articles == 1 and "900 rumah" in bot_library.get(1).text
