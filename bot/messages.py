@@ -17,6 +17,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "• Forward a post from a channel, send a link (or /add URL) or upload a .txt .md .html .pdf .docx file "
             "to store an article.\n"
             "• /sources lists stored articles, /article ID shows one, /stats shows counts.\n"
+            "• /subscribe URL follows a news feed (/feeds lists them); make me an admin of a channel to store its "
+            "posts.\n"
             "• /reset forgets this conversation, /lang id|en switches language.\n"
             "In groups, mention me, reply to me or use /ask."
         ),
@@ -87,6 +89,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "cmd_stats": "Library counts",
         "cmd_reset": "Forget this conversation",
         "cmd_lang": "Switch language: id or en",
+        "cmd_subscribe": "Follow an RSS/Atom feed or a site",
+        "cmd_feeds": "List followed feeds",
+        "cmd_unsubscribe": "Stop following a feed",
+        "cmd_channels": "Channels taken in (admins)",
     },
     "id": {
         "welcome": "Halo! Saya menjawab pertanyaan dari artikel berita yang tersimpan di sini, "
@@ -97,6 +103,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "• Teruskan (forward) postingan kanal, kirim tautan (atau /add URL) atau unggah berkas "
             ".txt .md .html .pdf .docx untuk menyimpan artikel.\n"
             "• /sources menampilkan artikel tersimpan, /article ID menampilkan satu artikel, /stats menampilkan jumlah.\n"
+            "• /subscribe URL mengikuti feed berita (/feeds menampilkan daftarnya); jadikan saya admin kanal agar "
+            "postingannya tersimpan.\n"
             "• /reset melupakan percakapan ini, /lang id|en mengganti bahasa.\n"
             "Di grup, sebut saya (mention), balas pesan saya, atau pakai /ask."
         ),
@@ -170,6 +178,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "cmd_stats": "Jumlah isi perpustakaan",
         "cmd_reset": "Lupakan percakapan ini",
         "cmd_lang": "Ganti bahasa: id atau en",
+        "cmd_subscribe": "Ikuti feed RSS/Atom atau situs",
+        "cmd_feeds": "Daftar feed yang diikuti",
+        "cmd_unsubscribe": "Berhenti mengikuti feed",
+        "cmd_channels": "Kanal yang diikuti (admin)",
     },
 }
 
@@ -193,7 +205,8 @@ ERRORS_ID: dict[str, str] = {
     "unsupported_type": "jenis halaman itu tidak didukung",
 }
 
-COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang")
+COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang", "subscribe", "feeds",
+            "unsubscribe", "channels")
 
 
 def language_for(language_code: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommand, Update
@@ -97,8 +98,10 @@ def add_handlers(application: Application) -> None:
 
 
 async def post_init(application: Application) -> None:
-    """Start polling feeds in the background; register the command menu in English (default) and Indonesian."""
-    application.bot_data["feed_poller"] = application.create_task(feeds.poll_forever(application.bot_data["services"]))
+    """Start polling feeds in the background (a plain task: the Application waits for its own tasks when stopping,
+    and this one never ends; post_stop cancels it); register the command menu in English (default) and Indonesian."""
+    poller = asyncio.get_running_loop().create_task(feeds.poll_forever(application.bot_data["services"]))
+    application.bot_data["feed_poller"] = poller
     try:
         for lang in ("en", "id"):
             menu = [BotCommand(name, description) for name, description in command_menu(lang)]
