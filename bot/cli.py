@@ -65,7 +65,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     bar.close()
     for error in failures:
         print(f"failed: {error}", file=sys.stderr)
-    print(f"added {tally['added']}, duplicate {tally['duplicate']}, failed {tally['failed']}")
+    updated = f", updated {tally['updated']}" if tally["updated"] else ""
+    print(f"added {tally['added']}{updated}, duplicate {tally['duplicate']}, failed {tally['failed']}")
     return 1 if failures else 0
 
 
@@ -261,6 +262,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="show counts")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    feeds = sub.add_parser("feeds", help="RSS/Atom feeds: add, list, remove, poll").add_subparsers(
+        dest="feeds_command", required=True)
+    p = feeds.add_parser("add", help="subscribe to a feed (or the feed a site page names)")
+    p.add_argument("url")
+    p.set_defaults(func=_lazy("bot.feeds_cli", "add"))
+    p = feeds.add_parser("list", help="list feeds with their health")
+    p.add_argument("--json", action="store_true", help="print JSON lines")
+    p.set_defaults(func=_lazy("bot.feeds_cli", "list_feeds"))
+    p = feeds.add_parser("remove", help="unsubscribe from a feed (its articles stay)")
+    p.add_argument("id", type=int)
+    p.set_defaults(func=_lazy("bot.feeds_cli", "remove"))
+    p = feeds.add_parser("poll", help="poll the due feeds once: 'feed N: M new, K updated' per feed")
+    p.add_argument("--every", type=float, metavar="MINUTES", help="keep polling every MINUTES (without the bot)")
+    p.set_defaults(func=_lazy("bot.feeds_cli", "poll"))
 
     p = sub.add_parser("chat", help="talk to the library in the console, as in Telegram")
     p.set_defaults(func=_lazy("bot.console", "main"))

@@ -54,6 +54,8 @@ def ingest_notice(result: IngestResult, lang: str) -> str:
     """The confirmation or refusal for one stored item."""
     if result.status == "added":
         return text(lang, "added", title=result.title or f"#{result.article_id}", chunks=result.chunks, id=result.article_id)
+    if result.status == "updated":
+        return text(lang, "updated", title=result.title or f"#{result.article_id}", chunks=result.chunks, id=result.article_id)
     if result.status == "duplicate":
         return text(lang, "duplicate", title=result.title, id=result.article_id)
     error = result.error or UserError("failed", "unknown problem")

@@ -17,6 +17,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "• Forward a post from a channel, send a link (or /add URL) or upload a .txt .md .html .pdf .docx file "
             "to store an article.\n"
             "• /sources lists stored articles, /article ID shows one, /stats shows counts.\n"
+            "• /subscribe URL follows a news feed (/feeds lists them); make me an admin of a channel to store its "
+            "posts.\n"
             "• /reset forgets this conversation, /lang id|en switches language.\n"
             "In groups, mention me, reply to me or use /ask."
         ),
@@ -32,6 +34,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "forged": "This button is not valid.",
         "added": "Saved “{title}”: {chunks} passages, article #{id}.",
         "duplicate": "I already have this article: “{title}” (#{id}).",
+        "updated": "Updated “{title}” with its new text: {chunks} passages, article #{id}.",
         "failed": "I could not store this: {reason}.",
         "reset": "Done: I forgot this conversation ({count} turns).",
         "lang_set": "I will answer in English in this chat.",
@@ -55,6 +58,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "article_number": "article #{id}",
         "not_allowed_chat": "Sorry, this bot is private and does not serve this chat.",
         "admins_only": "Sorry, only the bot's admins can do that.",
+        "usage_subscribe": "Send /subscribe followed by a feed or site address, e.g. /subscribe https://example.com/rss.",
+        "usage_unsubscribe": "Send /unsubscribe followed by a feed number from /feeds, e.g. /unsubscribe 2.",
+        "feed_subscribed": "Subscribed to “{title}” (feed #{id}). New articles arrive every {minutes} minutes.",
+        "feed_failed": "I could not subscribe: {reason}.",
+        "feeds_empty": "No feeds yet. Add one with /subscribe followed by its address.",
+        "feeds_title": "Feeds:",
+        "feed_line": "#{id} {title}: {entries} articles, last success {last}",
+        "feed_error": "  last error: {reason}",
+        "feed_removed": "Unsubscribed from feed #{id}; its articles stay.",
+        "no_feed": "There is no feed #{id}.",
+        "channels_empty": "No channel posts taken in yet. Make the bot an administrator of a channel to store its posts.",
+        "channels_title": "Channels taken in:",
+        "channel_line": "• {name}: {posts} posts, last {last}",
         "ingest_admins_only": "Sorry, only the bot's admins can add articles here.",
         "upload_too_large": "Sorry, that file is too large: the limit is {limit}.",
         "no_document_text": "That message has no text I could store.",
@@ -73,6 +89,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "cmd_stats": "Library counts",
         "cmd_reset": "Forget this conversation",
         "cmd_lang": "Switch language: id or en",
+        "cmd_subscribe": "Follow an RSS/Atom feed or a site",
+        "cmd_feeds": "List followed feeds",
+        "cmd_unsubscribe": "Stop following a feed",
+        "cmd_channels": "Channels taken in (admins)",
     },
     "id": {
         "welcome": "Halo! Saya menjawab pertanyaan dari artikel berita yang tersimpan di sini, "
@@ -83,6 +103,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "• Teruskan (forward) postingan kanal, kirim tautan (atau /add URL) atau unggah berkas "
             ".txt .md .html .pdf .docx untuk menyimpan artikel.\n"
             "• /sources menampilkan artikel tersimpan, /article ID menampilkan satu artikel, /stats menampilkan jumlah.\n"
+            "• /subscribe URL mengikuti feed berita (/feeds menampilkan daftarnya); jadikan saya admin kanal agar "
+            "postingannya tersimpan.\n"
             "• /reset melupakan percakapan ini, /lang id|en mengganti bahasa.\n"
             "Di grup, sebut saya (mention), balas pesan saya, atau pakai /ask."
         ),
@@ -100,6 +122,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "forged": "Tombol ini tidak sah.",
         "added": "Tersimpan “{title}”: {chunks} bagian, artikel #{id}.",
         "duplicate": "Artikel ini sudah ada: “{title}” (#{id}).",
+        "updated": "Diperbarui “{title}” dengan teks barunya: {chunks} bagian, artikel #{id}.",
         "failed": "Tidak bisa disimpan: {reason}.",
         "reset": "Selesai: percakapan ini sudah saya lupakan ({count} giliran).",
         "lang_set": "Saya akan menjawab dalam bahasa Indonesia di obrolan ini.",
@@ -124,6 +147,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "article_number": "artikel #{id}",
         "not_allowed_chat": "Maaf, bot ini privat dan tidak melayani obrolan ini.",
         "admins_only": "Maaf, hanya admin bot yang boleh melakukan itu.",
+        "usage_subscribe": "Kirim /subscribe diikuti alamat feed atau situs, misalnya /subscribe https://example.com/rss.",
+        "usage_unsubscribe": "Kirim /unsubscribe diikuti nomor feed dari /feeds, misalnya /unsubscribe 2.",
+        "feed_subscribed": "Berlangganan “{title}” (feed #{id}). Artikel baru masuk setiap {minutes} menit.",
+        "feed_failed": "Tidak bisa berlangganan: {reason}.",
+        "feeds_empty": "Belum ada feed. Tambahkan dengan /subscribe diikuti alamatnya.",
+        "feeds_title": "Feed:",
+        "feed_line": "#{id} {title}: {entries} artikel, terakhir berhasil {last}",
+        "feed_error": "  kesalahan terakhir: {reason}",
+        "feed_removed": "Berhenti berlangganan feed #{id}; artikelnya tetap tersimpan.",
+        "no_feed": "Tidak ada feed #{id}.",
+        "channels_empty": "Belum ada posting kanal yang tersimpan. Jadikan bot admin sebuah kanal agar postingannya tersimpan.",
+        "channels_title": "Kanal yang diikuti:",
+        "channel_line": "• {name}: {posts} posting, terakhir {last}",
         "ingest_admins_only": "Maaf, hanya admin bot yang boleh menambah artikel di sini.",
         "upload_too_large": "Maaf, berkas itu terlalu besar: batasnya {limit}.",
         "no_document_text": "Pesan itu tidak berisi teks yang bisa disimpan.",
@@ -142,6 +178,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "cmd_stats": "Jumlah isi perpustakaan",
         "cmd_reset": "Lupakan percakapan ini",
         "cmd_lang": "Ganti bahasa: id atau en",
+        "cmd_subscribe": "Ikuti feed RSS/Atom atau situs",
+        "cmd_feeds": "Daftar feed yang diikuti",
+        "cmd_unsubscribe": "Berhenti mengikuti feed",
+        "cmd_channels": "Kanal yang diikuti (admin)",
     },
 }
 
@@ -150,11 +190,14 @@ ERRORS_ID: dict[str, str] = {
     "bad_url": "tautan itu tidak valid",
     "busy": "saya masih mengerjakan berkas atau tautan Anda sebelumnya; kirim lagi yang ini setelah selesai",
     "binary": "berkas itu bukan teks yang bisa dibaca",
+    "broken_feed": "feed itu bukan XML yang valid",
     "empty": "isinya kosong",
+    "feed_exists": "feed itu sudah dilanggan",
     "forbidden_address": "alamat itu tidak boleh diambil",
     "http_error": "situs itu menjawab dengan kesalahan",
     "no_text": "tidak ada teks di dalamnya",
     "not_article": "halaman itu tidak berisi artikel",
+    "not_feed": "alamat itu bukan feed RSS atau Atom dan tidak menyebut feed",
     "timeout": "situs itu terlalu lama menjawab",
     "too_complex": "isinya terlalu rumit untuk dibaca",
     "too_large": "isinya terlalu besar",
@@ -165,7 +208,8 @@ ERRORS_ID: dict[str, str] = {
     "unsupported_type": "jenis halaman itu tidak didukung",
 }
 
-COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang")
+COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang", "subscribe", "feeds",
+            "unsubscribe", "channels")
 
 
 def language_for(language_code: str | None) -> str:

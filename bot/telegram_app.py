@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommand, Update
@@ -20,7 +21,7 @@ from telegram.ext import (
 from bot.access import Access, CallbackSigner
 from bot.conversation import Conversation
 from bot.forwards import ForwardBuffer, ForwardPart
-from bot.handlers import adding, admin, asking, basics, browsing, buttons
+from bot.handlers import adding, admin, asking, basics, browsing, buttons, channels, feeds
 from bot.handlers.gate import gate
 from bot.handlers.services import Services
 from bot.messages import command_menu
@@ -57,13 +58,20 @@ def build_application(settings: BotSettings, library: Library, *, allow_hosts: f
         await adding.store_forwarded(application.bot, svc, chat_id, parts)
 
     svc.forwards = ForwardBuffer(delay, flush, application.create_task)
+
+    async def store_album(chat_id: int, parts: list[ForwardPart]) -> None:
+        """Store the joined posts of a channel album."""
+        await channels.store_channel_post(svc, chat_id, parts)
+
+    svc.albums = ForwardBuffer(delay, store_album, application.create_task)
     application.bot_data["services"] = svc
     add_handlers(application)
     return application
 
 
 def add_handlers(application: Application) -> None:
-    """Route each user action to its handler, after the access gate; only new messages and button presses count.
+    """Route each user action to its handler, after the access gate; only new messages and button presses count,
+    and the posts (new or edited) of channels the bot administers, which are stored silently.
 
     In groups, forwards and unknown commands are left alone; there the bot answers text only when addressed.
     """
@@ -73,6 +81,8 @@ def add_handlers(application: Application) -> None:
         "start": basics.start, "help": basics.help_command, "lang": basics.lang_command, "reset": basics.reset,
         "ask": asking.ask_command, "add": adding.add_command, "sources": browsing.sources,
         "article": browsing.article, "stats": browsing.stats, "delete": admin.delete,
+        "channels": channels.channels_command, "subscribe": feeds.subscribe, "feeds": feeds.feeds,
+        "unsubscribe": feeds.unsubscribe,
     }
     application.add_handlers([CommandHandler(name, callback, filters=new) for name, callback in commands.items()])
     text_or_caption = filters.TEXT | filters.CAPTION
@@ -82,12 +92,16 @@ def add_handlers(application: Application) -> None:
         MessageHandler(new & private & filters.FORWARDED & text_or_caption, adding.on_forward),
         MessageHandler(new & ~filters.COMMAND & ~filters.FORWARDED & text_or_caption, asking.on_text),
         CallbackQueryHandler(buttons.on_button),
+        MessageHandler(filters.UpdateType.CHANNEL_POSTS, channels.on_channel_post),
     ])
     application.add_error_handler(basics.on_error)
 
 
 async def post_init(application: Application) -> None:
-    """Register the command menu in English (default) and Indonesian."""
+    """Start polling feeds in the background (a plain task: the Application waits for its own tasks when stopping,
+    and this one never ends; post_stop cancels it); register the command menu in English (default) and Indonesian."""
+    poller = asyncio.get_running_loop().create_task(feeds.poll_forever(application.bot_data["services"]))
+    application.bot_data["feed_poller"] = poller
     try:
         for lang in ("en", "id"):
             menu = [BotCommand(name, description) for name, description in command_menu(lang)]
@@ -97,7 +111,11 @@ async def post_init(application: Application) -> None:
 
 
 async def post_stop(application: Application) -> None:
-    """Store forwarded posts still waiting in the join buffer."""
-    forwards = application.bot_data["services"].forwards
-    if forwards is not None:
-        await forwards.flush_all()
+    """Stop polling feeds; store forwarded posts and channel albums still waiting in their join buffers."""
+    poller = application.bot_data.pop("feed_poller", None)
+    if poller is not None:
+        poller.cancel()
+    svc = application.bot_data["services"]
+    for buffer in (svc.forwards, svc.albums):
+        if buffer is not None:
+            await buffer.flush_all()

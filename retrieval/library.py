@@ -1,7 +1,7 @@
 """The one service API every shell uses: add articles, ask, delete, list, stats, reindex.
 
 Asking runs the search mode's pipeline (`retrieval.asking`); conversation memory, chat preferences and index
-sync are services (`retrieval.services`) the library composes and delegates to.
+sync are services (`retrieval.services`) the library composes and delegates to, as are feeds (`library.feeds`).
 """
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ from retrieval.asking.pipeline import standard_pipelines
 from retrieval.asking.query import Query, SearchMode
 from retrieval.embedding.embedder import Embedder
 from retrieval.embedding.protocol import TextEmbedder
+from retrieval.feeds.service import FeedService
 from retrieval.indexes.store import Indexes, claim_index_folder, passage_text, release_index_folder
 from retrieval.indexes.container import DamagedIndex
 from retrieval.indexes.vectors import VECTOR_FILE, ModelMismatch, VectorIndex
 from retrieval.ingest.chunking import TextChunk, chunk_text
 from retrieval.ingest.documents import ArticleDraft, UserError, normalise_metadata
 from retrieval.ingest.text import clean_text, content_hash, guess_language
+from retrieval.ingest.urls import canonical_url
 from retrieval.ranking.followup import HistoryTurn, resolve
 from retrieval.services.conversations import ConversationMemory
 from retrieval.services.preferences import ChatPreferences
@@ -36,17 +38,22 @@ from storage.models import Article
 from storage.repository import NewChunk, Repository
 
 
+CANONICAL_LINKS_DONE = ("library", "canonical_links_filled")
+
+
 class IngestStatus(StrEnum):
     """What happened to one ingested item (a str, so it prints and serialises as its value)."""
 
     ADDED = "added"
     DUPLICATE = "duplicate"
+    UPDATED = "updated"
     FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What happened to one item: added, a duplicate, or failed (with `error`)."""
+    """What happened to one item: added, a duplicate, updated (its link's stored article replaced), or failed (with
+    `error`)."""
 
     item: str
     status: IngestStatus
@@ -85,6 +92,16 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class ChannelInfo:
+    """A channel whose posts are taken in: its name, posts stored and the newest post's date."""
+
+    chat_id: int
+    name: str
+    posts: int
+    last_post_at: datetime | None
+
+
+@dataclass(frozen=True)
 class RechunkReport:
     """What `rechunk` did: articles checked and re-split, and their chunk counts before and after."""
 
@@ -105,6 +122,7 @@ class Library:
         self.engine = make_engine(settings.resolved_database_url)
         migrate(self.engine)
         self.repo = Repository(self.engine)
+        _fill_canonical_links(self.repo)
         self.embedder = embedder or Embedder.from_settings(settings)
         folder = claim_index_folder(settings.data_dir / "index")
         try:
@@ -122,6 +140,7 @@ class Library:
         self.conversations = ConversationMemory(self.repo, settings)
         self.preferences = ChatPreferences(self.repo)
         self.index_sync = IndexSync(self.indexes, self.repo, settings, self._maybe_save)
+        self.feeds = FeedService(self.repo, settings, self.add_articles)
 
     @property
     def settings(self) -> Settings:
@@ -131,7 +150,7 @@ class Library:
     @settings.setter
     def settings(self, settings: Settings) -> None:
         """Replace the settings everywhere they are read (the next question and the services see them)."""
-        self._settings = self.conversations.settings = self.index_sync.settings = settings
+        self._settings = self.conversations.settings = self.index_sync.settings = self.feeds.settings = settings
 
     def close(self) -> None:
         """Stop syncing, persist the indexes and release the database and the index folder."""
@@ -168,13 +187,24 @@ class Library:
         return next(iter(self.add_articles([(item, draft)])))
 
     def add_articles(self, items: Iterable[tuple[str, ArticleDraft | UserError]], batch_size: int = 256) -> Iterator[IngestResult]:
-        """Ingest a stream of (item name, draft) in batches, yielding one result per item in order."""
+        """Ingest a stream of (item name, draft) in batches, yielding one result per item in order.
+
+        An article whose canonical link is stored replaces the stored one when its text changed ("updated"); a
+        batch never holds one link twice, so a later version always replaces an earlier one.
+        """
         batch: list[tuple[str, ArticleDraft | UserError]] = []
+        links: set[str] = set()
         for pair in items:
+            link = canonical_url(pair[1].url) if isinstance(pair[1], ArticleDraft) else None
+            if link is not None and link in links:
+                yield from self._ingest_batch(batch)
+                batch, links = [], set()
             batch.append(pair)
+            if link is not None:
+                links.add(link)
             if len(batch) >= batch_size:
                 yield from self._ingest_batch(batch)
-                batch = []
+                batch, links = [], set()
         if batch:
             yield from self._ingest_batch(batch)
         self._maybe_save(force=True)
@@ -189,6 +219,7 @@ class Library:
             else:
                 ready.append((position, item, outcome[0], outcome[1], content_hash(outcome[0].text)))
         stored = self.repo.stored_hashes([digest for *_, digest in ready])
+        linked = self.repo.stored_links([link for _, _, draft, _, _ in ready if (link := canonical_url(draft.url))])
         prepared, seen = [], set()
         for position, item, draft, chunks, digest in ready:
             if digest in stored or digest in seen:
@@ -199,23 +230,43 @@ class Library:
             prepared.append((position, item, draft, chunks, digest))
         embedded = self._embed([(draft.title, chunks) for _, _, draft, chunks, _ in prepared])
         for (position, item, draft, chunks, digest), (texts, vectors) in zip(prepared, embedded):
-            results[position] = self._store(item, draft, chunks, texts, vectors, digest)
+            target = linked.get(canonical_url(draft.url) or "", (None, ""))[0]
+            results[position] = (self._store(item, draft, chunks, texts, vectors, digest) if target is None
+                                 else self._replace(target, item, draft, chunks, texts, vectors, digest))
         self._maybe_save()
         return [results[i] for i in range(len(batch))]
 
     def _store(self, item: str, draft: ArticleDraft, chunks: list[TextChunk], texts: list[str], vectors: np.ndarray,
                digest: str) -> IngestResult:
         """Commit one article with its chunks and vectors, then add them (indexed under `texts`) to the indexes."""
-        article = Article(title=draft.title, text=draft.text, url=draft.url, source=draft.source, author=draft.author,
-                          published_at=draft.published_at, language=draft.language, content_hash=digest,
-                          added_by=draft.added_by)
+        link = canonical_url(draft.url)
+        article = Article(title=draft.title, text=draft.text, url=draft.url, canonical_url=link, source=draft.source,
+                          author=draft.author, published_at=draft.published_at, language=draft.language,
+                          content_hash=digest, added_by=draft.added_by)
         stored = self.repo.add_article(article, _new_chunks(chunks, vectors), self.embedder.name)
         if stored is None:
             article_id, _ = self.repo.stored_hashes([digest]).get(digest, (None, ""))
+            if article_id is None and link is not None and link in (taken := self.repo.stored_links([link])):
+                return self._replace(taken[link][0], item, draft, chunks, texts, vectors, digest)
             return IngestResult(item, IngestStatus.DUPLICATE, article_id, draft.title)
         saved, ids = stored
         self.indexes.add(ids, vectors, [(text, draft.language) for text in texts])
         return IngestResult(item, IngestStatus.ADDED, saved.id, saved.title, len(ids))
+
+    def _replace(self, article_id: int, item: str, draft: ArticleDraft, chunks: list[TextChunk], texts: list[str],
+                 vectors: np.ndarray, digest: str) -> IngestResult:
+        """Overwrite the stored article of the same link with this version (same id and link), swapping its chunks
+        in one transaction; a duplicate when this text is stored meanwhile as another article."""
+        fields = {"title": draft.title, "text": draft.text, "source": draft.source, "author": draft.author,
+                  "published_at": draft.published_at, "language": draft.language, "content_hash": digest}
+        swapped = self.repo.replace_article(article_id, fields, _new_chunks(chunks, vectors), self.embedder.name)
+        if swapped is None:
+            found, _ = self.repo.stored_hashes([digest]).get(digest, (None, ""))
+            return IngestResult(item, IngestStatus.DUPLICATE, found, draft.title)
+        old, new = swapped
+        self.indexes.remove(old)
+        self.indexes.add(new, vectors, [(text, draft.language) for text in texts])
+        return IngestResult(item, IngestStatus.UPDATED, article_id, draft.title, len(new))
 
     def _maybe_save(self, force: bool = False) -> None:
         """Persist indexes now and then; the database stays the truth in between."""
@@ -266,6 +317,14 @@ class Library:
     def set_chat_setting(self, conversation: str, name: str, value: str) -> None:
         """Store a preference for a conversation; every process sees it."""
         self.preferences.set(conversation, name, value)
+
+    def count_channel_post(self, chat_id: int, name: str, posted_at: datetime | None) -> None:
+        """Count a newly stored post of a channel, for `channels`."""
+        self.repo.count_channel_post(chat_id, name, posted_at)
+
+    def channels(self) -> list[ChannelInfo]:
+        """The channels whose posts were taken in, most recently posting first."""
+        return [ChannelInfo(c.chat_id, c.name, c.posts, c.last_post_at) for c in self.repo.channels()]
 
     def delete(self, article_id: int) -> bool:
         """Remove an article from the database and both indexes."""
@@ -369,6 +428,20 @@ class Library:
     def stop_sync(self) -> None:
         """Stop the background sync thread, if running, and wait for it."""
         self.index_sync.stop()
+
+
+def _fill_canonical_links(repo: Repository) -> None:
+    """Once per database: give articles stored before links were canonical their canonical link (when two share
+    one, the older keeps it); articles stored since get theirs when stored."""
+    if repo.get_setting(*CANONICAL_LINKS_DONE):
+        return
+    after = 0
+    while rows := repo.links_without_canonical(after):
+        links = {article_id: link for article_id, url in rows if (link := canonical_url(url))}
+        if links:
+            repo.set_canonical_urls(links)
+        after = rows[-1][0]
+    repo.set_setting(*CANONICAL_LINKS_DONE, "yes")
 
 
 def _new_chunks(chunks: list[TextChunk], vectors: np.ndarray) -> list[NewChunk]:

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = 5_000_000
     fetch_allow_private: bool = False
 
+    # RSS/Atom feeds: every how many minutes a feed is polled (a failing one backs off, doubling, up to a day), and at
+    # most how many new entries one feed stores per round (bounded work, even for a feed of 10,000 entries).
+    feed_poll_minutes: float = Field(default=15.0, gt=0)
+    feed_max_new: int = Field(default=50, ge=1)
+
     history_turns: int = 4
 
     @property

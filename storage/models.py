@@ -1,10 +1,11 @@
-"""SQLAlchemy ORM models: articles, their chunks (with stored vectors), the change feed and chat turns."""
+"""SQLAlchemy ORM models: articles, their chunks (with stored vectors), the change feed, chat turns and the
+channels whose posts are taken in."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -36,19 +37,23 @@ class Article(Base):
     """One stored article: its text and citation metadata."""
 
     __tablename__ = "articles"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (
+        Index("uq_articles_canonical_url", "canonical_url", unique=True),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(300))
     author: Mapped[str | None] = mapped_column(String(300))
     published_at: Mapped[datetime | None]
     language: Mapped[str | None] = mapped_column(String(8))
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    added_by: Mapped[str | None] = mapped_column(String(100))
+    added_by: Mapped[str | None] = mapped_column(String(100), index=True)
 
     chunks: Mapped[list[Chunk]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True, order_by="Chunk.ordinal"
@@ -112,3 +117,35 @@ class Setting(Base):
     chat: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Channel(Base):
+    """A Telegram channel whose posts are stored: its name, how many posts were taken in and the newest one's date."""
+
+    __tablename__ = "channels"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(300))
+    posts: Mapped[int] = mapped_column(default=0)
+    last_post_at: Mapped[datetime | None]
+
+
+class Feed(Base):
+    """An RSS/Atom feed polled for new articles: its conditional-request validators, health and polling schedule."""
+
+    __tablename__ = "feeds"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_code: Mapped[str | None] = mapped_column(String(40))
+    failures: Mapped[int] = mapped_column(default=0)
+    next_due_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    entries_stored: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[datetime | None]
+    added_by: Mapped[str | None] = mapped_column(String(100))

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Engine, Select, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Engine, Select, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.checksums import embedding_checksum
 from storage.database import session_factory
-from storage.models import Article, Change, Chunk, Setting, Turn
+from storage.models import Article, Change, Channel, Chunk, Feed, Setting, Turn
 
 FEED_LOCK = 0x7461_6E79_6101
 
@@ -125,6 +125,64 @@ class Repository:
             _feed(s, deleted=old, added=new)
             s.commit()
             return old, new
+
+    def stored_links(self, canonical_urls: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """(id, title) of the stored articles with these canonical links, in one query."""
+        if not canonical_urls:
+            return {}
+        with self.session() as s:
+            rows = s.execute(select(Article.canonical_url, Article.id, Article.title)
+                             .where(Article.canonical_url.in_(list(set(canonical_urls))))).all()
+        return {r.canonical_url: (r.id, r.title) for r in rows}
+
+    def replace_article(self, article_id: int, fields: dict[str, Any], chunks: Sequence[NewChunk],
+                        model: str) -> tuple[list[int], list[int]] | None:
+        """Overwrite an article's text and metadata (`fields`) and swap its chunks in one transaction, feeding both;
+        (old ids, new ids), or None if the article is gone or its new text is already stored as another article."""
+        with self.session() as s:
+            article = s.get(Article, article_id, with_for_update=True)
+            if article is None:
+                return None
+            for name, value in fields.items():
+                setattr(article, name, value)
+            old = _drop_chunks(s, article_id)
+            rows = _chunk_rows(chunks, model, article_id)
+            s.add_all(rows)
+            try:
+                s.flush()
+            except IntegrityError:
+                s.rollback()
+                return None
+            new = [row.id for row in rows]
+            _feed(s, deleted=old, added=new)
+            s.commit()
+            return old, new
+
+    def links_without_canonical(self, after: int, batch: int = 500) -> list[tuple[int, str]]:
+        """(id, url) of articles stored with a link but no canonical link yet, by id after `after`."""
+        with self.session() as s:
+            return [tuple(r) for r in s.execute(
+                select(Article.id, Article.url).where(Article.id > after, Article.url.is_not(None),
+                                                      Article.canonical_url.is_(None))
+                .order_by(Article.id).limit(batch))]
+
+    def set_canonical_urls(self, links: dict[int, str]) -> None:
+        """Record articles' canonical links in one transaction; if some link is taken (two stored articles shared
+        it), one by one instead, leaving a taken link's later article without one."""
+        with self.session() as s:
+            try:
+                s.execute(update(Article), [{"id": i, "canonical_url": c} for i, c in links.items()])
+                s.commit()
+                return
+            except IntegrityError:
+                s.rollback()
+        for article_id, link in links.items():
+            with self.session() as s:
+                try:
+                    s.execute(update(Article).where(Article.id == article_id).values(canonical_url=link))
+                    s.commit()
+                except IntegrityError:
+                    s.rollback()
 
     def iter_article_chunking(self, batch: int = 200) -> Iterator[list[ArticleChunking]]:
         """Stream every article with its chunk spans in id order, in batches, without loading embeddings."""
@@ -345,6 +403,86 @@ class Repository:
         with self.session() as s:
             row = s.get(Setting, (chat, name))
             return row.value if row else None
+
+    def count_channel_post(self, chat_id: int, name: str, posted_at: datetime | None) -> None:
+        """Count one stored post of a channel under its current name, keeping the newest post's date (UTC)."""
+        for attempt in range(2):
+            with self.session() as s:
+                channel = s.get(Channel, chat_id, with_for_update=True)
+                if channel is None:
+                    channel = Channel(chat_id=chat_id, name=name, posts=0)
+                    s.add(channel)
+                channel.name, channel.posts = name, channel.posts + 1
+                posted = posted_at.replace(tzinfo=None) if posted_at is not None else None
+                if posted is not None and (channel.last_post_at is None or posted > channel.last_post_at):
+                    channel.last_post_at = posted
+                try:
+                    s.commit()
+                    return
+                except IntegrityError:
+                    s.rollback()
+                    if attempt:
+                        raise
+
+    def channels(self) -> list[Channel]:
+        """The channels whose posts were stored, most recently posting first."""
+        with self.session() as s:
+            return list(s.scalars(select(Channel).order_by(Channel.last_post_at.desc(), Channel.chat_id)))
+
+    def add_feed(self, url: str, title: str, added_by: str | None) -> Feed | None:
+        """Subscribe to a feed, due at once; None when its address is already subscribed."""
+        with self.session() as s:
+            feed = Feed(url=url, title=title[:300], added_by=added_by, failures=0, entries_stored=0)
+            s.add(feed)
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                return None
+            s.refresh(feed)
+            return feed
+
+    def feeds(self) -> list[Feed]:
+        """Every subscribed feed, oldest subscription first."""
+        with self.session() as s:
+            return list(s.scalars(select(Feed).order_by(Feed.id)))
+
+    def remove_feed(self, feed_id: int) -> bool:
+        """Unsubscribe from a feed (its stored articles stay); False if there was none."""
+        with self.session() as s:
+            gone = s.execute(delete(Feed).where(Feed.id == feed_id)).rowcount
+            s.commit()
+            return bool(gone)
+
+    def claim_due_feeds(self, now: datetime, lease: timedelta) -> list[Feed]:
+        """Lease the feeds that are due and not being polled, so that no other process polls them meanwhile.
+
+        Each claim is one conditional UPDATE (`… WHERE lease_until < now`): of two processes racing for a feed, the
+        database lets exactly one change the row.
+        """
+        free = or_(Feed.lease_until.is_(None), Feed.lease_until < now)
+        with self.session() as s:
+            due = list(s.scalars(select(Feed.id).where(Feed.next_due_at <= now, free).order_by(Feed.next_due_at)))
+        claimed = []
+        for feed_id in due:
+            with self.session() as s:
+                won = s.execute(update(Feed).where(Feed.id == feed_id, Feed.next_due_at <= now, free)
+                                .values(lease_until=now + lease)).rowcount
+                s.commit()
+                feed = s.get(Feed, feed_id) if won else None
+                if feed is not None:
+                    claimed.append(feed)
+        return claimed
+
+    def finish_feed_poll(self, feed_id: int, values: dict[str, Any], added_by: str | None = None) -> None:
+        """Record a poll's outcome (`values`: validators, health, next due time) and release the lease; with
+        `added_by`, recount the entries stored as the articles it added (exact even after a crash mid-poll)."""
+        if added_by is not None:
+            values = {**values, "entries_stored": select(func.count(Article.id))
+                      .where(Article.added_by == added_by).scalar_subquery()}
+        with self.session() as s:
+            s.execute(update(Feed).where(Feed.id == feed_id).values(lease_until=None, **values))
+            s.commit()
 
     def set_setting(self, chat: str, name: str, value: str) -> None:
         """Store a per-chat preference; if another process inserts the same one first, overwrite it instead."""

@@ -387,7 +387,7 @@ class FakeTelegram:
         """Queue an update for getUpdates, assigning update_id if missing; return the id."""
         with self._cond:
             update = {"update_id": update.get("update_id") or next(self._update_ids), **update}
-            for key in ("message", "edited_message", "channel_post"):
+            for key in ("message", "edited_message", "channel_post", "edited_channel_post"):
                 if key in update:
                     self._store(json.loads(json.dumps(update[key])))
             self._queue.append(update)
@@ -493,16 +493,34 @@ class FakeTelegram:
         return self.text_message(chat_id, text, user_id=user_id, entities=entities, forward_origin=origin)
 
     def channel_post(self, channel_id: int, text: str, *, channel_title: str = "Kanal Berita",
-                     entities: list[dict[str, Any]] | None = None) -> int:
-        """Push a post in a channel the bot is a member of: a `channel_post` update, with no `from` user."""
+                     entities: list[dict[str, Any]] | None = None, username: str | None = None,
+                     message_id: int | None = None, date: int | None = None, photo: bool = False,
+                     media_group_id: str | None = None, edited: bool = False) -> int:
+        """Push a post in a channel the bot is a member of: a `channel_post` update, with no `from` user.
+
+        `photo` makes `text` the photo's caption; `media_group_id` puts the post in an album; `edited` pushes an
+        `edited_channel_post` of `message_id` instead.
+        """
         with self._cond:
             chat = self._chats.setdefault(chat_key(channel_id), {"id": channel_id, "type": "channel",
                                                                  "title": channel_title})
-            post: dict[str, Any] = {"message_id": next(self._ids), "sender_chat": dict(chat), "chat": dict(chat),
-                                    "date": int(time.time()), "text": text}
+            if username:
+                chat["username"] = username
+            post: dict[str, Any] = {"message_id": message_id or next(self._ids), "sender_chat": dict(chat),
+                                    "chat": dict(chat), "date": date or int(time.time())}
+        if photo:
+            post.update(self._media(True, None))
+            if text:
+                post["caption"] = text
+        else:
+            post["text"] = text
         if entities:
-            post["entities"] = entities
-        return self.push_update({"channel_post": post})
+            post["caption_entities" if photo else "entities"] = entities
+        if media_group_id is not None:
+            post["media_group_id"] = media_group_id
+        if edited:
+            post["edit_date"] = int(time.time())
+        return self.push_update({"edited_channel_post" if edited else "channel_post": post})
 
     def callback_query(
         self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None, chat_type: str = "private"

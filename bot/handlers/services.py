@@ -25,6 +25,7 @@ class Services:
     signer: CallbackSigner
     settings: BotSettings
     forwards: ForwardBuffer | None = None
+    albums: ForwardBuffer | None = None
 
 
 def services(context: Context) -> Services:
