@@ -236,7 +236,7 @@ def evaluate(folder: Path, embedder: TextEmbedder, limit: int | None, workdir: P
             if own:
                 _progress(f"abstention run for {language}: {len(own)} questions, half their passages left out")
                 report["abstention"]["held_out"][language] = abstention_run(
-                    workdir / f"abstain-{language}", embedder, docs, own)
+                    workdir / f"abstain-{language}", embedder, docs, own, settings)
         biggest = max(libraries, key=lambda lang: report["libraries"][lang]["chunks"], default=None)
         if biggest:
             sample = [q for qs in question_sets.values() for q in qs if q.corpus_lang == biggest]
