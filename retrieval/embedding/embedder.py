@@ -162,25 +162,34 @@ class _TorchBackend:
 class _OnnxBackend:
     """The bundled model as an ONNX graph (pooling and normalisation inside the graph) in ONNX Runtime.
 
-    Idle worker threads sleep instead of spinning: spinning keeps a short question's second core busy
-    for nothing and, on a shared machine, slows everything else down. `run` is thread-safe.
+    Like the torch backend, a single text (a question) runs on the calling thread alone: its matrices are
+    too small to share, and on busy cores waiting for a second thread costs more than it saves. Batches
+    use one thread per core. Idle pool threads sleep rather than spin. `run` is thread-safe.
     """
 
     def __init__(self, folder: Path, graph: Path) -> None:
-        import onnxruntime
-
         self.tokenizer = _tokenizer(folder)
-        options = onnxruntime.SessionOptions()
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        self.single = _onnx_session(graph, threads=1)
+        self.batch = _onnx_session(graph, threads=0)
         self.prompts = dict(PROMPTS)
-        self.dim = int(self.session.get_outputs()[0].shape[-1])
+        self.dim = int(self.single.get_outputs()[0].shape[-1])
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """One ONNX Runtime call over the batch."""
         ids, mask = _tokenize(self.tokenizer, texts)
-        return self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0].astype(np.float32, copy=False)
+        session = self.single if len(texts) == 1 else self.batch
+        return session.run(None, {"input_ids": ids, "attention_mask": mask})[0].astype(np.float32, copy=False)
+
+
+def _onnx_session(graph: Path, threads: int):
+    """An ONNX Runtime CPU session of `graph` with all graph optimisations and `threads` (0: one per core)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
 
 
 def _load_backend(model: str, cache_dir: Path, batch_size: int, backend: str) -> _Backend:
