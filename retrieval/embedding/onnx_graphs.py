@@ -1,7 +1,8 @@
 """ONNX graphs of the bundled model, built once next to its folder: fp32 (fused) and int8.
 
 Both hold BERT plus masked mean pooling and L2 normalisation, with dynamic batch and length, so a
-session run returns the finished vectors. Building needs torch and transformers (first use only);
+session run returns the finished vectors; each keeps its weights beside it (`<graph>.data`) so that
+ONNX Runtime maps them rather than copying. Building needs torch and transformers (first use only);
 running them needs only ONNX Runtime.
 """
 
@@ -26,7 +27,7 @@ def build_onnx_fp32(folder: Path) -> Path:
     """The fp32 graph with BERT's attention, LayerNorm and GELU fused into ONNX Runtime's kernels.
 
     Same weights and arithmetic as the PyTorch model (cosine ≥ 0.9999); the fusion replaces the dozens
-    of small reshape and mask nodes per layer. Its weights sit beside it in `model.onnx.data`.
+    of small reshape and mask nodes per layer.
     """
     return _build(graph_folder(folder) / "model.onnx", lambda staged: _export_fused(folder, staged))
 
@@ -37,8 +38,11 @@ def build_onnx_int8(folder: Path) -> Path:
 
 
 def _build(target: Path, write: Callable[[Path], None]) -> Path:
-    """`target`, written on first use into a private folder and moved in graph last, so a half-built graph is never seen."""
-    if target.exists():
+    """`target` and its weights `target.data`, written on first use into a private folder and moved in graph last.
+
+    A graph without its weights file (as the int8 graph used to be stored) is built again.
+    """
+    if target.exists() and _weights(target).exists():
         return target
     log.info("building %s (first use only)", target)
     stage = target.parent / f".{target.stem}.{os.getpid()}.tmp"
@@ -50,6 +54,11 @@ def _build(target: Path, write: Callable[[Path], None]) -> Path:
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return target
+
+
+def _weights(graph: Path) -> Path:
+    """The file holding the weights of `graph`."""
+    return graph.with_name(f"{graph.name}.data")
 
 
 def _export_fused(folder: Path, path: Path) -> None:
@@ -79,22 +88,24 @@ def _save_with_external_weights(source: Path, path: Path) -> None:
     options = onnxruntime.SessionOptions()
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
     options.optimized_model_filepath = str(path)
-    options.add_session_config_entry("session.optimized_model_external_initializers_file_name", f"{path.name}.data")
+    options.add_session_config_entry("session.optimized_model_external_initializers_file_name", _weights(path).name)
     options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
     onnxruntime.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
 
 
 def _quantize_int8(folder: Path, path: Path) -> None:
-    """Export the fp32 graph as PyTorch's SDPA traces it and quantise its MatMul weights to int8."""
+    """Export the fp32 graph as PyTorch's SDPA traces it, quantise its MatMul weights to int8, store the weights apart."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    fp32 = path.with_name("fp32.onnx")
+    fp32, int8 = path.with_name("fp32.onnx"), path.with_name("int8.onnx")
     try:
         _export_onnx(folder, fp32, attention="sdpa")
-        quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8, per_channel=True,
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
                          op_types_to_quantize=["MatMul"], extra_options={"DefaultTensorType": 1})
+        _save_with_external_weights(int8, path)
     finally:
         fp32.unlink(missing_ok=True)
+        int8.unlink(missing_ok=True)
 
 
 def _export_onnx(folder: Path, path: Path, attention: str) -> None:
