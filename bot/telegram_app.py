@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot.access import Access, CallbackSigner
 from bot.conversation import Conversation
 from bot.forwards import ForwardBuffer, ForwardPart
-from bot.handlers import adding, admin, asking, basics, browsing, buttons
+from bot.handlers import adding, admin, asking, basics, browsing, buttons, dated
 from bot.handlers.gate import gate
 from bot.handlers.services import Services
 from bot.messages import command_menu
@@ -73,6 +73,7 @@ def add_handlers(application: Application) -> None:
         "start": basics.start, "help": basics.help_command, "lang": basics.lang_command, "reset": basics.reset,
         "ask": asking.ask_command, "add": adding.add_command, "sources": browsing.sources,
         "article": browsing.article, "stats": browsing.stats, "delete": admin.delete,
+        "latest": dated.latest, "timeline": dated.timeline,
     }
     application.add_handlers([CommandHandler(name, callback, filters=new) for name, callback in commands.items()])
     text_or_caption = filters.TEXT | filters.CAPTION
