@@ -12,6 +12,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -20,7 +21,7 @@ from telegram.ext import (
 from bot.access import Access, CallbackSigner
 from bot.conversation import Conversation
 from bot.forwards import ForwardBuffer, ForwardPart
-from bot.handlers import adding, admin, asking, basics, browsing, buttons, dated
+from bot.handlers import adding, admin, asking, basics, browsing, buttons, dated, inline
 from bot.handlers.gate import gate
 from bot.handlers.services import Services
 from bot.messages import command_menu
@@ -66,6 +67,7 @@ def add_handlers(application: Application) -> None:
     """Route each user action to its handler, after the access gate; only new messages and button presses count.
 
     In groups, forwards and unknown commands are left alone; there the bot answers text only when addressed.
+    Messages posted through an inline query ("via" a bot) are not questions.
     """
     new, private = filters.UpdateType.MESSAGE, filters.ChatType.PRIVATE
     application.add_handler(TypeHandler(Update, gate), group=-1)
@@ -81,8 +83,10 @@ def add_handlers(application: Application) -> None:
         MessageHandler(new & private & filters.COMMAND, basics.unknown_command),
         MessageHandler(new & filters.Document.ALL, adding.on_document),
         MessageHandler(new & private & filters.FORWARDED & text_or_caption, adding.on_forward),
-        MessageHandler(new & ~filters.COMMAND & ~filters.FORWARDED & text_or_caption, asking.on_text),
+        MessageHandler(new & ~filters.COMMAND & ~filters.FORWARDED & ~filters.VIA_BOT & text_or_caption,
+                       asking.on_text),
         CallbackQueryHandler(buttons.on_button),
+        InlineQueryHandler(inline.on_inline_query),
     ])
     application.add_error_handler(basics.on_error)
 

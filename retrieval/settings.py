@@ -60,10 +60,10 @@ class Settings(BaseSettings):
     time_scan_limit: int = Field(default=5000, ge=0)
     """A time-bound question scores every passage of its range when there are at most this many (else it
     searches deeper and filters)."""
-    recency_margin: float = Field(default=0.03, ge=0)
+    recency_margin: float = Field(default=0.02, ge=0)
     """For "terbaru"/"latest": passages scoring within this much of the best count as on topic and are
     re-ordered newest first."""
-    recency_weight: float = Field(default=0.01, ge=0)
+    recency_weight: float = Field(default=0.005, ge=0)
     """A question naming no time: bonus for the newest of the top passages' dates (0 for the oldest)."""
 
     @property

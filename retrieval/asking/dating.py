@@ -121,7 +121,7 @@ class Recency:
 
     def __call__(self, search: Search) -> Search:
         query = search.query
-        if not search.ranking or (query.time is not None and query.time.range is not None):
+        if not search.ranking or not query.settings.time_questions or (query.time and query.time.range):
             return search
         settings, zone = query.settings, ZoneInfo(query.settings.timezone)
         top = search.ranking[: settings.rerank_depth]

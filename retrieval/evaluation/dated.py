@@ -3,8 +3,10 @@ passage of the right date.
 
 Every Indonesian passage gets a publication date. For a sample of answerable questions, the two passages sharing
 most words with the question that do not contain its answer become same-topic stories of other dates, and the
-question is asked "… pada tahun Y?", "… pada bulan M Y?" or "… menurut berita terbaru?" (the gold passage being
-the newest of its story). Deterministic: choices follow hashes of the ids, nobody picks answers.
+question is asked "… pada tahun Y?", "… pada bulan M Y?", "… menurut berita terbaru?" (the gold passage being
+the newest of its story) or as it was, the gold passage being the newest ('plain') or the oldest ('older') of its
+story: the small preference for new stories is tuned to help the first without hurting the second. Each form is its own question set over one corpus. Deterministic: choices follow
+hashes of the ids, nobody picks answers.
 
     python -m retrieval.evaluation.dated /work/shared/eval /tmp/dated-eval
     tanya eval /tmp/dated-eval
@@ -16,7 +18,6 @@ import hashlib
 import json
 import re
 import sys
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -25,21 +26,13 @@ from retrieval.evaluation.metrics import contains_answer
 
 SETS = ("facqa-id", "tydiqa-id")
 POOL = ("facqa-id", "tydiqa-id", "distractors-id")
-SAMPLE = 150
+FORMS = ("year", "month", "latest", "plain", "older")
+SAMPLE = 250
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
              "November", "Desember")
 FIRST_YEAR, YEARS = 2018, 7
 STOP = frozenset("apa apakah siapa kapan dimana mana berapa bagaimana mengapa yang dan di ke dari pada dengan untuk "
                  "dalam adalah ini itu oleh sebagai atau juga tahun nama".split())
-
-
-@dataclass(frozen=True)
-class DatedQuestion:
-    """One time-bound question with its form ('year', 'month' or 'latest')."""
-
-    question: Question
-    form: str
-    text: str
 
 
 def _hash(text: str) -> int:
@@ -56,8 +49,8 @@ def _default_date(doc_id: str) -> date:
     return date(FIRST_YEAR + h % YEARS, 1 + (h >> 8) % 12, 1 + (h >> 16) % 28)
 
 
-def build(folder: Path) -> tuple[list[dict], list[dict]]:
-    """The dated corpus and questions built from the dev sets in `folder`."""
+def build(folder: Path) -> tuple[list[dict], dict[str, list[dict]]]:
+    """The dated corpus, and the questions of each form, built from the dev sets in `folder`."""
     corpora, question_sets = load_corpora(folder), load_questions(folder)
     pool: dict[str, CorpusDoc] = {d.id: d for name in POOL for d in corpora.get(name, [])}
     answerable = sorted((q for name in SETS for q in question_sets.get(name, []) if q.doc in pool and q.answers),
@@ -71,9 +64,9 @@ def build(folder: Path) -> tuple[list[dict], list[dict]]:
     dates = {doc_id: _default_date(doc_id) for doc_id in pool}
     used: set[str] = set(golds)
     words = {doc_id: _words(doc.title + " " + doc.text) for doc_id, doc in pool.items()}
-    questions: list[dict] = []
+    questions: dict[str, list[dict]] = {form: [] for form in FORMS}
     for index, question in enumerate(chosen):
-        form = ("year", "month", "latest")[index % 3]
+        form = FORMS[index % len(FORMS)]
         asked = _words(question.question)
         rivals = sorted((d for d in pool if d not in used and not contains_answer(pool[d].text, question.answers)),
                         key=lambda d: (-len(asked & words[d]), _hash(question.id + d)))[:2]
@@ -81,8 +74,8 @@ def build(folder: Path) -> tuple[list[dict], list[dict]]:
         gold_date, rival_dates = _story_dates(question.id, form)
         dates[question.doc] = gold_date
         dates.update(zip(rivals, rival_dates))
-        questions.append({"id": f"dated-{form}-{question.id}", "question": _phrase(question.question, form, gold_date),
-                          "lang": "id", "answers": list(question.answers), "doc": question.doc})
+        questions[form].append({"id": f"dated-{form}-{question.id}", "lang": "id", "answers": list(question.answers),
+                                "question": _phrase(question.question, form, gold_date), "doc": question.doc})
     corpus = [{"id": d.id, "title": d.title, "text": d.text, "published_at": dates[d.id].isoformat()}
               for d in pool.values()]
     return corpus, questions
@@ -90,7 +83,7 @@ def build(folder: Path) -> tuple[list[dict], list[dict]]:
 
 def _story_dates(key: str, form: str) -> tuple[date, list[date]]:
     """The gold passage's date and its two rivals': other years ('year'), the same year's other months and another
-    year ('month'), earlier dates ('latest')."""
+    year ('month'), later dates ('older'), earlier dates (the other forms)."""
     h = _hash(key)
     year, month, day = FIRST_YEAR + 2 + h % (YEARS - 2), 1 + (h >> 8) % 12, 1 + (h >> 16) % 28
     gold = date(year, month, day)
@@ -98,6 +91,8 @@ def _story_dates(key: str, form: str) -> tuple[date, list[date]]:
         return gold, [date(year - 1, month, day), date(year + 1, month, day)]
     if form == "month":
         return gold, [date(year, 1 + month % 12, day), date(year - 1, month, day)]
+    if form == "older":
+        return gold, [date(year + 1, month, day), date(year + 1, 1 + month % 12, day)]
     return gold, [date(year - 1, month, day), date(year - 2, 1 + month % 12, day)]
 
 
@@ -108,21 +103,25 @@ def _phrase(question: str, form: str, when: date) -> str:
         return f"{base} pada tahun {when.year}?"
     if form == "month":
         return f"{base} pada bulan {MONTHS_ID[when.month - 1]} {when.year}?"
-    return f"{base} menurut berita terbaru?"
+    if form == "latest":
+        return f"{base} menurut berita terbaru?"
+    return question
 
 
 def main(argv: list[str]) -> int:
-    """Write dated-id.corpus.jsonl and dated-id.questions.jsonl into the output folder."""
+    """Write dated-id.corpus.jsonl and a dated-FORM-id.questions.jsonl per form into the output folder."""
     if len(argv) != 2:
         print("usage: python -m retrieval.evaluation.dated EVAL_DIR OUT_DIR", file=sys.stderr)
         return 2
     corpus, questions = build(Path(argv[0]))
     out = Path(argv[1])
     out.mkdir(parents=True, exist_ok=True)
-    for name, rows in (("dated-id.corpus.jsonl", corpus), ("dated-id.questions.jsonl", questions)):
+    files = {"dated-id.corpus.jsonl": corpus,
+             **{f"dated-{form}-id.questions.jsonl": rows for form, rows in questions.items()}}
+    for name, rows in files.items():
         with open(out / name, "w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    print(f"{len(corpus)} passages, {len(questions)} questions in {out}")
+    print(f"{len(corpus)} passages, {sum(map(len, questions.values()))} questions in {out}")
     return 0
 
 
