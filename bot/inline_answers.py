@@ -10,7 +10,7 @@ from collections import OrderedDict
 from telegram import InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
-from bot.render_html import split_messages, passage_block
+from bot.render_html import passage_block, split_messages
 from retrieval.answer import AnswerPassage
 
 MIN_WORDS = 3
@@ -64,5 +64,5 @@ def inline_results(passages: list[AnswerPassage], excerpt_chars: int) -> list[In
         title=p.article.title or f"#{p.article.id}",
         description=" ".join(p.key_sentence.split())[:DESCRIPTION_CHARS],
         input_message_content=InputTextMessageContent(split_messages([passage_block(p, excerpt_chars)])[0],
-                                                      parse_mode=ParseMode.HTML, link_preview_options=None))
+                                                      parse_mode=ParseMode.HTML))
         for p in passages[:RESULTS]]

@@ -127,3 +127,22 @@ def test_reindex_rechunk_resplits_articles_after_the_chunk_size_changed(tanya, m
     assert code == 0 and "re-chunked 1 of 1 articles" in out
     assert "re-chunked 0 of 1 articles" in tanya("reindex", "--rechunk")[1]
     assert BELOUSOV in json.loads(tanya("ask", "--json", "siapa yang mendampingi Putin?")[1])["passages"][0]["text"]
+
+
+def test_ask_since_until_latest_and_timeline_on_the_command_line(tanya, tmp_path, capsys):
+    stories = tmp_path / "cirata.jsonl"
+    stories.write_text(
+        '{"title": "Pembangunan PLTS Terapung Cirata", "published_at": "2023-03-02", "text": "Pembangunan PLTS '
+        'terapung Cirata di Purwakarta mencapai 60 persen. Ladang surya itu direncanakan berkapasitas 145 megawatt."}\n'
+        '{"title": "PLTS Terapung Cirata diresmikan", "published_at": "2024-05-14", "text": "Presiden meresmikan PLTS '
+        'terapung Cirata di Purwakarta. Ladang surya terapung itu kini berkapasitas 192 megawatt peak."}\n')
+    assert tanya("ingest", str(stories))[0] == 0
+    code, out, _ = tanya("ask", "kapasitas PLTS terapung Cirata", "--until", "2023-12-31")
+    assert code == 0 and "145 megawatt" in out and "192 megawatt" not in out
+    code, out, _ = tanya("latest", "PLTS", "terapung", "Cirata")
+    assert out.index("diresmikan") < out.index("Pembangunan")
+    code, out, _ = tanya("timeline", "kapasitas PLTS terapung Cirata")
+    assert out.index("2023-03-02") < out.index("2024-05-14")
+    with pytest.raises(SystemExit) as refused:
+        tanya("ask", "Cirata", "--since", "kemarin")
+    assert refused.value.code == 2 and "not a date (YYYY-MM-DD): kemarin" in capsys.readouterr().err

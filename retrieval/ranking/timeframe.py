@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -101,13 +102,17 @@ def _since_weekday(today: date, weekday: int) -> TimeRange:
     return TimeRange(today - timedelta(days=(today.weekday() - weekday) % 7), today)
 
 
-def _rules(today: date) -> list[tuple[re.Pattern[str], object]]:
+Reading = Callable[[re.Match[str]], "TimeRange | None"] | TimeRange
+"""How a matched expression becomes a range: a function of the match, or a fixed range."""
+
+
+def _rules(today: date) -> list[tuple[re.Pattern[str], Reading]]:
     """Each time expression with how it becomes a range, longest forms first."""
     yesterday = today - timedelta(days=1)
     last_week = _week_start(today) - timedelta(weeks=1)
     first_of_month = today.replace(day=1)
     before_month = first_of_month - timedelta(days=1)
-    rules: list[tuple[str, object]] = [
+    rules: list[tuple[str, Reading]] = [
         (rf"{_AT}(?:tanggal\s+)?(\d{{1,2}})\s+({_MONTH})\.?,?\s+{_YEAR}",
          lambda m: _day(int(m[3]), MONTHS[m[2].lower()], int(m[1]))),
         (rf"{_AT}({_MONTH})\.?\s+(\d{{1,2}}),?\s+{_YEAR}",
@@ -151,7 +156,7 @@ def read_time(question: str, today: date) -> TimeQuestion:
         match = pattern.search(text)
         if match is None:
             continue
-        found = make(match) if callable(make) else make
+        found = make if isinstance(make, TimeRange) else make(match)
         if found is not None:
             text = text[: match.start()] + " " + text[match.end():]
             break
