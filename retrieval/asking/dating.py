@@ -7,16 +7,22 @@ An article's date is its publication day, or its ingestion day (in the readers' 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from retrieval.answer import AnswerPassage
 from retrieval.asking.query import Search
 from retrieval.indexes.store import Indexes
+from retrieval.ranking.coverage import word_coverage
 from retrieval.ranking.timeframe import TimeRange
 from storage.repository import DateBounds, Repository, StoredChunk
 
+T = TypeVar("T")
+COVERAGE_SLACK = 0.1
+"""How much less of the question's words a passage may cover than the best one and still be on its topic."""
 DEEPER = 10
 """How many times the usual pool a time-bound search takes when its range holds too many passages to score all."""
 
@@ -105,6 +111,17 @@ class Dated:
                        lexical={c: s for c, s in search.lexical.items() if c in keep})
 
 
+def _on_topic(search: Search, items: list[T], score: Callable[[T], float], text: Callable[[T], str]) -> list[T]:
+    """The items on the question's topic: scoring within `recency_margin` of the best one and covering the
+    question's words nearly as well as it does (an unrelated passage can score close, but misses the words)."""
+    best = max(items, key=score)
+    if search.words is None:
+        return [item for item in items if score(item) >= score(best) - search.query.settings.recency_margin]
+    least = word_coverage(search.words.words, text(best)) - COVERAGE_SLACK
+    return [item for item in items if score(item) >= score(best) - search.query.settings.recency_margin
+            and word_coverage(search.words.words, text(item)) >= least]
+
+
 def _asks_newest(search: Search) -> bool:
     """Whether the question asks for the newest without naming a time."""
     time_question = search.query.time
@@ -130,8 +147,8 @@ class Recency:
         if len(set(known)) < 2:
             return search
         if _asks_newest(search):
-            best = top[0][1]
-            on_topic = [(cid, s) for cid, s in top if s >= best - settings.recency_margin]
+            texts = {cid: search.shortlist[cid].text for cid, _ in top if cid in search.shortlist}
+            on_topic = _on_topic(search, top, lambda pair: pair[1], lambda pair: texts.get(pair[0], ""))
             newest = sorted(on_topic, key=lambda pair: days.get(pair[0]) or date.min, reverse=True)
             return replace(search, ranking=newest + [pair for pair in search.ranking if pair not in on_topic])
         oldest, span = min(known), (max(known) - min(known)).days
@@ -150,10 +167,8 @@ class NewestFirst:
     def __call__(self, search: Search) -> Search:
         if not _asks_newest(search) or not search.passages:
             return search
-        margin = search.query.settings.recency_margin
-        best = max(p.score for p in search.passages)
-        on_topic = [p for p in search.passages if p.score >= best - margin]
-        rest = [p for p in search.passages if p.score < best - margin]
+        on_topic = _on_topic(search, search.passages, lambda p: p.score, lambda p: p.text)
+        rest = [p for p in search.passages if p not in on_topic]
         by_day = sorted(on_topic, key=lambda p: p.article.published_at or _stored_at(search, p), reverse=True)
         return replace(search, passages=[replace(p, rank=rank) for rank, p in enumerate(by_day + rest, 1)])
 
