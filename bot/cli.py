@@ -8,11 +8,13 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.render_text import render_answer, render_article_line
+from bot.messages import text
+from bot.render_text import render_answer, render_article_line, render_timeline
 from retrieval.ingest.documents import UserError
 from retrieval.ingest.readers import bounded_lines, decode_json_line, read_paths, validation_reason
 from retrieval.settings import Settings
@@ -83,7 +85,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from retrieval.ranking.followup import turn_of
 
     library = open_library(engine_settings(args))
-    options = {"top_k": args.top_k, "per_article": args.per_article, "mode": args.mode}
+    options = {"top_k": args.top_k, "per_article": args.per_article, "mode": args.mode, "since": args.since,
+               "until": args.until}
 
     def shown(answer: Answer, color: bool) -> str:
         """One answer as a JSON line or as text for the terminal."""
@@ -147,6 +150,33 @@ def _report_bad_line(number: int, error: UserError, as_json: bool) -> None:
         print(json.dumps({"line": number, "error": {"code": error.code, "message": error.message}}), flush=True)
     else:
         print(f"tanya: line {number}: {error.message}", file=sys.stderr, flush=True)
+
+
+def cmd_latest(args: argparse.Namespace) -> int:
+    """List the newest stored articles, on a topic when one is given."""
+    with open_library(engine_settings(args)) as library:
+        found = library.latest(" ".join(args.topic) or None, args.offset, args.limit)
+    for info in found:
+        print(render_article_line(info))
+    if not found:
+        print(text("en", "latest_none"))
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    """The key sentences about a topic across articles, oldest first."""
+    with open_library(engine_settings(args)) as library:
+        answer = library.timeline(" ".join(args.topic), args.limit)
+        print(render_timeline(answer) if answer.passages else text("en", "timeline_none"))
+    return 0
+
+
+def _day(value: str) -> date:
+    """A YYYY-MM-DD day given on the command line."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from None
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
@@ -236,7 +266,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=None, help="number of passages (default 3)")
     p.add_argument("--per-article", type=int, default=1, help="passages allowed from one article")
     p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
+    p.add_argument("--since", type=_day, help="only articles published on or after this day (YYYY-MM-DD)")
+    p.add_argument("--until", type=_day, help="only articles published on or before this day (YYYY-MM-DD)")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("latest", help="list the newest articles, on a topic if given")
+    p.add_argument("topic", nargs="*")
+    p.add_argument("--limit", type=int, default=5)
+    p.add_argument("--offset", type=int, default=0)
+    p.set_defaults(func=cmd_latest)
+
+    p = sub.add_parser("timeline", help="key sentences about a topic across articles, in date order")
+    p.add_argument("topic", nargs="+")
+    p.add_argument("--limit", type=int, default=8)
+    p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser("articles", help="list stored articles")
     p.add_argument("--limit", type=int, default=20)

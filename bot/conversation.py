@@ -78,6 +78,10 @@ class Conversation:
                                          conversation=conversation)
         return AnswerView(str(answer.turn_id), answer, answer.passages[:shown])
 
+    async def ask_once(self, question: str, top_k: int) -> Answer:
+        """Answer a question outside any conversation (an inline query), remembering nothing."""
+        return await asyncio.to_thread(self.library.ask, question, top_k=top_k)
+
     async def more(self, conversation: str, key: str) -> list[AnswerPassage] | None:
         """The passages of an earlier answer not shown yet, read from its stored turn (the key is the turn's id,
         so any process finds them); None once the conversation no longer keeps that turn."""

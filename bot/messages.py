@@ -208,8 +208,31 @@ ERRORS_ID: dict[str, str] = {
     "unsupported_type": "jenis halaman itu tidak didukung",
 }
 
-COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang", "subscribe", "feeds",
-            "unsubscribe", "channels")
+TEXTS["en"].update({
+    "by_date": "Sorted by date, newest first.",
+    "latest_title": "Newest articles:",
+    "latest_topic_title": "Newest articles about “{topic}”:",
+    "latest_none": "No stored articles match.",
+    "timeline_title": "Timeline of “{topic}”, oldest first:",
+    "timeline_none": "I found nothing about this topic in the stored articles.",
+    "usage_timeline": "Send /timeline followed by a topic, e.g. /timeline PLTS Cirata.",
+    "cmd_latest": "Newest articles (on a topic)",
+    "cmd_timeline": "A topic's key sentences in date order",
+})
+TEXTS["id"].update({
+    "by_date": "Diurutkan menurut tanggal, terbaru dulu.",
+    "latest_title": "Artikel terbaru:",
+    "latest_topic_title": "Artikel terbaru tentang “{topic}”:",
+    "latest_none": "Tidak ada artikel tersimpan yang cocok.",
+    "timeline_title": "Linimasa “{topic}”, dari yang terlama:",
+    "timeline_none": "Saya tidak menemukan apa pun tentang topik ini di artikel yang tersimpan.",
+    "usage_timeline": "Kirim /timeline diikuti topik, misalnya /timeline PLTS Cirata.",
+    "cmd_latest": "Artikel terbaru (tentang suatu topik)",
+    "cmd_timeline": "Kalimat kunci suatu topik menurut tanggal",
+})
+
+COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang", "latest",
+            "timeline", "subscribe", "feeds", "unsubscribe", "channels")
 
 
 def language_for(language_code: str | None) -> str:

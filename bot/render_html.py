@@ -6,7 +6,7 @@ import html
 from datetime import datetime
 
 from bot.messages import text
-from retrieval.answer import AnswerPassage, Citation, PassageContext
+from retrieval.answer import Answer, AnswerPassage, Citation, PassageContext
 from retrieval.ranking.excerpt import excerpt
 
 MESSAGE_LIMIT = 4096
@@ -74,17 +74,22 @@ def passage_block(passage: AnswerPassage, excerpt_chars: int | None = None) -> B
     return block + citation_spans(passage.article)
 
 
-def answer_blocks(passages: list[AnswerPassage], found: bool, lang: str, excerpt_chars: int | None = None) -> list[Block]:
-    """The blocks of an answer: a 'found nothing' notice when needed, then the passages."""
+def answer_blocks(passages: list[AnswerPassage], found: bool, lang: str, excerpt_chars: int | None = None,
+                  by_date: bool = False) -> list[Block]:
+    """The blocks of an answer: a 'found nothing' notice when needed (else a 'sorted by date' line when the
+    passages are in date order), then the passages."""
     if not passages:
         return [[(text(lang, "empty_library"), None)]]
     head: list[Block] = [] if found else [[(text(lang, "nothing_found"), "b"), ("\n" + text(lang, "nearest"), None)]]
+    if found and by_date:
+        head = [[(text(lang, "by_date"), "i")]]
     return head + [passage_block(p, excerpt_chars) for p in passages]
 
 
-def render_answer(passages: list[AnswerPassage], found: bool, lang: str, excerpt_chars: int | None = None) -> list[str]:
+def render_answer(passages: list[AnswerPassage], found: bool, lang: str, excerpt_chars: int | None = None,
+                  by_date: bool = False) -> list[str]:
     """An answer as one or more HTML messages of at most 4096 characters each."""
-    return split_messages(answer_blocks(passages, found, lang, excerpt_chars))
+    return split_messages(answer_blocks(passages, found, lang, excerpt_chars, by_date))
 
 
 def split_messages(blocks: list[Block], limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -158,6 +163,28 @@ def render_sources(lang: str, articles: list, offset: int) -> str:
         details = " · ".join(p for p in (info.source, when, text(lang, "chunks", chunks=info.chunks)) if p)
         lines.append(f"#{info.id} {title} · {escape(details)}")
     return "\n".join(lines)
+
+
+def render_latest(lang: str, articles: list, topic: str, offset: int) -> str:
+    """One page of /latest: the newest articles (on `topic` when given)."""
+    if not articles:
+        return escape(text(lang, "latest_none"))
+    title = text(lang, "latest_topic_title", topic=topic) if topic else text(lang, "latest_title")
+    lines = [f"<b>{escape(title)}</b>"]
+    for number, info in enumerate(articles, offset + 1):
+        when = date_text(info.published_at) or date_text(info.ingested_at)
+        name = span_html(info.title or f"#{info.id}", link_tag(info.url) if info.url else None)
+        details = " · ".join(p for p in (info.source, when) if p)
+        lines.append(f"{number}. {name} · {escape(details)} · /article {info.id}")
+    return "\n".join(lines)
+
+
+def render_timeline(lang: str, answer: Answer) -> list[str]:
+    """/timeline: each article's key sentence on the topic, oldest first, after its date and before its citation."""
+    head: Block = [(text(lang, "timeline_title", topic=answer.question), "b")]
+    blocks = [[(f"{date_text(p.article.published_at) or '—'}  ", "b"), (p.key_sentence, None), ("\n— ", None)]
+              + citation_spans(p.article) for p in answer.passages]
+    return split_messages([head, *blocks])
 
 
 def render_article(lang: str, info) -> list[str]:

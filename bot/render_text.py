@@ -36,11 +36,23 @@ def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None
     if not answer.passages:
         return text(lang, "cli_empty_library")
     lines = [] if answer.found else [text(lang, "nothing_found") + "\n" + text(lang, "nearest"), ""]
+    if answer.found and answer.by_date:
+        lines += [text(lang, "by_date"), ""]
     for passage in answer.passages:
         body = textwrap.fill(_highlighted(passage, color, excerpt_chars), width=100,
                              initial_indent=f"[{passage.rank}] ", subsequent_indent="    ")
         cite = f"    — {citation_line(passage.article, lang)} (score {passage.score:.3f})"
         lines += [body, (DIM + cite + RESET) if color else cite, ""]
+    return "\n".join(lines).rstrip()
+
+
+def render_timeline(answer: Answer, lang: str = "en") -> str:
+    """A topic's key sentences, oldest first, each after its date and followed by its citation."""
+    lines = [text(lang, "timeline_title", topic=answer.question), ""]
+    for passage in answer.passages:
+        day = passage.article.published_at.date().isoformat() if passage.article.published_at else "—"
+        lines += [textwrap.fill(passage.key_sentence, width=100, initial_indent=f"{day}  ", subsequent_indent="    "),
+                  f"    — {citation_line(passage.article, lang)}", ""]
     return "\n".join(lines).rstrip()
 
 

@@ -13,6 +13,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -21,7 +22,7 @@ from telegram.ext import (
 from bot.access import Access, CallbackSigner
 from bot.conversation import Conversation
 from bot.forwards import ForwardBuffer, ForwardPart
-from bot.handlers import adding, admin, asking, basics, browsing, buttons, channels, feeds
+from bot.handlers import adding, admin, asking, basics, browsing, buttons, channels, dated, feeds, inline
 from bot.handlers.gate import gate
 from bot.handlers.services import Services
 from bot.messages import command_menu
@@ -74,6 +75,7 @@ def add_handlers(application: Application) -> None:
     and the posts (new or edited) of channels the bot administers, which are stored silently.
 
     In groups, forwards and unknown commands are left alone; there the bot answers text only when addressed.
+    Messages posted through an inline query ("via" a bot) are not questions.
     """
     new, private = filters.UpdateType.MESSAGE, filters.ChatType.PRIVATE
     application.add_handler(TypeHandler(Update, gate), group=-1)
@@ -83,6 +85,7 @@ def add_handlers(application: Application) -> None:
         "article": browsing.article, "stats": browsing.stats, "delete": admin.delete,
         "channels": channels.channels_command, "subscribe": feeds.subscribe, "feeds": feeds.feeds,
         "unsubscribe": feeds.unsubscribe,
+        "latest": dated.latest, "timeline": dated.timeline,
     }
     application.add_handlers([CommandHandler(name, callback, filters=new) for name, callback in commands.items()])
     text_or_caption = filters.TEXT | filters.CAPTION
@@ -90,9 +93,11 @@ def add_handlers(application: Application) -> None:
         MessageHandler(new & private & filters.COMMAND, basics.unknown_command),
         MessageHandler(new & filters.Document.ALL, adding.on_document),
         MessageHandler(new & private & filters.FORWARDED & text_or_caption, adding.on_forward),
-        MessageHandler(new & ~filters.COMMAND & ~filters.FORWARDED & text_or_caption, asking.on_text),
+        MessageHandler(new & ~filters.COMMAND & ~filters.FORWARDED & ~filters.VIA_BOT & text_or_caption,
+                       asking.on_text),
         CallbackQueryHandler(buttons.on_button),
         MessageHandler(filters.UpdateType.CHANNEL_POSTS, channels.on_channel_post),
+        InlineQueryHandler(inline.on_inline_query),
     ])
     application.add_error_handler(basics.on_error)
 

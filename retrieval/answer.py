@@ -77,6 +77,8 @@ class Answer:
     turn_id: int | None = None
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds each stage of the ask pipeline took, by stage name (not part of `as_dict`)."""
+    by_date: bool = False
+    """The passages are in date order, newest first (a question asking for the newest, or for a time only)."""
 
     def as_dict(self) -> dict:
         return {"question": self.question, "found": self.found, "passages": [p.as_dict() for p in self.passages]}

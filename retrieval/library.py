@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
 from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from retrieval.answer import Answer, AnswerPassage, PassageContext
+from retrieval.answer import Answer, AnswerPassage, Citation, PassageContext
+from retrieval.asking.dating import article_day, date_bounds
 from retrieval.asking.pipeline import standard_pipelines
 from retrieval.asking.query import Query, SearchMode
 from retrieval.embedding.embedder import Embedder
@@ -29,13 +31,21 @@ from retrieval.ingest.documents import ArticleDraft, UserError, normalise_metada
 from retrieval.ingest.text import clean_text, content_hash, guess_language
 from retrieval.ingest.urls import canonical_url
 from retrieval.ranking.followup import HistoryTurn, resolve
+from retrieval.ranking.timeframe import TimeQuestion, TimeRange, read_recency, read_time
 from retrieval.services.conversations import ConversationMemory
 from retrieval.services.preferences import ChatPreferences
 from retrieval.services.sync import IndexSync
 from retrieval.settings import Settings
 from storage.database import make_engine, migrate
 from storage.models import Article
-from storage.repository import NewChunk, Repository
+from storage.repository import NewChunk, Repository, StoredChunk
+
+LISTING = 5
+"""Articles listed at a time: by `latest`, and for a question that is only a time."""
+TOPIC_DEPTH = 50
+"""Passages looked at to find the articles on a topic."""
+TOPIC_MARGIN = 0.08
+"""A passage scoring within this much of the best counts as about the same topic."""
 
 
 CANONICAL_LINKS_DONE = ("library", "canonical_links_filled")
@@ -276,9 +286,13 @@ class Library:
 
     def ask(self, question: str, *, top_k: int | None = None, per_article: int = 1,
             mode: SearchMode | str = SearchMode.HYBRID, history: list[HistoryTurn] | None = None,
-            conversation: str | None = None, highlight: bool = True) -> Answer:
+            conversation: str | None = None, highlight: bool = True, since: date | None = None,
+            until: date | None = None, now: datetime | None = None) -> Answer:
         """Answer a question with the best passages; follow-ups use `history` or the stored conversation.
 
+        A time the question names ("kemarin", "in May 2024"), or `since`/`until`, restricts the passages to
+        articles of those days; "terbaru"/"latest" orders them newest first; a question that is only a time lists
+        the articles of that time. `now` (default: the clock) is what relative times are read against.
         Without a background sync running, the indexes first catch up with other processes if they are stale.
         `answer.timings` tells how long each stage of the mode's pipeline took.
         """
@@ -287,12 +301,84 @@ class Library:
         question = clean_text(question)
         if history is None and conversation is not None:
             history = self.history(conversation)
-        query = Query(question, resolve(question, history or []), SearchMode(mode), top_k or self.settings.top_k,
-                      per_article, highlight, self.settings)
-        answer = self.pipelines[query.mode].answer(query)
+        timed = self._read_time(question, since, until, now)
+        top_k = top_k or self.settings.top_k
+        if timed is not None and timed.only_time:
+            answer = self._dated_listing(question, timed.range, max(top_k, LISTING))
+        else:
+            asked = timed.text if timed is not None else question
+            query = Query(asked, resolve(asked, history or []), SearchMode(mode), top_k, per_article, highlight,
+                          self.settings, timed)
+            answer = self.pipelines[query.mode].answer(query)
+            answer.question, answer.by_date = question, timed is not None and timed.recent and timed.range is None
         if conversation is not None:
             self.remember(conversation, question, answer)
         return answer
+
+    def _read_time(self, question: str, since: date | None, until: date | None,
+                   now: datetime | None) -> TimeQuestion | None:
+        """The time the question names, or the `since`/`until` days; None when neither, or when time is off.
+
+        A date the question names outright ("tahun 1998") that no stored article falls in is read as part of the
+        question's topic, not as a publication time.
+        """
+        if since is not None or until is not None:
+            return TimeQuestion(TimeRange(since, until), False, question, False)
+        if not self.settings.time_questions:
+            return None
+        zone = ZoneInfo(self.settings.timezone)
+        timed = read_time(question, (now or datetime.now(timezone.utc)).astimezone(zone).date())
+        if not timed.timed:
+            return None
+        if timed.range is not None and not timed.range.relative and not self.repo.articles_by_date(
+                date_bounds(timed.range, zone), limit=1):
+            return read_recency(question)
+        return timed
+
+    def _dated_listing(self, question: str, span: TimeRange | None, limit: int) -> Answer:
+        """The articles of a time (all times when None), newest first, each by its opening passage."""
+        bounds = date_bounds(span, ZoneInfo(self.settings.timezone)) if span is not None else None
+        passages = [passage for rank, article in enumerate(self.repo.articles_by_date(bounds, limit=limit), 1)
+                    if (passage := self._opening(rank, article)) is not None]
+        return Answer(question, bool(passages), passages, by_date=True)
+
+    def _opening(self, rank: int, article: Article) -> AnswerPassage | None:
+        """An article's first passage, cited."""
+        chunks = self.repo.article_chunks(article.id)[:1]
+        if not chunks:
+            return None
+        first = chunks[0]
+        return AnswerPassage(rank, 0.0, first.text, first.char_start, first.char_end,
+                             Citation(article.id, article.title, article.url, article.source, article.published_at),
+                             (first.id,))
+
+    def latest(self, topic: str | None = None, offset: int = 0, limit: int = LISTING) -> list[ArticleInfo]:
+        """The newest stored articles (on `topic` when given: those the topic's passages come from), newest first."""
+        ids = None
+        if topic:
+            ids = [p.article.id for p in self._on_topic(topic, TOPIC_DEPTH)]
+            if not ids:
+                return []
+        articles = self.repo.articles_by_date(None, offset, limit, article_ids=ids)
+        counts = self.repo.chunk_counts([a.id for a in articles])
+        return [_info(a, counts[a.id]) for a in articles]
+
+    def timeline(self, topic: str, limit: int = 8) -> Answer:
+        """The best passages about a topic, one per article, oldest first, each with its key sentence marked."""
+        zone = ZoneInfo(self.settings.timezone)
+        passages = self._on_topic(topic, limit)
+        stored = self.repo.chunks([p.chunk_ids[0] for p in passages if p.chunk_ids])
+        day = {p.rank: _passage_day(p, stored, zone) for p in passages}
+        ordered = sorted(passages, key=lambda p: day[p.rank] or date.max)
+        return Answer(topic, bool(ordered), [replace(p, rank=i) for i, p in enumerate(ordered, 1)], by_date=True)
+
+    def _on_topic(self, topic: str, limit: int) -> list[AnswerPassage]:
+        """Passages about a topic, one per article: those scoring near the best one of an answer that was found."""
+        answer = self.ask(topic, top_k=limit)
+        if not answer.found or not answer.passages:
+            return []
+        best = answer.passages[0].score
+        return [p for p in answer.passages if p.score >= best - TOPIC_MARGIN]
 
     def history(self, conversation: str) -> list[HistoryTurn]:
         """The recent turns of a conversation, oldest first."""
@@ -458,6 +544,12 @@ def _discard_foreign_index(folder: Path, model: str, dim: int) -> None:
         (folder / VECTOR_FILE).unlink(missing_ok=True)
     except DamagedIndex:
         pass
+
+
+def _passage_day(passage: AnswerPassage, stored: dict[int, StoredChunk], zone: ZoneInfo) -> date | None:
+    """The day a passage's article counts as published on."""
+    chunk = stored.get(passage.chunk_ids[0]) if passage.chunk_ids else None
+    return article_day(passage.article.published_at, chunk.ingested_at if chunk else None, zone)
 
 
 def _info(article: Article, chunks: int, with_text: bool = False) -> ArticleInfo:

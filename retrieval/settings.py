@@ -61,6 +61,19 @@ class Settings(BaseSettings):
 
     history_turns: int = 4
 
+    timezone: str = "Asia/Jakarta"
+    """The readers' time zone: "hari ini", "kemarin", "last week" in a question are days in this zone."""
+    time_questions: bool = True
+    """Read the time a question names ("pada Mei 2024", "terbaru") and restrict or order passages by date."""
+    time_scan_limit: int = Field(default=5000, ge=0)
+    """A time-bound question scores every passage of its range when there are at most this many (else it
+    searches deeper and filters)."""
+    recency_margin: float = Field(default=0.02, ge=0)
+    """For "terbaru"/"latest": passages scoring within this much of the best count as on topic and are
+    re-ordered newest first."""
+    recency_weight: float = Field(default=0.005, ge=0)
+    """A question naming no time: bonus for the newest of the top passages' dates (0 for the oldest)."""
+
     @property
     def resolved_database_url(self) -> str:
         """The database to use: `DATABASE_URL`, or a SQLite file in the data directory."""

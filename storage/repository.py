@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Engine, Select, delete, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, Engine, Select, and_, delete, func, insert, or_, select, text, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,18 @@ class StoredChunk:
     source: str | None
     published_at: datetime | None
     language: str | None
+    ingested_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DateBounds:
+    """Half-open bounds [start, end) on an article's date: its publication time (wall clock) when it has one,
+    else its ingestion time (UTC); None is open."""
+
+    published_from: datetime | None
+    published_to: datetime | None
+    ingested_from: datetime | None
+    ingested_to: datetime | None
 
 
 @dataclass(frozen=True)
@@ -215,6 +227,24 @@ class Repository:
             query = select(Article).order_by(Article.id.desc()).offset(offset).limit(limit)
             return list(s.scalars(query))
 
+    def articles_by_date(self, bounds: DateBounds | None, offset: int = 0, limit: int = 20,
+                         article_ids: Sequence[int] | None = None) -> list[Article]:
+        """Articles within `bounds` (all when None; only `article_ids` when given), newest first by their date."""
+        query = select(Article)
+        if bounds is not None:
+            query = query.where(_within(bounds))
+        if article_ids is not None:
+            query = query.where(Article.id.in_(list(article_ids)))
+        newest = func.coalesce(Article.published_at, Article.ingested_at)
+        with self.session() as s:
+            return list(s.scalars(query.order_by(newest.desc(), Article.id.desc()).offset(offset).limit(limit)))
+
+    def dated_chunk_ids(self, bounds: DateBounds, limit: int) -> list[int] | None:
+        """Ids of the chunks of articles within `bounds`; None when there are more than `limit`."""
+        with self.session() as s:
+            ids = list(s.scalars(select(Chunk.id).join(Article).where(_within(bounds)).limit(limit + 1)))
+        return None if len(ids) > limit else ids
+
     def chunk_counts(self, article_ids: Sequence[int]) -> dict[int, int]:
         """How many chunks each of the given articles has, in one query."""
         if not article_ids:
@@ -303,7 +333,8 @@ class Repository:
         with self.session() as s:
             rows = s.execute(
                 select(Chunk.id, Chunk.article_id, Chunk.ordinal, Chunk.text, Chunk.char_start, Chunk.char_end,
-                       Article.title, Article.url, Article.source, Article.published_at, Article.language)
+                       Article.title, Article.url, Article.source, Article.published_at, Article.language,
+                       Article.ingested_at)
                 .join(Article).where(Chunk.id.in_(list(ids)))
             ).all()
         return {r.id: StoredChunk(*r) for r in rows}
@@ -496,6 +527,18 @@ class Repository:
                     s.rollback()
                     if attempt:
                         raise
+
+
+def _within(bounds: DateBounds) -> ColumnElement[bool]:
+    """The SQL condition: the article's publication time, or its ingestion time when it has none, within bounds."""
+    def between(column: Any, start: datetime | None, end: datetime | None) -> ColumnElement[bool]:
+        return and_(*(c for c in (column >= start if start else None, column < end if end else None) if c is not None),
+                    true())
+
+    return or_(and_(Article.published_at.is_not(None), between(Article.published_at, bounds.published_from,
+                                                                bounds.published_to)),
+               and_(Article.published_at.is_(None), between(Article.ingested_at, bounds.ingested_from,
+                                                            bounds.ingested_to)))
 
 
 def _chunk_rows(chunks: Sequence[NewChunk], model: str | None, article_id: int | None = None) -> list[Chunk]:

@@ -36,7 +36,7 @@ BOT_USER: dict[str, Any] = {
     "username": BOT_USERNAME,
     "can_join_groups": True,
     "can_read_all_group_messages": False,
-    "supports_inline_queries": False,
+    "supports_inline_queries": True,
 }
 DEFAULT_GROUP_USER_ID = 424242
 OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -541,6 +541,35 @@ class FakeTelegram:
             }
         return self.push_update({"callback_query": query})
 
+    def inline_query(self, user_id: int, query: str, *, language_code: str = "en") -> str:
+        """Push an inline query typed by a user in any chat ("@bot query"); return its id."""
+        query_id = str(next(self._ids) * 1000033)
+        self.push_update({"inline_query": {"id": query_id, "from": self._user(user_id, language_code),
+                                           "query": query, "offset": "", "chat_type": "sender"}})
+        return query_id
+
+    def inline_answer(self, query_id: str, timeout: float = 30) -> list[dict[str, Any]]:
+        """Wait for the bot's answerInlineQuery to an inline query; return its results."""
+        call = self.wait_for(lambda c: c["method"].lower() == "answerinlinequery"
+                             and str(c["params"].get("inline_query_id")) == query_id, timeout)[0]
+        results = call["params"].get("results") or []
+        return json.loads(results) if isinstance(results, str) else results
+
+    def choose_inline_result(self, chat_id: int, user_id: int, result: dict[str, Any]) -> dict[str, Any]:
+        """A user picks an inline result in a chat: its content is posted there as the user's message, "via" the
+        bot (the bot receives that message too); return the message as Telegram stored it."""
+        content = result["input_message_content"]
+        plain, entities = self._formatted(content["message_text"], content.get("parse_mode"), content.get("entities"))
+        with self._cond:
+            user = self._user(user_id, "en")
+            chat = self._chats.get(chat_key(chat_id)) or self._new_chat(chat_id, "private" if chat_id > 0
+                                                                       else "supergroup", user)
+            self._chats[chat_key(chat_id)] = chat
+            message = {"message_id": next(self._ids), "from": user, "chat": dict(chat), "date": int(time.time()),
+                       "text": plain, "via_bot": dict(self.bot_user), **({"entities": entities} if entities else {})}
+        self.push_update({"message": message})
+        return json.loads(json.dumps(message))
+
     def document_message(
         self,
         chat_id: int,
@@ -796,6 +825,7 @@ class FakeTelegram:
             "editmessagetext": self._edit_message_text,
             "editmessagereplymarkup": self._edit_reply_markup,
             "answercallbackquery": lambda _: True,
+            "answerinlinequery": lambda _: True,
             "sendchataction": self._send_chat_action,
             "getfile": self._get_file,
             "deletemessage": self._delete_message,

@@ -188,3 +188,22 @@ def test_ask_plain_lines_report_a_bad_line_on_stderr_and_go_on(tanya):
     tanya("ingest", str(SAMPLE))
     code, out, err = tanya("ask", "-", stdin='{"question": null}\nsiapa yang mendampingi Putin?\n')
     assert code == 1 and "tanya: line 1: question:" in err and "Belousov" in out and "None" not in out
+
+
+def test_ask_since_until_latest_and_timeline_on_the_command_line(tanya, tmp_path, capsys):
+    stories = tmp_path / "cirata.jsonl"
+    stories.write_text(
+        '{"title": "Pembangunan PLTS Terapung Cirata", "published_at": "2023-03-02", "text": "Pembangunan PLTS '
+        'terapung Cirata di Purwakarta mencapai 60 persen. Ladang surya itu direncanakan berkapasitas 145 megawatt."}\n'
+        '{"title": "PLTS Terapung Cirata diresmikan", "published_at": "2024-05-14", "text": "Presiden meresmikan PLTS '
+        'terapung Cirata di Purwakarta. Ladang surya terapung itu kini berkapasitas 192 megawatt peak."}\n')
+    assert tanya("ingest", str(stories))[0] == 0
+    code, out, _ = tanya("ask", "kapasitas PLTS terapung Cirata", "--until", "2023-12-31")
+    assert code == 0 and "145 megawatt" in out and "192 megawatt" not in out
+    code, out, _ = tanya("latest", "PLTS", "terapung", "Cirata")
+    assert out.index("diresmikan") < out.index("Pembangunan")
+    code, out, _ = tanya("timeline", "kapasitas PLTS terapung Cirata")
+    assert out.index("2023-03-02") < out.index("2024-05-14")
+    with pytest.raises(SystemExit) as refused:
+        tanya("ask", "Cirata", "--since", "kemarin")
+    assert refused.value.code == 2 and "not a date (YYYY-MM-DD): kemarin" in capsys.readouterr().err

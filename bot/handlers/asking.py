@@ -42,4 +42,5 @@ async def answer(update: Update, context: Context, question: str) -> None:
     async with typing(context.bot, chat_id):
         view = await svc.conversation.ask(chat_key(chat_id), question)
     await send_passages(update.effective_message, view.shown, view.answer.found, lang,
-                        answer_keyboard(svc.signer, chat_id, view, lang), svc.conversation.settings.excerpt_chars)
+                        answer_keyboard(svc.signer, chat_id, view, lang), svc.conversation.settings.excerpt_chars,
+                        view.answer.by_date)

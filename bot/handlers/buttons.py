@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.handlers.browsing import sources_page
+from bot.handlers.dated import latest_page_button
 from bot.handlers.keyboards import context_keyboard
 from bot.handlers.replies import NO_PREVIEW, send_html, send_passages
 from bot.handlers.services import Context, chat_key, language, services
@@ -87,4 +88,4 @@ async def confirm_delete(update: Update, context: Context, args: list[str], lang
 
 
 BUTTONS: dict[str, Button] = {"more": more_passages, "ctx": passage_context, "src": sources_page_button,
-                              "del": confirm_delete}
+                              "del": confirm_delete, "new": latest_page_button}

@@ -24,6 +24,6 @@ async def send_html(message: Message, parts: list[str], keyboard: InlineKeyboard
 
 
 async def send_passages(message: Message, passages: list[AnswerPassage], found: bool, lang: str,
-                        keyboard: InlineKeyboardMarkup | None, excerpt_chars: int) -> None:
+                        keyboard: InlineKeyboardMarkup | None, excerpt_chars: int, by_date: bool = False) -> None:
     """Send an answer's passages in as many HTML messages as they need; the buttons go under the last one."""
-    await send_html(message, render_answer(passages, found, lang, excerpt_chars), keyboard)
+    await send_html(message, render_answer(passages, found, lang, excerpt_chars, by_date), keyboard)

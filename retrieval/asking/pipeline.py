@@ -13,6 +13,7 @@ from typing import Protocol
 
 from retrieval.answer import Answer
 from retrieval.asking.candidates import EmbedQuery, LexicalSearch, StoredChunks, VectorSearch
+from retrieval.asking.dating import Dated, InRange, NewestFirst, Recency
 from retrieval.asking.query import Query, Search, SearchMode
 from retrieval.asking.scoring import DenseScores, FollowUp, Fusion, LexicalScores, Shortlist
 from retrieval.asking.selection import AnyPassage, Confidence, Selection
@@ -68,20 +69,23 @@ def standard_pipelines(embedder: TextEmbedder, indexes: Indexes, repo: Repositor
     """The stages of each search mode, over one library's embedder, indexes and database."""
     embed, vector, lexical, stored = EmbedQuery(embedder), VectorSearch(indexes), LexicalSearch(indexes), StoredChunks(repo)
     weigh, select, highlight = QuestionWeights(indexes), Selection(repo), Highlight()
+    in_range, dated, recency, newest = InRange(indexes, repo), Dated(), Recency(), NewestFirst()
     return {
         SearchMode.HYBRID: Pipeline([
-            embed, vector, lexical, stored,
+            embed, vector, lexical, in_range, stored, dated,
             Fusion(),
             FollowUp(embedder, indexes),
             Shortlist(),
             weigh,
             Rerank(),
+            recency,
             select,
+            newest,
             Confidence(),
             highlight,
         ]),
-        SearchMode.DENSE: Pipeline([embed, vector, stored, DenseScores(), Shortlist(), weigh, select, Confidence(),
-                                    highlight]),
-        SearchMode.LEXICAL: Pipeline([lexical, stored, LexicalScores(), Shortlist(), weigh, select, AnyPassage(),
-                                      highlight]),
+        SearchMode.DENSE: Pipeline([embed, vector, in_range, stored, dated, DenseScores(), Shortlist(), weigh, recency,
+                                    select, newest, Confidence(), highlight]),
+        SearchMode.LEXICAL: Pipeline([lexical, in_range, stored, dated, LexicalScores(), Shortlist(), weigh, recency,
+                                      select, newest, AnyPassage(), highlight]),
     }

@@ -14,6 +14,7 @@ from retrieval.ingest.text import guess_language
 from retrieval.ranking.coverage import QuestionWords
 from retrieval.ranking.followup import ResolvedQuestion
 from retrieval.ranking.highlight import QuestionCues
+from retrieval.ranking.timeframe import TimeQuestion
 from retrieval.settings import Settings
 from storage.repository import StoredChunk
 
@@ -38,6 +39,8 @@ class Query:
     per_article: int
     highlight: bool
     settings: Settings
+    time: TimeQuestion | None = None
+    """The time the question names and its ask for the newest (None: it names neither, or time is off)."""
 
     @cached_property
     def stems(self) -> list[str]:

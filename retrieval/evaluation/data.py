@@ -14,6 +14,7 @@ class CorpusDoc:
     id: str
     title: str
     text: str
+    published_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ def _lines(path: Path) -> list[dict]:
 
 def load_corpora(folder: Path) -> dict[str, list[CorpusDoc]]:
     """Every `NAME.corpus.jsonl` in the folder, by set name."""
-    return {path.name.removesuffix(".corpus.jsonl"): [CorpusDoc(str(r["id"]), r.get("title") or "", r["text"])
+    return {path.name.removesuffix(".corpus.jsonl"): [CorpusDoc(str(r["id"]), r.get("title") or "", r["text"],
+                                                                r.get("published_at"))
                                                       for r in _lines(path)]
             for path in sorted(folder.glob("*.corpus.jsonl"))}
 

@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from retrieval.answer import Answer
@@ -87,7 +88,8 @@ def build_library(folder: Path, embedder: TextEmbedder, docs: Iterable[tuple[str
     """A fresh library in `folder` (the user's settings otherwise) holding the given (set name, passage) pairs,
     ingested the normal way."""
     library = Library(settings.model_copy(update={"data_dir": folder, "database_url": None}), embedder)
-    drafts = ((doc.id, ArticleDraft(text=doc.text, title=doc.title, source=name))
+    drafts = ((doc.id, ArticleDraft(text=doc.text, title=doc.title, source=name,
+                                    published_at=datetime.fromisoformat(doc.published_at) if doc.published_at else None))
               for name, doc in docs)
     for result in library.add_articles(drafts):
         if result.status == "failed":

@@ -1,0 +1,32 @@
+"""Inline queries: "@bot question" typed in any chat gets up to five passages to post there."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.handlers.services import Context, services
+from bot.inline_answers import RESULTS, InlineCache, inline_results, ready
+
+CACHE_SECONDS = 30
+
+
+def inline_cache(context: Context) -> InlineCache:
+    """The application's cache of recent inline answers."""
+    return context.bot_data.setdefault("inline_cache", InlineCache(CACHE_SECONDS))
+
+
+async def on_inline_query(update: Update, context: Context) -> None:
+    """Answer an inline query with the best passages (none while it has fewer than three words)."""
+    query = update.inline_query
+    if not ready(query.query):
+        await query.answer([], cache_time=0, is_personal=True)
+        return
+    cache = inline_cache(context)
+    passages = cache.get(query.query)
+    if passages is None:
+        svc = services(context)
+        answer = await svc.conversation.ask_once(query.query, RESULTS)
+        passages = answer.passages if answer.found else []
+        cache.put(query.query, passages)
+    excerpt_chars = services(context).conversation.settings.excerpt_chars
+    await query.answer(inline_results(passages, excerpt_chars), cache_time=CACHE_SECONDS, is_personal=True)

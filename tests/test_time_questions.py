@@ -1,0 +1,113 @@
+"""Questions about time, through the library with the real model: a named time restricts the passages to the
+articles of those days, "terbaru"/"latest" puts the newest first, and a question that is only a time lists the
+articles of that time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from retrieval.ingest.documents import ArticleDraft
+
+SOLAR_2024 = ArticleDraft(
+    title="PLTS Terapung Cirata diresmikan",
+    text=("Presiden meresmikan pembangkit listrik tenaga surya (PLTS) terapung Cirata di Purwakarta, Jawa Barat. "
+          "Ladang surya terapung terbesar di Asia Tenggara itu kini berkapasitas 192 megawatt peak."),
+    source="Antara", published_at=datetime(2024, 5, 14, 9, 30))
+SOLAR_2023 = ArticleDraft(
+    title="Pembangunan PLTS Terapung Cirata",
+    text=("Pembangunan pembangkit listrik tenaga surya (PLTS) terapung Cirata di Purwakarta mencapai 60 persen. "
+          "Ladang surya terapung itu direncanakan berkapasitas 145 megawatt."),
+    source="Kompas", published_at=datetime(2023, 3, 2, 8, 0))
+RICE_TODAY = ArticleDraft(
+    title="Harga beras naik di Cipinang",
+    text=("Harga beras medium di Pasar Induk Beras Cipinang naik menjadi Rp 13.500 per kilogram. "
+          "Pedagang menyebut pasokan dari sentra produksi berkurang."),
+    source="Tempo")
+
+
+@pytest.fixture
+def news(library):
+    """A library with two dated stories about the Cirata solar farm and one undated article stored today."""
+    for draft in (SOLAR_2023, SOLAR_2024, RICE_TODAY):
+        library.add_article(draft)
+    return library
+
+
+def titles(answer) -> list[str]:
+    return [p.article.title for p in answer.passages]
+
+
+@pytest.mark.parametrize("question", ["what happened in May 2024?", "apa yang terjadi pada Mei 2024?"])
+def test_a_month_question_lists_that_months_articles(news, question: str) -> None:
+    answer = news.ask(question)
+    assert answer.found and answer.by_date
+    assert titles(answer) == [SOLAR_2024.title]
+
+
+@pytest.mark.parametrize("question", ["berita apa saja yang masuk hari ini?", "what news came in today?"])
+def test_todays_news_is_the_articles_stored_today(news, question: str) -> None:
+    answer = news.ask(question)
+    assert answer.found and titles(answer) == [RICE_TODAY.title]
+
+
+@pytest.mark.parametrize("question", ["apa berita terbaru?", "what is the latest news?"])
+def test_latest_news_lists_every_article_newest_first(news, question: str) -> None:
+    answer = news.ask(question)
+    assert answer.found and answer.by_date
+    assert titles(answer) == [RICE_TODAY.title, SOLAR_2024.title, SOLAR_2023.title]
+
+
+@pytest.mark.parametrize("question", ["berapa kapasitas PLTS terapung Cirata terbaru?",
+                                      "what is the latest capacity of the Cirata floating solar plant?"])
+def test_latest_on_a_topic_puts_the_newest_story_first(news, question: str) -> None:
+    answer = news.ask(question)
+    assert answer.by_date
+    assert titles(answer)[:2] == [SOLAR_2024.title, SOLAR_2023.title]
+
+
+@pytest.mark.parametrize("question", ["berapa kapasitas PLTS terapung Cirata pada tahun 2023?",
+                                      "what capacity was the Cirata floating solar plant planned for in 2023?"])
+def test_a_named_year_answers_from_that_years_story(news, question: str) -> None:
+    answer = news.ask(question)
+    assert titles(answer) == [SOLAR_2023.title]
+    assert "145 megawatt" in answer.passages[0].text
+
+
+def test_yesterday_is_read_against_now_in_the_readers_time_zone(library) -> None:
+    now = datetime(2026, 12, 1, 20, 0, tzinfo=timezone.utc)
+    library.add_article(ArticleDraft(title="Banjir Kemang", text="Banjir setinggi satu meter merendam Kemang, Jakarta "
+                                     "Selatan, setelah hujan deras.", published_at=datetime(2026, 12, 1, 10, 0)))
+    library.add_article(ArticleDraft(title="Banjir Bekasi", text="Banjir merendam ratusan rumah di Bekasi setelah "
+                                     "tanggul jebol.", published_at=datetime(2026, 11, 30, 10, 0)))
+    # 20:00 UTC is already 2 December in Jakarta: "kemarin" is 1 December
+    assert titles(library.ask("di mana banjir kemarin?", now=now))[0] == "Banjir Kemang"
+
+
+def test_since_and_until_restrict_an_ordinary_question(news) -> None:
+    assert titles(news.ask("kapasitas PLTS terapung Cirata", until=date(2023, 12, 31))) == [SOLAR_2023.title]
+    assert titles(news.ask("kapasitas PLTS terapung Cirata", since=date(2024, 1, 1)))[0] == SOLAR_2024.title
+
+
+def test_a_year_no_article_falls_in_is_part_of_the_topic(news) -> None:
+    answer = news.ask("berapa harga beras medium di Cipinang pada tahun 1998?")
+    assert titles(answer)[0] == RICE_TODAY.title
+
+
+def test_latest_on_a_topic_lists_its_articles_newest_first(news) -> None:
+    assert [a.title for a in news.latest("PLTS terapung Cirata")] == [SOLAR_2024.title, SOLAR_2023.title]
+    assert [a.title for a in news.latest()] == [RICE_TODAY.title, SOLAR_2024.title, SOLAR_2023.title]
+    assert [a.title for a in news.latest(offset=1, limit=1)] == [SOLAR_2024.title]
+
+
+def test_a_timeline_gives_each_storys_key_sentence_oldest_first(news) -> None:
+    timeline = news.timeline("kapasitas PLTS terapung Cirata")
+    assert titles(timeline) == [SOLAR_2023.title, SOLAR_2024.title]
+    for passage, draft in zip(timeline.passages, (SOLAR_2023, SOLAR_2024)):
+        assert passage.highlight is not None and passage.key_sentence in draft.text
+
+
+def test_time_handling_can_be_switched_off(news) -> None:
+    news.settings = news.settings.model_copy(update={"time_questions": False})
+    assert not news.ask("apa yang terjadi pada Mei 2024?").by_date

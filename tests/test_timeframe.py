@@ -1,0 +1,63 @@
+"""Time words in a question become a range of publication days, read against a fixed today (Tuesday 1 Dec 2026)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from retrieval.ranking.timeframe import read_time
+
+TODAY = date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(("question", "start", "end"), [
+    ("berita apa saja yang masuk hari ini?", date(2026, 12, 1), date(2026, 12, 1)),
+    ("apa yang terjadi kemarin di Jakarta?", date(2026, 11, 30), date(2026, 11, 30)),
+    ("berita minggu lalu tentang banjir", date(2026, 11, 23), date(2026, 11, 29)),
+    ("ada apa bulan lalu?", date(2026, 11, 1), date(2026, 11, 30)),
+    ("pemilu tahun 2023", date(2023, 1, 1), date(2023, 12, 31)),
+    ("banjir pada Mei 2024", date(2024, 5, 1), date(2024, 5, 31)),
+    ("berita 3 hari terakhir", date(2026, 11, 29), date(2026, 12, 1)),
+    ("ada berita apa sejak Senin?", date(2026, 11, 30), date(2026, 12, 1)),
+    ("what is in the news today?", date(2026, 12, 1), date(2026, 12, 1)),
+    ("what happened yesterday?", date(2026, 11, 30), date(2026, 11, 30)),
+    ("floods last week", date(2026, 11, 23), date(2026, 11, 29)),
+    ("what happened in May 2024?", date(2024, 5, 1), date(2024, 5, 31)),
+    ("news since Monday", date(2026, 11, 30), date(2026, 12, 1)),
+    ("elections this year", date(2026, 1, 1), date(2026, 12, 1)),
+    ("PLTS Cirata 14 Mei 2024", date(2024, 5, 14), date(2024, 5, 14)),
+])
+def test_time_expressions_become_a_range_of_days(question: str, start: date, end: date) -> None:
+    span = read_time(question, TODAY).range
+    assert (span.start, span.end) == (start, end)
+    assert span.contains(start) and span.contains(end) and not span.contains(date(2000, 1, 1))
+
+
+def test_time_words_are_taken_out_of_the_searched_text() -> None:
+    assert read_time("Apa yang terjadi kemarin di Jakarta?", TODAY).text == "Apa yang terjadi di Jakarta?"
+    assert read_time("berapa kapasitas PLTS Cirata pada tahun 2023?", TODAY).text == "berapa kapasitas PLTS Cirata?"
+
+
+def test_a_question_that_is_only_a_time_is_recognised() -> None:
+    assert read_time("berita apa saja yang masuk hari ini?", TODAY).only_time
+    assert read_time("what happened in May 2024?", TODAY).only_time
+    assert read_time("apa berita terbaru?", TODAY).only_time
+    assert not read_time("banjir pada Mei 2024", TODAY).only_time
+
+
+def test_asking_for_the_newest_is_recency_not_a_range() -> None:
+    latest = read_time("berapa kapasitas PLTS Cirata terbaru?", TODAY)
+    assert latest.recent and latest.range is None and latest.text == "berapa kapasitas PLTS Cirata?"
+    assert read_time("what's new on the solar farm?", TODAY).recent
+
+
+def test_questions_without_time_are_left_as_they_are() -> None:
+    plain = read_time("Apa nama latin dari harimau Sumatera?", TODAY)
+    assert not plain.timed and plain.text == "Apa nama latin dari harimau Sumatera?"
+    assert read_time("What happened between 1066-1070?", TODAY).range is None
+
+
+def test_dates_named_outright_are_not_relative_to_today() -> None:
+    assert not read_time("pada tahun 1998", TODAY).range.relative
+    assert read_time("kemarin", TODAY).range.relative
