@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.messages import error_reason, text
@@ -15,6 +17,9 @@ from retrieval.library import ArticleInfo, IngestResult, Library, Stats
 
 EXTRA_PASSAGES = 3
 LANGUAGE_SETTING = "lang"
+EXTRACT_THREADS = 2
+# Uploads are read in threads of their own, so heavy documents cannot use up the default pool questions run in.
+_EXTRACT_THREADS = ThreadPoolExecutor(max_workers=EXTRACT_THREADS, thread_name_prefix="tanya-extract")
 
 
 @dataclass(frozen=True)
@@ -102,8 +107,9 @@ class Conversation:
     async def add_file(self, name: str, data: bytes, max_bytes: int, added_by: str | None = None, *,
                        chat: str | None = None) -> IngestResult:
         """Extract an uploaded document (of at most `max_bytes`) and store it; one at a time per chat, like links."""
+        job = functools.partial(extract_file, name, data, max_bytes=max_bytes)
         return await self._one_at_a_time(chat or added_by, name, added_by,
-                                         lambda: asyncio.to_thread(extract_file, name, data, max_bytes=max_bytes))
+                                         lambda: asyncio.get_running_loop().run_in_executor(_EXTRACT_THREADS, job))
 
     async def add_draft(self, draft: ArticleDraft | UserError, item: str, added_by: str | None = None) -> IngestResult:
         """Store one article (or report why not)."""
@@ -115,7 +121,7 @@ class Conversation:
                              read: Callable[[], Awaitable[ArticleDraft | UserError]]) -> IngestResult:
         """Read (off the event loop) and store one document, unless this chat's previous one is still being
         worked on: then it is refused at once as "busy", so one chat cannot queue up many heavy extractions."""
-        if chat is not None and chat in self._working:
+        if chat in self._working:
             return IngestResult(item, "failed", error=UserError(
                 "busy", "I am still working on your previous file or link; send this one again when it is done", item))
         if chat is not None:

@@ -493,3 +493,33 @@ def test_a_docx_paragraph_bomb_uploaded_in_a_chat_is_refused_as_too_complex(conv
     result = run(conversation.add_file("bom.docx", docx_paragraph_bomb(1_200_000), 5_000_000, added_by="tg:1"))
     assert result.status == "failed" and result.error.code == "too_complex"
     assert "too complex" in ingest_notice(result, "en") and "terlalu rumit" in ingest_notice(result, "id")
+
+
+def test_many_slow_links_at_once_do_not_hold_up_a_question(sample_library: Library, site: LocalSite) -> None:  # noqa: F811
+    """Ten chats each send a link to a site that does not answer yet; a question asked meanwhile is answered
+    before any of those pages arrives (links are fetched in threads of their own, not the pool questions use)."""
+    release = threading.Event()
+
+    def stalled_page(handler) -> None:
+        """Answer only once the test says so."""
+        release.wait(STEP_TIMEOUT)
+        page("text/html", ARTICLE_HTML.encode())(handler)
+
+    site.routes["/macet"] = stalled_page
+    conversation = Conversation(sample_library, allow_hosts=LOCAL)
+
+    async def scenario() -> tuple[bool, list[IngestResult]]:
+        """Start the links, ask, and only then let the site answer."""
+        links = [asyncio.create_task(conversation.add_link(site.url("/macet"), chat=f"chat-{n}")) for n in range(10)]
+        while not site.requests:
+            await asyncio.sleep(0.01)
+        view = await asyncio.wait_for(conversation.ask("chat-x", "siapa yang mendampingi Putin?"), 30)
+        release.set()
+        return view.answer.found, list(await asyncio.gather(*links))
+
+    try:
+        found, results = run(scenario())
+    finally:
+        release.set()
+    assert found
+    assert sorted(result.status for result in results) == ["added"] + ["duplicate"] * 9

@@ -8,11 +8,13 @@ that changes between the check and the connection cannot point the fetch at an i
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import re
 import socket
 import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from typing import Union
 from urllib.parse import urljoin
 
@@ -44,11 +46,15 @@ METADATA_ADDRESSES = frozenset(
 SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
 NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
 MAX_LINK_MESSAGE_WORDS = 12
+FETCH_THREADS = 4
 
 _HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 _URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING_PUNCTUATION = ".,;:!?'\"»›”’…"
 _CLOSING_BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+
+_FETCH_THREADS = ThreadPoolExecutor(max_workers=FETCH_THREADS, thread_name_prefix="tanya-fetch")
 
 
 class _Refusal(Exception):
@@ -66,9 +72,11 @@ async def fetch_article(
     """Download the page a user linked to and extract its article; every problem comes back as a UserError.
 
     Download, decompression and extraction all run in a worker thread with its own event loop, so a hostile
-    page costs that thread time but never stalls the caller's loop (the bot keeps answering questions).
+    page costs that thread time but never stalls the caller's loop (the bot keeps answering questions). The
+    threads are this module's own, so slow sites cannot use up the default pool that questions run in.
     """
-    return await asyncio.to_thread(fetch_article_sync, url, settings, allow_hosts=allow_hosts)
+    job = functools.partial(fetch_article_sync, url, settings, allow_hosts=allow_hosts)
+    return await asyncio.get_running_loop().run_in_executor(_FETCH_THREADS, job)
 
 
 def fetch_article_sync(
