@@ -102,12 +102,19 @@ class Repository:
 
     def stored_hashes(self, content_hashes: Sequence[str]) -> dict[str, tuple[int, str]]:
         """(id, title) of the stored articles with these content hashes, in one query, without their texts."""
-        if not content_hashes:
+        return self._articles_by(Article.content_hash, content_hashes)
+
+    def stored_links(self, canonical_urls: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """(id, title) of the stored articles with these canonical links, in one query."""
+        return self._articles_by(Article.canonical_url, canonical_urls)
+
+    def _articles_by(self, key: Any, values: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """(id, title) of the stored articles whose unique `key` column holds one of `values`, keyed by that value."""
+        if not values:
             return {}
         with self.session() as s:
-            rows = s.execute(select(Article.content_hash, Article.id, Article.title)
-                             .where(Article.content_hash.in_(list(set(content_hashes))))).all()
-        return {r.content_hash: (r.id, r.title) for r in rows}
+            rows = s.execute(select(key, Article.id, Article.title).where(key.in_(list(set(values))))).all()
+        return {value: (article_id, title) for value, article_id, title in rows}
 
     def add_article(self, article: Article, chunks: Sequence[NewChunk], model: str | None) -> tuple[Article, list[int]] | None:
         """Store an article and its chunks in one transaction; None when its hash is already stored."""
@@ -137,15 +144,6 @@ class Repository:
             _feed(s, deleted=old, added=new)
             s.commit()
             return old, new
-
-    def stored_links(self, canonical_urls: Sequence[str]) -> dict[str, tuple[int, str]]:
-        """(id, title) of the stored articles with these canonical links, in one query."""
-        if not canonical_urls:
-            return {}
-        with self.session() as s:
-            rows = s.execute(select(Article.canonical_url, Article.id, Article.title)
-                             .where(Article.canonical_url.in_(list(set(canonical_urls))))).all()
-        return {r.canonical_url: (r.id, r.title) for r in rows}
 
     def replace_article(self, article_id: int, fields: dict[str, Any], chunks: Sequence[NewChunk],
                         model: str) -> tuple[list[int], list[int]] | None:

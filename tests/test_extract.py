@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from retrieval.ingest import extract
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import clean_text, extract_file, extract_html
-from tests.bombs import docx_paragraph_bomb, html_paragraph_bomb, pdf_pages
+from tests.bombs import docx_paragraph_bomb, html_paragraph_bomb, pdf_document, pdf_pages
 
 LIMIT = 5_000_000
 
@@ -56,16 +56,7 @@ def make_pdf(lines: list[str]) -> bytes:
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_document(objects)
 
 
 def make_docx(heading: str | None, paragraphs: list[str], *, core_title: str = "", author: str = "") -> bytes:
