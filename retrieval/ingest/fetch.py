@@ -14,8 +14,10 @@ import re
 import socket
 import threading
 import zlib
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Union
+from dataclasses import dataclass
+from typing import Any, TypeVar, Union
 from urllib.parse import urljoin
 
 import httpx
@@ -25,6 +27,7 @@ from retrieval.ingest.extract import extract_file, extract_html, extract_pdf, ex
 from retrieval.settings import Settings
 
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+T = TypeVar("T")
 
 USER_AGENT = "TanyaBerita/1.0 (news question bot; fetches links users share)"
 ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8"
@@ -83,24 +86,26 @@ def fetch_article_sync(
     url: str, settings: Settings, *, allow_hosts: frozenset[str] = frozenset()
 ) -> ArticleDraft | UserError:
     """Blocking form for the command line; runs in a helper thread when an event loop is already running here."""
-    job = _fetch(url, settings, allow_hosts)
+    return run_blocking(_fetch(url, settings, allow_hosts))
+
+
+def run_blocking(job: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end from blocking code, in a thread of its own when this thread runs a loop already."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(job)
-    results: list[ArticleDraft | UserError] = []
+    results: list[T] = []
     worker = threading.Thread(target=lambda: results.append(asyncio.run(job)), daemon=True)
     worker.start()
     worker.join()
     return results[0]
 
 
-async def _fetch(url: str, settings: Settings, allow_hosts: frozenset[str]) -> ArticleDraft | UserError:
-    """Download within the time limit, then extract (in the same worker thread)."""
+async def guarded(job: Awaitable[T], url: str, settings: Settings) -> T | UserError:
+    """Await a download within the time limit; every way it can fail comes back as a UserError naming `url`."""
     try:
-        final_url, kind, body, charset = await asyncio.wait_for(
-            _download(url.strip(), settings, _normalised_hosts(allow_hosts)), timeout=settings.fetch_timeout_seconds
-        )
+        return await asyncio.wait_for(job, timeout=settings.fetch_timeout_seconds)
     except _Refusal as refusal:
         return refusal.error
     except httpx.InvalidURL:
@@ -111,6 +116,14 @@ async def _fetch(url: str, settings: Settings, allow_hosts: frozenset[str]) -> A
         return UserError("unreachable", "the site could not be reached", url)
     except Exception:
         return UserError("unreachable", "the page could not be downloaded", url)
+
+
+async def _fetch(url: str, settings: Settings, allow_hosts: frozenset[str]) -> ArticleDraft | UserError:
+    """Download within the time limit, then extract (in the same worker thread)."""
+    downloaded = await guarded(_download(url.strip(), settings, allow_hosts), url, settings)
+    if isinstance(downloaded, UserError):
+        return downloaded
+    final_url, kind, body, charset = downloaded
     draft = _extract(final_url, kind, body, charset, settings)
     if isinstance(draft, UserError):
         return UserError(draft.code, draft.message, url)
@@ -162,23 +175,48 @@ def _trim_url(url: str) -> str:
 
 
 async def _download(url: str, settings: Settings, allow_hosts: frozenset[str]) -> tuple[str, str, bytes, str | None]:
-    """Follow up to MAX_REDIRECTS redirects by hand, vetting each hop, and return the final URL, kind, body and charset."""
-    current = url
+    """The final URL, kind, body and charset of a page, refusing a media type no extractor reads before its body."""
+    fetched = await guarded_get(url, settings, allow_hosts,
+                                vet=lambda response, at: _content_kind(_content_type(response.headers.get(
+                                    "content-type", ""))[0], at))
+    mime, charset = _content_type(fetched.headers.get("content-type", ""))
+    return fetched.url, _content_kind(mime, fetched.url), fetched.body, charset
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The final answer of a guarded GET: its URL after redirects, status (200-style or 304), headers and body."""
+
+    url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes
+
+
+async def guarded_get(url: str, settings: Settings, allow_hosts: frozenset[str] = frozenset(), *,
+                      headers: dict[str, str] | None = None,
+                      vet: Callable[[httpx.Response, str], object] | None = None) -> Fetched:
+    """GET a link through the guard: up to MAX_REDIRECTS redirects followed by hand, each hop vetted again, the
+    body read within the size cap. A 304 (for conditional `headers`) comes back without a body; `vet` may refuse
+    a response by raising before its body is read. Problems are raised as _Refusal (see `guarded`)."""
+    hosts, current = _normalised_hosts(allow_hosts), url
     for _ in range(MAX_REDIRECTS + 1):
         target = _parse_url(current)
-        private_ok = settings.fetch_allow_private or _host_of(target) in allow_hosts
+        private_ok = settings.fetch_allow_private or _host_of(target) in hosts
         addresses = await _vetted_addresses(target, private_ok)
-        response, client = await _connect(target, addresses, settings)
+        response, client = await _connect(target, addresses, settings, headers or {})
         try:
             location = response.headers.get("location")
             if response.status_code in REDIRECT_STATUSES and location:
                 current = urljoin(str(target), location.strip())
                 continue
+            if response.status_code == 304:
+                return Fetched(current, 304, response.headers, b"")
             _check_status(response.status_code, current)
-            mime, charset = _content_type(response.headers.get("content-type", ""))
-            kind = _content_kind(mime, current)
+            if vet is not None:
+                vet(response, current)
             body = await _read_capped(response, settings.fetch_max_bytes, current)
-            return current, kind, body, charset
+            return Fetched(current, response.status_code, response.headers, body)
         finally:
             await response.aclose()
             await client.aclose()
@@ -279,14 +317,14 @@ def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
 
 
 async def _connect(
-    url: httpx.URL, addresses: list[str], settings: Settings
+    url: httpx.URL, addresses: list[str], settings: Settings, headers: dict[str, str]
 ) -> tuple[httpx.Response, httpx.AsyncClient]:
     """Send the GET to the first vetted address that accepts a connection, keeping Host and SNI on the real name."""
     last_error: Exception | None = None
     for address in addresses:
         client = httpx.AsyncClient(trust_env=False, follow_redirects=False, timeout=settings.fetch_timeout_seconds)
         try:
-            return await client.send(_pinned_request(client, url, address), stream=True), client
+            return await client.send(_pinned_request(client, url, address, headers), stream=True), client
         except httpx.ConnectError as error:
             last_error = error
             await client.aclose()
@@ -296,10 +334,12 @@ async def _connect(
     raise last_error or httpx.ConnectError("no address")
 
 
-def _pinned_request(client: httpx.AsyncClient, url: httpx.URL, address: str) -> httpx.Request:
-    """A request aimed at the vetted IP but carrying the original host name in Host and (for https) SNI."""
+def _pinned_request(client: httpx.AsyncClient, url: httpx.URL, address: str,
+                    extra: dict[str, str] | None = None) -> httpx.Request:
+    """A request aimed at the vetted IP but carrying the original host name in Host and (for https) SNI; `extra`
+    headers (an Accept, conditional-request validators) are added or override the defaults."""
     headers = {"Host": url.netloc.decode("ascii"), "User-Agent": USER_AGENT, "Accept": ACCEPT,
-               "Accept-Encoding": ACCEPT_ENCODING}
+               "Accept-Encoding": ACCEPT_ENCODING, **(extra or {})}
     extensions = {"sni_hostname": _host_of(url)} if url.scheme == "https" else {}
     return client.build_request("GET", url.copy_with(host=address), headers=headers, extensions=extensions)
 
