@@ -72,7 +72,7 @@ class Conversation:
         shown = self.settings.top_k
         answer = await asyncio.to_thread(self.library.ask, question, top_k=shown + EXTRA_PASSAGES,
                                          conversation=conversation)
-        return AnswerView(str(answer.turn_id), answer, answer.passages[:shown])
+        return AnswerView(str(answer.turn_id), answer, answer.shown[:shown])
 
     async def more(self, conversation: str, key: str) -> list[AnswerPassage] | None:
         """The passages of an earlier answer not shown yet, read from its stored turn (the key is the turn's id,

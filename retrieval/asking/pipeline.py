@@ -15,7 +15,7 @@ from retrieval.answer import Answer
 from retrieval.asking.candidates import EmbedQuery, LexicalSearch, StoredChunks, VectorSearch
 from retrieval.asking.query import Query, Search, SearchMode
 from retrieval.asking.scoring import DenseScores, FollowUp, Fusion, LexicalScores, Shortlist
-from retrieval.asking.selection import AnyPassage, Confidence, Selection
+from retrieval.asking.selection import AnyPassage, Confidence, Selection, WorthReading
 from retrieval.asking.sentences import Highlight, QuestionWeights, Rerank
 from retrieval.embedding.protocol import TextEmbedder
 from retrieval.indexes.store import Indexes
@@ -53,7 +53,7 @@ class Pipeline:
         search, timings = self.run(query)
         resolved = query.resolved
         return Answer(query.question, search.found, search.passages, resolved.text if resolved.is_followup else None,
-                      timings=timings)
+                      timings=timings, certainty=search.certainty, worth_reading=search.worth_reading)
 
     def with_stage(self, stage: Stage, *, after: str) -> Pipeline:
         """A copy of this pipeline with `stage` run right after the stage named `after`."""
@@ -78,10 +78,11 @@ def standard_pipelines(embedder: TextEmbedder, indexes: Indexes, repo: Repositor
             Rerank(),
             select,
             Confidence(),
+            WorthReading(),
             highlight,
         ]),
         SearchMode.DENSE: Pipeline([embed, vector, stored, DenseScores(), Shortlist(), weigh, select, Confidence(),
-                                    highlight]),
+                                    WorthReading(), highlight]),
         SearchMode.LEXICAL: Pipeline([lexical, stored, LexicalScores(), Shortlist(), weigh, select, AnyPassage(),
-                                      highlight]),
+                                      WorthReading(), highlight]),
     }
