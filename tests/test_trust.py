@@ -17,7 +17,9 @@ from retrieval.asking.selection import WorthReading
 from retrieval.embedding.embedder import Embedder
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.ranking.followup import resolve
+from tests.conftest import sample_draft
 from tests.fake_telegram import parse_html
+from tests.test_answers import OTHER_ARTICLES
 
 RICE = ArticleDraft(title="Harga beras naik di pasar tradisional", source="Kompas", text=(
     "Harga beras medium di pasar tradisional Jakarta naik menjadi Rp 14.500 per kilogram pada Senin.\n"
@@ -28,8 +30,9 @@ RICE = ArticleDraft(title="Harga beras naik di pasar tradisional", source="Kompa
 
 @pytest.fixture
 def rice_library(library):
-    """A library holding one post about the price of rice."""
-    library.add_article(RICE, "rice")
+    """A small library: one post about the price of rice among a few articles on other topics."""
+    for number, draft in enumerate((RICE, sample_draft(), *OTHER_ARTICLES)):
+        library.add_article(draft, f"article-{number}")
     return library
 
 

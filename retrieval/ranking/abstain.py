@@ -42,8 +42,11 @@ class AbstainWeights:
     held-out abstention runs."""
 
     gap: float = 1.8
+    gap_cap: float = 0.06
+    """A gap beyond this says nothing more (answerable dev questions: median ~0.06, out-of-library ~0.01): in a small
+    library of unrelated articles the one on the question's broad topic stands far out even when it lacks the answer."""
     coverage: float = 0.2
-    cross_language: float = 0.13
+    cross_language: float = 0.12
     neutral_gap: float = 0.05
     """Assumed when too few candidates to measure a gap (a library of a few articles)."""
     rare_missing: float = 0.02
@@ -63,7 +66,7 @@ def confidence(evidence: Evidence, weights: AbstainWeights = AbstainWeights()) -
     lexical = weights.coverage * evidence.coverage
     missing = weights.rare_missing * evidence.rare_missing + weights.unseen * evidence.unseen
     allowance = weights.cross_language if evidence.cross_language else 0.0
-    return evidence.dense + weights.gap * evidence.gap + lexical - missing + allowance
+    return evidence.dense + weights.gap * min(evidence.gap, weights.gap_cap) + lexical - missing + allowance
 
 
 def certainty(evidence: Evidence, weights: AbstainWeights, found_at: float, unsure_at: float) -> Certainty:
