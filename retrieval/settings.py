@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     excerpt_chars: int = Field(default=700, ge=100)
     top_k: int = 3
     candidate_pool: int = 50
-    abstain_threshold: float = 1.025
+    abstain_threshold: float = 1.022
     # Confidence (see retrieval/ranking/abstain.py) from which an answer that is not found is still shown as
     # "unsure: this may be related"; below it the answer is "not found". Calibrated on the dev sets.
     unsure_threshold: float = 0.90
