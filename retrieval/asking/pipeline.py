@@ -84,5 +84,5 @@ def standard_pipelines(embedder: TextEmbedder, indexes: Indexes, repo: Repositor
         SearchMode.DENSE: Pipeline([embed, vector, stored, DenseScores(), Shortlist(), weigh, select, Confidence(),
                                     WorthReading(), highlight]),
         SearchMode.LEXICAL: Pipeline([lexical, stored, LexicalScores(), Shortlist(), weigh, select, AnyPassage(),
-                                      WorthReading(), highlight]),
+                                      highlight]),
     }
