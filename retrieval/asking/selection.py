@@ -60,11 +60,11 @@ class Confidence:
     name: str = "confidence"
 
     def __call__(self, search: Search) -> Search:
-        found = evidence(search)
-        if found is None:
+        offered = evidence(search)
+        if offered is None:
             return replace(search, found=False, certainty=Certainty.NOT_FOUND)
         settings = search.query.settings
-        outcome = certainty(found, ABSTAIN_WEIGHTS, settings.abstain_threshold, settings.unsure_threshold)
+        outcome = certainty(offered, ABSTAIN_WEIGHTS, settings.abstain_threshold, settings.unsure_threshold)
         return replace(search, found=outcome is Certainty.FOUND, certainty=outcome)
 
 
