@@ -45,8 +45,8 @@ class Console:
         view = await self.conversation.ask(CONVERSATION, intent.argument)
         if not view.shown:
             return text(self.lang, "empty_library")
-        return render_answer(Answer(view.answer.question, view.answer.found, view.shown), self.color,
-                             self.conversation.settings.excerpt_chars, self.lang)
+        answer = Answer(view.answer.question, view.answer.found, view.shown, certainty=view.answer.certainty)
+        return render_answer(answer, self.color, self.conversation.settings.excerpt_chars, self.lang)
 
     async def _add(self, intent: Intent) -> str:
         """/add URL: fetch and store."""

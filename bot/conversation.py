@@ -81,7 +81,7 @@ class Conversation:
         shown = self.settings.top_k
         answer = await asyncio.to_thread(self.library.ask, question, top_k=shown + EXTRA_PASSAGES,
                                          conversation=conversation)
-        return AnswerView(str(answer.turn_id), answer, answer.passages[:shown])
+        return AnswerView(str(answer.turn_id), answer, answer.shown[:shown])
 
     async def ask_once(self, question: str, top_k: int) -> Answer:
         """Answer a question outside any conversation (an inline query), remembering nothing."""

@@ -23,7 +23,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "In groups, mention me, reply to me or use /ask."
         ),
         "nothing_found": "I found nothing about this in the stored articles.",
-        "nearest": "The nearest passages (they may not answer the question):",
+        "nearest": "The nearest passage (it may not answer the question):",
+        "unsure": "I am not sure these answer it. They may be related:",
+        "also_in": "also in: {sources}",
         "empty_library": "The library is empty. Forward a post, send a link or upload a document to add articles.",
         "cli_empty_library": "The library is empty or nothing matched. Add articles with `tanya ingest`.",
         "more": "More passages",
@@ -110,6 +112,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "nothing_found": "Saya tidak menemukan apa pun tentang hal ini di artikel yang tersimpan.",
         "nearest": "Bagian yang paling dekat (mungkin tidak menjawab pertanyaan):",
+        "unsure": "Saya tidak yakin ini menjawabnya. Mungkin terkait:",
+        "also_in": "juga di: {sources}",
         "empty_library": "Perpustakaan masih kosong. Teruskan postingan, kirim tautan, atau unggah dokumen "
                          "untuk menambah artikel.",
         "cli_empty_library": "Perpustakaan masih kosong atau tidak ada yang cocok. Tambahkan artikel dengan "

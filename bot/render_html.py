@@ -6,7 +6,7 @@ import html
 from datetime import datetime
 
 from bot.messages import text
-from retrieval.answer import Answer, AnswerPassage, Citation, PassageContext
+from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
 from retrieval.ranking.excerpt import excerpt
 
 MESSAGE_LIMIT = 4096
@@ -65,29 +65,38 @@ def citation_spans(citation: Citation) -> Block:
     return spans
 
 
-def passage_block(passage: AnswerPassage, excerpt_chars: int | None = None) -> Block:
+def passage_block(passage: AnswerPassage, excerpt_chars: int | None = None, lang: str = "en") -> Block:
     """[n] passage text (or, when longer than `excerpt_chars`, whole sentences around its key sentence, marked
-    with …) with its key sentence in bold, then its citation."""
+    with …) with its key sentence in bold, then its citation and the other sources of the same story."""
     shown = excerpt(passage.text, passage.highlight, excerpt_chars)
     block: Block = [(f"[{passage.rank}] ", "b"), (shown.before, None), (shown.key, "b"), (shown.after, None),
                     ("\n— ", None)]
-    return block + citation_spans(passage.article)
+    also = [("\n" + text(lang, "also_in", sources=also_in_names(passage)), None)] if passage.also_in else []
+    return block + citation_spans(passage.article) + also
 
 
-def answer_blocks(passages: list[AnswerPassage], found: bool, lang: str, excerpt_chars: int | None = None,
-                  by_date: bool = False) -> list[Block]:
-    """The blocks of an answer: a 'found nothing' notice when needed (else a 'sorted by date' line when the
-    passages are in date order), then the passages."""
+def also_in_names(passage: AnswerPassage) -> str:
+    """The other articles telling the passage's story, by source (or title)."""
+    return ", ".join(dict.fromkeys(c.source or c.title or f"#{c.id}" for c in passage.also_in))
+
+
+def answer_blocks(passages: list[AnswerPassage], found: bool | Certainty, lang: str,
+                  excerpt_chars: int | None = None, by_date: bool = False) -> list[Block]:
+    """The blocks of an answer: found, the passages (after a 'sorted by date' line when they are in date order);
+    unsure, a short warning first; not found, one line and the nearest passage alone."""
     if not passages:
         return [[(text(lang, "empty_library"), None)]]
-    head: list[Block] = [] if found else [[(text(lang, "nothing_found"), "b"), ("\n" + text(lang, "nearest"), None)]]
-    if found and by_date:
-        head = [[(text(lang, "by_date"), "i")]]
-    return head + [passage_block(p, excerpt_chars) for p in passages]
+    outcome = Certainty.of(found)
+    head: list[Block] = [[(text(lang, "by_date"), "i")]] if by_date else []
+    if outcome is Certainty.UNSURE:
+        head = [[(text(lang, "unsure"), "b")]]
+    elif outcome is Certainty.NOT_FOUND:
+        head, passages = [[(text(lang, "nothing_found"), "b"), ("\n" + text(lang, "nearest"), None)]], passages[:1]
+    return head + [passage_block(p, excerpt_chars, lang) for p in passages]
 
 
-def render_answer(passages: list[AnswerPassage], found: bool, lang: str, excerpt_chars: int | None = None,
-                  by_date: bool = False) -> list[str]:
+def render_answer(passages: list[AnswerPassage], found: bool | Certainty, lang: str,
+                  excerpt_chars: int | None = None, by_date: bool = False) -> list[str]:
     """An answer as one or more HTML messages of at most 4096 characters each."""
     return split_messages(answer_blocks(passages, found, lang, excerpt_chars, by_date))
 

@@ -6,7 +6,8 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from bot.messages import text
-from retrieval.answer import Answer, AnswerPassage, Citation
+from bot.render_html import also_in_names
+from retrieval.answer import Answer, AnswerPassage, Certainty, Citation
 from retrieval.ranking.excerpt import excerpt
 
 if TYPE_CHECKING:
@@ -31,18 +32,24 @@ def _highlighted(passage: AnswerPassage, color: bool, excerpt_chars: int | None)
 
 
 def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None = None, lang: str = "en") -> str:
-    """Numbered passages, each followed by its citation; first a 'found nothing' notice when nothing really matched
-    (in `lang`: the command line speaks English, `tanya chat` the chat's language)."""
+    """The passages worth reading, numbered, each followed by its citation and the other sources of its story; an
+    unsure answer first says so, a not-found one says so in a line and shows the nearest passage alone (in `lang`:
+    the command line speaks English, `tanya chat` the chat's language)."""
     if not answer.passages:
         return text(lang, "cli_empty_library")
-    lines = [] if answer.found else [text(lang, "nothing_found") + "\n" + text(lang, "nearest"), ""]
-    if answer.found and answer.by_date:
-        lines += [text(lang, "by_date"), ""]
-    for passage in answer.passages:
+    passages, lines = answer.shown, []
+    if answer.confidence is Certainty.UNSURE:
+        lines = [text(lang, "unsure"), ""]
+    elif answer.confidence is Certainty.NOT_FOUND:
+        passages, lines = passages[:1], [text(lang, "nothing_found") + "\n" + text(lang, "nearest"), ""]
+    elif answer.by_date:
+        lines = [text(lang, "by_date"), ""]
+    for passage in passages:
         body = textwrap.fill(_highlighted(passage, color, excerpt_chars), width=100,
                              initial_indent=f"[{passage.rank}] ", subsequent_indent="    ")
         cite = f"    — {citation_line(passage.article, lang)} (score {passage.score:.3f})"
-        lines += [body, (DIM + cite + RESET) if color else cite, ""]
+        also = [f"    {text(lang, 'also_in', sources=also_in_names(passage))}"] if passage.also_in else []
+        lines += [body, (DIM + cite + RESET) if color else cite, *also, ""]
     return "\n".join(lines).rstrip()
 
 

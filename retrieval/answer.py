@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from storage.repository import StoredChunk
+
+
+class Certainty(StrEnum):
+    """How sure an answer is: the passage answers (found), may be related (unsure), or nothing fits (not found)."""
+
+    FOUND = "found"
+    UNSURE = "unsure"
+    NOT_FOUND = "not_found"
+
+    @classmethod
+    def of(cls, found: bool | Certainty) -> Certainty:
+        """The outcome itself, or found / not found for a plain flag."""
+        if isinstance(found, Certainty):
+            return found
+        return cls.FOUND if found else cls.NOT_FOUND
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,8 @@ class AnswerPassage:
     article: Citation
     chunk_ids: tuple[int, ...]
     highlight: tuple[int, int] | None = None
+    also_in: tuple[Citation, ...] = ()
+    """Other articles telling the same story in nearly the same words, folded into this passage."""
 
     def as_dict(self) -> dict:
         return {
@@ -50,6 +68,7 @@ class AnswerPassage:
             "char_start": self.char_start, "char_end": self.char_end,
             "highlight": {"start": self.highlight[0], "end": self.highlight[1]} if self.highlight else None,
             "article": self.article.as_dict(),
+            "also_in": [c.as_dict() for c in self.also_in],
         }
 
     @classmethod
@@ -58,7 +77,8 @@ class AnswerPassage:
         mark = data.get("highlight")
         return cls(int(data["rank"]), float(data["score"]), data["text"], int(data["char_start"]),
                    int(data["char_end"]), Citation.from_dict(data["article"]), (),
-                   (int(mark["start"]), int(mark["end"])) if mark else None)
+                   (int(mark["start"]), int(mark["end"])) if mark else None,
+                   tuple(Citation.from_dict(c) for c in data.get("also_in") or ()))
 
     @property
     def key_sentence(self) -> str:
@@ -68,7 +88,8 @@ class AnswerPassage:
 
 @dataclass
 class Answer:
-    """The result of one question: `found` is False when nothing stored really matches."""
+    """The result of one question: `found` only when the first passage answers it; `certainty` tells an unsure
+    answer (related passages) from one where nothing fits."""
 
     question: str
     found: bool
@@ -79,9 +100,23 @@ class Answer:
     """Seconds each stage of the ask pipeline took, by stage name (not part of `as_dict`)."""
     by_date: bool = False
     """The passages are in date order, newest first (a question asking for the newest, or for a time only)."""
+    certainty: Certainty | None = None
+    worth_reading: int | None = None
+    """How many passages, best first, are close enough to the first to be shown (None: all of them)."""
+
+    @property
+    def confidence(self) -> Certainty:
+        """The answer's outcome; an answer built without one is found or not found by its `found` flag."""
+        return self.certainty or Certainty.of(self.found)
+
+    @property
+    def shown(self) -> list[AnswerPassage]:
+        """The passages worth reading, best first."""
+        return self.passages if self.worth_reading is None else self.passages[:self.worth_reading]
 
     def as_dict(self) -> dict:
-        return {"question": self.question, "found": self.found, "passages": [p.as_dict() for p in self.passages]}
+        return {"question": self.question, "found": self.found, "confidence": self.confidence.value,
+                "passages": [p.as_dict() for p in self.passages]}
 
 
 @dataclass(frozen=True)

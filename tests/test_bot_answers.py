@@ -45,7 +45,7 @@ def test_question_outside_the_library_says_it_found_nothing_then_offers_the_near
         english = exchange(tg, 23, lambda: tg.text_message(23, "What is the recipe for rendang?"))
         indonesian = exchange(tg, 24, lambda: tg.text_message(24, "Bagaimana resep rendang?", language_code="id"))
     assert english[0]["params"]["text"].startswith(
-        "<b>I found nothing about this in the stored articles.</b>\nThe nearest passages")
+        "<b>I found nothing about this in the stored articles.</b>\nThe nearest passage")
     assert indonesian[0]["params"]["text"].startswith(
         "<b>Saya tidak menemukan apa pun tentang hal ini di artikel yang tersimpan.</b>")
     assert "[1]" in delivered(tg, 23)[-1]["text"]

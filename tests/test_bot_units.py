@@ -60,7 +60,7 @@ def test_a_long_passage_shows_whole_sentences_around_its_bold_key_sentence() -> 
 def test_not_found_answers_start_with_the_plain_notice_in_both_languages() -> None:
     english = parse_html(render_answer([passage(1, "Something.")], False, "en")[0])[0]
     indonesian = parse_html(render_answer([passage(1, "Sesuatu.")], False, "id")[0])[0]
-    assert english.startswith("I found nothing about this in the stored articles.\nThe nearest passages")
+    assert english.startswith("I found nothing about this in the stored articles.\nThe nearest passage")
     assert indonesian.startswith("Saya tidak menemukan apa pun tentang hal ini di artikel yang tersimpan.")
 
 

@@ -62,6 +62,7 @@ def test_ask_json_has_the_documented_shape(tanya):
     code, out, _ = tanya("ask", "--json", "siapa yang mendampingi Putin?")
     answer = json.loads(out)
     assert code == 0 and answer["question"] == "siapa yang mendampingi Putin?" and answer["found"] is True
+    assert answer["confidence"] == "found"
     first = answer["passages"][0]
     assert set(first) >= {"rank", "score", "text", "char_start", "char_end", "highlight", "article"}
     assert set(first["article"]) >= {"id", "title", "url", "source", "published_at"}

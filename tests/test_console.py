@@ -39,4 +39,4 @@ def test_console_add_url_stores_the_article_and_answers_from_it(bot_library) -> 
 def test_console_says_plainly_when_nothing_matches(bot_sample_library) -> None:
     out = io.StringIO()
     asyncio.run(converse(Console(Conversation(bot_sample_library), "en"), io.StringIO("What is the recipe for rendang?\n"), out))
-    assert out.getvalue().startswith("I found nothing about this in the stored articles.\nThe nearest passages")
+    assert out.getvalue().startswith("I found nothing about this in the stored articles.\nThe nearest passage")

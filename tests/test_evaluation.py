@@ -88,6 +88,22 @@ def test_eval_command_reports_every_metric(eval_folder, settings, embedder, monk
     assert report["latency"]["chunks"] == 4
 
 
+def test_eval_reports_each_outcome_band_and_the_passages_worth_reading(eval_folder, settings, embedder, monkeypatch,
+                                                                        capsys):
+    monkeypatch.setattr(Embedder, "from_settings", staticmethod(lambda *a, **k: embedder))
+    args = argparse.Namespace(directory=str(eval_folder), json=True, cache=None, limit=None)
+    assert evaluation.main(args, Settings(_env_file=None)) == 0
+    report = json.loads(capsys.readouterr().out)
+    held_out = report["abstention"]["held_out"]["id"]
+    for group in ("out_of_library", "answerable"):
+        bands = held_out[group]["bands"]
+        assert set(bands) == {"found", "unsure", "not_found"}
+        assert held_out[group]["n"] == 0 or sum(bands.values()) == pytest.approx(1.0, abs=1e-3)
+        assert held_out[group]["flagged"] == pytest.approx(bands["unsure"] + bands["not_found"], abs=1e-3)
+    shown = report["sets"]["tiny-id"]["shown"]
+    assert 1 <= shown["passages"] <= 3 and shown["hit"] <= shown["hit_top_k"]
+
+
 def test_eval_table_is_readable(eval_folder, settings, embedder, monkeypatch, capsys):
     monkeypatch.setattr(Embedder, "from_settings", staticmethod(lambda *a, **k: embedder))
     args = argparse.Namespace(directory=str(eval_folder), json=False, cache=None, limit=2)
@@ -95,3 +111,4 @@ def test_eval_table_is_readable(eval_folder, settings, embedder, monkeypatch, ca
     table = capsys.readouterr().out
     assert "tiny-id" in table and "hybrid" in table and "BM25" in table and "dense" in table
     assert "follow-ups" in table and "abstention" in table and "latency" in table
+    assert "unsure" in table and "passages shown" in table

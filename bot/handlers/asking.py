@@ -41,6 +41,6 @@ async def answer(update: Update, context: Context, question: str) -> None:
     chat_id = update.effective_chat.id
     async with typing(context.bot, chat_id):
         view = await svc.conversation.ask(chat_key(chat_id), question)
-    await send_passages(update.effective_message, view.shown, view.answer.found, lang,
+    await send_passages(update.effective_message, view.shown, view.answer.confidence, lang,
                         answer_keyboard(svc.signer, chat_id, view, lang), svc.conversation.settings.excerpt_chars,
                         view.answer.by_date)

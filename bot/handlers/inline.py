@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.handlers.services import Context, services
 from bot.inline_answers import RESULTS, InlineCache, inline_results, ready
+from retrieval.answer import Certainty
 
 CACHE_SECONDS = 30
 
@@ -16,7 +17,8 @@ def inline_cache(context: Context) -> InlineCache:
 
 
 async def on_inline_query(update: Update, context: Context) -> None:
-    """Answer an inline query with the best passages (none while it has fewer than three words)."""
+    """Answer an inline query with the passages worth reading of a found or unsure answer (none for a question the
+    library has nothing on, or while it has fewer than three words)."""
     query = update.inline_query
     if not ready(query.query):
         await query.answer([], cache_time=0, is_personal=True)
@@ -26,7 +28,7 @@ async def on_inline_query(update: Update, context: Context) -> None:
     if passages is None:
         svc = services(context)
         answer = await svc.conversation.ask_once(query.query, RESULTS)
-        passages = answer.passages if answer.found else []
+        passages = [] if answer.confidence is Certainty.NOT_FOUND else answer.shown
         cache.put(query.query, passages)
     excerpt_chars = services(context).conversation.settings.excerpt_chars
     await query.answer(inline_results(passages, excerpt_chars), cache_time=CACHE_SECONDS, is_personal=True)

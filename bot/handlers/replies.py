@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 
 from bot.render_html import render_answer
-from retrieval.answer import AnswerPassage
+from retrieval.answer import AnswerPassage, Certainty
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -23,7 +23,7 @@ async def send_html(message: Message, parts: list[str], keyboard: InlineKeyboard
                                  reply_markup=keyboard if number == len(parts) else None)
 
 
-async def send_passages(message: Message, passages: list[AnswerPassage], found: bool, lang: str,
+async def send_passages(message: Message, passages: list[AnswerPassage], found: bool | Certainty, lang: str,
                         keyboard: InlineKeyboardMarkup | None, excerpt_chars: int, by_date: bool = False) -> None:
     """Send an answer's passages in as many HTML messages as they need; the buttons go under the last one."""
     await send_html(message, render_answer(passages, found, lang, excerpt_chars, by_date), keyboard)

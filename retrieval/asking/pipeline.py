@@ -16,7 +16,7 @@ from retrieval.asking.candidates import EmbedQuery, LexicalSearch, StoredChunks,
 from retrieval.asking.dating import Dated, InRange, NewestFirst, Recency
 from retrieval.asking.query import Query, Search, SearchMode
 from retrieval.asking.scoring import DenseScores, FollowUp, Fusion, LexicalScores, Shortlist
-from retrieval.asking.selection import AnyPassage, Confidence, Selection
+from retrieval.asking.selection import AnyPassage, Confidence, Selection, WorthReading
 from retrieval.asking.sentences import Highlight, QuestionWeights, Rerank
 from retrieval.embedding.protocol import TextEmbedder
 from retrieval.indexes.store import Indexes
@@ -54,7 +54,7 @@ class Pipeline:
         search, timings = self.run(query)
         resolved = query.resolved
         return Answer(query.question, search.found, search.passages, resolved.text if resolved.is_followup else None,
-                      timings=timings)
+                      timings=timings, certainty=search.certainty, worth_reading=search.worth_reading)
 
     def with_stage(self, stage: Stage, *, after: str) -> Pipeline:
         """A copy of this pipeline with `stage` run right after the stage named `after`."""
@@ -82,10 +82,11 @@ def standard_pipelines(embedder: TextEmbedder, indexes: Indexes, repo: Repositor
             select,
             newest,
             Confidence(),
+            WorthReading(),
             highlight,
         ]),
         SearchMode.DENSE: Pipeline([embed, vector, in_range, stored, dated, DenseScores(), Shortlist(), weigh, recency,
-                                    select, newest, Confidence(), highlight]),
+                                    select, newest, Confidence(), WorthReading(), highlight]),
         SearchMode.LEXICAL: Pipeline([lexical, in_range, stored, dated, LexicalScores(), Shortlist(), weigh, recency,
                                       select, newest, AnyPassage(), highlight]),
     }

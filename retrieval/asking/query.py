@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
-from retrieval.answer import AnswerPassage
+from retrieval.answer import AnswerPassage, Certainty
 from retrieval.indexes.lexical import query_terms
 from retrieval.ingest.text import guess_language
 from retrieval.ranking.coverage import QuestionWords
@@ -76,3 +76,5 @@ class Search:
     cues: QuestionCues | None = None
     passages: list[AnswerPassage] = field(default_factory=list)
     found: bool = False
+    certainty: Certainty = Certainty.NOT_FOUND
+    worth_reading: int | None = None

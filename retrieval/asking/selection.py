@@ -4,25 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from retrieval.answer import AnswerPassage, select_passages
+from retrieval.answer import AnswerPassage, Certainty, select_passages
 from retrieval.asking.query import Search
-from retrieval.ranking.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, confidence
-from retrieval.ranking.coverage import sentence_coverage
+from retrieval.ranking.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, certainty
+from retrieval.ranking.coverage import rarest_missing, sentence_coverage
+from retrieval.ranking.duplicates import fold_duplicates
 from storage.repository import Repository
 
 
 @dataclass(frozen=True)
 class Selection:
     """The best shortlisted chunks, at most `per_article` per article and `top_k` articles, neighbours merged
-    into the article's own text between them (a space or a line break)."""
+    into the article's own text between them (a space or a line break); the same story stored twice is one
+    passage that is `also_in` the other article (so twice as many articles are looked at to fill `top_k`)."""
 
     repo: Repository
     name: str = "selection"
 
     def __call__(self, search: Search) -> Search:
         query = search.query
-        picked = select_passages(search.ranking, search.shortlist, query.top_k, query.per_article)
-        return replace(search, passages=[self._exact(p) for p in picked])
+        picked = select_passages(search.ranking, search.shortlist, 2 * query.top_k, query.per_article)
+        passages = fold_duplicates([self._exact(p) for p in picked])
+        articles = list(dict.fromkeys(p.article.id for p in passages))[:query.top_k]
+        return replace(search, passages=[p for p in passages if p.article.id in articles])
 
     def _exact(self, passage: AnswerPassage) -> AnswerPassage:
         """A passage merged from several chunks with the article's text between them."""
@@ -32,25 +36,52 @@ class Selection:
         return passage
 
 
+def evidence(search: Search) -> Evidence | None:
+    """What the best passage offers as an answer to the question (None without passages)."""
+    if not search.passages:
+        return None
+    best = search.passages[0]
+    signals = Signals(search.dense)
+    cosine = max((signals.dense.get(cid, 0.0) for cid in best.chunk_ids), default=0.0)
+    if not cosine:
+        cosine = min(signals.dense.values(), default=best.score)
+    stored = search.shortlist.get(best.chunk_ids[0])
+    cross = stored is not None and (stored.language or "id") != search.query.language
+    words = search.words
+    return Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), sentence_coverage(words.words, best.text),
+                    cross, rarest_missing(words.words, best.text), words.unseen > 0)
+
+
 @dataclass(frozen=True)
 class Confidence:
-    """Whether the best passage answers rather than merely relates (weights and threshold from the dev data)."""
+    """Whether the best passage answers (found), may be related (unsure) or not (not found); weights and the two
+    thresholds from the dev data."""
 
     name: str = "confidence"
 
     def __call__(self, search: Search) -> Search:
-        if not search.passages:
-            return replace(search, found=False)
-        best = search.passages[0]
-        signals = Signals(search.dense)
-        cosine = max((signals.dense.get(cid, 0.0) for cid in best.chunk_ids), default=0.0)
-        if not cosine:
-            cosine = min(signals.dense.values(), default=best.score)
-        stored = search.shortlist.get(best.chunk_ids[0])
-        cross = stored is not None and (stored.language or "id") != search.query.language
-        coverage = sentence_coverage(search.words.words, best.text)
-        evidence = Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), coverage, cross)
-        return replace(search, found=confidence(evidence, ABSTAIN_WEIGHTS) >= search.query.settings.abstain_threshold)
+        offered = evidence(search)
+        if offered is None:
+            return replace(search, found=False, certainty=Certainty.NOT_FOUND)
+        settings = search.query.settings
+        outcome = certainty(offered, ABSTAIN_WEIGHTS, settings.abstain_threshold, settings.unsure_threshold)
+        return replace(search, found=outcome is Certainty.FOUND, certainty=outcome)
+
+
+@dataclass(frozen=True)
+class WorthReading:
+    """How many passages, best first, score within `passage_margin` of the first (only the first when nothing was
+    found): one far below the first rarely holds an answer the first missed, and costs the reader time."""
+
+    name: str = "worth_reading"
+
+    def __call__(self, search: Search) -> Search:
+        passages = search.passages
+        if search.certainty is Certainty.NOT_FOUND or not passages:
+            return replace(search, worth_reading=min(1, len(passages)))
+        floor = passages[0].score - search.query.settings.passage_margin
+        return replace(search, worth_reading=next((i for i, p in enumerate(passages) if p.score < floor),
+                                                  len(passages)))
 
 
 @dataclass(frozen=True)
@@ -60,4 +91,5 @@ class AnyPassage:
     name: str = "confidence"
 
     def __call__(self, search: Search) -> Search:
-        return replace(search, found=bool(search.passages))
+        found = bool(search.passages)
+        return replace(search, found=found, certainty=Certainty.FOUND if found else Certainty.NOT_FOUND)

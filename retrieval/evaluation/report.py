@@ -35,18 +35,39 @@ def followup_rows(followups: dict) -> list[str]:
     return lines
 
 
+def _bands(figures: dict) -> str:
+    """Shares shown as found / unsure / not found, when measured."""
+    shares = figures.get("bands")
+    if not shares:
+        return ""
+    return f"   found {shares['found']:.3f} / unsure {shares['unsure']:.3f} / not found {shares['not_found']:.3f}"
+
+
 def abstention_rows(abstention: dict) -> list[str]:
-    """Shares of questions flagged found=false, out of the library and in it."""
-    lines = ["", "abstention (share flagged found=false)"]
+    """Shares of questions flagged found=false (unsure or not found), out of the library and in it, and the
+    share in each outcome band."""
+    lines = ["", "abstention (share flagged found=false; then each outcome band)"]
     for language, figures in abstention.get("held_out", {}).items():
         out, kept = figures["out_of_library"], figures["answerable"]
-        lines.append(f"  {language}: gold passage left out   {out['flagged']:.3f} of {out['n']}"
+        lines.append(f"  {language}: gold passage left out   {out['flagged']:.3f} of {out['n']}{_bands(out)}"
                      f"   (answer elsewhere, skipped: {figures['skipped_answer_elsewhere']})")
-        lines.append(f"  {language}: gold passage present    {kept['flagged']:.3f} of {kept['n']}")
+        lines.append(f"  {language}: gold passage present    {kept['flagged']:.3f} of {kept['n']}{_bands(kept)}")
     for name, figures in abstention.get("in_library_flagged", {}).items():
-        lines.append(f"  answerable, full library: {name:24} {figures['flagged']:.3f} of {figures['n']}")
+        lines.append(f"  answerable, full library: {name:24} {figures['flagged']:.3f} of {figures['n']}{_bands(figures)}")
     for name, figures in abstention.get("near_miss_unanswerable", {}).items():
-        lines.append(f"  unanswerable, topic passage present: {name} {figures['flagged']:.3f} of {figures['n']}")
+        lines.append(f"  unanswerable, topic passage present: {name} {figures['flagged']:.3f} of {figures['n']}"
+                     f"{_bands(figures)}")
+    return lines
+
+
+def shown_rows(sets: dict) -> list[str]:
+    """Per answerable set: passages worth reading out of the first top_k, and the answer's presence in them."""
+    rows = [(name, f["shown"]) for name, f in sets.items() if "shown" in f]
+    if not rows:
+        return []
+    lines = ["", "passages shown (hybrid, of top_k)      avg shown   hit in shown   hit in top_k"]
+    for name, shown in rows:
+        lines.append(f"  {name:34} {shown['passages']:>9.2f}   {shown['hit']:>12.3f}   {shown['hit_top_k']:>12.3f}")
     return lines
 
 
@@ -56,6 +77,7 @@ def render(report: dict) -> str:
                           for lang, v in report.get("libraries", {}).items())
     lines = [f"libraries: {libraries}", f"settings: {report.get('settings', {})}", ""]
     lines += set_rows(report.get("sets", {}))
+    lines += shown_rows(report.get("sets", {}))
     lines += followup_rows(report.get("followups", {}))
     lines += abstention_rows(report.get("abstention", {}))
     timing = report.get("latency")

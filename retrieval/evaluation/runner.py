@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from retrieval.answer import Answer
+from retrieval.answer import Answer, Certainty
 from retrieval.asking.query import SearchMode
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.embedding.embedder import Embedder
@@ -38,22 +38,61 @@ class SetResult:
 
     tallies: dict[SearchMode, Tally] = field(default_factory=lambda: {m: Tally() for m in MODES})
     key_sentence: list[bool] = field(default_factory=list)
-    flagged: list[bool] = field(default_factory=list)
+    outcomes: list[Certainty] = field(default_factory=list)
+    shown: ShownTally = field(default_factory=lambda: ShownTally())
 
     def merge(self, other: SetResult) -> None:
         """Add another set's observations to this one (for combined rows)."""
         for mode in MODES:
             self.tallies[mode].ranks.extend(other.tallies[mode].ranks)
         self.key_sentence.extend(other.key_sentence)
-        self.flagged.extend(other.flagged)
+        self.outcomes.extend(other.outcomes)
+        self.shown.merge(other.shown)
 
     def summary(self) -> dict:
-        """Figures per mode plus key-sentence hit@1 and the share flagged as not found."""
+        """Figures per mode plus key-sentence hit@1, the share flagged as not found (unsure or not found) and
+        the share in each outcome band, and the passages worth reading."""
         out = {mode: tally.summary() for mode, tally in self.tallies.items() if tally.ranks}
         out["key_sentence@1"] = round(share(self.key_sentence), 4)
-        out["flagged_not_found"] = round(share(self.flagged), 4)
-        out["n"] = len(self.flagged)
+        out["flagged_not_found"] = round(share([o is not Certainty.FOUND for o in self.outcomes]), 4)
+        out["bands"] = bands(self.outcomes)
+        out["n"] = len(self.outcomes)
+        if self.shown.counts:
+            out["shown"] = self.shown.summary()
         return out
+
+
+@dataclass
+class ShownTally:
+    """Of the first `top_k` passages, those worth reading: how many, and whether the answer is among them (and
+    among all `top_k`, for comparison)."""
+
+    counts: list[int] = field(default_factory=list)
+    hit_shown: list[bool] = field(default_factory=list)
+    hit_top: list[bool] = field(default_factory=list)
+
+    def add(self, answer: Answer, rank: int | None, top_k: int) -> None:
+        """Record one answered question whose first hit is at `rank`."""
+        count = min(len(answer.shown), top_k)
+        self.counts.append(count)
+        self.hit_shown.append(rank is not None and rank <= count)
+        self.hit_top.append(rank is not None and rank <= top_k)
+
+    def merge(self, other: ShownTally) -> None:
+        """Add another tally's observations."""
+        self.counts.extend(other.counts)
+        self.hit_shown.extend(other.hit_shown)
+        self.hit_top.extend(other.hit_top)
+
+    def summary(self) -> dict:
+        """Average passages shown and the hit rate within them, next to the hit rate within all `top_k`."""
+        return {"passages": round(statistics.mean(self.counts), 3), "hit": round(share(self.hit_shown), 4),
+                "hit_top_k": round(share(self.hit_top), 4)}
+
+
+def bands(outcomes: list[Certainty]) -> dict[str, float]:
+    """The share of answers in each outcome band."""
+    return {band.value: round(share([o is band for o in outcomes]), 4) for band in Certainty}
 
 
 class PrecomputedQueries:
@@ -103,16 +142,18 @@ def texts_of(answer: Answer) -> list[str]:
 
 
 def ask_question(library: Library, question: Question, result: SetResult) -> None:
-    """Ask one question in every mode and record ranks, the key sentence and the abstention flag."""
+    """Ask one question in every mode and record ranks, the key sentence, the outcome and the passages shown."""
     for mode in MODES:
         answer = library.ask(question.question, top_k=DEPTH, mode=mode, highlight=mode is SearchMode.HYBRID)
+        rank = first_hit(texts_of(answer), question.answers) if question.answers else None
         if mode is SearchMode.HYBRID:
-            result.flagged.append(not answer.found)
+            result.outcomes.append(answer.confidence)
             if question.answers:
                 top = answer.passages[0].key_sentence if answer.passages else ""
                 result.key_sentence.append(contains_answer(top, question.answers))
+                result.shown.add(answer, rank, library.settings.top_k)
         if question.answers:
-            result.tallies[mode].add(first_hit(texts_of(answer), question.answers))
+            result.tallies[mode].add(rank)
 
 
 def run_conversations(libraries: dict[str, Library], conversations: list[Conversation]) -> dict:
@@ -156,13 +197,18 @@ def abstention_run(folder: Path, embedder: TextEmbedder, docs: list[tuple[str, C
             if missing and any(normalise(a) in t for a in question.answers for t in kept_texts):
                 skipped += 1
                 continue
-            flagged = not library.ask(question.question, top_k=DEPTH, highlight=False).found
-            (outside if missing else inside).append(flagged)
+            outcome = library.ask(question.question, top_k=DEPTH, highlight=False).confidence
+            (outside if missing else inside).append(outcome)
     finally:
         library.close()
-    return {"out_of_library": {"n": len(outside), "flagged": round(share(outside), 4)},
-            "answerable": {"n": len(inside), "flagged": round(share(inside), 4)},
+    return {"out_of_library": {"n": len(outside), "flagged": flagged_share(outside), "bands": bands(outside)},
+            "answerable": {"n": len(inside), "flagged": flagged_share(inside), "bands": bands(inside)},
             "skipped_answer_elsewhere": skipped}
+
+
+def flagged_share(outcomes: list[Certainty]) -> float:
+    """The share of answers not shown as found (the two-way abstention figure)."""
+    return round(share([o is not Certainty.FOUND for o in outcomes]), 4)
 
 
 def latency(library: Library, questions: list[Question]) -> dict:
@@ -233,7 +279,9 @@ def evaluate(folder: Path, embedder: TextEmbedder, limit: int | None, workdir: P
         for name, r in results.items():
             answerable = all(q.answers for q in question_sets[name])
             key = "in_library_flagged" if answerable else "near_miss_unanswerable"
-            report["abstention"][key][name] = {"n": r.summary()["n"], "flagged": r.summary()["flagged_not_found"]}
+            summary = r.summary()
+            report["abstention"][key][name] = {"n": summary["n"], "flagged": summary["flagged_not_found"],
+                                               "bands": summary["bands"]}
         for language, docs in by_language.items():
             own = [q for qs in question_sets.values() for q in qs if q.answers and q.lang == q.corpus_lang == language]
             if own:
@@ -258,7 +306,8 @@ def _progress(message: str) -> None:
 
 def settings_summary(settings: Settings) -> dict:
     """The retrieval settings the run used."""
-    names = ("chunk_words", "chunk_overlap_sentences", "candidate_pool", "abstain_threshold", "top_k",
+    names = ("chunk_words", "chunk_overlap_sentences", "candidate_pool", "abstain_threshold", "unsure_threshold",
+             "passage_margin", "top_k",
              "rerank_depth", "rerank_weight", "rerank_within_article", "followup_article_bonus")
     return {k: getattr(settings, k) for k in names if hasattr(settings, k)}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from retrieval.answer import Certainty
+
 GAP_RANK = 5
 """The gap is measured to the dense candidate at this rank, so a few near-duplicates of the best one do not hide it."""
 
@@ -22,35 +24,58 @@ class Signals:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the best passage offers: its cosine, how far it stands out, and how much of the question its best
-    sentence covers."""
+    """What the best passage offers: its cosine, how far it stands out, how much of the question its best
+    sentence covers, and whether the question's rarest word is missing from it (`rare_missing`) or from the
+    whole library (`unseen`)."""
 
     dense: float
     gap: float
     coverage: float
     cross_language: bool = False
+    rare_missing: bool = False
+    unseen: bool = False
 
 
 @dataclass(frozen=True)
 class AbstainWeights:
-    """How the gap and the word coverage add to the cosine; fitted on the dev sets' held-out abstention runs."""
+    """How the gap, the word coverage and the missing rare word add to the cosine; fitted on the dev sets'
+    held-out abstention runs."""
 
-    gap: float = 1.4
-    coverage: float = 0.32
-    cross_language: float = 0.15
+    gap: float = 1.8
+    gap_cap: float = 0.06
+    """A gap beyond this says nothing more (answerable dev questions: median ~0.06, out-of-library ~0.01): in a small
+    library of unrelated articles the one on the question's broad topic stands far out even when it lacks the answer."""
+    coverage: float = 0.2
+    cross_language: float = 0.12
     neutral_gap: float = 0.05
+    """Assumed when too few candidates to measure a gap (a library of a few articles)."""
+    rare_missing: float = 0.02
+    unseen: float = 0.02
+    dense_floor: float = 0.77
+    """A cosine below this is nothing near the question: the lowest best cosine of an answerable dev question is 0.772."""
 
 
 def confidence(evidence: Evidence, weights: AbstainWeights = AbstainWeights()) -> float:
-    """One number compared with `abstain_threshold`.
+    """One number compared with `abstain_threshold` (found) and `unsure_threshold` (related at all).
 
     A passage that answers usually stands out from the next candidates and has a sentence holding the
-    question's rare words; a merely related one ties with its neighbours and lacks them. A question in another language
-    than the passage shares few words with it, so it gets an allowance instead.
+    question's rare words; a merely related one ties with its neighbours and lacks them. A question whose rarest
+    word the passage lacks — or the library never saw — is most likely about something else. A question in another
+    language than the passage shares few words with it, so it gets an allowance instead.
     """
     lexical = weights.coverage * evidence.coverage
+    missing = weights.rare_missing * evidence.rare_missing + weights.unseen * evidence.unseen
     allowance = weights.cross_language if evidence.cross_language else 0.0
-    return evidence.dense + weights.gap * evidence.gap + lexical + allowance
+    return evidence.dense + weights.gap * min(evidence.gap, weights.gap_cap) + lexical - missing + allowance
+
+
+def certainty(evidence: Evidence, weights: AbstainWeights, found_at: float, unsure_at: float) -> Certainty:
+    """The outcome the evidence earns: found when its confidence reaches `found_at`, unsure from `unsure_at`, and not
+    found below that or when the passage is not even near the question."""
+    score = confidence(evidence, weights)
+    if evidence.dense < weights.dense_floor or score < unsure_at:
+        return Certainty.NOT_FOUND
+    return Certainty.FOUND if score >= found_at else Certainty.UNSURE
 
 
 ABSTAIN_WEIGHTS = AbstainWeights()

@@ -18,10 +18,12 @@ class QuestionWords:
     `words`: each content word (its stems under both stemmers) with the idf of its commoner stem, for
     coverage; a word the library has never seen gets the highest idf: if the question's key name occurs
     nowhere in the library, no stored passage can be about it.
+    `unseen`: how many of those words the library has never seen under either stemmer.
     """
 
     stem_weights: dict[str, float]
     words: WeightedWords
+    unseen: int = 0
 
 
 def question_words(index: LexicalIndex, question: str) -> QuestionWords:
@@ -29,7 +31,17 @@ def question_words(index: LexicalIndex, question: str) -> QuestionWords:
     pairs = word_stems(question)
     frequency = {stem: index.document_frequency(stem) for stem in distinct_stems(pairs)}
     return QuestionWords({stem: index.idf(df) for stem, df in frequency.items() if df},
-                         [(stems, index.idf(max(frequency[s] for s in stems))) for stems in pairs])
+                         [(stems, index.idf(max(frequency[s] for s in stems))) for stems in pairs],
+                         sum(1 for stems in pairs if not any(frequency[s] for s in stems)))
+
+
+def rarest_missing(words: WeightedWords, text: str) -> bool:
+    """Whether the question's rarest word (under either stemmer) is absent from `text`: a passage lacking the one
+    word that singles the question out is usually about something else."""
+    if not words:
+        return False
+    stems, _ = max(words, key=lambda item: item[1])
+    return sentence_stems(text).isdisjoint(stems)
 
 
 def word_coverage(words: WeightedWords, text: str) -> float:
