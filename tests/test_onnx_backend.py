@@ -1,0 +1,72 @@
+"""The default `onnx` backend (fp32 graph in ONNX Runtime) gives the vectors of the PyTorch model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
+
+import numpy as np
+import pytest
+
+from retrieval.embedding.embedder import ONNX, TORCH, Embedder
+from retrieval.settings import Settings
+from tests.conftest import ROOT, SHARED_EVAL
+
+
+def _field(pattern: str, field: str, per_file: int) -> list[str]:
+    """The first `per_file` values of `field` in each eval file matching `pattern`."""
+    files = sorted(SHARED_EVAL.glob(pattern))
+    if not files:
+        pytest.skip(f"no eval sets in {SHARED_EVAL}")
+    values = []
+    for path in files:
+        with open(path, encoding="utf-8") as handle:
+            values += [json.loads(line)[field] for line in islice(handle, per_file)]
+    return values
+
+
+@pytest.fixture(scope="module")
+def torch_embedder() -> Embedder:
+    """The bundled model in PyTorch, the reference the ONNX graph must reproduce."""
+    return Embedder(cache_dir=Settings(_env_file=None).resolved_model_cache, backend=TORCH)
+
+
+def test_the_default_backend_is_the_fp32_onnx_graph(embedder):
+    assert Settings(_env_file=None).embedding_backend == ONNX
+    assert embedder.backend == ONNX
+
+
+def test_onnx_gives_the_vectors_of_torch_for_two_hundred_real_questions(embedder, torch_embedder):
+    questions = _field("*.questions.jsonl", "question", 40)[:200]
+    cosines = np.sum(embedder.queries(questions) * torch_embedder.queries(questions), axis=1)
+    assert len(questions) == 200 and cosines.min() >= 0.9999
+
+
+def test_onnx_gives_the_vectors_of_torch_for_real_passages_of_every_length(embedder, torch_embedder):
+    passages = _field("*.corpus.jsonl", "text", 12)
+    cosines = np.sum(embedder.passages(passages) * torch_embedder.passages(passages), axis=1)
+    assert cosines.min() >= 0.9999
+
+
+def test_questions_asked_at_once_from_several_threads_get_their_own_vectors(embedder):
+    questions = _field("*.questions.jsonl", "question", 4)
+    alone = embedder.queries(questions)
+    with ThreadPoolExecutor(4) as pool:
+        together = np.stack(list(pool.map(lambda q: embedder.queries([q])[0], questions * 3)))
+    assert np.allclose(together, np.tile(alone, (3, 1)), atol=1e-5)
+
+
+def test_a_fresh_process_answers_with_the_onnx_graph_without_importing_torch(embedder):
+    cache = Settings(_env_file=None).resolved_model_cache
+    script = ("import sys; sys.modules['torch'] = None\n"
+              "from pathlib import Path\n"
+              "from retrieval.embedding.embedder import Embedder\n"
+              f"print(Embedder(cache_dir=Path({str(cache)!r})).query('siapa yang mendampingi Putin?').tolist())")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    vector = np.array(json.loads(result.stdout), dtype=np.float32)
+    assert float(vector @ embedder.query("siapa yang mendampingi Putin?")) >= 0.9999
