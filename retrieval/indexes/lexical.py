@@ -6,6 +6,7 @@ import math
 import threading
 from array import array
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import Stemmer
@@ -50,8 +51,37 @@ def distinct_stems(pairs: list[tuple[str, str]]) -> list[str]:
     return list(dict.fromkeys([id_stem for id_stem, _ in pairs] + [en_stem for _, en_stem in pairs]))
 
 
+class _Term(NamedTuple):
+    """One query term as searched: its number, idf and postings (slots ascending, counts)."""
+
+    term: int
+    idf: float
+    docs: np.ndarray
+    freqs: np.ndarray
+
+
+class _Windows(NamedTuple):
+    """A term's postings cut by window of slots: per window, its number, posting range, highest count and shortest
+    chunk; `count` is how many postings it was computed from."""
+
+    count: int
+    ids: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    max_tf: np.ndarray
+    min_len: np.ndarray
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return self.ids, self.starts, self.ends, self.max_tf, self.min_len
+
+
 class LexicalIndex:
     """An inverted index with BM25 scoring; deletions are tombstones compacted on save."""
+
+    window_bits = 10
+    """Slots per window of the pruned search: 2**window_bits (smaller: tighter bounds, more windows to sum)."""
+    seed_budget = 8192
+    """Postings of the rarest query terms scored in full to set the bar the other terms' windows must reach."""
 
     def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
@@ -62,6 +92,7 @@ class LexicalIndex:
         self.alive = bytearray()
         self.slot: dict[int, int] = {}
         self.total_len = 0
+        self._window_cache: dict[int, _Windows] = {}
 
     def __len__(self) -> int:
         return len(self.slot)
@@ -120,43 +151,122 @@ class LexicalIndex:
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def search(self, query: list[str], k: int) -> tuple[np.ndarray, np.ndarray, float]:
-        """Top `k` chunk ids with BM25 scores, plus the share of query idf the best hit matched."""
+        """Top `k` chunk ids with BM25 scores, plus the share of query idf the best hit matched.
+
+        Exact top-k without scoring every posting (MaxScore over slot windows): the rarest terms' chunks are
+        scored in full and the k-th best of them is a bar; a window of slots is read for the other terms only if
+        their score bounds there could reach the bar. Ties are broken by slot, oldest first.
+        """
         n = len(self.slot)
-        if n == 0 or not query:
+        matched = self._matched(query) if n else []
+        if not matched or k < 1:
             return np.zeros(0, np.int64), np.zeros(0, np.float32), 0.0
-        scores = np.zeros(len(self.doc_ids), dtype=np.float32)
-        avg = self.total_len / n if n else 1.0
-        lengths = np.frombuffer(self.doc_len, dtype=np.int32)
-        matched: list[tuple[float, np.ndarray]] = []
+        avg = self.total_len / n
+        alive = np.frombuffer(self.alive, dtype=np.uint8)
+        seeds, rest = self._split_seeds(matched)
+        seed_slots = np.unique(np.concatenate([term.docs for term in seeds])) if seeds else np.zeros(0, np.int32)
+        seed_scores = self._scores(seed_slots, matched, avg) * alive[seed_slots]
+        bar = float(np.partition(seed_scores, len(seed_scores) - k)[len(seed_scores) - k]) if len(seed_scores) >= k else 0.0
+        other_slots, other_scores = self._window_scores(rest, bar, avg, seed_slots)
+        slots = np.concatenate([seed_slots, other_slots])
+        scores = np.concatenate([seed_scores, other_scores * alive[other_slots]])
+        slots, scores = _best(slots, scores, k)
+        coverage = self._coverage(matched, int(slots[0])) if len(slots) else 0.0
+        ids = np.frombuffer(self.doc_ids, dtype=np.int64)[slots]
+        return ids.copy(), scores, coverage
+
+    def _matched(self, query: list[str]) -> list[_Term]:
+        """The query's terms that some live chunk holds, in query order, with their idf and postings."""
+        matched = []
         for token in query:
             term = self.vocab.get(token)
             if term is None:
                 continue
             docs_arr, freqs_arr = self.postings[term]
             docs = np.frombuffer(docs_arr, dtype=np.int32)
-            freqs = np.frombuffer(freqs_arr, dtype=np.uint16).astype(np.float32)
             live = self._live_count(docs)
-            if live == 0:
-                continue
-            idf = self.idf(live)
-            norm = self.k1 * (1 - self.b + self.b * lengths[docs] / avg)
-            scores[docs] += idf * freqs * (self.k1 + 1) / (freqs + norm)
-            matched.append((idf, docs))
-        alive = np.frombuffer(self.alive, dtype=np.uint8)
-        scores *= alive
-        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
-        top = top[np.argsort(-scores[top])]
-        top = top[scores[top] > 0]
-        coverage = self._coverage(query, matched, int(top[0])) if len(top) else 0.0
-        ids = np.frombuffer(self.doc_ids, dtype=np.int64)[top]
-        return ids.copy(), scores[top], coverage
+            if live:
+                matched.append(_Term(term, self.idf(live), docs, np.frombuffer(freqs_arr, dtype=np.uint16)))
+        return matched
 
-    def _coverage(self, query: list[str], matched: list[tuple[float, np.ndarray]], slot: int) -> float:
+    def _split_seeds(self, matched: list[_Term]) -> tuple[list[_Term], list[_Term]]:
+        """The rarest terms, as many as fit `seed_budget` postings together (scored in full), and the others (read
+        only in windows where they could matter)."""
+        seeds, postings = [], 0
+        for term in sorted(matched, key=lambda term: len(term.docs)):
+            if postings + len(term.docs) > self.seed_budget:
+                break
+            seeds.append(term)
+            postings += len(term.docs)
+        return seeds, [term for term in matched if all(term is not seed for seed in seeds)]
+
+    def _contribution(self, term: _Term, freqs: np.ndarray, slots: np.ndarray, avg: float) -> np.ndarray:
+        """BM25 terms of one query term for chunks at `slots` holding it `freqs` times."""
+        freqs = freqs.astype(np.float32)
+        lengths = np.frombuffer(self.doc_len, dtype=np.int32)
+        norm = self.k1 * (1 - self.b + self.b * lengths[slots] / avg)
+        return term.idf * freqs * (self.k1 + 1) / (freqs + norm)
+
+    def _scores(self, slots: np.ndarray, matched: list[_Term], avg: float) -> np.ndarray:
+        """Full BM25 scores of the chunks at `slots` (sorted), summed in query order."""
+        scores = np.zeros(len(slots), dtype=np.float32)
+        for term in matched:
+            at = np.minimum(np.searchsorted(term.docs, slots), len(term.docs) - 1)
+            hit = term.docs[at] == slots
+            scores[hit] += self._contribution(term, term.freqs[at[hit]], slots[hit], avg)
+        return scores
+
+    def _window_scores(self, rest: list[_Term], bar: float, avg: float,
+                       seed_slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Slots and scores (from `rest` alone) of the chunks, other than the seeds, in the windows of slots where
+        `rest` could score at least `bar`."""
+        if not rest:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        bounds = np.zeros((len(self.doc_ids) >> self.window_bits) + 1)
+        windows = [self._windows(term) for term in rest]
+        for term, window in zip(rest, windows):
+            bounds[window.ids] += term.idf * (self.k1 + 1) * window.max_tf / (
+                window.max_tf + self.k1 * (1 - self.b + self.b * window.min_len / avg))
+        open_ = bounds * (1 + 1e-5) >= bar
+        scores = np.zeros(len(self.doc_ids), dtype=np.float32)
+        for term, window in zip(rest, windows):
+            keep = open_[window.ids]
+            where = _ranges(window.starts[keep], window.ends[keep])
+            docs = term.docs[where]
+            scores[docs] += self._contribution(term, term.freqs[where], docs, avg)
+        scores[seed_slots] = 0
+        opened = np.flatnonzero(open_ & (bounds > 0)) << self.window_bits
+        slots = _ranges(opened, np.minimum(opened + (1 << self.window_bits), len(scores)))
+        slots = slots[scores[slots] > 0]
+        return slots, scores[slots]
+
+    def _windows(self, term: _Term) -> _Windows:
+        """Per window of slots holding the term: its postings' range, highest count and shortest chunk (cached;
+        only the last window is recomputed after adds, and deletions leave the bounds valid)."""
+        cached = self._window_cache.get(term.term)
+        if cached is not None and cached.count == len(term.docs):
+            return cached
+        origin = int(cached.starts[-1]) if cached is not None and len(cached.starts) else 0
+        docs, freqs = term.docs[origin:], term.freqs[origin:]
+        window = docs >> self.window_bits
+        starts = np.flatnonzero(np.diff(window, prepend=-1)).astype(np.int64)
+        lengths = np.frombuffer(self.doc_len, dtype=np.int32)[docs]
+        part = _Windows(len(term.docs), window[starts].astype(np.int64), starts + origin,
+                        np.append(starts[1:], len(docs)) + origin, np.maximum.reduceat(freqs, starts).astype(np.float64),
+                        np.minimum.reduceat(lengths, starts).astype(np.float64))
+        if cached is not None and origin:
+            keep = len(cached.starts) - 1
+            part = _Windows(len(term.docs), *(np.concatenate([old[:keep], new]) for old, new in
+                                              zip(cached.arrays(), part.arrays())))
+        self._window_cache[term.term] = part
+        return part
+
+    def _coverage(self, matched: list[_Term], slot: int) -> float:
         """Idf-weighted share of the query's known terms that occur in the given document."""
-        total = sum(idf for idf, _ in matched)
+        total = sum(term.idf for term in matched)
         if total <= 0:
             return 0.0
-        hit = sum(idf for idf, docs in matched if np.any(docs == slot))
+        hit = sum(term.idf for term in matched if _holds(term.docs, slot))
         return hit / total
 
     def compact(self) -> None:
@@ -232,6 +342,34 @@ class LexicalIndex:
 
 _ARRAYS = {"doc_ids": "<i8", "doc_len": "<i4", "alive": "u1", "vocab": "u1", "vocab_ends": "<i8", "post_ends": "<i8",
            "post_docs": "<i4", "post_freqs": "<u2"}
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The positions start..end-1 of each range, end to end."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, np.int64)
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return offsets + np.arange(total)
+
+
+def _best(slots: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `k` best positive scores and their slots, best first, ties by slot."""
+    positive = scores > 0
+    slots, scores = slots[positive], scores[positive]
+    if len(scores) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        near = scores >= kth
+        slots, scores = slots[near], scores[near]
+    top = np.lexsort((slots, -scores))[:k]
+    return slots[top], scores[top]
+
+
+def _holds(docs: np.ndarray, slot: int) -> bool:
+    """Whether a sorted postings list holds the slot."""
+    at = int(np.searchsorted(docs, slot))
+    return at < len(docs) and int(docs[at]) == slot
 
 
 def _joined(parts: list[array], dtype: type) -> np.ndarray:
