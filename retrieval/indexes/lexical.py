@@ -80,8 +80,8 @@ class LexicalIndex:
 
     window_bits = 10
     """Slots per window of the pruned search: 2**window_bits (smaller: tighter bounds, more windows to sum)."""
-    seed_budget = 8192
-    """Postings of the rarest query terms scored in full to set the bar the other terms' windows must reach."""
+    seed_budget = 4096
+    """Postings of the rarest query terms read in full to set the bar the other terms' windows must reach."""
 
     def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
@@ -153,9 +153,11 @@ class LexicalIndex:
     def search(self, query: list[str], k: int) -> tuple[np.ndarray, np.ndarray, float]:
         """Top `k` chunk ids with BM25 scores, plus the share of query idf the best hit matched.
 
-        Exact top-k without scoring every posting (MaxScore over slot windows): the rarest terms' chunks are
-        scored in full and the k-th best of them is a bar; a window of slots is read for the other terms only if
-        their score bounds there could reach the bar. Ties are broken by slot, oldest first.
+        Exact top-k without scoring every posting (MaxScore over windows of slots): the rarest terms alone set a
+        bar (the k-th best of their chunks' partial scores, which the k-th best full score is at least), and a
+        window is read only if its chunks could reach it: the other terms' bounds there (highest count, shortest
+        chunk) plus its best partial score. Scores are summed in query order, as when every posting is scored;
+        ties are broken by slot, oldest first.
         """
         n = len(self.slot)
         matched = self._matched(query) if n else []
@@ -164,13 +166,33 @@ class LexicalIndex:
         avg = self.total_len / n
         alive = np.frombuffer(self.alive, dtype=np.uint8)
         seeds, rest = self._split_seeds(matched)
-        seed_slots = np.unique(np.concatenate([term.docs for term in seeds])) if seeds else np.zeros(0, np.int32)
-        seed_scores = self._scores(seed_slots, matched, avg) * alive[seed_slots]
-        bar = float(np.partition(seed_scores, len(seed_scores) - k)[len(seed_scores) - k]) if len(seed_scores) >= k else 0.0
-        other_slots, other_scores = self._window_scores(rest, bar, avg, seed_slots)
-        slots = np.concatenate([seed_slots, other_slots])
-        scores = np.concatenate([seed_scores, other_scores * alive[other_slots]])
-        slots, scores = _best(slots, scores, k)
+        scores = np.zeros(len(self.doc_ids), dtype=np.float32)
+        reach, bar = self._rest_bounds(rest, avg), 0.0
+        if seeds:
+            for term in seeds:
+                scores[term.docs] += self._contribution(term, term.freqs, term.docs, avg)
+            slots = _distinct(np.concatenate([term.docs for term in seeds]))
+            partial = scores[slots] * alive[slots]
+            if len(slots) >= k:
+                bar = float(np.partition(partial, len(slots) - k)[len(slots) - k]) * (1 - 1e-5)
+            best = np.zeros_like(reach)
+            np.maximum.at(best, slots >> self.window_bits, partial)
+            reach += best
+            scores[slots] = 0
+        open_ = (reach * (1 + 1e-5) >= bar) & (reach > 0)
+        for term in matched:
+            if any(term is seed for seed in seeds):
+                inside = open_[term.docs >> self.window_bits]
+                docs, freqs = term.docs[inside], term.freqs[inside]
+            else:
+                window = self._windows(term)
+                keep = open_[window.ids]
+                where = _ranges(window.starts[keep], window.ends[keep])
+                docs, freqs = term.docs[where], term.freqs[where]
+            scores[docs] += self._contribution(term, freqs, docs, avg)
+        opened = np.flatnonzero(open_) << self.window_bits
+        slots = _ranges(opened, np.minimum(opened + (1 << self.window_bits), len(scores)))
+        slots, scores = _best(slots, scores[slots] * alive[slots], k)
         coverage = self._coverage(matched, int(slots[0])) if len(slots) else 0.0
         ids = np.frombuffer(self.doc_ids, dtype=np.int64)[slots]
         return ids.copy(), scores, coverage
@@ -190,8 +212,8 @@ class LexicalIndex:
         return matched
 
     def _split_seeds(self, matched: list[_Term]) -> tuple[list[_Term], list[_Term]]:
-        """The rarest terms, as many as fit `seed_budget` postings together (scored in full), and the others (read
-        only in windows where they could matter)."""
+        """The rarest terms, as many as fit `seed_budget` postings together (read in full to set the bar), and the
+        others (read only in windows where they could matter)."""
         seeds, postings = [], 0
         for term in sorted(matched, key=lambda term: len(term.docs)):
             if postings + len(term.docs) > self.seed_budget:
@@ -207,38 +229,14 @@ class LexicalIndex:
         norm = self.k1 * (1 - self.b + self.b * lengths[slots] / avg)
         return term.idf * freqs * (self.k1 + 1) / (freqs + norm)
 
-    def _scores(self, slots: np.ndarray, matched: list[_Term], avg: float) -> np.ndarray:
-        """Full BM25 scores of the chunks at `slots` (sorted), summed in query order."""
-        scores = np.zeros(len(slots), dtype=np.float32)
-        for term in matched:
-            at = np.minimum(np.searchsorted(term.docs, slots), len(term.docs) - 1)
-            hit = term.docs[at] == slots
-            scores[hit] += self._contribution(term, term.freqs[at[hit]], slots[hit], avg)
-        return scores
-
-    def _window_scores(self, rest: list[_Term], bar: float, avg: float,
-                       seed_slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Slots and scores (from `rest` alone) of the chunks, other than the seeds, in the windows of slots where
-        `rest` could score at least `bar`."""
-        if not rest:
-            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+    def _rest_bounds(self, rest: list[_Term], avg: float) -> np.ndarray:
+        """Per window of slots, the most its chunks can score from the `rest` terms."""
         bounds = np.zeros((len(self.doc_ids) >> self.window_bits) + 1)
-        windows = [self._windows(term) for term in rest]
-        for term, window in zip(rest, windows):
+        for term in rest:
+            window = self._windows(term)
             bounds[window.ids] += term.idf * (self.k1 + 1) * window.max_tf / (
                 window.max_tf + self.k1 * (1 - self.b + self.b * window.min_len / avg))
-        open_ = bounds * (1 + 1e-5) >= bar
-        scores = np.zeros(len(self.doc_ids), dtype=np.float32)
-        for term, window in zip(rest, windows):
-            keep = open_[window.ids]
-            where = _ranges(window.starts[keep], window.ends[keep])
-            docs = term.docs[where]
-            scores[docs] += self._contribution(term, term.freqs[where], docs, avg)
-        scores[seed_slots] = 0
-        opened = np.flatnonzero(open_ & (bounds > 0)) << self.window_bits
-        slots = _ranges(opened, np.minimum(opened + (1 << self.window_bits), len(scores)))
-        slots = slots[scores[slots] > 0]
-        return slots, scores[slots]
+        return bounds
 
     def _windows(self, term: _Term) -> _Windows:
         """Per window of slots holding the term: its postings' range, highest count and shortest chunk (cached;
@@ -364,6 +362,12 @@ def _best(slots: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np
         slots, scores = slots[near], scores[near]
     top = np.lexsort((slots, -scores))[:k]
     return slots[top], scores[top]
+
+
+def _distinct(slots: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending."""
+    slots = np.sort(slots)
+    return slots[np.concatenate(([True], slots[1:] != slots[:-1]))] if len(slots) else slots
 
 
 def _holds(docs: np.ndarray, slot: int) -> bool:
