@@ -85,3 +85,22 @@ def test_coverage_is_the_idf_share_of_the_question_the_best_chunk_holds():
     assert ids.tolist()[0] == 1 and coverage == pytest.approx(1.0)
     _, _, partial = index.search(["gempa", "banjir"], 5)
     assert 0 < partial < 1
+
+
+def test_an_index_read_back_from_its_file_answers_like_the_one_saved_and_takes_adds_and_deletions(tmp_path):
+    rng = np.random.default_rng(7)
+    kept = LexicalIndex()
+    for chunk_id, tokens in enumerate(zipf_corpus(rng, 800, 400)):
+        kept.add(chunk_id, tokens)
+    kept.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    for index in (kept, loaded):
+        index.remove(range(0, 800, 7))
+        index.add(5000, ["w0", "w3", "w3", "w390"])
+    queries = [["w0", "w3"], ["w390", "w1"], ["w17", "w200", "w5"]]
+    for query in queries:
+        assert [a.tolist() for a in loaded.search(query, 20)[:2]] == [a.tolist() for a in kept.search(query, 20)[:2]]
+    loaded.save(tmp_path)
+    again = LexicalIndex.load(tmp_path)
+    for query in queries:
+        assert again.search(query, 20)[0].tolist() == kept.search(query, 20)[0].tolist()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import mmap
 import threading
 from array import array
 from pathlib import Path
@@ -86,7 +87,7 @@ class LexicalIndex:
     def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
         self.vocab: dict[str, int] = {}
-        self.postings: list[tuple[array, array]] = []
+        self.postings: list[tuple[array | np.ndarray, array | np.ndarray]] = []  # loaded ones: views of the file
         self.doc_ids = array("q")
         self.doc_len = array("i")
         self.alive = bytearray()
@@ -116,6 +117,8 @@ class LexicalIndex:
                 term = self.vocab[token] = len(self.postings)
                 self.postings.append((array("i"), array("H")))
             docs, freqs = self.postings[term]
+            if isinstance(docs, np.ndarray):
+                docs, freqs = self.postings[term] = (array("i", docs.tobytes()), array("H", freqs.tobytes()))
             docs.append(slot)
             freqs.append(min(tf, 65535))
 
@@ -290,13 +293,14 @@ class LexicalIndex:
         self.compact()
         vocab = [token.encode() for token in self.vocab]
         postings = [self.postings[term] for term in self.vocab.values()]
-        arrays = {
-            "doc_ids": np.frombuffer(self.doc_ids, np.int64), "doc_len": np.frombuffer(self.doc_len, np.int32),
+        arrays = {  # postings first: after the 8-byte header and doc_ids, every array starts at a multiple of its size
+            "doc_ids": np.frombuffer(self.doc_ids, np.int64),
+            "post_docs": _joined([docs for docs, _ in postings], np.int32),
+            "post_freqs": _joined([freqs for _, freqs in postings], np.uint16),
+            "doc_len": np.frombuffer(self.doc_len, np.int32),
             "alive": np.frombuffer(self.alive, np.uint8), "vocab": np.frombuffer(b"".join(vocab), np.uint8),
             "vocab_ends": np.cumsum([len(token) for token in vocab], dtype=np.int64),
             "post_ends": np.cumsum([len(docs) for docs, _ in postings], dtype=np.int64),
-            "post_docs": _joined([docs for docs, _ in postings], np.int32),
-            "post_freqs": _joined([freqs for _, freqs in postings], np.uint16),
         }
         meta = {"k1": self.k1, "b": self.b, "documents": len(self.doc_ids), "terms": len(vocab)}
         write_index_file(folder / LEXICAL_FILE, "lexical", meta,
@@ -309,7 +313,8 @@ class LexicalIndex:
         if stored is None:
             return None
         meta = stored.meta
-        arrays = {name: stored.array(name, dtype) for name, dtype in _ARRAYS.items()}
+        arrays = {name: stored.mapped(name, dtype) if name in _MAPPED else stored.array(name, dtype)
+                  for name, dtype in _ARRAYS.items()}
         problem = _inconsistency(arrays, meta)
         if problem:
             raise stored.damaged(problem)
@@ -325,9 +330,9 @@ class LexicalIndex:
                 index.vocab[vocab[start:end].decode()] = term
             except UnicodeDecodeError:
                 raise stored.damaged(f"term {term} is not UTF-8") from None
-            index.postings.append((array("i", docs[post_start:post_end].tobytes()),
-                                   array("H", freqs[post_start:post_end].tobytes())))
+            index.postings.append((docs[post_start:post_end], freqs[post_start:post_end]))
             start, post_start = end, post_end
+        _release(docs, freqs)
         if len(index.vocab) != len(vocab_ends):
             raise stored.damaged("a term is listed twice")
         live = np.flatnonzero(arrays["alive"])
@@ -338,6 +343,9 @@ class LexicalIndex:
         return index
 
 
+_MAPPED = ("post_docs", "post_freqs")
+"""The arrays left in the file and read when a question needs them; a term's postings are copied into memory only
+when a chunk is added to it."""
 _ARRAYS = {"doc_ids": "<i8", "doc_len": "<i4", "alive": "u1", "vocab": "u1", "vocab_ends": "<i8", "post_ends": "<i8",
            "post_docs": "<i4", "post_freqs": "<u2"}
 
@@ -374,6 +382,14 @@ def _holds(docs: np.ndarray, slot: int) -> bool:
     """Whether a sorted postings list holds the slot."""
     at = int(np.searchsorted(docs, slot))
     return at < len(docs) and int(docs[at]) == slot
+
+
+def _release(*mapped: np.ndarray) -> None:
+    """Let the pages of mapped arrays read while checking them go (they stay in the page cache, not in this
+    process's resident memory)."""
+    for values in mapped:
+        if isinstance(values.base, mmap.mmap):
+            values.base.madvise(mmap.MADV_DONTNEED)
 
 
 def _joined(parts: list[array], dtype: type) -> np.ndarray:
