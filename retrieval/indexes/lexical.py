@@ -193,8 +193,7 @@ class LexicalIndex:
                 where = _ranges(window.starts[keep], window.ends[keep])
                 docs, freqs = term.docs[where], term.freqs[where]
             scores[docs] += self._contribution(term, freqs, docs, avg)
-        opened = np.flatnonzero(open_) << self.window_bits
-        slots = _ranges(opened, np.minimum(opened + (1 << self.window_bits), len(scores)))
+        slots = np.flatnonzero(scores >= bar) if bar > 0 else np.flatnonzero(scores)
         slots, scores = _best(slots, scores[slots] * alive[slots], k)
         coverage = self._coverage(matched, int(slots[0])) if len(slots) else 0.0
         ids = np.frombuffer(self.doc_ids, dtype=np.int64)[slots]
