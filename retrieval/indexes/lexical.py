@@ -81,6 +81,8 @@ class LexicalIndex:
 
     window_bits = 10
     """Slots per window of the pruned search: 2**window_bits (smaller: tighter bounds, more windows to sum)."""
+    window_cache_terms = 1024
+    """Terms whose window bounds are kept between questions (the oldest computed is dropped first)."""
     seed_budget = 4096
     """Postings of the rarest query terms read in full to set the bar the other terms' windows must reach."""
 
@@ -241,23 +243,26 @@ class LexicalIndex:
         return bounds
 
     def _windows(self, term: _Term) -> _Windows:
-        """Per window of slots holding the term: its postings' range, highest count and shortest chunk (cached;
-        only the last window is recomputed after adds, and deletions leave the bounds valid)."""
+        """Per window of slots holding the term: its postings' range, highest count and shortest chunk (cached for
+        `window_cache_terms` terms; only the last window is recomputed after adds; deletions leave bounds valid)."""
         cached = self._window_cache.get(term.term)
         if cached is not None and cached.count == len(term.docs):
             return cached
         origin = int(cached.starts[-1]) if cached is not None and len(cached.starts) else 0
         docs, freqs = term.docs[origin:], term.freqs[origin:]
         window = docs >> self.window_bits
-        starts = np.flatnonzero(np.diff(window, prepend=-1)).astype(np.int64)
+        starts = np.flatnonzero(np.diff(window, prepend=-1)).astype(np.int32)
         lengths = np.frombuffer(self.doc_len, dtype=np.int32)[docs]
-        part = _Windows(len(term.docs), window[starts].astype(np.int64), starts + origin,
-                        np.append(starts[1:], len(docs)) + origin, np.maximum.reduceat(freqs, starts).astype(np.float64),
-                        np.minimum.reduceat(lengths, starts).astype(np.float64))
+        part = _Windows(len(term.docs), window[starts], starts + origin, np.append(starts[1:], len(docs)) + origin,
+                        np.maximum.reduceat(freqs, starts).astype(np.float32),
+                        np.minimum.reduceat(lengths, starts).astype(np.float32))
         if cached is not None and origin:
             keep = len(cached.starts) - 1
             part = _Windows(len(term.docs), *(np.concatenate([old[:keep], new]) for old, new in
                                               zip(cached.arrays(), part.arrays())))
+        self._window_cache.pop(term.term, None)
+        if len(self._window_cache) >= self.window_cache_terms:
+            del self._window_cache[next(iter(self._window_cache))]
         self._window_cache[term.term] = part
         return part
 
