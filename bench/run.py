@@ -193,7 +193,7 @@ def _probe(args: list[str]) -> dict:
     return result
 
 
-def bench_backends(plan: Plan, embedders: dict) -> dict:
+def bench_backends(plan: Plan, settings, embedders: dict) -> dict:
     """Encode throughput and question latency of each bundled-model backend on real text, and agreement with torch.
 
     Backends are measured in turn in the same run (torch first, the reference); a question's latency is the best
@@ -201,7 +201,7 @@ def bench_backends(plan: Plan, embedders: dict) -> dict:
     """
     from retrieval.embedding.embedder import ONNX, ONNX_INT8, TORCH
 
-    embedders = {name: embedders.get(name) or _embedder(name) for name in (TORCH, ONNX, ONNX_INT8)}
+    embedders = {name: embedders.get(name) or _embedder(settings, name) for name in (TORCH, ONNX, ONNX_INT8)}
     texts = synthetic.real_chunks(synthetic.real_articles(plan.base_passages))[: plan.base_passages]
     questions = synthetic.real_questions(100)
     out, reference = {}, None
@@ -398,7 +398,7 @@ def main(args, settings) -> int:
         results["memory"] = bench_memory(plan, work, settings)
         save()
     if "backends" in chosen:
-        results["backends"] = bench_backends(plan, embedders)
+        results["backends"] = bench_backends(plan, settings, embedders)
         save()
     if "query" in chosen:
         texts, vectors = base_material(plan, embedders[TORCH], work)
@@ -410,7 +410,7 @@ def main(args, settings) -> int:
             results["query"][str(size)] = bench_query(size, plan, work, settings, embedder, texts, vectors)
             save()
     if "startup" in chosen:
-        results["startup"] = bench_startup(plan, work, settings, [TORCH, ONNX_INT8])
+        results["startup"] = bench_startup(plan, work, settings, [settings.embedding_backend])
         save()
     if "anchor" in chosen:
         from bench.anchor import bench_anchor
