@@ -185,8 +185,11 @@ class LexicalIndex:
             reach += best
             scores[slots] = 0
         open_ = (reach * (1 + 1e-5) >= bar) & (reach > 0)
+        everywhere = bool(open_[reach > 0].all())
         for term in matched:
-            if any(term is seed for seed in seeds):
+            if everywhere:
+                docs, freqs = term.docs, term.freqs
+            elif any(term is seed for seed in seeds):
                 inside = open_[term.docs >> self.window_bits]
                 docs, freqs = term.docs[inside], term.freqs[inside]
             else:
@@ -195,8 +198,7 @@ class LexicalIndex:
                 where = _ranges(window.starts[keep], window.ends[keep])
                 docs, freqs = term.docs[where], term.freqs[where]
             scores[docs] += self._contribution(term, freqs, docs, avg)
-        slots = np.flatnonzero(scores >= bar) if bar > 0 else np.flatnonzero(scores)
-        slots, scores = _best(slots, scores[slots] * alive[slots], k)
+        slots, scores = _best(scores, alive, k, bar)
         coverage = self._coverage(matched, int(slots[0])) if len(slots) else 0.0
         ids = np.frombuffer(self.doc_ids, dtype=np.int64)[slots]
         return ids.copy(), scores, coverage
@@ -216,11 +218,11 @@ class LexicalIndex:
         return matched
 
     def _split_seeds(self, matched: list[_Term]) -> tuple[list[_Term], list[_Term]]:
-        """The rarest terms, as many as fit `seed_budget` postings together (read in full to set the bar), and the
-        others (read only in windows where they could matter)."""
+        """The rarest terms (the rarest one, and more while they fit `seed_budget` postings together), read in full
+        to set the bar, and the others, read only in windows where they could matter."""
         seeds, postings = [], 0
         for term in sorted(matched, key=lambda term: len(term.docs)):
-            if postings + len(term.docs) > self.seed_budget:
+            if seeds and postings + len(term.docs) > self.seed_budget:
                 break
             seeds.append(term)
             postings += len(term.docs)
@@ -364,16 +366,17 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return offsets + np.arange(total)
 
 
-def _best(slots: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The `k` best positive scores and their slots, best first, ties by slot."""
-    positive = scores > 0
-    slots, scores = slots[positive], scores[positive]
-    if len(scores) > k:
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        near = scores >= kth
-        slots, scores = slots[near], scores[near]
-    top = np.lexsort((slots, -scores))[:k]
-    return slots[top], scores[top]
+def _best(scores: np.ndarray, alive: np.ndarray, k: int, bar: float) -> tuple[np.ndarray, np.ndarray]:
+    """The slots of the `k` best positive live scores (none below `bar`) and the scores, best first, ties by slot."""
+    if bar <= 0:
+        scores *= alive
+        bar = max(float(np.partition(scores, len(scores) - k)[len(scores) - k]), np.finfo(np.float32).tiny) \
+            if len(scores) > k else np.finfo(np.float32).tiny
+    slots = np.flatnonzero(scores >= bar)
+    found = scores[slots] * alive[slots]
+    top = np.lexsort((slots, -found))[:k]
+    keep = found[top] > 0
+    return slots[top][keep], found[top][keep]
 
 
 def _distinct(slots: np.ndarray) -> np.ndarray:
