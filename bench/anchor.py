@@ -59,11 +59,14 @@ def bench_anchor(work: Path, settings, embedder, eval_folder: Path, documents: i
 
 
 def _txtai(settings, passages: list[str], asked: list) -> dict:
-    """txtai `Embeddings(hybrid=True)` on the bundled model folder: ingest, query and embedding-only timings."""
+    """txtai `Embeddings(hybrid=True)` on the bundled model folder: ingest, query and embedding-only timings (torch
+    on one thread: on a shared machine more threads only wait for each other)."""
     try:
+        import torch
         from txtai import Embeddings
     except ImportError:
         return {"skipped": "txtai is not installed (pip install '.[bench]')"}
+    torch.set_num_threads(1)
     from retrieval.embedding.e5_bundle import build_bundled_model
 
     embeddings = Embeddings(path=str(build_bundled_model(settings.resolved_model_cache)), hybrid=True, content=True,

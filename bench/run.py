@@ -45,8 +45,8 @@ class Plan:
 QUICK = Plan(ingest_articles=60, memory_articles=(300, 3000), sizes=(10_000,), startup_sizes=(10_000,),
              questions=30, base_passages=96, anchor_documents=20, anchor_questions=20)
 FULL = Plan(ingest_articles=150, memory_articles=(1_000, 100_000), sizes=(10_000, 100_000, 1_000_000),
-            startup_sizes=(10_000, 1_000_000), questions=60, base_passages=256, anchor_documents=100,
-            anchor_questions=100)
+            startup_sizes=(10_000, 1_000_000), questions=60, base_passages=256, anchor_documents=60,
+            anchor_questions=60)
 
 
 def log(message: str) -> None:
