@@ -395,8 +395,9 @@ def _release(*mapped: np.ndarray) -> None:
     """Let the pages of mapped arrays read while checking them go (they stay in the page cache, not in this
     process's resident memory)."""
     for values in mapped:
-        if isinstance(values.base, mmap.mmap):
-            values.base.madvise(mmap.MADV_DONTNEED)
+        owner = values.base.obj if isinstance(values.base, memoryview) else values.base
+        if isinstance(owner, mmap.mmap):
+            owner.madvise(mmap.MADV_DONTNEED)
 
 
 def _joined(parts: list[array], dtype: type) -> np.ndarray:
