@@ -6,6 +6,7 @@ import math
 import mmap
 import threading
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -76,6 +77,65 @@ class _Windows(NamedTuple):
         return self.ids, self.starts, self.ends, self.max_tf, self.min_len
 
 
+class SlotMap:
+    """Chunk id -> slot. The ids of a loaded file are two sorted arrays (12 bytes a chunk, not a dict's ~100);
+    ids added later live in a dict, and loaded ids removed later are flagged."""
+
+    def __init__(self, ids: np.ndarray | None = None, slots: np.ndarray | None = None) -> None:
+        ids = np.zeros(0, np.int64) if ids is None else ids
+        order = np.argsort(ids, kind="stable")
+        self._ids = ids[order]
+        self._slots = (np.zeros(0, np.int32) if slots is None else slots)[order].astype(np.int32)
+        self._gone = np.zeros(len(ids), dtype=bool)
+        self._added: dict[int, int] = {}
+        self._count = len(ids)
+
+    def __len__(self) -> int:
+        return self._count + len(self._added)
+
+    def __contains__(self, chunk_id: object) -> bool:
+        return self.get(int(chunk_id)) is not None  # type: ignore[call-overload]
+
+    def _base(self, chunk_id: int) -> int | None:
+        """Where a loaded, not removed id lies in the sorted arrays."""
+        at = int(np.searchsorted(self._ids, chunk_id))
+        found = at < len(self._ids) and int(self._ids[at]) == chunk_id and not self._gone[at]
+        return at if found else None
+
+    def get(self, chunk_id: int) -> int | None:
+        """The id's slot, or None."""
+        if chunk_id in self._added:
+            return self._added[chunk_id]
+        at = self._base(chunk_id)
+        return None if at is None else int(self._slots[at])
+
+    def pop(self, chunk_id: int, default: int | None = None) -> int | None:
+        """Forget the id; its slot (or `default` when absent)."""
+        if chunk_id in self._added:
+            return self._added.pop(chunk_id)
+        at = self._base(chunk_id)
+        if at is None:
+            return default
+        self._gone[at] = True
+        self._count -= 1
+        return int(self._slots[at])
+
+    def __setitem__(self, chunk_id: int, slot: int) -> None:
+        self.pop(chunk_id)
+        self._added[chunk_id] = slot
+
+    def ids(self) -> np.ndarray:
+        """Every id held."""
+        added = np.fromiter(self._added, dtype=np.int64, count=len(self._added))
+        return np.concatenate([self._ids[~self._gone], added])
+
+    def items(self) -> Iterator[tuple[int, int]]:
+        """(id, slot) pairs."""
+        live = ~self._gone
+        yield from zip(self._ids[live].tolist(), self._slots[live].tolist())
+        yield from self._added.items()
+
+
 class LexicalIndex:
     """An inverted index with BM25 scoring; deletions are tombstones compacted on save."""
 
@@ -93,7 +153,7 @@ class LexicalIndex:
         self.doc_ids = array("q")
         self.doc_len = array("i")
         self.alive = bytearray()
-        self.slot: dict[int, int] = {}
+        self.slot = SlotMap()
         self.total_len = 0
         self._window_cache: dict[int, _Windows] = {}
 
@@ -137,7 +197,7 @@ class LexicalIndex:
 
     def ids(self) -> np.ndarray:
         """Every chunk id in the index."""
-        return np.fromiter(self.slot.keys(), dtype=np.int64, count=len(self.slot))
+        return self.slot.ids()
 
     def document_frequency(self, stem: str) -> int:
         """How many live chunks contain the stem (deleted ones stop counting at once, not at the next save)."""
@@ -342,9 +402,10 @@ class LexicalIndex:
         if len(index.vocab) != len(vocab_ends):
             raise stored.damaged("a term is listed twice")
         live = np.flatnonzero(arrays["alive"])
-        index.slot = dict(zip(arrays["doc_ids"][live].tolist(), live.tolist()))
-        if len(index.slot) != len(live):
+        ids = arrays["doc_ids"][live]
+        if len(np.unique(ids)) != len(live):
             raise stored.damaged("a chunk id is listed twice")
+        index.slot = SlotMap(ids, live)
         index.total_len = int(arrays["doc_len"][live].sum())
         return index
 
