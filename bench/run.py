@@ -2,7 +2,7 @@
 
 Writes `bench.json` and `bench.md` to the output folder. Large libraries are built once in
 TANYA_BENCH_WORK (default /tmp/tanya-bench) and reused; TANYA_BENCH_SECTIONS (comma list of
-ingest, memory, backends, query, startup) runs only some sections, merging into an existing report.
+ingest, memory, backends, query, startup, anchor) runs only some sections, merging into an existing report.
 Every library measured uses the engine settings the command line built, each in its own folder and SQLite file
 (`at`); the query embedder is the configured `EMBEDDING_BACKEND`.
 """
@@ -25,7 +25,7 @@ from bench import report, synthetic
 from retrieval.embedding.hashing import HashEmbedder
 from retrieval.indexes.lexical import LEXICAL_FILE
 
-SECTIONS = ("ingest", "memory", "backends", "query", "startup")
+SECTIONS = ("ingest", "memory", "backends", "query", "startup", "anchor")
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,15 @@ class Plan:
     startup_sizes: tuple[int, ...]
     questions: int
     base_passages: int
+    anchor_documents: int
+    anchor_questions: int
 
 
 QUICK = Plan(ingest_articles=60, memory_articles=(300, 3000), sizes=(10_000,), startup_sizes=(10_000,),
-             questions=30, base_passages=96)
+             questions=30, base_passages=96, anchor_documents=20, anchor_questions=20)
 FULL = Plan(ingest_articles=150, memory_articles=(1_000, 100_000), sizes=(10_000, 100_000, 1_000_000),
-            startup_sizes=(10_000, 1_000_000), questions=60, base_passages=256)
+            startup_sizes=(10_000, 1_000_000), questions=60, base_passages=256, anchor_documents=60,
+            anchor_questions=60)
 
 
 def log(message: str) -> None:
@@ -190,7 +193,7 @@ def _probe(args: list[str]) -> dict:
     return result
 
 
-def bench_backends(plan: Plan, embedders: dict) -> dict:
+def bench_backends(plan: Plan, settings, embedders: dict) -> dict:
     """Encode throughput and question latency of each bundled-model backend on real text, and agreement with torch.
 
     Backends are measured in turn in the same run (torch first, the reference); a question's latency is the best
@@ -198,7 +201,7 @@ def bench_backends(plan: Plan, embedders: dict) -> dict:
     """
     from retrieval.embedding.embedder import ONNX, ONNX_INT8, TORCH
 
-    embedders = {name: embedders.get(name) or _embedder(name) for name in (TORCH, ONNX, ONNX_INT8)}
+    embedders = {name: embedders.get(name) or _embedder(settings, name) for name in (TORCH, ONNX, ONNX_INT8)}
     texts = synthetic.real_chunks(synthetic.real_articles(plan.base_passages))[: plan.base_passages]
     questions = synthetic.real_questions(100)
     out, reference = {}, None
@@ -395,7 +398,7 @@ def main(args, settings) -> int:
         results["memory"] = bench_memory(plan, work, settings)
         save()
     if "backends" in chosen:
-        results["backends"] = bench_backends(plan, embedders)
+        results["backends"] = bench_backends(plan, settings, embedders)
         save()
     if "query" in chosen:
         texts, vectors = base_material(plan, embedders[TORCH], work)
@@ -407,7 +410,14 @@ def main(args, settings) -> int:
             results["query"][str(size)] = bench_query(size, plan, work, settings, embedder, texts, vectors)
             save()
     if "startup" in chosen:
-        results["startup"] = bench_startup(plan, work, settings, [TORCH, ONNX_INT8])
+        results["startup"] = bench_startup(plan, work, settings, [settings.embedding_backend])
+        save()
+    if "anchor" in chosen:
+        from bench.anchor import bench_anchor
+
+        embedder = embedders.get(settings.embedding_backend) or _embedder(settings, settings.embedding_backend)
+        results["anchor"] = bench_anchor(work, settings, embedder, synthetic.EVAL, plan.anchor_documents,
+                                         plan.anchor_questions)
         save()
     results["meta"]["load_average_at_end"] = os.getloadavg()[0]
     save()

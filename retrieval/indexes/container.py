@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,6 +59,20 @@ class IndexFile:
         if size % itemsize:
             raise self.damaged(f"section {name!r} is not a whole number of {dtype} values")
         return np.fromfile(self.path, dtype=np.dtype(dtype), count=size // itemsize, offset=offset)
+
+    def mapped(self, name: str, dtype: str) -> np.ndarray:
+        """A section as a read-only array mapped from the file: its pages are read only when used (and then shared
+        with the page cache), so a large index costs little resident memory."""
+        offset, size = self._section(name)
+        itemsize = np.dtype(dtype).itemsize
+        if size % itemsize:
+            raise self.damaged(f"section {name!r} is not a whole number of {dtype} values")
+        if not size:
+            return np.zeros(0, dtype=np.dtype(dtype))
+        start = offset - offset % mmap.ALLOCATIONGRANULARITY
+        with open(self.path, "rb") as handle:
+            mapping = mmap.mmap(handle.fileno(), offset + size - start, access=mmap.ACCESS_READ, offset=start)
+        return np.frombuffer(mapping, dtype=np.dtype(dtype), count=size // itemsize, offset=offset - start)
 
     @contextmanager
     def reader(self, name: str) -> Iterator[Callable[[int], bytes]]:

@@ -34,8 +34,12 @@ def _threads(count: int) -> Iterator[None]:
 
 
 def default_nprobe(nlist: int) -> int:
-    """Lists an IVF search visits: about 1/16 of them, at least 8 (all of them when there are few)."""
-    return int(min(nlist, max(8, nlist // 16)))
+    """Lists an IVF search visits: about 1/32 of them, at least 8 (all of them when there are few).
+
+    At 1M chunks (2,564 lists) recall@10 against exact search is 0.965 at 40 lists, 0.967 at 80 and 160 (the 8-bit
+    codes, not the lists, cap it), so 1/32 keeps the recall and halves the search.
+    """
+    return int(min(nlist, max(8, nlist // 32)))
 
 
 class ModelMismatch(Exception):
@@ -55,7 +59,7 @@ class VectorIndex:
         """An IVF index with 8-bit scalar quantisation (deletable, ~4x smaller than flat), trained on a sample.
 
         The number of lists grows with the square root of the `expected` size (default: the sample's),
-        capped so every list gets at least 39 training vectors; nprobe scans about 1/16 of the lists.
+        capped so every list gets at least 39 training vectors; nprobe scans about 1/32 of the lists.
         """
         expected = max(expected or 0, len(training))
         nlist = int(min(65536, max(1, 4 * np.sqrt(expected)), max(1, len(training) // 39)))

@@ -1,0 +1,106 @@
+"""The pruned lexical search returns exactly what scoring every posting returns."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from retrieval.indexes.lexical import LexicalIndex
+
+
+def exhaustive(index: LexicalIndex, query: list[str], k: int) -> tuple[list[int], list[float]]:
+    """BM25 over every posting of every query term of every live chunk, best first, ties by insertion order."""
+    live = {chunk_id: slot for chunk_id, slot in index.slot.items()}
+    avg = index.total_len / len(live)
+    scores = np.zeros(len(index.doc_ids), dtype=np.float32)
+    lengths = np.frombuffer(index.doc_len, dtype=np.int32)
+    for token in query:
+        if token not in index.vocab:
+            continue
+        docs_arr, freqs_arr = index.postings[index.vocab[token]]
+        docs = np.frombuffer(docs_arr, dtype=np.int32)
+        df = sum(1 for slot in docs.tolist() if index.alive[slot])
+        if not df:
+            continue
+        idf = math.log(1 + (len(live) - df + 0.5) / (df + 0.5))
+        freqs = np.frombuffer(freqs_arr, dtype=np.uint16).astype(np.float32)
+        scores[docs] += idf * freqs * (index.k1 + 1) / (freqs + index.k1 * (1 - index.b + index.b * lengths[docs] / avg))
+    scores *= np.frombuffer(index.alive, dtype=np.uint8)
+    ranked = sorted((slot for slot in range(len(scores)) if scores[slot] > 0), key=lambda slot: (-scores[slot], slot))
+    return [int(index.doc_ids[slot]) for slot in ranked[:k]], [float(scores[slot]) for slot in ranked[:k]]
+
+
+def zipf_corpus(rng: np.random.Generator, chunks: int, vocabulary: int) -> list[list[str]]:
+    """Chunks of 5 to 120 words drawn with Zipf-like frequencies, so some terms are in most chunks."""
+    weights = 1 / np.arange(1, vocabulary + 1) ** 1.1
+    weights /= weights.sum()
+    return [[f"w{w}" for w in rng.choice(vocabulary, size=int(rng.integers(5, 120)), p=weights)]
+            for _ in range(chunks)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pruned_search_returns_the_exhaustive_top_k_after_adds_and_deletions(seed):
+    rng = np.random.default_rng(seed)
+    corpus = zipf_corpus(rng, 6000, 3000)
+    index = LexicalIndex()
+    index.window_bits, index.seed_budget = 6, 300
+    for chunk_id, tokens in enumerate(corpus, start=100):
+        index.add(chunk_id, tokens)
+    queries = [[f"w{w}" for w in rng.choice(3000, size=int(rng.integers(1, 9)))] for _ in range(40)]
+    queries += [["w0", "w1", "w2"], ["w0", "w2999"], ["unknown", "w5"]]
+
+    def agree() -> None:
+        for query in queries:
+            for k in (1, 10, 50):
+                ids, scores, _ = index.search(query, k)
+                assert (ids.tolist(), scores.tolist()) == exhaustive(index, query, k), (query, k)
+
+    agree()
+    index.remove(rng.choice(np.arange(100, 6100), size=1500, replace=False).tolist())
+    for chunk_id, tokens in enumerate(zipf_corpus(rng, 500, 3000), start=7000):
+        index.add(chunk_id, tokens)
+    index.add(150, ["w0", "w1", "w7"])
+    agree()
+
+
+def test_a_chunk_deleted_after_a_search_no_longer_appears_in_the_next():
+    index = LexicalIndex()
+    index.window_bits, index.seed_budget = 2, 2
+    for chunk_id in range(40):
+        index.add(chunk_id, ["banjir", "jakarta"] if chunk_id % 2 else ["jakarta"])
+    first, _, _ = index.search(["banjir", "jakarta"], 3)
+    index.remove([int(first[0])])
+    again, _, _ = index.search(["banjir", "jakarta"], 3)
+    assert int(first[0]) not in again.tolist() and len(again) == 3
+
+
+def test_coverage_is_the_idf_share_of_the_question_the_best_chunk_holds():
+    index = LexicalIndex()
+    index.add(1, ["gempa", "cianjur"])
+    index.add(2, ["gempa"])
+    index.add(3, ["banjir"])
+    ids, _, coverage = index.search(["gempa", "cianjur", "tsunami"], 5)
+    assert ids.tolist()[0] == 1 and coverage == pytest.approx(1.0)
+    _, _, partial = index.search(["gempa", "banjir"], 5)
+    assert 0 < partial < 1
+
+
+def test_an_index_read_back_from_its_file_answers_like_the_one_saved_and_takes_adds_and_deletions(tmp_path):
+    rng = np.random.default_rng(7)
+    kept = LexicalIndex()
+    for chunk_id, tokens in enumerate(zipf_corpus(rng, 800, 400)):
+        kept.add(chunk_id, tokens)
+    kept.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    for index in (kept, loaded):
+        index.remove(range(0, 800, 7))
+        index.add(5000, ["w0", "w3", "w3", "w390"])
+    queries = [["w0", "w3"], ["w390", "w1"], ["w17", "w200", "w5"]]
+    for query in queries:
+        assert [a.tolist() for a in loaded.search(query, 20)[:2]] == [a.tolist() for a in kept.search(query, 20)[:2]]
+    loaded.save(tmp_path)
+    again = LexicalIndex.load(tmp_path)
+    for query in queries:
+        assert again.search(query, 20)[0].tolist() == kept.search(query, 20)[0].tolist()
