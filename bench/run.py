@@ -2,7 +2,7 @@
 
 Writes `bench.json` and `bench.md` to the output folder. Large libraries are built once in
 TANYA_BENCH_WORK (default /tmp/tanya-bench) and reused; TANYA_BENCH_SECTIONS (comma list of
-ingest, memory, backends, query, startup) runs only some sections, merging into an existing report.
+ingest, memory, backends, query, startup, feeds) runs only some sections, merging into an existing report.
 Every library measured uses the engine settings the command line built, each in its own folder and SQLite file
 (`at`); the query embedder is the configured `EMBEDDING_BACKEND`.
 """
@@ -25,7 +25,7 @@ from bench import report, synthetic
 from retrieval.embedding.hashing import HashEmbedder
 from retrieval.indexes.lexical import LEXICAL_FILE
 
-SECTIONS = ("ingest", "memory", "backends", "query", "startup")
+SECTIONS = ("ingest", "memory", "backends", "query", "startup", "feeds")
 
 
 @dataclass(frozen=True)
@@ -408,6 +408,12 @@ def main(args, settings) -> int:
             save()
     if "startup" in chosen:
         results["startup"] = bench_startup(plan, work, settings, [TORCH, ONNX_INT8])
+        save()
+    if "feeds" in chosen:
+        from bench import feeds  # serves with the test suite's feed builders: imported only when measured
+
+        backend = settings.embedding_backend
+        results["feeds"] = feeds.run(work, settings, embedders.get(backend) or _embedder(settings, backend))
         save()
     results["meta"]["load_average_at_end"] = os.getloadavg()[0]
     save()
