@@ -135,6 +135,35 @@ def _startup(results: dict) -> list[str]:
     return lines + [""]
 
 
+def _feeds(results: dict) -> list[str]:
+    """The feed polling figures of issue 13 (no target set: each is reported as measured)."""
+    feeds = results.get("feeds")
+    if not feeds:
+        return []
+    unchanged, new = feeds["unchanged"], feeds["new_round"]
+    answerable = new["all_answerable_s"]
+    return ["## Feed polling", "",
+            "Feeds served by a local HTTP server on 127.0.0.1 that counts the response bytes it writes (headers and "
+            f"body). The {unchanged['feeds']} unchanged feeds were stored by a first round (hashing embedder) and "
+            f"made due again; the round of new entries is one feed of {new['entries']} real full-text passages, "
+            f"embedded by `{new['embedder']}`, each asked by its title through `Library.ask`.", "",
+            "| figure | measured | status |", "| --- | --- | --- |",
+            f"| round over {unchanged['feeds']} unchanged feeds: wall time | {_f(unchanged['second_round_s'], 2)} s | "
+            "no target |",
+            f"| round over {unchanged['feeds']} unchanged feeds: response bytes on the wire | "
+            f"{unchanged['second_round_bytes']:,} B ({_f(unchanged['second_round_bytes'] / unchanged['feeds'], 0)} "
+            "B/feed) | no target |",
+            f"| feeds answering 304 | {unchanged['not_modified']} of {unchanged['polled']} polled "
+            f"({unchanged['errors']} errors, {unchanged['new_in_second_round']} new) | "
+            f"{'all 304' if unchanged['not_modified'] == unchanged['feeds'] else 'NOT all 304'} |",
+            f"| round of {new['entries']} new entries: poll (download, store, embed, index) | {_f(new['poll_s'], 2)} s "
+            f"({new['new']} stored) | no target |",
+            f"| round of {new['entries']} new entries: poll start until all answerable at rank 1 | "
+            f"{_f(answerable, 2)} s ({new['answerable']} of {new['entries']} at rank 1; {new['asks']} asks, mean "
+            f"{_f(new['ask_mean_ms'])} ms) | {'all answerable' if answerable is not None else 'NOT all answerable'} |",
+            ""]
+
+
 def targets(results: dict) -> list[tuple[str, str, bool | None]]:
     """(target, measured, met?) for each target of the issue that this run measured."""
     rows = []
@@ -196,6 +225,6 @@ def markdown(results: dict) -> str:
     if rows:
         lines += ["## Targets", "", "| target | measured | verdict |", "| --- | --- | --- |"]
         lines += [f"| {name} | {value} | {_verdict(ok)} |" for name, value, ok in rows] + [""]
-    for part in (_ingest, _memory, _backends, _query, _startup, _anchor):
+    for part in (_ingest, _memory, _backends, _query, _startup, _anchor, _feeds):
         lines += part(results)
     return "\n".join(lines) + "\n"

@@ -2,7 +2,7 @@
 
 Writes `bench.json` and `bench.md` to the output folder. Large libraries are built once in
 TANYA_BENCH_WORK (default /tmp/tanya-bench) and reused; TANYA_BENCH_SECTIONS (comma list of
-ingest, memory, backends, query, startup, anchor) runs only some sections, merging into an existing report.
+ingest, memory, backends, query, startup, anchor, feeds) runs only some sections, merging into an existing report.
 Every library measured uses the engine settings the command line built, each in its own folder and SQLite file
 (`at`); the query embedder is the configured `EMBEDDING_BACKEND`.
 """
@@ -25,7 +25,7 @@ from bench import report, synthetic
 from retrieval.embedding.hashing import HashEmbedder
 from retrieval.indexes.lexical import LEXICAL_FILE
 
-SECTIONS = ("ingest", "memory", "backends", "query", "startup", "anchor")
+SECTIONS = ("ingest", "memory", "backends", "query", "startup", "anchor", "feeds")
 
 
 @dataclass(frozen=True)
@@ -418,6 +418,12 @@ def main(args, settings) -> int:
         embedder = embedders.get(settings.embedding_backend) or _embedder(settings, settings.embedding_backend)
         results["anchor"] = bench_anchor(work, settings, embedder, synthetic.EVAL, plan.anchor_documents,
                                          plan.anchor_questions)
+        save()
+    if "feeds" in chosen:
+        from bench import feeds  # serves with the test suite's feed builders: imported only when measured
+
+        backend = settings.embedding_backend
+        results["feeds"] = feeds.run(work, settings, embedders.get(backend) or _embedder(settings, backend))
         save()
     results["meta"]["load_average_at_end"] = os.getloadavg()[0]
     save()
