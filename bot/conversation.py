@@ -100,15 +100,16 @@ class Conversation:
         return await asyncio.to_thread(self.library.context, article_id, char_start, char_end)
 
     async def add_link(self, url: str, added_by: str | None = None, *, chat: str | None = None) -> IngestResult:
-        """Fetch a linked article and store it; one link or file per chat (default: per sender) at a time."""
-        return await self._one_at_a_time(chat or added_by, url, added_by,
+        """Fetch a linked article and store it; one link or file per `chat` at a time, when a chat is given (the
+        posts of a forwarded burst are not limited: each waits for a fetch thread of its own)."""
+        return await self._one_at_a_time(chat, url, added_by,
                                          lambda: fetch_article(url, self.settings, allow_hosts=self.allow_hosts))
 
     async def add_file(self, name: str, data: bytes, max_bytes: int, added_by: str | None = None, *,
                        chat: str | None = None) -> IngestResult:
         """Extract an uploaded document (of at most `max_bytes`) and store it; one at a time per chat, like links."""
         job = functools.partial(extract_file, name, data, max_bytes=max_bytes)
-        return await self._one_at_a_time(chat or added_by, name, added_by,
+        return await self._one_at_a_time(chat, name, added_by,
                                          lambda: asyncio.get_running_loop().run_in_executor(_EXTRACT_THREADS, job))
 
     async def add_draft(self, draft: ArticleDraft | UserError, item: str, added_by: str | None = None) -> IngestResult:

@@ -146,3 +146,13 @@ def web_pages(pages: dict[str, tuple[str, bytes]]) -> Iterator[str]:
     """Serve {path: (content type, body)} on 127.0.0.1; yields the base URL."""
     with LocalSite(routes={path: page(kind, body) for path, (kind, body) in pages.items()}) as site:
         yield site.url()
+
+
+@pytest.fixture
+def bot_news(bot_library: Library) -> Library:
+    """`bot_library` holding dated news: the solar farm in 2023 and in 2024, and a rice post from today."""
+    from tests.test_time_questions import RICE_TODAY, SOLAR_2023, SOLAR_2024
+
+    for draft in (SOLAR_2023, SOLAR_2024, RICE_TODAY):
+        bot_library.add_article(draft)
+    return bot_library

@@ -15,7 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "samples" / "putin-pyongyang.json"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-pytest_plugins = ["tests.bot_harness"]  # the bot's fixtures: tg, bot_library, bot_sample_library, start_bot
+pytest_plugins = [
+    "tests.bot_harness",  # the bot's fixtures: tg, bot_library, bot_sample_library, start_bot
+    "tests.web_fixtures",  # site (a local web server) and fake_dns
+]
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from retrieval.library import Library
 from tests.bot_harness import delivered, exchange, links, web_pages
+from tests.web import page
 
 ADMIN = 501
 POST = ("Banjir rob merendam kawasan Muara Angke di Jakarta Utara pada Selasa pagi. "
@@ -122,3 +124,29 @@ def test_non_admins_cannot_add_articles_by_any_path_when_ingestion_is_admin_only
         admin = exchange(tg, ADMIN, lambda: forward(tg, ADMIN, POST, 3))
     assert replies == [refusal] * 4
     assert admin[0]["params"]["text"].startswith("Saved")
+
+
+def test_a_file_sent_while_the_chats_link_is_still_downloading_is_asked_to_wait(tg, start_bot, site,
+                                                                                 bot_library: Library) -> None:
+    """One chat sends a link to a slow site, then a document: the document gets a polite "still working" at
+    once, while another chat's document is stored; the link is stored once the site answers."""
+    release = threading.Event()
+
+    def slow_page(handler) -> None:
+        """Answer only once the test says so."""
+        release.wait(30)
+        page("text/html", PAGE)(handler)
+
+    site.routes["/lambat"] = slow_page
+    with start_bot(bot_library):
+        tg.text_message(52, site.url("/lambat"))
+        deadline = time.monotonic() + 30
+        while not site.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        busy = exchange(tg, 52, lambda: tg.document_message(52, "a.txt", POST.encode(), "text/plain"))
+        other = exchange(tg, 53, lambda: tg.document_message(53, "a.txt", POST.encode(), "text/plain"))
+        release.set()
+        stored = tg.wait_for_messages(52, 2, timeout=60)[-1]
+    assert "still working on your previous" in busy[0]["params"]["text"]
+    assert other[0]["params"]["text"].startswith("Saved “")
+    assert stored["params"]["text"].startswith("Saved “Gempa")

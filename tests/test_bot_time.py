@@ -5,19 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 from tests.bot_harness import delivered, exchange
 from tests.test_time_questions import RICE_TODAY, SOLAR_2023, SOLAR_2024
-
-
-@pytest.fixture
-def bot_news(bot_library: Library) -> Library:
-    for draft in (SOLAR_2023, SOLAR_2024, RICE_TODAY):
-        bot_library.add_article(draft)
-    return bot_library
 
 
 def test_todays_news_in_indonesian_lists_todays_article_sorted_by_date(tg, start_bot, bot_news) -> None:

@@ -8,7 +8,7 @@ import socket
 import time
 import tracemalloc
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 
 import httpx
@@ -46,36 +46,6 @@ def fetched(url: str, **overrides: object) -> ArticleDraft | UserError:
     """Fetch a URL with test settings, allowing the 127.0.0.1 test server unless told otherwise."""
     allow_hosts = overrides.pop("allow_hosts", LOCAL)
     return fetch_article_sync(url, make_settings(**overrides), allow_hosts=allow_hosts)
-
-
-def address_info(address: str, port: object) -> tuple:
-    """One getaddrinfo result tuple for a TCP address, as the real resolver would return it."""
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    return (family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))
-
-
-@pytest.fixture
-def site() -> Iterator[LocalSite]:
-    """A fresh local HTTP server per test."""
-    server = LocalSite()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """Let tests decide what chosen host names resolve to; every other name resolves normally."""
-    answers: dict[str, list[str]] = {}
-    real_getaddrinfo = socket.getaddrinfo
-
-    def getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> list:
-        """Answer from the table when the host is in it."""
-        if host not in answers:
-            return real_getaddrinfo(host, port, *args, **kwargs)
-        return [address_info(address, port) for address in answers[host].pop(0).split(",")]
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return answers
 
 
 def test_page_is_fetched_with_title_text_and_site_name(site: LocalSite) -> None:

@@ -39,7 +39,7 @@ from retrieval.settings import Settings
 from retrieval.ingest.text import clean_text
 from test_extract import ARTICLE_HTML as EXTRACT_ARTICLE_HTML
 from test_extract import make_docx, make_pdf, make_zip
-from test_fetch import ARTICLE_HTML, LOCAL, encoded_page, error, fake_dns, fetched, site  # noqa: F401 - site, fake_dns: fixtures
+from test_fetch import ARTICLE_HTML, LOCAL, encoded_page, error, fetched
 from tests.bombs import docx_paragraph_bomb, gzip_bomb, html_paragraph_bomb
 from tests.web import LocalSite, page, redirect
 
@@ -296,7 +296,7 @@ def test_odd_questions_get_an_answer_or_nothing_found_never_an_error(sample_libr
 
 
 def test_a_link_to_localhost_sent_in_a_chat_is_refused_and_never_requested(
-    conversation: Conversation, site: LocalSite  # noqa: F811
+    conversation: Conversation, site: LocalSite
 ) -> None:
     """A user pastes a link to the bot's own machine; the default guard refuses it before connecting."""
     site.routes["/admin"] = page("text/html", ARTICLE_HTML.encode())
@@ -415,7 +415,7 @@ def test_an_untyped_binary_body_is_refused_not_stored(site: LocalSite) -> None: 
 
 
 def test_a_bomb_link_and_a_heavy_page_do_not_stall_a_question_asked_meanwhile(
-    sample_library: Library, site: LocalSite  # noqa: F811
+    sample_library: Library, site: LocalSite
 ) -> None:
     """One chat sends a `gzip, gzip` bomb link (a few KB that expand to 512 MB), another a legal but slow page of
     20,000 empty paragraphs; a third asks a question meanwhile. The bot's event loop never stalls: both links end
@@ -453,7 +453,7 @@ def test_a_bomb_link_and_a_heavy_page_do_not_stall_a_question_asked_meanwhile(
 
 
 def test_a_chat_whose_previous_file_is_still_being_read_is_asked_to_wait(
-    library: Library, site: LocalSite  # noqa: F811
+    library: Library, site: LocalSite
 ) -> None:
     """While a chat's link is still downloading, a file from the same chat is politely refused at once (in both
     languages); another chat's file is read as usual, and once the link is done the chat can send again."""
@@ -495,7 +495,7 @@ def test_a_docx_paragraph_bomb_uploaded_in_a_chat_is_refused_as_too_complex(conv
     assert "too complex" in ingest_notice(result, "en") and "terlalu rumit" in ingest_notice(result, "id")
 
 
-def test_many_slow_links_at_once_do_not_hold_up_a_question(sample_library: Library, site: LocalSite) -> None:  # noqa: F811
+def test_many_slow_links_at_once_do_not_hold_up_a_question(sample_library: Library, site: LocalSite) -> None:
     """Ten chats each send a link to a site that does not answer yet; a question asked meanwhile is answered
     before any of those pages arrives (links are fetched in threads of their own, not the pool questions use)."""
     release = threading.Event()

@@ -39,7 +39,8 @@ async def add_link(update: Update, context: Context, url: str) -> None:
         return
     lang = await language(update, context)
     async with typing(context.bot, update.effective_chat.id):
-        result = await services(context).conversation.add_link(url, added_by=added_by(sender_id(update)))
+        result = await services(context).conversation.add_link(url, added_by=added_by(sender_id(update)),
+                                                               chat=chat_key(update.effective_chat.id))
     await reply(update, ingest_notice(result, lang))
 
 
@@ -58,7 +59,8 @@ async def on_document(update: Update, context: Context) -> None:
         file = await context.bot.get_file(document.file_id)
         data = bytes(await file.download_as_bytearray(read_timeout=DOWNLOAD_TIMEOUT))
         result = await services(context).conversation.add_file(document.file_name or "document", data, limit,
-                                                               added_by=added_by(sender_id(update)))
+                                                               added_by=added_by(sender_id(update)),
+                                                               chat=chat_key(update.effective_chat.id))
     await reply(update, ingest_notice(result, lang))
 
 
