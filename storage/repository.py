@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -438,23 +438,17 @@ class Repository:
 
     def count_channel_post(self, chat_id: int, name: str, posted_at: datetime | None) -> None:
         """Count one stored post of a channel under its current name, keeping the newest post's date (UTC)."""
-        for attempt in range(2):
-            with self.session() as s:
-                channel = s.get(Channel, chat_id, with_for_update=True)
-                if channel is None:
-                    channel = Channel(chat_id=chat_id, name=name, posts=0)
-                    s.add(channel)
-                channel.name, channel.posts = name, channel.posts + 1
-                posted = posted_at.replace(tzinfo=None) if posted_at is not None else None
-                if posted is not None and (channel.last_post_at is None or posted > channel.last_post_at):
-                    channel.last_post_at = posted
-                try:
-                    s.commit()
-                    return
-                except IntegrityError:
-                    s.rollback()
-                    if attempt:
-                        raise
+        def count(s: Session) -> None:
+            channel = s.get(Channel, chat_id, with_for_update=True)
+            if channel is None:
+                channel = Channel(chat_id=chat_id, name=name, posts=0)
+                s.add(channel)
+            channel.name, channel.posts = name, channel.posts + 1
+            posted = posted_at.replace(tzinfo=None) if posted_at is not None else None
+            if posted is not None and (channel.last_post_at is None or posted > channel.last_post_at):
+                channel.last_post_at = posted
+
+        self._upsert(count)
 
     def channels(self) -> list[Channel]:
         """The channels whose posts were stored, most recently posting first."""
@@ -518,9 +512,14 @@ class Repository:
 
     def set_setting(self, chat: str, name: str, value: str) -> None:
         """Store a per-chat preference; if another process inserts the same one first, overwrite it instead."""
+        self._upsert(lambda s: s.merge(Setting(chat=chat, name=name, value=value)))
+
+    def _upsert(self, write: Callable[[Session], object]) -> None:
+        """Commit `write` in a session of its own; when another process inserted the same row first (a conflict on
+        its key), run it once more, which now finds and updates that row."""
         for attempt in range(2):
             with self.session() as s:
-                s.merge(Setting(chat=chat, name=name, value=value))
+                write(s)
                 try:
                     s.commit()
                     return
