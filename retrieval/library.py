@@ -310,7 +310,8 @@ class Library:
             query = Query(asked, resolve(asked, history or []), SearchMode(mode), top_k, per_article, highlight,
                           self.settings, timed)
             answer = self.pipelines[query.mode].answer(query)
-            answer.question, answer.by_date = question, timed is not None and timed.recent and timed.range is None
+            answer.question = question
+            answer.by_date = timed is not None and timed.recent and timed.range is None and newest_first(answer.shown)
         if conversation is not None:
             self.remember(conversation, question, answer)
         return answer
@@ -556,3 +557,10 @@ def _info(article: Article, chunks: int, with_text: bool = False) -> ArticleInfo
     """Turn a stored article into the value shown to users."""
     return ArticleInfo(article.id, article.title, article.url, article.source, article.author, article.published_at,
                        article.ingested_at, article.language, chunks, article.text if with_text else "")
+
+
+def newest_first(passages: list[AnswerPassage]) -> bool:
+    """Whether the passages shown are at least two and run from the newest article to the oldest, so an answer
+    may say it is sorted by date (a "terbaru" question whose older story clearly answers better is not)."""
+    days = [p.article.published_at for p in passages]
+    return len(days) > 1 and None not in days and all(a >= b for a, b in zip(days, days[1:]))

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from retrieval.ingest.documents import ArticleDraft
+from retrieval.library import Library
 
 SOLAR_2024 = ArticleDraft(
     title="PLTS Terapung Cirata diresmikan",
@@ -111,3 +112,19 @@ def test_a_timeline_gives_each_storys_key_sentence_oldest_first(news) -> None:
 def test_time_handling_can_be_switched_off(news) -> None:
     news.settings = news.settings.model_copy(update={"time_questions": False})
     assert not news.ask("apa yang terjadi pada Mei 2024?").by_date
+
+
+def test_a_latest_question_answered_best_by_an_older_story_does_not_claim_date_order(library: Library) -> None:
+    """"berapa kapasitas PLTS Cirata terbaru?": when the 2023 story answers clearly better than the 2024 one, it
+    stays first, and the answer does not say it is sorted by date."""
+    library.add_article(ArticleDraft(text=(
+        "PLTS terapung Cirata di Purwakarta diresmikan Presiden. Ladang surya terapung itu berkapasitas 192 megawatt "
+        "peak dan biayanya Rp1,7 triliun."), title="PLTS Terapung Cirata diresmikan", source="Antara",
+        published_at=datetime(2024, 5, 14)))
+    library.add_article(ArticleDraft(text=(
+        "Pembangunan PLTS terapung Cirata di Purwakarta mencapai 60 persen. Ladang surya itu direncanakan "
+        "berkapasitas 145 megawatt."), title="Pembangunan PLTS Terapung Cirata", source="Kompas",
+        published_at=datetime(2023, 3, 2)))
+    answer = library.ask("berapa kapasitas PLTS Cirata terbaru?")
+    dates = [p.article.published_at for p in answer.shown]
+    assert answer.by_date == (len(dates) > 1 and dates == sorted(dates, reverse=True))
