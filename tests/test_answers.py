@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.answer import Certainty
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.ranking.followup import HistoryTurn, leans_on_history, order_within_articles, resolve
 
@@ -22,9 +23,13 @@ OTHER_ARTICLES = [
 
 @pytest.mark.parametrize("question", ["siapa yang mendampingi Putin?", "who accompanied Putin?"])
 def test_sample_questions_return_the_delegation_first(sample_library, question):
+    """The user's example, in either language, is answered (found, not merely "may be related") with the
+    delegation passage first: an English question's words the Indonesian library never saw ("accompanied") are
+    untranslated, not missing."""
     answer = sample_library.ask(question)
     assert answer.passages
     assert BELOUSOV in answer.passages[0].text
+    assert answer.confidence is Certainty.FOUND
 
 
 def test_key_sentence_is_inside_the_passage_and_holds_the_answer(sample_library):

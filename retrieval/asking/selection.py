@@ -37,7 +37,8 @@ class Selection:
 
 
 def evidence(search: Search) -> Evidence | None:
-    """What the best passage offers as an answer to the question (None without passages)."""
+    """What the best passage offers as an answer to the question (None without passages). Across languages only the
+    question words the library has seen count: the others are untranslated, not missing."""
     if not search.passages:
         return None
     best = search.passages[0]
@@ -47,9 +48,10 @@ def evidence(search: Search) -> Evidence | None:
         cosine = min(signals.dense.values(), default=best.score)
     stored = search.shortlist.get(best.chunk_ids[0])
     cross = stored is not None and (stored.language or "id") != search.query.language
-    words = search.words
-    return Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), sentence_coverage(words.words, best.text),
-                    cross, rarest_missing(words.words, best.text), words.unseen > 0)
+    words = search.words.seen if cross else search.words.words
+    unseen = not cross and search.words.unseen > 0
+    return Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), sentence_coverage(words, best.text),
+                    cross, rarest_missing(words, best.text), unseen)
 
 
 @dataclass(frozen=True)

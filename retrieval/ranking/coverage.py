@@ -19,20 +19,24 @@ class QuestionWords:
     coverage; a word the library has never seen gets the highest idf: if the question's key name occurs
     nowhere in the library, no stored passage can be about it.
     `unseen`: how many of those words the library has never seen under either stemmer.
+    `seen`: the words the library has seen, weighted alike: across languages a word the library never saw is most
+    likely untranslated ("accompanied" beside "mendampingi"), so it tells nothing about the passage.
     """
 
     stem_weights: dict[str, float]
     words: WeightedWords
     unseen: int = 0
+    seen: WeightedWords = ()
 
 
 def question_words(index: LexicalIndex, question: str) -> QuestionWords:
     """Weigh the question's words by the library's document frequencies (call under the index lock)."""
     pairs = word_stems(question)
     frequency = {stem: index.document_frequency(stem) for stem in distinct_stems(pairs)}
-    return QuestionWords({stem: index.idf(df) for stem, df in frequency.items() if df},
-                         [(stems, index.idf(max(frequency[s] for s in stems))) for stems in pairs],
-                         sum(1 for stems in pairs if not any(frequency[s] for s in stems)))
+    words = [(stems, index.idf(max(frequency[s] for s in stems))) for stems in pairs]
+    seen = [(stems, weight) for stems, weight in words if any(frequency[s] for s in stems)]
+    return QuestionWords({stem: index.idf(df) for stem, df in frequency.items() if df}, words,
+                         len(words) - len(seen), seen)
 
 
 def rarest_missing(words: WeightedWords, text: str) -> bool:
