@@ -107,6 +107,8 @@ def test_a_feed_reader_misses_nothing_while_writers_commit_concurrently(repo):
             seen.update(chunk_id for chunk_id, _ in changes)
             if finished and not changes:
                 return
+            if not changes:
+                time.sleep(0.002)
 
     def write(offset: int) -> None:
         for number in range(offset, offset + 15):
