@@ -30,7 +30,7 @@ from retrieval.ingest.chunking import TextChunk, chunk_text
 from retrieval.ingest.documents import ArticleDraft, UserError, normalise_metadata
 from retrieval.ingest.text import clean_text, content_hash, guess_language
 from retrieval.ingest.urls import canonical_url
-from retrieval.ranking.followup import HistoryTurn, resolve
+from retrieval.ranking.followup import HistoryTurn
 from retrieval.ranking.timeframe import TimeQuestion, TimeRange, read_recency, read_time
 from retrieval.services.conversations import ConversationMemory
 from retrieval.services.preferences import ChatPreferences
@@ -147,7 +147,7 @@ class Library:
         self._index_claim: Path | None = folder
         self._last_save = time.monotonic()
         self.pipelines = standard_pipelines(self.embedder, self.indexes, self.repo)
-        self.conversations = ConversationMemory(self.repo, settings)
+        self.conversations = ConversationMemory(self.repo, settings, self.indexes)
         self.preferences = ChatPreferences(self.repo)
         self.index_sync = IndexSync(self.indexes, self.repo, settings, self._maybe_save)
         self.feeds = FeedService(self.repo, settings, self.add_articles)
@@ -307,8 +307,8 @@ class Library:
             answer = self._dated_listing(question, timed.range, max(top_k, LISTING))
         else:
             asked = timed.text if timed is not None else question
-            query = Query(asked, resolve(asked, history or []), SearchMode(mode), top_k, per_article, highlight,
-                          self.settings, timed)
+            resolved = self.conversations.resolve(asked, history or [])
+            query = Query(asked, resolved, SearchMode(mode), top_k, per_article, highlight, self.settings, timed)
             answer = self.pipelines[query.mode].answer(query)
             answer.question = question
             answer.by_date = timed is not None and timed.recent and timed.range is None and newest_first(answer.shown)

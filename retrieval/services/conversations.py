@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 
 from retrieval.answer import Answer, AnswerPassage
-from retrieval.ranking.followup import HistoryTurn, turn_of
+from retrieval.indexes.lexical import terms
+from retrieval.indexes.store import Indexes
+from retrieval.ranking.followup import HistoryTurn, ResolvedQuestion, Word, resolve, turn_of
 from retrieval.settings import Settings
 from storage.repository import Repository
 
@@ -14,14 +16,32 @@ from storage.repository import Repository
 class ConversationMemory:
     """The last `history_turns` turns of each conversation, kept in the database so every process sees them."""
 
-    def __init__(self, repo: Repository, settings: Settings) -> None:
+    def __init__(self, repo: Repository, settings: Settings, indexes: Indexes) -> None:
         self.repo = repo
         self.settings = settings
+        self.indexes = indexes
+
+    def resolve(self, question: str, history: list[HistoryTurn]) -> ResolvedQuestion:
+        """The question as read in its conversation (see `followup.resolve`), with what this library holds."""
+        return resolve(question, history, self)
+
+    def names_something(self, word: Word) -> bool:
+        """Whether the library holds the word (by either stem) in at least one and at most `naming_passages`
+        passages: rare enough to name a person, place or thing the follow-up is about."""
+        with self.indexes.lock:
+            counts = [self.indexes.lexical.document_frequency(stem) for stem in set(word)]
+        return 0 < max(counts) <= self.settings.naming_passages
 
     def history(self, conversation: str) -> list[HistoryTurn]:
         """The recent turns of a conversation, oldest first."""
         turns = self.repo.recent_turns(conversation, self.settings.history_turns)
         return [HistoryTurn(t.question, tuple(int(i) for i in t.article_ids.split(",") if i), t.answer) for t in turns]
+
+    def article_words(self, article_id: int) -> frozenset[str]:
+        """The stems of a stored article's title and text, as the lexical index reads them (none once it is gone):
+        what tells which recent turn a follow-up continues."""
+        article = self.repo.get_article(article_id)
+        return frozenset() if article is None else frozenset(terms(f"{article.title}\n{article.text}", article.language))
 
     def remember(self, conversation: str, question: str, answer: Answer) -> None:
         """Store a turn so the next question can lean on it, with its passages for a later 'more passages'."""
