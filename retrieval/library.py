@@ -385,6 +385,14 @@ class Library:
         """The recent turns of a conversation, oldest first."""
         return self.conversations.history(conversation)
 
+    def answered_turn(self, conversation: str, message_id: int) -> HistoryTurn | None:
+        """The recent turn of a conversation whose answer the chat message `message_id` showed, if still kept."""
+        return self.conversations.answered_turn(conversation, message_id)
+
+    def mark_answer(self, turn_id: int, message_ids: list[int]) -> None:
+        """Record the chat messages that showed a turn's answer, so a reply to one of them continues that turn."""
+        self.conversations.mark_answer(turn_id, message_ids)
+
     def remember(self, conversation: str, question: str, answer: Answer) -> None:
         """Store a turn so the next question can lean on it, with its passages for a later 'more passages'."""
         self.conversations.remember(conversation, question, answer)

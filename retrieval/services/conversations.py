@@ -10,6 +10,7 @@ from retrieval.indexes.lexical import terms
 from retrieval.indexes.store import Indexes
 from retrieval.ranking.followup import HistoryTurn, ResolvedQuestion, Word, resolve, turn_of
 from retrieval.settings import Settings
+from storage.models import Turn
 from storage.repository import Repository
 
 
@@ -34,8 +35,18 @@ class ConversationMemory:
 
     def history(self, conversation: str) -> list[HistoryTurn]:
         """The recent turns of a conversation, oldest first."""
-        turns = self.repo.recent_turns(conversation, self.settings.history_turns)
-        return [HistoryTurn(t.question, tuple(int(i) for i in t.article_ids.split(",") if i), t.answer) for t in turns]
+        return [_remembered(turn) for turn in self.repo.recent_turns(conversation, self.settings.history_turns)]
+
+    def answered_turn(self, conversation: str, message_id: int) -> HistoryTurn | None:
+        """The recent turn whose answer a chat message showed (None when no kept turn did)."""
+        for turn in self.repo.recent_turns(conversation, self.settings.history_turns):
+            if str(message_id) in (turn.message_ids or "").split(","):
+                return _remembered(turn)
+        return None
+
+    def mark_answer(self, turn_id: int, message_ids: list[int]) -> None:
+        """Record the chat messages that showed a turn's answer, so a reply to one of them continues that turn."""
+        self.repo.set_turn_messages(turn_id, message_ids)
 
     def article_words(self, article_id: int) -> frozenset[str]:
         """The stems of a stored article's title and text, as the lexical index reads them (none once it is gone):
@@ -60,3 +71,8 @@ class ConversationMemory:
     def reset(self, conversation: str) -> int:
         """Forget a conversation's history; returns the turns forgotten."""
         return self.repo.clear_turns(conversation)
+
+
+def _remembered(turn: Turn) -> HistoryTurn:
+    """A stored turn as a follow-up reads it."""
+    return HistoryTurn(turn.question, tuple(int(i) for i in turn.article_ids.split(",") if i), turn.answer)
