@@ -1,5 +1,5 @@
-"""The ask pipeline: every stage reports its time, a stage added to it changes the ranking, and the search modes
-and ingest outcomes keep their plain names."""
+"""The ask pipeline: every stage reports its time, a stage added to it changes the ranking, the search modes
+and ingest outcomes keep their plain names, and a follow-up is read in the light of the recent turn it is about."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from retrieval.asking.query import Search, SearchMode
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import IngestStatus, Library
+from retrieval.ranking.followup import HistoryTurn, resolve
 
 FLOOD = ArticleDraft(title="Banjir di Bandung", source="Contoh.id", text=(
     "Hujan deras mengguyur Kota Bandung sejak Senin sore. Banjir setinggi 50 cm merendam 300 rumah di "
@@ -71,3 +72,45 @@ def test_search_modes_are_accepted_by_name_and_ingest_outcomes_print_as_words(tw
     assert json.dumps({"status": duplicate.status}) == '{"status": "duplicate"}'
     with pytest.raises(ValueError):
         two_articles.ask(QUESTION, mode="semantic")
+
+
+PUTIN_TURN = HistoryTurn("siapa yang mendampingi Putin?", (1,),
+                         "Delegasi Rusia antara lain Menteri Luar Negeri Sergei Lavrov dan Andrei Belousov")
+RICE_TURN = HistoryTurn("berapa harga beras hari ini?", (2,), "Harga beras medium di Pasar Induk Cipinang naik")
+
+
+@dataclass(frozen=True)
+class KnownWords:
+    """A library as a follow-up sees it: the stems of each article, and the rare words that name something."""
+
+    articles: dict[int, frozenset[str]]
+    rare: frozenset[str] = frozenset()
+
+    def article_words(self, article_id: int) -> frozenset[str]:
+        return self.articles.get(article_id, frozenset())
+
+    def names_something(self, word: tuple[str, str]) -> bool:
+        return bool(set(word) & self.rare)
+
+
+def test_a_followup_naming_someone_continues_the_recent_turn_that_holds_the_name_not_the_last_one():
+    resolved = resolve("dan Lavrov?", [PUTIN_TURN, RICE_TURN])
+    assert resolved.is_followup and resolved.prefer_articles == {1}
+    assert "Putin" in resolved.text and "beras" not in resolved.text
+
+
+def test_a_followup_naming_something_no_recent_turn_holds_stands_alone():
+    resolved = resolve("dan Medvedev?", [PUTIN_TURN, RICE_TURN])
+    assert not resolved.is_followup and resolved.text == "dan Medvedev?" and not resolved.prefer_articles
+
+
+def test_a_followup_that_names_nothing_continues_the_latest_turn():
+    resolved = resolve("sumbernya apa?", [PUTIN_TURN, RICE_TURN])
+    assert resolved.is_followup and resolved.prefer_articles == {2}
+
+
+def test_a_lowercase_word_the_library_holds_in_few_passages_is_a_name_found_in_the_cited_article():
+    library = KnownWords({1: frozenset({"putin", "novak", "korea"}), 2: frozenset({"beras", "harga"})},
+                         rare=frozenset({"novak", "samosir"}))
+    assert resolve("novak?", [PUTIN_TURN, RICE_TURN], library).prefer_articles == {1}
+    assert not resolve("dan samosir?", [PUTIN_TURN, RICE_TURN], library).is_followup
