@@ -81,36 +81,40 @@ RICE_TURN = HistoryTurn("berapa harga beras hari ini?", (2,), "Harga beras mediu
 
 @dataclass(frozen=True)
 class KnownWords:
-    """A library as a follow-up sees it: the stems of each article, and the rare words that name something."""
+    """A library as a follow-up sees it: the stems of each article, and how many passages hold each word."""
 
     articles: dict[int, frozenset[str]]
-    rare: frozenset[str] = frozenset()
+    passages: dict[str, int]
 
     def article_words(self, article_id: int) -> frozenset[str]:
         return self.articles.get(article_id, frozenset())
 
     def names_something(self, word: tuple[str, str]) -> bool:
-        return bool(set(word) & self.rare)
+        return 0 < max(self.passages.get(stem, 0) for stem in word) <= 2
+
+    def knows(self, word: tuple[str, str]) -> bool:
+        return max(self.passages.get(stem, 0) for stem in word) > 0
+
+
+LIBRARY = KnownWords({1: frozenset({"putin", "novak", "korea", "lavrov"}), 2: frozenset({"beras", "harga"})},
+                     {"putin": 9, "korea": 5, "novak": 1, "lavrov": 1, "beras": 2, "harga": 4, "samosir": 1})
 
 
 def test_a_followup_naming_someone_continues_the_recent_turn_that_holds_the_name_not_the_last_one():
-    resolved = resolve("dan Lavrov?", [PUTIN_TURN, RICE_TURN])
-    assert resolved.is_followup and resolved.prefer_articles == {1}
+    resolved = resolve("dan Lavrov?", [PUTIN_TURN, RICE_TURN], LIBRARY)
+    assert resolved.is_followup and resolved.prefer_articles == {1} and not resolved.alone_first
     assert "Putin" in resolved.text and "beras" not in resolved.text
 
 
-def test_a_followup_naming_something_no_recent_turn_holds_stands_alone():
-    resolved = resolve("dan Medvedev?", [PUTIN_TURN, RICE_TURN])
-    assert not resolved.is_followup and resolved.text == "dan Medvedev?" and not resolved.prefer_articles
+def test_a_lowercase_word_the_library_holds_in_few_passages_is_a_name_too():
+    assert resolve("novak?", [PUTIN_TURN, RICE_TURN], LIBRARY).prefer_articles == {1}
+
+
+def test_a_followup_naming_something_the_library_holds_but_no_recent_turn_does_is_answered_alone_first():
+    assert resolve("dan Samosir?", [PUTIN_TURN, RICE_TURN], LIBRARY).alone_first
+    assert not resolve("dan Medvedev?", [PUTIN_TURN, RICE_TURN], LIBRARY).alone_first
 
 
 def test_a_followup_that_names_nothing_continues_the_latest_turn():
-    resolved = resolve("sumbernya apa?", [PUTIN_TURN, RICE_TURN])
-    assert resolved.is_followup and resolved.prefer_articles == {2}
-
-
-def test_a_lowercase_word_the_library_holds_in_few_passages_is_a_name_found_in_the_cited_article():
-    library = KnownWords({1: frozenset({"putin", "novak", "korea"}), 2: frozenset({"beras", "harga"})},
-                         rare=frozenset({"novak", "samosir"}))
-    assert resolve("novak?", [PUTIN_TURN, RICE_TURN], library).prefer_articles == {1}
-    assert not resolve("dan samosir?", [PUTIN_TURN, RICE_TURN], library).is_followup
+    resolved = resolve("sumbernya apa?", [PUTIN_TURN, RICE_TURN], LIBRARY)
+    assert resolved.is_followup and resolved.prefer_articles == {2} and not resolved.alone_first

@@ -42,6 +42,9 @@ class Library(Protocol):
     def names_something(self, word: Word) -> bool:
         """Whether the library holds the word in so few passages that it names a thing rather than being common."""
 
+    def knows(self, word: Word) -> bool:
+        """Whether any passage of the library holds the word."""
+
 
 @dataclass(frozen=True)
 class HistoryTurn:
@@ -66,6 +69,9 @@ class ResolvedQuestion:
     text: str
     is_followup: bool
     prefer_articles: frozenset[int] = field(default_factory=frozenset)
+    alone_first: bool = False
+    """The follow-up names something the library holds but no recent turn does: read alone, it is answered when
+    that reading is found; only otherwise does the conversation fill it in."""
 
 
 def _refers_with_nya(question: str) -> bool:
@@ -82,35 +88,25 @@ def leans_on_history(question: str) -> bool:
 def resolve(question: str, history: list[HistoryTurn], library: Library | None = None) -> ResolvedQuestion:
     """Read a question that leans on the conversation in the light of the recent turn it is about.
 
-    The follow-up's own words come first: of the recent turns, the one whose cited article (or question and answer)
+    The follow-up's own words come first. Of the recent turns, the one whose cited article (or question and answer)
     holds most of the names the follow-up brings, then most of its other words, is the one it continues (the latest
-    on a tie). A name is a word written with a capital inside a sentence, or one the library holds in only a few
-    passages. A name that no recent turn holds means the follow-up asks about something else: it stands alone.
+    on a tie): its question, the names in its answer and its article fill in what the follow-up lacks. A name is a
+    word written with a capital inside a sentence, or one the library holds in only a few passages. A name the
+    library holds that no recent turn does may start a new topic: the follow-up is then answered alone first.
     Without `library`, only the turns' questions and answers are looked at and only capitals make names.
     """
     if not history or not leans_on_history(question):
         return ResolvedQuestion(question, False)
-    turn = _continued_turn(question, history, library)
-    if turn is None:
-        return ResolvedQuestion(question, False)
+    own, capitalised = _own_words(question)
+    names = [word for word in own if word in capitalised or (library is not None and library.names_something(word))]
+    held = [(turn, _turn_words(turn, library)) for turn in reversed(history)]
+    turn, _ = max(held, key=lambda pair: (sum(_holds(pair[1], w) for w in names), sum(_holds(pair[1], w) for w in own)))
+    elsewhere = library is not None and any(
+        library.knows(name) and not any(_holds(words, name) for _, words in held) for name in names)
     asked = set(_CAPITALISED.findall(turn.question))
     entities = " ".join(e for e in dict.fromkeys(_CAPITALISED.findall(turn.answer)) if e not in asked)[:200]
     context = f"{turn.question} {entities}".strip()
-    return ResolvedQuestion(f"{question} ({context})", True, frozenset(turn.article_ids))
-
-
-def _continued_turn(question: str, history: list[HistoryTurn], library: Library | None) -> HistoryTurn | None:
-    """The recent turn holding most of the follow-up's names, then of its other words (the latest on a tie);
-    None when the follow-up names something no recent turn holds."""
-    own, capitalised = _own_words(question)
-    names = [word for word in own if word in capitalised or (library is not None and library.names_something(word))]
-    best, best_key = None, (-1, -1)
-    for turn in reversed(history):
-        held = _turn_words(turn, library)
-        key = (sum(_holds(held, word) for word in names), sum(_holds(held, word) for word in own))
-        if key > best_key:
-            best, best_key = turn, key
-    return None if names and best_key[0] == 0 else best
+    return ResolvedQuestion(f"{question} ({context})", True, frozenset(turn.article_ids), elsewhere)
 
 
 def _own_words(question: str) -> tuple[list[Word], list[Word]]:

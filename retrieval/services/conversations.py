@@ -29,9 +29,16 @@ class ConversationMemory:
     def names_something(self, word: Word) -> bool:
         """Whether the library holds the word (by either stem) in at least one and at most `naming_passages`
         passages: rare enough to name a person, place or thing the follow-up is about."""
+        return 0 < self._passages_holding(word) <= self.settings.naming_passages
+
+    def knows(self, word: Word) -> bool:
+        """Whether any passage holds the word (by either stem)."""
+        return self._passages_holding(word) > 0
+
+    def _passages_holding(self, word: Word) -> int:
+        """How many passages hold the word, by the stem more of them hold."""
         with self.indexes.lock:
-            counts = [self.indexes.lexical.document_frequency(stem) for stem in set(word)]
-        return 0 < max(counts) <= self.settings.naming_passages
+            return max(self.indexes.lexical.document_frequency(stem) for stem in set(word))
 
     def history(self, conversation: str) -> list[HistoryTurn]:
         """The recent turns of a conversation, oldest first."""
