@@ -67,8 +67,8 @@ class Settings(BaseSettings):
 
     history_turns: int = 4
     naming_passages: int = Field(default=5, ge=0)
-    """A follow-up's word the library holds in at most this many passages names something (like a capitalised name):
-    the follow-up continues the recent turn that holds it, or stands alone when none does ("dan lavrov?")."""
+    """A follow-up's word the library holds in at most this many passages names something, as a capitalised word does:
+    of the chat's recent turns, the follow-up continues the one whose cited article holds it ("lavrov?")."""
 
     timezone: str = "Asia/Jakarta"
     """The readers' time zone: "hari ini", "kemarin", "last week" in a question are days in this zone."""

@@ -115,6 +115,11 @@ def test_a_followup_naming_something_the_library_holds_but_no_recent_turn_does_i
     assert not resolve("dan Medvedev?", [PUTIN_TURN, RICE_TURN], LIBRARY).alone_first
 
 
+def test_a_rare_lowercase_word_no_recent_turn_holds_does_not_take_the_followup_away_from_the_conversation():
+    """In a small library a plain word ('lagi') is as rare as a name; only a capital says it names something."""
+    assert not resolve("siapa samosir?", [PUTIN_TURN, RICE_TURN], LIBRARY).alone_first
+
+
 def test_a_followup_that_names_nothing_continues_the_latest_turn():
     resolved = resolve("sumbernya apa?", [PUTIN_TURN, RICE_TURN], LIBRARY)
     assert resolved.is_followup and resolved.prefer_articles == {2} and not resolved.alone_first

@@ -91,8 +91,9 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     The follow-up's own words come first. Of the recent turns, the one whose cited article (or question and answer)
     holds most of the names the follow-up brings, then most of its other words, is the one it continues (the latest
     on a tie): its question, the names in its answer and its article fill in what the follow-up lacks. A name is a
-    word written with a capital inside a sentence, or one the library holds in only a few passages. A name the
-    library holds that no recent turn does may start a new topic: the follow-up is then answered alone first.
+    word written with a capital inside a sentence, or one the library holds in only a few passages. A capitalised
+    name the library holds that no recent turn does may start a new topic: the follow-up is then answered alone
+    first. (A rare lowercase word only chooses between turns: in a small library "lagi" is rare too.)
     Without `library`, only the turns' questions and answers are looked at and only capitals make names.
     """
     if not history or not leans_on_history(question):
@@ -102,7 +103,7 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     held = [(turn, _turn_words(turn, library)) for turn in reversed(history)]
     turn, _ = max(held, key=lambda pair: (sum(_holds(pair[1], w) for w in names), sum(_holds(pair[1], w) for w in own)))
     elsewhere = library is not None and any(
-        library.knows(name) and not any(_holds(words, name) for _, words in held) for name in names)
+        library.knows(name) and not any(_holds(words, name) for _, words in held) for name in capitalised)
     asked = set(_CAPITALISED.findall(turn.question))
     entities = " ".join(e for e in dict.fromkeys(_CAPITALISED.findall(turn.answer)) if e not in asked)[:200]
     context = f"{turn.question} {entities}".strip()
