@@ -25,7 +25,8 @@ async def send_html(message: Message, parts: list[str], keyboard: InlineKeyboard
 
 
 async def send_passages(message: Message, passages: list[AnswerPassage], found: bool | Certainty, lang: str,
-                        keyboard: InlineKeyboardMarkup | None, excerpt_chars: int, by_date: bool = False) -> list[Message]:
+                        keyboard: InlineKeyboardMarkup | None, excerpt_chars: int,
+                        by_date: bool = False) -> list[Message]:
     """Send an answer's passages in as many HTML messages as they need; the buttons go under the last one.
     Returns the messages sent."""
     return await send_html(message, render_answer(passages, found, lang, excerpt_chars, by_date), keyboard)

@@ -59,7 +59,9 @@ class ConversationMemory:
         """The stems of a stored article's title and text, as the lexical index reads them (none once it is gone):
         what tells which recent turn a follow-up continues."""
         article = self.repo.get_article(article_id)
-        return frozenset() if article is None else frozenset(terms(f"{article.title}\n{article.text}", article.language))
+        if article is None:
+            return frozenset()
+        return frozenset(terms(f"{article.title}\n{article.text}", article.language))
 
     def remember(self, conversation: str, question: str, answer: Answer) -> None:
         """Store a turn so the next question can lean on it, with its passages for a later 'more passages'."""
