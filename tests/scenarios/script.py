@@ -119,13 +119,14 @@ class Expect:
     """What the bot sent (or edited) in a chat since the previous Expect there.
 
     `replies`: how many new messages to wait for (0: the bot stays silent). `has`/`lacks`: case-insensitive substrings
-    of the plain text or of a link target. `bold`: substrings that lie inside bold text. `links`: link targets.
+    of the plain text or of a link target; `any_of`: at least one of them is there. `bold`: substrings that lie inside bold text. `links`: link targets.
     `buttons`/`no_buttons`: substrings of button labels. `max_chars`: the longest a message may be.
     """
 
     replies: int = 1
     has: tuple[str, ...] = ()
     lacks: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
     bold: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     buttons: tuple[str, ...] = ()
