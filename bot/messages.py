@@ -229,10 +229,12 @@ TERMS_ID: dict[str, str] = {
     "a RAR archive": "arsip RAR", "an RTF document": "dokumen RTF",
     "an old-style Office file (.doc) or a password-protected one": "berkas Office versi lama (.doc) atau yang "
                                                                     "dilindungi kata sandi",
-    "a ZIP archive": "arsip ZIP", "a damaged ZIP archive": "arsip ZIP yang rusak", "an Excel workbook": "buku kerja Excel",
+    "a ZIP archive": "arsip ZIP", "a damaged ZIP archive": "arsip ZIP yang rusak",
+    "an Excel workbook": "buku kerja Excel",
     "a PowerPoint presentation": "presentasi PowerPoint", "an EPUB e-book": "buku elektronik EPUB",
     "an OpenDocument file": "berkas OpenDocument",
-    "a cloud metadata address": "alamat metadata cloud", "a loopback address": "alamat loopback (komputer server itu sendiri)",
+    "a cloud metadata address": "alamat metadata cloud",
+    "a loopback address": "alamat loopback (komputer server itu sendiri)",
     "an unspecified address": "alamat tak tertentu", "a multicast address": "alamat multicast",
     "a link-local address": "alamat link-local", "a reserved address": "alamat yang dicadangkan",
     "a carrier-grade NAT address": "alamat NAT operator", "a private address": "alamat jaringan privat",
@@ -354,7 +356,8 @@ ERROR_TEXTS: tuple[ErrorText, ...] = (
     # files
     ErrorText("too_large", r"the file is larger than the (?P<limit>.+) limit",
               "the file is larger than the {limit} limit; send a smaller file, such as the article's text alone",
-              "berkas itu lebih besar dari batas {limit}; kirim berkas yang lebih kecil, misalnya teks artikelnya saja"),
+              "berkas itu lebih besar dari batas {limit}; kirim berkas yang lebih kecil, "
+              "misalnya teks artikelnya saja"),
     ErrorText("unsupported", r"this is (?P<kind>.+), not an article; send the article as a \.txt, \.md, \.html, "
                              r"\.pdf or \.docx file",
               "this is {kind}, not an article; {send_advice}",
@@ -374,7 +377,8 @@ ERROR_TEXTS: tuple[ErrorText, ...] = (
               "the Word document contains no text; {send_advice}",
               "dokumen Word itu tidak berisi teks; {send_advice}"),
     ErrorText("no_text", r"the PDF has no text layer \(scanned image\?\)",
-              "the PDF has no text layer (is it a scan?); send a PDF whose text can be copied, or the text as a .txt file",
+              "the PDF has no text layer (is it a scan?); send a PDF whose text can be copied, "
+              "or the text as a .txt file",
               "PDF itu tidak punya lapisan teks (hasil pindaian?); kirim PDF yang teksnya bisa disalin, "
               "atau teksnya sebagai berkas .txt"),
     ErrorText("unreadable", r"the PDF is password-protected",
@@ -389,7 +393,8 @@ ERROR_TEXTS: tuple[ErrorText, ...] = (
               "dokumen Word itu rusak atau tidak bisa dibaca; simpan ulang di Word, atau {send_advice}"),
     ErrorText("unreadable", r"the file is named (?P<extension>\.\w+) but is not a readable (?P<kind>\w+) file",
               "the file is named {extension} but is not a readable {kind} file; {send_advice}",
-              "nama berkas itu berakhiran {extension} tetapi isinya bukan berkas {kind} yang bisa dibaca; {send_advice}"),
+              "nama berkas itu berakhiran {extension} tetapi isinya bukan berkas {kind} yang bisa dibaca; "
+              "{send_advice}"),
     ErrorText("unreadable", r"the (?:text )?file could not be read|the web page could not be read",
               "the file could not be read; {send_advice}",
               "berkas itu tidak bisa dibaca; {send_advice}"),

@@ -28,7 +28,8 @@ SAMPLES = {
     "str(url)": "https://contoh.example/x",
 }
 """A value for each expression the engine fills into a reason, to build a sample of every reason."""
-ADVICE = {"en": ("send", "try again", "check", "save", "/feeds"), "id": ("kirim", "coba lagi", "periksa", "simpan", "/feeds")}
+ADVICE = {"en": ("send", "try again", "check", "save", "/feeds"),
+          "id": ("kirim", "coba lagi", "periksa", "simpan", "/feeds")}
 
 
 def engine_reasons() -> list[tuple[str, str, str]]:
@@ -77,7 +78,8 @@ def told(error: UserError) -> bool:
 
 
 @pytest.mark.parametrize("where, code, message", engine_reasons(), ids=lambda value: str(value)[:60])
-def test_every_reason_the_engine_gives_has_a_specific_text_in_both_languages(where: str, code: str, message: str) -> None:
+def test_every_reason_the_engine_gives_has_a_specific_text_in_both_languages(where: str, code: str,
+                                                                             message: str) -> None:
     """A reason added to the engine without its Indonesian text makes this fail, naming where it is built."""
     error = UserError(code, message, "item")
     assert told(error), f"{where}: no ERROR_TEXTS entry for {code}: {message!r}"

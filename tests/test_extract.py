@@ -565,14 +565,16 @@ def zip_of(members: dict[str, bytes]) -> bytes:
 @pytest.mark.parametrize("name, data, kind", [
     ("berita.zip", zip_of({"berita.txt": b"Judul\nIsi", "data.csv": b"a,b"}), "a ZIP archive"),
     ("berita.zip", b"PK\x03\x04" + bytes(range(200)), "a damaged ZIP archive"),
-    ("tabel.xlsx", zip_of({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}), "an Excel workbook"),
+    ("tabel.xlsx", zip_of({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}),
+     "an Excel workbook"),
     ("buku.epub", zip_of({"mimetype": b"application/epub+zip"}), "an EPUB e-book"),
 ])
 def test_zip_files_that_are_not_word_documents_are_named_for_what_they_are(name: str, data: bytes, kind: str) -> None:
     """A .zip is an archive, not a damaged Word document; the reply says what it is and what to send instead."""
     result = error(extract_file(name, data, max_bytes=LIMIT))
     assert result.code == "unsupported"
-    assert result.message == f"this is {kind}, not an article; send the article as a .txt, .md, .html, .pdf or .docx file"
+    assert result.message == f"this is {kind}, not an article; send the article as a .txt, .md, .html, .pdf or " \
+                             ".docx file"
 
 
 def test_a_word_document_named_zip_is_read_by_its_content() -> None:
