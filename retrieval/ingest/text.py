@@ -107,15 +107,19 @@ def rejoin_wrapped_lines(text: str) -> str:
     lower = text.lower()
     hyphenated = set(_HYPHENATED.findall(lower))
     joined_words = set(_WORD.findall(lower))
-    out: list[str] = []
+    paragraphs: list[list[str]] = []
     previous = ""
     for number, line in enumerate(lines):
         if previous and line and _continues(previous, line, width, heading=number == 1):
-            out[-1] = _join(out[-1], line, hyphenated, joined_words)
+            pieces = paragraphs[-1]
+            drop_last, glue = _meeting(previous, line, hyphenated, joined_words)
+            if drop_last:
+                pieces[-1] = pieces[-1][:-1]
+            pieces.append(glue + line)
         else:
-            out.append(line)
+            paragraphs.append([line])
         previous = line
-    return "\n".join(out)
+    return "\n".join("".join(pieces) for pieces in paragraphs)
 
 
 def _usual_line_width(lines: list[str]) -> int:
@@ -135,18 +139,17 @@ def _continues(previous: str, line: str, width: int, *, heading: bool) -> bool:
     return not heading and not previous.endswith(_PARAGRAPH_END) and len(previous) >= WRAP_WIDTH_SHARE * width
 
 
-def _join(previous: str, line: str, hyphenated: set[str], joined_words: set[str]) -> str:
-    """Glue two lines: across a soft hyphen or a broken word without a space, keeping a real hyphen."""
+def _meeting(previous: str, line: str, hyphenated: set[str], joined_words: set[str]) -> tuple[bool, str]:
+    """How a line joins the one before it: whether that one's last character goes (a soft hyphen, or a hyphen
+    that only split a word), and what goes between them (nothing inside a word, else a space)."""
     if previous.endswith("\u00ad"):
-        return previous[:-1] + line
+        return True, ""
     hyphen = _LINE_END_HYPHEN.search(previous)
     first = _FIRST_WORD.match(line)
     if not hyphen or not first:
-        return f"{previous} {line}"
+        return False, " "
     head, tail = hyphen.group(1).lower(), first.group(0).lower()
-    if _real_hyphen(head, tail, line, hyphenated, joined_words):
-        return previous + line
-    return previous[:-1] + line
+    return not _real_hyphen(head, tail, line, hyphenated, joined_words), ""
 
 
 def _real_hyphen(head: str, tail: str, line: str, hyphenated: set[str], joined_words: set[str]) -> bool:
