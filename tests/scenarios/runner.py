@@ -11,7 +11,7 @@ import json
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from retrieval.settings import Settings
 from tests.bot_harness import bot_settings, engine_overrides
 from tests.fake_telegram import MESSAGE_METHODS, FakeTelegram, RunningApplication, chat_key, parse_html, run_application
 from tests.news import ARTICLES, CHANNEL_TITLES
+from tests.web import LocalSite
 from tests.scenarios.script import (
     PRIVATE,
     ChannelPost,
@@ -109,11 +110,14 @@ class _Player:
         self.toast_mark = 0
         self.pressed_in: int | None = None
         self.inline_query: str | None = None
+        self.site = ""
         self.stack = contextlib.ExitStack()
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
         """Open the library with the given articles and start the bot; stop both at the end."""
+        site = LocalSite(routes=self.scenario.pages) if self.scenario.pages else None
+        self.site = site.url() if site else ""
         try:
             self._open()
             for name in self.scenario.given:
@@ -122,6 +126,8 @@ class _Player:
             yield
         finally:
             self.stack.close()
+            if site is not None:
+                site.close()
 
     def _open(self) -> None:
         """Open the library from the data folder."""
@@ -143,6 +149,8 @@ class _Player:
                     ChannelPost: self._channel_post, Upload: self._upload, Press: self._press,
                     Restart: self._restart, Wait: lambda s: time.sleep(s.seconds), Inline: self._inline,
                     Expect: self._expect, ExpectInline: self._expect_inline}
+        if isinstance(step, Say) and self.site:
+            step = replace(step, text=step.text.replace("{site}", self.site))
         handlers[type(step)](step)
 
     def _chat(self, chat: str, user: str) -> tuple[int, str]:

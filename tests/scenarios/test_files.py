@@ -2,8 +2,8 @@
 that is not an article is refused saying what can be sent, and every failure is explained as fully in Indonesian
 as in English, with what the user can do.
 
-The links point at a real local web site on 127.0.0.1 (tests/web.py), started once when this module is loaded
-because a scenario is data written before any fixture runs; it is closed when the module's tests are done."""
+The links point at a real local web site on 127.0.0.1 (tests/web.py) that the runner serves while a scenario
+plays."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import io
 import textwrap
 import time
 import zipfile
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -19,7 +18,7 @@ import pytest
 from tests.scenarios.runner import play
 from tests.scenarios.script import Expect, Say, Scenario, Upload
 from tests.test_extract import make_pdf
-from tests.web import LocalSite, page, respond
+from tests.web import page, respond
 
 SLOW_SECONDS = 3.0
 
@@ -30,8 +29,7 @@ def slow_page(handler: BaseHTTPRequestHandler) -> None:
     respond(handler, 200, "text/html", b"<html><body><p>terlambat</p></body></html>")
 
 
-SITE = LocalSite(routes={"/lambat": slow_page,
-                         "/tabel.csv": page("application/octet-stream", b"a,b\n1,2\n")})
+PAGES = {"/lambat": slow_page, "/tabel.csv": page("application/octet-stream", b"a,b\n1,2\n")}
 
 EXPORT_REPORT = (
     "Export Outlook for the Year",
@@ -114,46 +112,43 @@ SCENARIOS = [
     ),
     Scenario(
         "A link to a missing page gives its HTTP status and what to check, in Indonesian as in English",
+        pages=PAGES,
         steps=(
-            Say(SITE.url("/hilang")),
+            Say("{site}/hilang"),
             Expect(has=("404", "check that the link is complete")),
-            Say(SITE.url("/hilang"), lang="id"),
+            Say("{site}/hilang", lang="id"),
             Expect(has=("status HTTP 404", "halamannya tidak ada", "periksa apakah tautannya lengkap")),
         ),
     ),
     Scenario(
         "A link to a local address is refused naming the address and why, in Indonesian as in English",
+        pages=PAGES,
         settings={"fetch_allow_private": False},
         steps=(
-            Say(SITE.url("/rahasia")),
+            Say("{site}/rahasia"),
             Expect(has=("127.0.0.1", "loopback", "only public web sites")),
-            Say(SITE.url("/rahasia"), lang="id"),
+            Say("{site}/rahasia", lang="id"),
             Expect(has=("127.0.0.1", "alamat loopback", "hanya situs web publik")),
         ),
     ),
     Scenario(
         "A site that answers too slowly is reported with the time waited and a suggestion to try later",
+        pages=PAGES,
         settings={"fetch_timeout_seconds": 1.0},
         steps=(
-            Say(SITE.url("/lambat"), lang="id"),
+            Say("{site}/lambat", lang="id"),
             Expect(has=("tidak menjawab dalam 1 detik", "coba lagi nanti")),
         ),
     ),
     Scenario(
         "A link to a .csv file is not stored as an article either",
+        pages=PAGES,
         steps=(
-            Say(SITE.url("/tabel.csv"), lang="id"),
+            Say("{site}/tabel.csv", lang="id"),
             Expect(has=("berkas .csv tidak dibaca sebagai artikel",), lacks=("Tersimpan",)),
         ),
     ),
 ]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def local_site() -> Iterator[LocalSite]:
-    """Close the local web site when this module's scenarios are done."""
-    yield SITE
-    SITE.close()
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.story)
