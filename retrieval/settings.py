@@ -41,10 +41,10 @@ class Settings(BaseSettings):
     excerpt_chars: int = Field(default=700, ge=100)
     top_k: int = 3
     candidate_pool: int = 50
-    abstain_threshold: float = 1.022
+    abstain_threshold: float = 1.072
     # Confidence (see retrieval/ranking/abstain.py) from which an answer that is not found is still shown as
     # "unsure: this may be related"; below it the answer is "not found". Calibrated on the dev sets.
-    unsure_threshold: float = 0.90
+    unsure_threshold: float = 0.88
     # Passages after the first are worth showing only while their score is within this margin of the first one's
     # (tuned on the dev sets: fewer passages to read for almost the same chance that the answer is among them).
     passage_margin: float = 0.07

@@ -38,9 +38,7 @@ def rice_library(library):
 
 @pytest.mark.parametrize("question", [
     "berapa harga cabai hari ini?",
-    pytest.param("what is the price of chili today?", marks=pytest.mark.xfail(strict=True, reason=(
-        "open (issue 12): across languages only the cosine speaks, and without the time word 'today' (now read as a "
-        "time) the question's cosine to the rice post crosses the found threshold"))),
+    "what is the price of chili today?",
 ])
 def test_a_question_about_chili_is_not_answered_from_the_rice_post(rice_library, question):
     answer = rice_library.ask(question)

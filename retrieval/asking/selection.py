@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from retrieval.answer import AnswerPassage, Certainty, select_passages
 from retrieval.asking.query import Search
 from retrieval.ranking.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, certainty
-from retrieval.ranking.coverage import rarest_missing, sentence_coverage
+from retrieval.ranking.coverage import sentence_coverage
 from retrieval.ranking.duplicates import fold_duplicates
 from storage.repository import Repository
 
@@ -38,7 +38,8 @@ class Selection:
 
 def evidence(search: Search) -> Evidence | None:
     """What the best passage offers as an answer to the question (None without passages). Across languages only the
-    question words the library has seen count: the others are untranslated, not missing."""
+    question words the library has seen count: the others are untranslated, not missing. A follow-up's searches
+    carry the earlier turn's words and its passage is the turn's article's, so agreement cannot be told: it counts."""
     if not search.passages:
         return None
     best = search.passages[0]
@@ -49,9 +50,16 @@ def evidence(search: Search) -> Evidence | None:
     stored = search.shortlist.get(best.chunk_ids[0])
     cross = stored is not None and (stored.language or "id") != search.query.language
     words = search.words.seen if cross else search.words.words
+    agree = search.query.resolved.is_followup or (
+        first_of(search.dense) in best.chunk_ids and first_of(search.lexical) in best.chunk_ids)
     unseen = not cross and search.words.unseen > 0
     return Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), sentence_coverage(words, best.text),
-                    cross, rarest_missing(words, best.text), unseen)
+                    cross, agree, unseen)
+
+
+def first_of(scores: dict[int, float]) -> int | None:
+    """The best-scoring chunk of one search (None when it found nothing)."""
+    return max(scores, key=scores.__getitem__, default=None)
 
 
 @dataclass(frozen=True)

@@ -177,33 +177,50 @@ def held_out(doc_id: str) -> bool:
 
 
 def abstention_run(folder: Path, embedder: TextEmbedder, docs: list[tuple[str, CorpusDoc]],
-                   questions: list[Question], settings: Settings) -> dict:
-    """Ask answerable questions against a library missing half of their gold passages.
+                   groups: dict[str, list[Question]], settings: Settings) -> dict[str, dict]:
+    """Ask answerable questions against a library missing half of their gold passages, per group of questions
+    (those in the library's language, and those asked in another language over it).
 
     Questions whose gold passage was left out, and whose answer no remaining passage contains,
     are out of the library and should be flagged; questions whose passage stayed should not be.
     """
-    gold = {q.doc for q in questions if q.doc}
+    gold = {q.doc for questions in groups.values() for q in questions if q.doc}
     dropped = {normalise(d.text) for _, d in docs if d.id in gold and held_out(d.id)}
     kept = [(n, d) for n, d in docs if normalise(d.text) not in dropped]
     library = build_library(folder, embedder, kept, settings)
     kept_texts = [normalise(d.text) for _, d in kept]
-    outside, inside, skipped = [], [], 0
     try:
-        for question in questions:
-            if not question.doc:
-                continue
-            missing = held_out(question.doc)
-            if missing and any(normalise(a) in t for a in question.answers for t in kept_texts):
-                skipped += 1
-                continue
-            outcome = library.ask(question.question, top_k=DEPTH, highlight=False).confidence
-            (outside if missing else inside).append(outcome)
+        return {name: _abstention_group(library, questions, kept_texts) for name, questions in groups.items()}
     finally:
         library.close()
+
+
+def _abstention_group(library: Library, questions: list[Question], kept_texts: list[str]) -> dict:
+    """The outcome bands of one group of questions in the held-out library."""
+    outside, inside, skipped = [], [], 0
+    for question in questions:
+        if not question.doc:
+            continue
+        missing = held_out(question.doc)
+        if missing and any(normalise(a) in t for a in question.answers for t in kept_texts):
+            skipped += 1
+            continue
+        outcome = library.ask(question.question, top_k=DEPTH, highlight=False).confidence
+        (outside if missing else inside).append(outcome)
     return {"out_of_library": {"n": len(outside), "flagged": flagged_share(outside), "bands": bands(outside)},
             "answerable": {"n": len(inside), "flagged": flagged_share(inside), "bands": bands(inside)},
             "skipped_answer_elsewhere": skipped}
+
+
+def abstention_groups(question_sets: dict[str, list[Question]], language: str) -> dict[str, list[Question]]:
+    """The answerable questions over one language's library: those asked in its language (named by it) and those
+    asked in another ("en→id")."""
+    groups: dict[str, list[Question]] = {}
+    for questions in question_sets.values():
+        for q in questions:
+            if q.answers and q.corpus_lang == language:
+                groups.setdefault(language if q.lang == language else f"{q.lang}→{language}", []).append(q)
+    return groups
 
 
 def flagged_share(outcomes: list[Certainty]) -> float:
@@ -283,11 +300,12 @@ def evaluate(folder: Path, embedder: TextEmbedder, limit: int | None, workdir: P
             report["abstention"][key][name] = {"n": summary["n"], "flagged": summary["flagged_not_found"],
                                                "bands": summary["bands"]}
         for language, docs in by_language.items():
-            own = [q for qs in question_sets.values() for q in qs if q.answers and q.lang == q.corpus_lang == language]
-            if own:
-                _progress(f"abstention run for {language}: {len(own)} questions, half their passages left out")
-                report["abstention"]["held_out"][language] = abstention_run(
-                    workdir / f"abstain-{language}", embedder, docs, own, settings)
+            groups = abstention_groups(question_sets, language)
+            if language in groups:
+                _progress(f"abstention run for {language}: {sum(map(len, groups.values()))} questions, half their "
+                          "passages left out")
+                report["abstention"]["held_out"].update(abstention_run(
+                    workdir / f"abstain-{language}", embedder, docs, groups, settings))
         biggest = max(libraries, key=lambda lang: report["libraries"][lang]["chunks"], default=None)
         if biggest:
             sample = [q for qs in question_sets.values() for q in qs if q.corpus_lang == biggest]

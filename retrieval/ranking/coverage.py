@@ -39,15 +39,6 @@ def question_words(index: LexicalIndex, question: str) -> QuestionWords:
                          len(words) - len(seen), seen)
 
 
-def rarest_missing(words: WeightedWords, text: str) -> bool:
-    """Whether the question's rarest word (under either stemmer) is absent from `text`: a passage lacking the one
-    word that singles the question out is usually about something else."""
-    if not words:
-        return False
-    stems, _ = max(words, key=lambda item: item[1])
-    return sentence_stems(text).isdisjoint(stems)
-
-
 def word_coverage(words: WeightedWords, text: str) -> float:
     """Idf-weighted share of the question's words found (under either stemmer) in `text`."""
     total = sum(weight for _, weight in words)
