@@ -235,6 +235,29 @@ TEXTS["id"].update({
     "cmd_timeline": "Kalimat kunci suatu topik menurut tanggal",
 })
 
+# Forwarded bursts, pasted text and what is not an article (issue 12, cases 2, 5, 6).
+TEXTS["en"].update({
+    "burst_saved": "Saved {posts} from {sources}.",
+    "burst_duplicates": "{posts} I already had.",
+    "burst_failed": "{posts} not stored: {reasons}.",
+    "one_post": "1 post",
+    "many_posts": "{count} posts",
+    "and": "and",
+})
+TEXTS["id"].update({
+    "burst_saved": "Tersimpan {posts} dari {sources}.",
+    "burst_duplicates": "{posts} sudah ada sebelumnya.",
+    "burst_failed": "{posts} tidak disimpan: {reasons}.",
+    "one_post": "1 postingan",
+    "many_posts": "{count} postingan",
+    "and": "dan",
+})
+ERRORS_ID.update({
+    "too_short": "terlalu pendek untuk menjadi artikel (hanya beberapa kata)",
+    "question": "itu pertanyaan, bukan artikel",
+    "chat_remark": "isinya seperti pesan obrolan, bukan berita",
+})
+
 COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang", "latest",
             "timeline", "subscribe", "feeds", "unsubscribe", "channels")
 

@@ -24,6 +24,7 @@ import httpx
 
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import extract_file, extract_html, extract_pdf, extract_text
+from retrieval.ingest.substance import asks
 from retrieval.settings import Settings
 
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -145,12 +146,13 @@ def find_urls(text: str) -> list[str]:
 
 
 def is_mostly_link(text: str) -> bool:
-    """True when the message is a link with at most a few words around it, so the linked article is what matters."""
+    """True when the message is essentially a link: the link alone or with a few words around it that ask nothing,
+    so the linked article is what matters ("siapa yang mendampingi Putin? sumber: URL" is a question)."""
     urls = find_urls(text)
     if not urls:
         return False
     rest = _URL_IN_TEXT.sub(" ", text)
-    return len(rest.split()) <= MAX_LINK_MESSAGE_WORDS
+    return len(rest.split()) <= MAX_LINK_MESSAGE_WORDS and not asks(rest)
 
 
 def _normalised_hosts(hosts: frozenset[str]) -> frozenset[str]:
