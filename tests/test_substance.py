@@ -26,6 +26,7 @@ PASTED = ("Harga beras medium di Pasar Induk Cipinang naik menjadi Rp 13.500 per
     ("ok siap", "too_short"),
     ("udah sampai rumah nih", "chat_remark"),
     ("wkwk iya bener banget", "chat_remark"),
+    ("wkwk serem", "chat_remark"),
     ("lol did you see that", "chat_remark"),
 ])
 def test_a_persons_chat_line_is_not_an_article(remark: str, code: str) -> None:

@@ -44,9 +44,10 @@ def substance_refusal(text: str, item: str = "") -> UserError | None:
         return None
     if is_question(text):
         return UserError("question", "it is a question, not an article", item)
-    if len(tokens) < MIN_WORDS:
+    chatty = any(_is_chat_word(token) for token in tokens)
+    if len(tokens) < MIN_WORDS and not chatty:
         return UserError("too_short", "it is too short to be an article (only a few words)", item)
-    if not _reads_like_news(text, tokens):
+    if chatty or not _written_as_news(text, tokens):
         return UserError("chat_remark", "it reads like a chat message, not news", item)
     return None
 
@@ -70,12 +71,9 @@ def reads_like_article(text: str) -> bool:
             and not _QUESTION_END.search(said[-1]) and substance_refusal(text) is None)
 
 
-def _reads_like_news(text: str, tokens: list[str]) -> bool:
-    """A short text is news when it has no word of chat (particles like "nih", "dong", slang pronouns, laughter) and
-    is a full sentence, or is written like news: a capital first, then a closing full stop, a name (a capitalised
-    word inside a sentence, an acronym) or a number."""
-    if any(_is_chat_word(token) for token in tokens):
-        return False
+def _written_as_news(text: str, tokens: list[str]) -> bool:
+    """Whether a short text (without words of chat) is news: a full sentence, or written like news — a capital first,
+    then a closing full stop, a name (a capitalised word inside a sentence, an acronym) or a number."""
     if len(tokens) >= SENTENCE_WORDS:
         return True
     written = bool(_STATEMENT_END.search(text)) or any(c.isdigit() for c in text) or bool(_INNER_NAME.search(text))
@@ -83,5 +81,5 @@ def _reads_like_news(text: str, tokens: list[str]) -> bool:
 
 
 def _is_chat_word(token: str) -> bool:
-    """A word of chat as people type it ("nih", "Banget"); upper-case tokens ("GA-181", "LOL") are codes, not chat."""
+    """A word of chat (particles like "nih", "dong", slang pronouns, laughter) as people type it ("nih", "Banget"); upper-case tokens ("GA-181", "LOL") are codes, not chat."""
     return (token.islower() or token.istitle()) and token.lower() in _CHAT_WORDS
