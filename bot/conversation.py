@@ -55,7 +55,7 @@ def parse_intent(message: str) -> Intent:
     if message.startswith("/"):
         head, _, rest = message.partition(" ")
         return Intent(head[1:].split("@", 1)[0].lower(), rest.strip())
-    if is_mostly_link(message):
+    if is_mostly_link(message, typed=True):
         return Intent("add", find_urls(message)[0])
     if reads_like_article(message):
         return Intent("paste", message)
