@@ -19,11 +19,11 @@ from retrieval.ingest.substance import reads_like_article
 from retrieval.library import ArticleInfo, IngestResult, IngestStatus, Library, Stats
 
 EXTRA_PASSAGES = 3
-_ASKED = re.compile(r"^.*\?", re.DOTALL)
 LANGUAGE_SETTING = "lang"
 EXTRACT_THREADS = 2
 # Uploads are read in threads of their own, so heavy documents cannot use up the default pool questions run in.
 _EXTRACT_THREADS = ThreadPoolExecutor(max_workers=EXTRACT_THREADS, thread_name_prefix="tanya-extract")
+_ASKED = re.compile(r"^.*\?", re.DOTALL)
 
 
 @dataclass(frozen=True)
