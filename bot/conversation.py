@@ -19,6 +19,7 @@ from retrieval.ingest.substance import reads_like_article
 from retrieval.library import ArticleInfo, IngestResult, IngestStatus, Library, Stats
 
 EXTRA_PASSAGES = 3
+BURST_TITLE_CHARS = 60
 LANGUAGE_SETTING = "lang"
 EXTRACT_THREADS = 2
 # Uploads are read in threads of their own, so heavy documents cannot use up the default pool questions run in.
@@ -88,23 +89,37 @@ def ingest_notice(result: IngestResult, lang: str) -> str:
 
 def burst_notice(results: list[tuple[IngestResult, str]], lang: str) -> str:
     """One confirmation for a burst of forwarded posts, each given with its source: a single post's own notice, else
-    how many were saved (from which sources), already stored, and not stored (and why)."""
+    how many were saved (from which sources, each title on a line of its own), already stored, and not stored
+    (and why)."""
     if len(results) == 1:
         return ingest_notice(results[0][0], lang)
-    saved = [source for result, source in results if result.status in (IngestStatus.ADDED, IngestStatus.UPDATED)]
+    saved = [(result, source) for result, source in results
+             if result.status in (IngestStatus.ADDED, IngestStatus.UPDATED)]
     duplicates = sum(result.status == IngestStatus.DUPLICATE for result, _ in results)
     failed = [result.error or UserError("failed", "unknown problem") for result, _ in results
               if result.status == IngestStatus.FAILED]
     lines = []
     if saved:
-        lines.append(text(lang, "burst_saved", posts=_posts(len(saved), lang),
-                          sources=_listed(list(dict.fromkeys(saved)), lang)))
+        sources = _listed(list(dict.fromkeys(source for _, source in saved)), lang)
+        lines.append(text(lang, "burst_saved", posts=_posts(len(saved), lang), sources=sources))
+        lines += [f"• {_shortened(result.title or '')} (#{result.article_id})" for result, _ in saved]
     if duplicates:
         lines.append(text(lang, "burst_duplicates", posts=_posts(duplicates, lang)))
     if failed:
-        reasons = "; ".join(dict.fromkeys(error_reason(lang, error) for error in failed))
-        lines.append(text(lang, "burst_failed", posts=_posts(len(failed), lang), reasons=reasons))
+        reasons = list(dict.fromkeys(error_reason(lang, error) for error in failed))
+        if len(reasons) == 1:
+            lines.append(text(lang, "burst_failed", posts=_posts(len(failed), lang), reasons=reasons[0]))
+        else:
+            lines.append(text(lang, "burst_failed", posts=_posts(len(failed), lang), reasons="").rstrip(" ."))
+            lines += [f"• {reason}" for reason in reasons]
     return "\n".join(lines)
+
+
+def _shortened(title: str) -> str:
+    """A title cut to BURST_TITLE_CHARS at a word boundary, for the list of a burst's articles."""
+    if len(title) <= BURST_TITLE_CHARS:
+        return title
+    return title[:BURST_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _posts(count: int, lang: str) -> str:
