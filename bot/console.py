@@ -54,6 +54,10 @@ class Console:
             return text(self.lang, "usage_add")
         return ingest_notice(await self.conversation.add_link(intent.argument, added_by="console"), self.lang)
 
+    async def _paste(self, intent: Intent) -> str:
+        """A pasted article: store it."""
+        return ingest_notice(await self.conversation.add_pasted(intent.argument, added_by="console"), self.lang)
+
     async def _reset(self, intent: Intent) -> str:
         """/reset: forget the conversation."""
         return text(self.lang, "reset", count=await self.conversation.reset(CONVERSATION))

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from bot.forwards import title_from
 from bot.messages import error_reason, text
 from retrieval.answer import Answer, AnswerPassage, PassageContext
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import extract_file
 from retrieval.ingest.fetch import fetch_article, find_urls, is_mostly_link
-from retrieval.library import ArticleInfo, IngestResult, Library, Stats
+from retrieval.ingest.substance import reads_like_article
+from retrieval.library import ArticleInfo, IngestResult, IngestStatus, Library, Stats
 
 EXTRA_PASSAGES = 3
+BURST_TITLE_CHARS = 60
 LANGUAGE_SETTING = "lang"
 EXTRACT_THREADS = 2
 # Uploads are read in threads of their own, so heavy documents cannot use up the default pool questions run in.
 _EXTRACT_THREADS = ThreadPoolExecutor(max_workers=EXTRACT_THREADS, thread_name_prefix="tanya-extract")
+_ASKED = re.compile(r"^.*\?", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -45,14 +50,29 @@ class AnswerView:
 
 
 def parse_intent(message: str) -> Intent:
-    """A command ("/add URL", "/reset@bot"), a link to store, or a question."""
+    """A command ("/add URL", "/reset@bot"), a link to store, a pasted article to store ("paste": several sentences
+    that ask nothing), or a question."""
     message = message.strip()
     if message.startswith("/"):
         head, _, rest = message.partition(" ")
         return Intent(head[1:].split("@", 1)[0].lower(), rest.strip())
-    if is_mostly_link(message):
+    if is_mostly_link(message, typed=True):
         return Intent("add", find_urls(message)[0])
-    return Intent("ask", message)
+    if reads_like_article(message):
+        return Intent("paste", message)
+    return Intent("ask", question_without_links(message))
+
+
+def question_without_links(message: str) -> str:
+    """The question a message asks, without the links it gives as sources ("siapa …? sumber: URL" asks "siapa …?"):
+    what it says up to its last question mark, else its words around the links."""
+    urls = find_urls(message)
+    if not urls:
+        return message
+    for url in urls:
+        message = message.replace(url, " ").replace(url.removeprefix("https://"), " ")
+    asked = " ".join(_ASKED.findall(message)) or message
+    return " ".join(asked.split())
 
 
 def ingest_notice(result: IngestResult, lang: str) -> str:
@@ -65,6 +85,53 @@ def ingest_notice(result: IngestResult, lang: str) -> str:
         return text(lang, "duplicate", title=result.title, id=result.article_id)
     error = result.error or UserError("failed", "unknown problem")
     return text(lang, "failed", reason=error_reason(lang, error))
+
+
+def burst_notice(results: list[tuple[IngestResult, str]], lang: str) -> str:
+    """One confirmation for a burst of forwarded posts, each given with its source: a single post's own notice, else
+    how many were saved (from which sources, each title on a line of its own), already stored, and not stored
+    (and why)."""
+    if len(results) == 1:
+        return ingest_notice(results[0][0], lang)
+    saved = [(result, source) for result, source in results
+             if result.status in (IngestStatus.ADDED, IngestStatus.UPDATED)]
+    duplicates = sum(result.status == IngestStatus.DUPLICATE for result, _ in results)
+    failed = [result.error or UserError("failed", "unknown problem") for result, _ in results
+              if result.status == IngestStatus.FAILED]
+    lines = []
+    if saved:
+        sources = _listed(list(dict.fromkeys(source for _, source in saved)), lang)
+        lines.append(text(lang, "burst_saved", posts=_posts(len(saved), lang), sources=sources))
+        lines += [f"• {_shortened(result.title or '')} (#{result.article_id})" for result, _ in saved]
+    if duplicates:
+        lines.append(text(lang, "burst_duplicates", posts=_posts(duplicates, lang)))
+    if failed:
+        reasons = list(dict.fromkeys(error_reason(lang, error) for error in failed))
+        if len(reasons) == 1:
+            lines.append(text(lang, "burst_failed", posts=_posts(len(failed), lang), reasons=reasons[0]))
+        else:
+            lines.append(text(lang, "burst_failed", posts=_posts(len(failed), lang), reasons="").rstrip(" ."))
+            lines += [f"• {reason}" for reason in reasons]
+    return "\n".join(lines)
+
+
+def _shortened(title: str) -> str:
+    """A title cut to BURST_TITLE_CHARS at a word boundary, for the list of a burst's articles."""
+    if len(title) <= BURST_TITLE_CHARS:
+        return title
+    return title[:BURST_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _posts(count: int, lang: str) -> str:
+    """A count of posts in the user's language ("1 post", "3 posts")."""
+    return text(lang, "one_post") if count == 1 else text(lang, "many_posts", count=count)
+
+
+def _listed(names: list[str], lang: str) -> str:
+    """Names joined as a list in the user's language ("A", "A and B", "A, B and C")."""
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} {text(lang, 'and')} {names[-1]}"
 
 
 class Conversation:
@@ -122,6 +189,10 @@ class Conversation:
         job = functools.partial(extract_file, name, data, max_bytes=max_bytes)
         return await self._one_at_a_time(chat, name, added_by,
                                          lambda: asyncio.get_running_loop().run_in_executor(_EXTRACT_THREADS, job))
+
+    async def add_pasted(self, pasted: str, added_by: str | None = None) -> IngestResult:
+        """Store an article pasted as a message, titled by its first line."""
+        return await self.add_draft(ArticleDraft(text=pasted, title=title_from(pasted)), "pasted text", added_by)
 
     async def add_draft(self, draft: ArticleDraft | UserError, item: str, added_by: str | None = None) -> IngestResult:
         """Store one article (or report why not)."""

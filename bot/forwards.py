@@ -1,11 +1,12 @@
-"""Forwarded posts: their origin as article metadata, and a per-chat buffer that joins the parts of one article."""
+"""Forwarded posts: their origin as article metadata, and a per-chat buffer that collects a burst of forwards and
+splits it into the articles it really holds (an album, or consecutive posts published moments apart, are one)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import (
     Chat,
@@ -20,6 +21,8 @@ from telegram import (
 from retrieval.ingest.documents import ArticleDraft
 
 TITLE_CHARS = 120
+JOIN_PUBLISHED = timedelta(seconds=60)
+"""Consecutive posts of one origin published at most this far apart are the parts of one long post."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class ForwardPart:
     author: str | None
     user_id: int | None
     language_code: str | None
+    album: str | None = None
 
 
 def chat_link(chat: Chat, message_id: int) -> str | None:
@@ -76,7 +80,7 @@ def forward_part(message: Message, forwarded_label: str) -> ForwardPart | None:
     order = origin.message_id if isinstance(origin, MessageOriginChannel) else message.message_id
     user = message.from_user
     return ForwardPart(message.text or message.caption or "", key, order, source, url, origin.date, author,
-                       user.id if user else None, user.language_code if user else None)
+                       user.id if user else None, user.language_code if user else None, message.media_group_id)
 
 
 def draft_from_parts(parts: list[ForwardPart]) -> ArticleDraft:
@@ -86,6 +90,31 @@ def draft_from_parts(parts: list[ForwardPart]) -> ArticleDraft:
     first = ordered[0]
     return ArticleDraft(text=body, title=title_from(body), url=first.url, source=first.source, author=first.author,
                         published_at=first.published_at)
+
+
+def articles_from_parts(parts: list[ForwardPart]) -> list[list[ForwardPart]]:
+    """The articles a burst of forwarded parts holds, in the order they arrived: the posts of one album are one
+    article, and so are consecutive posts of one origin published within JOIN_PUBLISHED of each other; every other
+    post is an article of its own, keeping its own link and date."""
+    arrival = {id(part): position for position, part in enumerate(parts)}
+    articles: list[list[ForwardPart]] = []
+    for part in sorted(parts, key=lambda p: (p.album or "", p.origin_key, p.order)):
+        if articles and _one_article(articles[-1][-1], part):
+            articles[-1].append(part)
+        else:
+            articles.append([part])
+    return sorted(articles, key=lambda article: min(arrival[id(part)] for part in article))
+
+
+def _one_article(previous: ForwardPart, part: ForwardPart) -> bool:
+    """Whether `part` continues the article `previous` belongs to (parts arrive sorted by album, origin and order)."""
+    if previous.album or part.album:
+        return previous.album == part.album
+    if previous.origin_key != part.origin_key or part.order - previous.order > 1:
+        return False
+    if previous.published_at is None or part.published_at is None:
+        return False
+    return abs(part.published_at - previous.published_at) <= JOIN_PUBLISHED
 
 
 def title_from(body: str) -> str:
@@ -100,17 +129,17 @@ def title_from(body: str) -> str:
 class _Pending:
     """Parts waiting in one chat for the debounce delay to pass."""
 
-    key: str
     parts: list[ForwardPart] = field(default_factory=list)
     timer: asyncio.TimerHandle | None = None
 
 
-Flush = Callable[[int, list[ForwardPart]], Awaitable[None]]
+Flush = Callable[[int, list[list[ForwardPart]]], Awaitable[None]]
 Spawn = Callable[[Awaitable[None]], object]
 
 
 class ForwardBuffer:
-    """Collects forwarded parts per chat: parts from one origin (an album shares it) arriving close together join."""
+    """Collects the forwarded parts of each chat until none has arrived for `delay` seconds (people select several
+    posts and forward them at once), then hands the burst on split into its articles."""
 
     def __init__(self, delay: float, flush: Flush, spawn: Spawn) -> None:
         self.delay = delay
@@ -119,26 +148,21 @@ class ForwardBuffer:
         self._pending: dict[int, _Pending] = {}
 
     def add(self, chat_id: int, part: ForwardPart) -> None:
-        """Buffer a part, first flushing what the chat had buffered from another origin."""
-        pending = self._pending.get(chat_id)
-        if pending is not None and pending.key != part.origin_key:
-            self._release(chat_id)
-            pending = None
-        if pending is None:
-            pending = self._pending[chat_id] = _Pending(part.origin_key)
+        """Buffer a part and restart the chat's wait."""
+        pending = self._pending.setdefault(chat_id, _Pending())
         pending.parts.append(part)
         if pending.timer is not None:
             pending.timer.cancel()
         pending.timer = asyncio.get_running_loop().call_later(self.delay, self._release, chat_id)
 
     def _release(self, chat_id: int) -> None:
-        """Hand a chat's buffered parts to the flush callback as a background task."""
+        """Hand a chat's buffered articles to the flush callback as a background task."""
         pending = self._pending.pop(chat_id, None)
         if pending is None:
             return
         if pending.timer is not None:
             pending.timer.cancel()
-        self._spawn(self._flush(chat_id, pending.parts))
+        self._spawn(self._flush(chat_id, articles_from_parts(pending.parts)))
 
     async def flush_all(self) -> None:
         """Store every chat's waiting parts now (at shutdown)."""
@@ -146,4 +170,4 @@ class ForwardBuffer:
             chat_id, pending = self._pending.popitem()
             if pending.timer is not None:
                 pending.timer.cancel()
-            await self._flush(chat_id, pending.parts)
+            await self._flush(chat_id, articles_from_parts(pending.parts))

@@ -468,6 +468,36 @@ TEXTS["id"].update({
     "cmd_timeline": "Kalimat kunci suatu topik menurut tanggal",
 })
 
+# Forwarded bursts, pasted text and what is not an article (issue 12, cases 2, 5, 6).
+TEXTS["en"].update({
+    "burst_saved": "Saved {posts} from {sources}:",
+    "burst_duplicates": "{posts} I already had.",
+    "burst_failed": "{posts} not stored: {reasons}.",
+    "one_post": "1 post",
+    "many_posts": "{count} posts",
+    "and": "and",
+})
+TEXTS["id"].update({
+    "burst_saved": "Tersimpan {posts} dari {sources}:",
+    "burst_duplicates": "{posts} sudah ada sebelumnya.",
+    "burst_failed": "{posts} tidak disimpan: {reasons}.",
+    "one_post": "1 postingan",
+    "many_posts": "{count} postingan",
+    "and": "dan",
+})
+ERROR_TEXTS += (
+    ErrorText("question", r"it is a question, not an article",
+              "it is a question, not an article; type it to me yourself and I will look for the answer",
+              "itu pertanyaan, bukan artikel; ketik sendiri pertanyaannya kepada saya dan saya carikan jawabannya"),
+    ErrorText("chat_remark", r"it reads like a chat message, not news",
+              "it reads like a chat message, not news; forward news posts, or send an article's link or text",
+              "isinya seperti pesan obrolan, bukan berita; teruskan postingan berita, atau kirim tautan atau teks "
+              "artikelnya"),
+    ErrorText("too_short", r"it is too short to be an article \(only a few words\)",
+              "it is too short to be an article (only a few words); send the whole article or its link",
+              "terlalu pendek untuk menjadi artikel (hanya beberapa kata); kirim artikel lengkapnya atau tautannya"),
+)
+
 COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang", "latest",
             "timeline", "subscribe", "feeds", "unsubscribe", "channels")
 

@@ -54,15 +54,16 @@ def build_application(settings: BotSettings, library: Library, *, allow_hosts: f
     svc = Services(Conversation(library, allow_hosts=allow_hosts), Access.from_settings(settings),
                    CallbackSigner(settings.telegram_bot_token or ""), settings)
 
-    async def flush(chat_id: int, parts: list[ForwardPart]) -> None:
-        """Store the joined parts of a forwarded post."""
-        await adding.store_forwarded(application.bot, svc, chat_id, parts)
+    async def flush(chat_id: int, articles: list[list[ForwardPart]]) -> None:
+        """Store the articles of a burst of forwarded posts."""
+        await adding.store_forwarded(application.bot, svc, chat_id, articles)
 
     svc.forwards = ForwardBuffer(delay, flush, application.create_task)
 
-    async def store_album(chat_id: int, parts: list[ForwardPart]) -> None:
-        """Store the joined posts of a channel album."""
-        await channels.store_channel_post(svc, chat_id, parts)
+    async def store_album(chat_id: int, albums: list[list[ForwardPart]]) -> None:
+        """Store each channel album that arrived, its posts joined."""
+        for parts in albums:
+            await channels.store_channel_post(svc, chat_id, parts)
 
     svc.albums = ForwardBuffer(delay, store_album, application.create_task)
     application.bot_data["services"] = svc

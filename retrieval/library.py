@@ -28,6 +28,7 @@ from retrieval.indexes.container import DamagedIndex
 from retrieval.indexes.vectors import VECTOR_FILE, ModelMismatch, VectorIndex
 from retrieval.ingest.chunking import TextChunk, chunk_text
 from retrieval.ingest.documents import ArticleDraft, UserError, normalise_metadata
+from retrieval.ingest.substance import substance_refusal
 from retrieval.ingest.text import clean_text, content_hash, guess_language
 from retrieval.ingest.urls import canonical_url
 from retrieval.ranking.followup import HistoryTurn
@@ -178,7 +179,7 @@ class Library:
         self.close()
 
     def _prepare(self, item: str, draft: ArticleDraft | UserError) -> tuple[ArticleDraft, list[TextChunk]] | IngestResult:
-        """Validate and chunk one draft, or say why it cannot be stored."""
+        """Validate and chunk one draft, or say why it cannot be stored (no text, too long, no substance)."""
         if isinstance(draft, UserError):
             return IngestResult(item, IngestStatus.FAILED, error=draft)
         draft = normalise_metadata(draft)
@@ -188,6 +189,8 @@ class Library:
         if len(text) > self.settings.max_article_chars:
             return IngestResult(item, IngestStatus.FAILED, error=UserError(
                 "too_large", f"the article is longer than {self.settings.max_article_chars:,} characters", item))
+        if (refusal := substance_refusal(text, item)) is not None:
+            return IngestResult(item, IngestStatus.FAILED, error=refusal)
         draft.text, draft.title = text, clean_text(draft.title or "")[:500]
         draft.language = draft.language or guess_language(text)
         return draft, self._chunk(text)

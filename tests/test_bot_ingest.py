@@ -84,6 +84,14 @@ def test_a_forwarded_post_that_is_mostly_a_link_stores_the_linked_article(tg, st
     assert bot_library.get(1).url == f"{site}/gempa" and "Cianjur" in bot_library.get(1).text
 
 
+def test_a_forwarded_teaser_asking_a_question_still_stores_the_linked_article(tg, start_bot,
+                                                                              bot_library: Library) -> None:
+    """Only a message typed to the bot is a question when it asks; a channel's teaser stands for its link."""
+    with web_pages({"/gempa": ("text/html", PAGE)}) as site, start_bot(bot_library):
+        exchange(tg, 54, lambda: forward(tg, 54, f"Apa yang terjadi di Cianjur? Baca: {site}/gempa", 13))
+    assert bot_library.get(1).url == f"{site}/gempa" and "kedalaman 10 kilometer" in bot_library.get(1).text
+
+
 def test_a_failing_link_gets_a_plain_translated_reason(tg, start_bot, bot_library: Library) -> None:
     with web_pages({}) as site, start_bot(bot_library):
         english = exchange(tg, 47, lambda: tg.command(47, f"/add {site}/missing"))

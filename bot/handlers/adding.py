@@ -1,10 +1,10 @@
-"""Adding articles: links (in text or /add), uploaded documents and forwarded posts."""
+"""Adding articles: links (in text or /add), pasted articles, uploaded documents and forwarded posts."""
 
 from __future__ import annotations
 
 from telegram import Bot, Update
 
-from bot.conversation import ingest_notice
+from bot.conversation import burst_notice, ingest_notice
 from bot.forwards import ForwardPart, draft_from_parts, forward_part
 from bot.handlers.mentions import addressed
 from bot.handlers.replies import NO_PREVIEW, reply
@@ -12,6 +12,7 @@ from bot.handlers.services import Context, Services, added_by, chat_key, languag
 from bot.handlers.typing_indicator import typing
 from bot.messages import language_for, text
 from retrieval.ingest.fetch import find_urls, is_mostly_link
+from retrieval.library import IngestResult
 
 DOWNLOAD_TIMEOUT = 60.0
 
@@ -44,6 +45,16 @@ async def add_link(update: Update, context: Context, url: str) -> None:
     await reply(update, ingest_notice(result, lang))
 
 
+async def add_pasted(update: Update, context: Context, pasted: str) -> None:
+    """Store an article pasted as a message."""
+    if not await may_ingest(update, context):
+        return
+    lang = await language(update, context)
+    async with typing(context.bot, update.effective_chat.id):
+        result = await services(context).conversation.add_pasted(pasted, added_by=added_by(sender_id(update)))
+    await reply(update, ingest_notice(result, lang))
+
+
 async def on_document(update: Update, context: Context) -> None:
     """An uploaded document: download it, extract its text and store it."""
     message = update.effective_message
@@ -65,28 +76,29 @@ async def on_document(update: Update, context: Context) -> None:
 
 
 async def on_forward(update: Update, context: Context) -> None:
-    """A forwarded post (routed here from private chats only), buffered briefly so that the parts of one article
-    join."""
+    """A forwarded post (routed here from private chats only), buffered briefly with the rest of its burst."""
     lang = await language(update, context)
     part = forward_part(update.effective_message, text(lang, "forwarded"))
     if part is not None:
         services(context).forwards.add(update.effective_chat.id, part)
 
 
-async def store_forwarded(bot: Bot, svc: Services, chat_id: int, parts: list[ForwardPart]) -> None:
-    """Store the joined parts of a forwarded post (or the article it links to) and confirm."""
-    first = parts[0]
+async def store_forwarded(bot: Bot, svc: Services, chat_id: int, articles: list[list[ForwardPart]]) -> None:
+    """Store each article of a burst of forwarded posts (or the article a post links to); confirm in one message."""
+    first = articles[0][0]
     lang = await svc.conversation.language(chat_key(chat_id), language_for(first.language_code))
     if not svc.access.may_ingest(first.user_id):
         await bot.send_message(chat_id, text(lang, "ingest_admins_only"))
         return
-    draft = draft_from_parts(parts)
-    if not draft.text:
-        await bot.send_message(chat_id, text(lang, "no_document_text"))
-        return
     async with typing(bot, chat_id):
-        if is_mostly_link(draft.text):
-            result = await svc.conversation.add_link(find_urls(draft.text)[0], added_by(first.user_id))
-        else:
-            result = await svc.conversation.add_draft(draft, draft.url or "forwarded post", added_by(first.user_id))
-    await bot.send_message(chat_id, ingest_notice(result, lang), link_preview_options=NO_PREVIEW)
+        results = [(await _store_article(svc, parts), parts[0].source or text(lang, "forwarded")) for parts in articles]
+    await bot.send_message(chat_id, burst_notice(results, lang), link_preview_options=NO_PREVIEW)
+
+
+async def _store_article(svc: Services, parts: list[ForwardPart]) -> IngestResult:
+    """Store the joined parts of one forwarded article, or the article its post links to."""
+    draft = draft_from_parts(parts)
+    by = added_by(parts[0].user_id)
+    if is_mostly_link(draft.text):
+        return await svc.conversation.add_link(find_urls(draft.text)[0], by)
+    return await svc.conversation.add_draft(draft, draft.url or "forwarded post", by)

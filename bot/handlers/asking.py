@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.conversation import parse_intent
-from bot.handlers.adding import add_link
+from bot.handlers.adding import add_link, add_pasted
 from bot.handlers.keyboards import answer_keyboard
 from bot.handlers.mentions import addressed, without_mention
 from bot.handlers.replies import reply, send_passages
@@ -20,13 +20,15 @@ async def ask_command(update: Update, context: Context) -> None:
 
 
 async def on_text(update: Update, context: Context) -> None:
-    """Plain text: a link to store, or a question (in groups only when the bot is addressed)."""
+    """Plain text: a link or a pasted article to store, or a question (in groups only when the bot is addressed)."""
     message = update.effective_message
     if not addressed(message, context.bot):
         return
     intent = parse_intent(without_mention(message.text or message.caption or "", context.bot))
     if intent.command == "add":
         await add_link(update, context, intent.argument)
+    elif intent.command == "paste":
+        await add_pasted(update, context, intent.argument)
     else:
         await answer(update, context, intent.argument)
 

@@ -1,6 +1,7 @@
-"""Channels the bot administers: each post with substance is stored as an article, silently (nothing is ever posted
-into the channel); an album's posts are one article, an edited post replaces its article, a post that is mostly a
-link stores the linked article cited with the post's link too. `/channels` shows admins what was taken in."""
+"""Channels the bot administers: each post with substance (the library decides what has) is stored as an article,
+silently (nothing is ever posted into the channel); an album's posts are one article, an edited post replaces its
+article, a post that is mostly a link stores the linked article cited with the post's link too. `/channels` shows
+admins what was taken in."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from retrieval.ingest.fetch import fetch_article, find_urls, is_mostly_link
 from retrieval.library import IngestStatus
 
 log = logging.getLogger(__name__)
-MIN_POST_WORDS = 8
 SOURCE_CHARS = 300
 
 
@@ -45,13 +45,7 @@ async def store_channel_post(svc: Services, chat_id: int, parts: list[ForwardPar
     if not parts:
         return
     post = draft_from_parts(parts)
-    if is_mostly_link(post.text):
-        draft = await _linked_article(svc, find_urls(post.text)[0], post)
-    elif len(post.text.split()) >= MIN_POST_WORDS:
-        draft = post
-    else:
-        log.info("channel %s post %s: too short to store", chat_id, post.url)
-        return
+    draft = await _linked_article(svc, find_urls(post.text)[0], post) if is_mostly_link(post.text) else post
     result = await svc.conversation.add_draft(draft, post.url or f"channel {chat_id}", f"channel:{chat_id}")
     log.info("channel %s post %s: %s %s", chat_id, post.url, result.status, result.error or "")
     if result.status == IngestStatus.ADDED:

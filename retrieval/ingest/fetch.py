@@ -24,6 +24,7 @@ import httpx
 
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import extract_file, extract_html, extract_pdf, extract_text
+from retrieval.ingest.substance import asks
 from retrieval.settings import Settings
 
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -144,13 +145,15 @@ def find_urls(text: str) -> list[str]:
     return urls
 
 
-def is_mostly_link(text: str) -> bool:
-    """True when the message is a link with at most a few words around it, so the linked article is what matters."""
+def is_mostly_link(text: str, *, typed: bool = False) -> bool:
+    """True when the message is essentially a link: the link alone or with a few words around it, so the linked
+    article is what matters. A message `typed` to the bot whose words ask something is a question instead ("siapa
+    yang mendampingi Putin? sumber: URL"); a forwarded or channel post ("Apa penyebab banjir? Baca: URL") is not."""
     urls = find_urls(text)
     if not urls:
         return False
     rest = _URL_IN_TEXT.sub(" ", text)
-    return len(rest.split()) <= MAX_LINK_MESSAGE_WORDS
+    return len(rest.split()) <= MAX_LINK_MESSAGE_WORDS and not (typed and asks(rest))
 
 
 def _normalised_hosts(hosts: frozenset[str]) -> frozenset[str]:

@@ -102,14 +102,14 @@ ASKING = [
 ]
 
 FORWARDING = [
-    pending(Scenario("A burst of posts from three channels: each is its own article, answered with its own link", steps=(
+    Scenario("A burst of posts from three channels: each is its own article, answered with its own link", steps=(
         *burst(*BURST),
         Expect(replies=1, has=("Ragunan",)),
         Say("berapa pengunjung Ragunan saat libur panjang?", lang="id"),
         Expect(has=("85.000", POSTS["zoo"].link), lacks=(POSTS["odd-even"].link,), bold=("85.000",)),
         Say("where was the centre of the Garut earthquake?"),
         Expect(has=(POSTS["quake"].link, "45 kilometer"), lacks=(POSTS["zoo"].link,)),
-    )), "case 2: forwards of one channel merge"),
+    )),
     Scenario("After a burst of ten posts, a question about the second-newest is cited with that post", steps=(
         *burst(*BURST), *MORE_POSTS,
         Expect(replies=1, has=("Bogor",)),
