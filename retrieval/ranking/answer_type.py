@@ -56,3 +56,63 @@ def evidence(sentence: str, kind: str | None, question_words: set[str]) -> float
     if kind == NUMBER:
         return 1.0 if _NUMBER.search(fresh) else 0.0
     return name_density(tokens)
+
+
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORDS = frozenset(
+    "dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas belas puluh ratus ribu juta miliar triliun "
+    "seratus seribu setengah persen two three four five six seven eight nine ten eleven twelve dozen dozens hundred "
+    "hundreds thousand thousands million millions billion percent half".split())
+_TIME_WORDS = frozenset(_MONTHS) | frozenset(
+    "senin selasa rabu kamis jumat sabtu minggu monday tuesday wednesday thursday friday saturday sunday "
+    "abad century masehi hijriah pukul".split())
+_CURRENCY = frozenset("rp us usd $ eur euro dollar dolar rupiah".split())
+_PEOPLE = frozenset("orang warga penduduk jiwa korban pengunjung penumpang siswa pekerja people persons residents "
+                    "victims visitors passengers workers students".split())
+_PRICE = frozenset("harga biaya tarif ongkos denda nilai modal anggaran gaji cost costs price prices fare fee fine "
+                   "worth paid pay spent budget salary".split())
+_MONEY = re.compile(r"[$€£¥]\s?\d|\b(rp|usd|idr|eur)\.?\s?\d|\d\s?(dollars?|dolar|rupiah|euros?)\b", re.IGNORECASE)
+_DOER_FOLLOWS = frozenset("oleh by kata ujar tutur said".split())
+_DOER_PRECEDES = frozenset("said says told mengatakan menyatakan menjelaskan".split())
+
+
+def slot_tokens(tokens: list[str], kind: str | None, question_words: frozenset[str]) -> list[int]:
+    """Positions of tokens that could be the answer of the asked kind and that the question does not contain."""
+    found = []
+    for i, token in enumerate(tokens):
+        lower = token.lower()
+        if lower in question_words:
+            continue
+        if kind == NUMBER and (_DIGIT.search(token) or lower in _NUMBER_WORDS or lower in _CURRENCY):
+            found.append(i)
+        elif kind == TIME and (_YEAR.fullmatch(token) or lower in _TIME_WORDS
+                               or (_DIGIT.search(token) and i + 1 < len(tokens) and tokens[i + 1].lower() in _TIME_WORDS)):
+            found.append(i)
+        elif kind in (PERSON, PLACE) and i > 0 and len(token) > 1 and token[0].isupper() and token[1:2].islower():
+            found.append(i)
+    return found
+
+
+def counted(sentence: str, tokens: list[str], slots: list[int], in_question: list[bool],
+            question_words: frozenset[str]) -> bool:
+    """Whether a number counts what the question asks about: the question's noun follows it ("Eleven children"),
+    people ("1.200 warga") when the question counts people, or money ("$11 million") when it asks a price."""
+    if not question_words.isdisjoint(_PRICE) and _MONEY.search(sentence):
+        return True
+    asks_people = not question_words.isdisjoint(_PEOPLE)
+    for slot in slots:
+        for after in range(slot + 1, min(slot + 3, len(tokens))):
+            if in_question[after] or (asks_people and tokens[after].lower() in _PEOPLE):
+                return True
+    return False
+
+
+def agent(tokens: list[str], slots: list[int]) -> bool:
+    """Whether a name is the doer of the sentence's action: after "oleh"/"by", a passive verb ("dicetak
+    Marselino") or "kata"/"ujar", or before a verb of saying ("Smith said")."""
+    for slot in slots:
+        before = tokens[slot - 1].lower() if slot else ""
+        after = tokens[slot + 1].lower() if slot + 1 < len(tokens) else ""
+        if before in _DOER_FOLLOWS or after in _DOER_PRECEDES or (before.startswith("di") and len(before) > 4):
+            return True
+    return False
