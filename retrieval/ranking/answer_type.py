@@ -66,14 +66,30 @@ _NUMBER_WORDS = frozenset(
 _TIME_WORDS = frozenset(_MONTHS) | frozenset(
     "senin selasa rabu kamis jumat sabtu minggu monday tuesday wednesday thursday friday saturday sunday "
     "abad century masehi hijriah pukul".split())
-_CURRENCY = frozenset("rp us usd $ eur euro dollar dolar rupiah".split())
+_CURRENCY = frozenset("rp us usd eur euro dollar dolar rupiah".split())
 _PEOPLE = frozenset("orang warga penduduk jiwa korban pengunjung penumpang siswa pekerja people persons residents "
                     "victims visitors passengers workers students".split())
 _PRICE = frozenset("harga biaya tarif ongkos denda nilai modal anggaran gaji cost costs price prices fare fee fine "
                    "worth paid pay spent budget salary".split())
 _MONEY = re.compile(r"[$€£¥]\s?\d|\b(rp|usd|idr|eur)\.?\s?\d|\d\s?(dollars?|dolar|rupiah|euros?)\b", re.IGNORECASE)
+_MEASURES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
+    (frozenset(measure.split()), frozenset(units.split())) for measure, units in (
+        ("luas luasnya area", "km km2 km² ha hektar hektare m2 m² mil2 acres square"),
+        ("tinggi tingginya panjang panjangnya jarak jaraknya kedalaman tall high long far deep height length distance",
+         "m meter meters metres km kilometer kilometers kilometres cm mil miles mile feet ft kaki"),
+        ("berat beratnya bobot heavy weigh weight", "kg kilogram kilograms ton tons tonnes gram grams pounds lb"),
+        ("umur umurnya usia usianya old age", "tahun years aged age usia umur"),
+        ("suhu temperature", "derajat degrees celsius fahrenheit"),
+        ("penduduk penduduknya populasi population inhabitants", "jiwa orang penduduk people inhabitants residents"),
+        (" ".join(_PEOPLE), " ".join(_PEOPLE)),
+    ))
 _DOER_FOLLOWS = frozenset("oleh by kata ujar tutur said".split())
 _DOER_PRECEDES = frozenset("said says told mengatakan menyatakan menjelaskan".split())
+
+
+def _before_time_word(tokens: list[str], i: int) -> bool:
+    """Whether token i is a number right before a month, weekday or the like ("27 Agustus")."""
+    return bool(_DIGIT.search(tokens[i])) and i + 1 < len(tokens) and tokens[i + 1].lower() in _TIME_WORDS
 
 
 def slot_tokens(tokens: list[str], kind: str | None, question_words: frozenset[str]) -> list[int]:
@@ -85,8 +101,7 @@ def slot_tokens(tokens: list[str], kind: str | None, question_words: frozenset[s
             continue
         if kind == NUMBER and (_DIGIT.search(token) or lower in _NUMBER_WORDS or lower in _CURRENCY):
             found.append(i)
-        elif kind == TIME and (_YEAR.fullmatch(token) or lower in _TIME_WORDS
-                               or (_DIGIT.search(token) and i + 1 < len(tokens) and tokens[i + 1].lower() in _TIME_WORDS)):
+        elif kind == TIME and (_YEAR.fullmatch(token) or lower in _TIME_WORDS or _before_time_word(tokens, i)):
             found.append(i)
         elif kind in (PERSON, PLACE) and i > 0 and len(token) > 1 and token[0].isupper() and token[1:2].islower():
             found.append(i)
@@ -95,14 +110,15 @@ def slot_tokens(tokens: list[str], kind: str | None, question_words: frozenset[s
 
 def counted(sentence: str, tokens: list[str], slots: list[int], in_question: list[bool],
             question_words: frozenset[str]) -> bool:
-    """Whether a number counts what the question asks about: the question's noun follows it ("Eleven children"),
-    people ("1.200 warga") when the question counts people, or money ("$11 million") when it asks a price."""
+    """Whether a number counts what the question asks about: the question's noun follows it ("Eleven children"), or
+    the unit of the asked measure does ("1.200 warga" for people, "11.420 Ha" for an area), or it is money ("$11
+    million") when the question asks a price."""
     if not question_words.isdisjoint(_PRICE) and _MONEY.search(sentence):
         return True
-    asks_people = not question_words.isdisjoint(_PEOPLE)
+    units = frozenset().union(*(u for measure, u in _MEASURES if not question_words.isdisjoint(measure)))
     for slot in slots:
         for after in range(slot + 1, min(slot + 3, len(tokens))):
-            if in_question[after] or (asks_people and tokens[after].lower() in _PEOPLE):
+            if in_question[after] or tokens[after].lower() in units:
                 return True
     return False
 
@@ -116,3 +132,17 @@ def agent(tokens: list[str], slots: list[int]) -> bool:
         if before in _DOER_FOLLOWS or after in _DOER_PRECEDES or (before.startswith("di") and len(before) > 4):
             return True
     return False
+
+
+_FULL_DATE = re.compile(r"\b\d{1,2}\s+(" + "|".join(_MONTHS) + r")\b|\b(" + "|".join(_MONTHS) + r")\s+\d{1,2}\b|"
+                        r"\b\d{1,2}/\d{1,2}\b", re.IGNORECASE)
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(1[0-9]{3}|20[0-9]{2})\b", re.IGNORECASE)
+
+
+def date_precision(sentence: str) -> float:
+    """How precise the sentence's date is: a day (1), a month and year (0.5), none (0); "kapan" questions are
+    mostly answered with the day."""
+    if _FULL_DATE.search(sentence):
+        return 1.0
+    return 0.5 if _MONTH_YEAR.search(sentence) else 0.0
+
