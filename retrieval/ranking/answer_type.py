@@ -134,6 +134,30 @@ def agent(tokens: list[str], slots: list[int]) -> bool:
     return False
 
 
+_PLACE_CUES = frozenset("di dari ke in at from near provinsi kota kabupaten negara pulau province city island".split())
+
+
+def located(tokens: list[str], slots: list[int]) -> bool:
+    """Whether a name stands as a place: right after "di"/"dari"/"in"/"from", "Provinsi", "Kota" and the like."""
+    return any(slot and tokens[slot - 1].lower() in _PLACE_CUES for slot in slots)
+
+
+_ASKS_DEFINITION = re.compile(r"\b(dimaksud|maksud|pengertian|arti|artinya|definisi|apa itu|apakah itu|what is meant|"
+                              r"definition|defined)\b", re.IGNORECASE)
+_DEFINES = re.compile(r"\b(adalah|merupakan|ialah|yaitu|yakni|is an?|are|refers to|means)\b", re.IGNORECASE)
+
+
+def asks_definition(question: str) -> bool:
+    """Whether the question asks what something is or means ("apa yang dimaksud dengan …", "pengertian …")."""
+    return bool(_ASKS_DEFINITION.search(question))
+
+
+def defines(sentence: str) -> bool:
+    """Whether the sentence defines something early on ("Herbivor … adalah hewan yang …")."""
+    match = _DEFINES.search(sentence)
+    return bool(match) and len(sentence[:match.start()].split()) <= 12
+
+
 _FULL_DATE = re.compile(r"\b\d{1,2}\s+(" + "|".join(_MONTHS) + r")\b|\b(" + "|".join(_MONTHS) + r")\s+\d{1,2}\b|"
                         r"\b\d{1,2}/\d{1,2}\b", re.IGNORECASE)
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(1[0-9]{3}|20[0-9]{2})\b", re.IGNORECASE)

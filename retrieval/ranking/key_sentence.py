@@ -2,10 +2,11 @@
 
 Each sentence is described by a few general features: how much of the question it holds, above all the words near
 the question word; whether it holds an answer of the asked kind that the question lacks, and how much of the question
-sits around it; a day for "kapan/when"; a number counting the asked thing; a name as the doer; whether it qualifies a
-question word otherwise ("beras medium" for "beras premium"); whether it is a headline. A linear model over them
-(weights below, as plain numbers, fitted on half of the dev questions) scores each sentence. No model runs here: it
-stays fast and works across languages for names, numbers and dates.
+sits around it; a day for "kapan/when"; a number counting the asked thing; a name as the doer or as a place; a
+definition when one is asked; whether it qualifies a question word otherwise ("beras medium" for "beras premium");
+whether it is a headline. A linear model over them (weights below, as plain numbers, fitted on half of the dev
+questions) scores each sentence. No model runs here: it stays fast and works across languages for names, numbers and
+dates.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 from retrieval.indexes.lexical import STOPWORDS, word_stems
 from retrieval.ingest.sentences import sentence_spans
 from retrieval.ingest.text import words as word_tokens
-from retrieval.ranking.answer_type import (NUMBER, PERSON, PLACE, TIME, agent, counted, date_precision, evidence,
-                                          slot_tokens)
+from retrieval.ranking.answer_type import (NUMBER, PERSON, PLACE, TIME, agent, asks_definition, counted,
+                                          date_precision, defines, evidence, located, slot_tokens)
 from retrieval.ranking.coverage import WeightedWords
 from retrieval.ranking.highlight import QuestionCues, sentence_stems
 
@@ -35,8 +36,8 @@ Cipinang", "how many [children died] after …"); the others narrow it down and 
 NARROWING = 0.25
 _QUANTITY = frozenset("many much banyak".split())
 
-FEATURES = ("overlap", "focus", "specific", "slot", "names", "local", "date", "counted", "agent", "conflict",
-            "headline")
+FEATURES = ("overlap", "focus", "specific", "slot", "names", "local", "date", "counted", "agent", "located", "defines",
+            "conflict", "headline")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class AskedWords:
     focus: tuple[float, ...]
     pairs: tuple[tuple[str, str], ...]
     """Adjacent content words of the question (lower case), to notice a sentence qualifying them otherwise."""
+    definition: bool
+    """The question asks what something is or means."""
 
     @classmethod
     def of(cls, question: str, words: WeightedWords) -> AskedWords:
@@ -64,7 +67,7 @@ class AskedWords:
         nearness = [1.0 if i in nearest else 0.0 if word in _QUANTITY else NARROWING for i, word in enumerate(content)]
         pairs = tuple((a, b) for a, b in zip(tokens, tokens[1:]) if a not in STOPWORDS and b not in STOPWORDS)
         return cls(tuple(frozenset(stems) for stems, _ in words), tuple(w for _, w in words),
-                   tuple(w * n for (_, w), n in zip(words, nearness)), pairs)
+                   tuple(w * n for (_, w), n in zip(words, nearness)), pairs, asks_definition(question))
 
     def share(self, stems: frozenset[str], weights: Sequence[float]) -> float:
         """Weighted share of the question's words found (under either stemmer) among `stems`."""
@@ -130,13 +133,15 @@ def sentence_features(text: str, spans: Sequence[tuple[int, int]], cues: Questio
             float(cues.kind == NUMBER
                   and counted(sentences[i], tokens, slots, _question_word_at(tokens, asked), cues.words)),
             float(cues.kind == PERSON and agent(tokens, slots)),
+            float(cues.kind == PLACE and located(tokens, slots)),
+            float(asked.definition and defines(sentences[i])),
             _conflict(lowered[i], asked, passage_pairs),
             float(_is_headline(text, spans[i], i)),
         ])
     return rows
 
 
-WEIGHTS = (0.8, 0.6, 0.5, 1.25, 0.25, 3.0, 1.0, 1.0, 0.85, -0.5, -2.0)
+WEIGHTS = (0.8, 0.6, 0.5, 1.25, 0.25, 3.0, 1.0, 1.0, 0.85, 1.5, 1.0, -0.5, -2.0)
 """Weights of `FEATURES`, fitted by coordinate ascent on key-sentence hit@1 over the dev questions whose id's SHA-1
 starts with an odd byte (facqa, tydiqa, xquad), kept only while the cases of tests/test_key_sentence.py hold, and
 checked on the even half (the date weight was then picked the same way). The dev sets have no headlines: that
