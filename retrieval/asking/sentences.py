@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from retrieval.asking.query import Search
 from retrieval.indexes.store import Indexes
 from retrieval.ranking.coverage import question_words
-from retrieval.ranking.highlight import KEY_SENTENCE_WEIGHTS, SENTENCE_WEIGHTS, QuestionCues, best_sentence
+from retrieval.ranking.highlight import SENTENCE_WEIGHTS, QuestionCues
+from retrieval.ranking.key_sentence import AskedWords, key_sentence
 from retrieval.ranking.rerank import rescore
 
 
@@ -43,12 +44,13 @@ class Rerank:
 
 @dataclass(frozen=True)
 class Highlight:
-    """Each passage's key sentence, the one with most question stems and answer-type evidence (when asked for)."""
+    """Each passage's key sentence, the one that answers the question (when asked for; see `ranking.key_sentence`)."""
 
     name: str = "highlight"
 
     def __call__(self, search: Search) -> Search:
         if not search.query.highlight:
             return search
-        return replace(search, passages=[replace(p, highlight=best_sentence(p.text, search.cues, KEY_SENTENCE_WEIGHTS)[0])
+        asked = AskedWords.of(search.query.question, search.words.words)
+        return replace(search, passages=[replace(p, highlight=key_sentence(p.text, search.cues, asked))
                                          for p in search.passages])

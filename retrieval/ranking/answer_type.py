@@ -56,3 +56,117 @@ def evidence(sentence: str, kind: str | None, question_words: set[str]) -> float
     if kind == NUMBER:
         return 1.0 if _NUMBER.search(fresh) else 0.0
     return name_density(tokens)
+
+
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORDS = frozenset(
+    "dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas belas puluh ratus ribu juta miliar triliun "
+    "seratus seribu setengah persen two three four five six seven eight nine ten eleven twelve dozen dozens hundred "
+    "hundreds thousand thousands million millions billion percent half".split())
+_TIME_WORDS = frozenset(_MONTHS) | frozenset(
+    "senin selasa rabu kamis jumat sabtu minggu monday tuesday wednesday thursday friday saturday sunday "
+    "abad century masehi hijriah pukul".split())
+_CURRENCY = frozenset("rp us usd eur euro dollar dolar rupiah".split())
+_PEOPLE = frozenset("orang warga penduduk jiwa korban pengunjung penumpang siswa pekerja people persons residents "
+                    "victims visitors passengers workers students".split())
+_PRICE = frozenset("harga biaya tarif ongkos denda nilai modal anggaran gaji cost costs price prices fare fee fine "
+                   "worth paid pay spent budget salary".split())
+_MONEY = re.compile(r"[$€£¥]\s?\d|\b(rp|usd|idr|eur)\.?\s?\d|\d\s?(dollars?|dolar|rupiah|euros?)\b", re.IGNORECASE)
+_MEASURES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
+    (frozenset(measure.split()), frozenset(units.split())) for measure, units in (
+        ("luas luasnya area", "km km2 km² ha hektar hektare m2 m² mil2 acres square"),
+        ("tinggi tingginya panjang panjangnya jarak jaraknya kedalaman tall high long far deep height length distance",
+         "m meter meters metres km kilometer kilometers kilometres cm mil miles mile feet ft kaki"),
+        ("berat beratnya bobot heavy weigh weight", "kg kilogram kilograms ton tons tonnes gram grams pounds lb"),
+        ("umur umurnya usia usianya old age", "tahun years aged age usia umur"),
+        ("suhu temperature", "derajat degrees celsius fahrenheit"),
+        ("penduduk penduduknya populasi population inhabitants", "jiwa orang penduduk people inhabitants residents"),
+        (" ".join(_PEOPLE), " ".join(_PEOPLE)),
+    ))
+_DOER_FOLLOWS = frozenset("oleh by kata ujar tutur said".split())
+_DOER_PRECEDES = frozenset("said says told mengatakan menyatakan menjelaskan".split())
+
+
+def _before_time_word(tokens: list[str], i: int) -> bool:
+    """Whether token i is a number right before a month, weekday or the like ("27 Agustus")."""
+    return bool(_DIGIT.search(tokens[i])) and i + 1 < len(tokens) and tokens[i + 1].lower() in _TIME_WORDS
+
+
+def slot_tokens(tokens: list[str], kind: str | None, question_words: frozenset[str]) -> list[int]:
+    """Positions of tokens that could be the answer of the asked kind and that the question does not contain."""
+    found = []
+    for i, token in enumerate(tokens):
+        lower = token.lower()
+        if lower in question_words:
+            continue
+        if kind == NUMBER and (_DIGIT.search(token) or lower in _NUMBER_WORDS or lower in _CURRENCY):
+            found.append(i)
+        elif kind == TIME and (_YEAR.fullmatch(token) or lower in _TIME_WORDS or _before_time_word(tokens, i)):
+            found.append(i)
+        elif kind in (PERSON, PLACE) and i > 0 and len(token) > 1 and token[0].isupper() and token[1:2].islower():
+            found.append(i)
+    return found
+
+
+def counted(sentence: str, tokens: list[str], slots: list[int], in_question: list[bool],
+            question_words: frozenset[str]) -> bool:
+    """Whether a number counts what the question asks about: the question's noun follows it ("Eleven children"), or
+    the unit of the asked measure does ("1.200 warga" for people, "11.420 Ha" for an area), or it is money ("$11
+    million") when the question asks a price."""
+    if not question_words.isdisjoint(_PRICE) and _MONEY.search(sentence):
+        return True
+    units = frozenset().union(*(u for measure, u in _MEASURES if not question_words.isdisjoint(measure)))
+    for slot in slots:
+        for after in range(slot + 1, min(slot + 3, len(tokens))):
+            if in_question[after] or tokens[after].lower() in units:
+                return True
+    return False
+
+
+def agent(tokens: list[str], slots: list[int]) -> bool:
+    """Whether a name is the doer of the sentence's action: after "oleh"/"by", a passive verb ("dicetak
+    Marselino") or "kata"/"ujar", or before a verb of saying ("Smith said")."""
+    for slot in slots:
+        before = tokens[slot - 1].lower() if slot else ""
+        after = tokens[slot + 1].lower() if slot + 1 < len(tokens) else ""
+        if before in _DOER_FOLLOWS or after in _DOER_PRECEDES or (before.startswith("di") and len(before) > 4):
+            return True
+    return False
+
+
+_PLACE_CUES = frozenset("di dari ke in at from near provinsi kota kabupaten negara pulau province city island".split())
+
+
+def located(tokens: list[str], slots: list[int]) -> bool:
+    """Whether a name stands as a place: right after "di"/"dari"/"in"/"from", "Provinsi", "Kota" and the like."""
+    return any(slot and tokens[slot - 1].lower() in _PLACE_CUES for slot in slots)
+
+
+_ASKS_DEFINITION = re.compile(r"\b(dimaksud|maksud|pengertian|arti|artinya|definisi|apa itu|apakah itu|what is meant|"
+                              r"definition|defined)\b", re.IGNORECASE)
+_DEFINES = re.compile(r"\b(adalah|merupakan|ialah|yaitu|yakni|is an?|are|refers to|means)\b", re.IGNORECASE)
+
+
+def asks_definition(question: str) -> bool:
+    """Whether the question asks what something is or means ("apa yang dimaksud dengan …", "pengertian …")."""
+    return bool(_ASKS_DEFINITION.search(question))
+
+
+def defines(sentence: str) -> bool:
+    """Whether the sentence defines something early on ("Herbivor … adalah hewan yang …")."""
+    match = _DEFINES.search(sentence)
+    return bool(match) and len(sentence[:match.start()].split()) <= 12
+
+
+_FULL_DATE = re.compile(r"\b\d{1,2}\s+(" + "|".join(_MONTHS) + r")\b|\b(" + "|".join(_MONTHS) + r")\s+\d{1,2}\b|"
+                        r"\b\d{1,2}/\d{1,2}\b", re.IGNORECASE)
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(1[0-9]{3}|20[0-9]{2})\b", re.IGNORECASE)
+
+
+def date_precision(sentence: str) -> float:
+    """How precise the sentence's date is: a day (1), a month and year (0.5), none (0); "kapan" questions are
+    mostly answered with the day."""
+    if _FULL_DATE.search(sentence):
+        return 1.0
+    return 0.5 if _MONTH_YEAR.search(sentence) else 0.0
+

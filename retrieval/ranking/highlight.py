@@ -39,7 +39,6 @@ class SentenceWeights:
 
 
 SENTENCE_WEIGHTS = SentenceWeights()
-KEY_SENTENCE_WEIGHTS = SentenceWeights(answer_type=1.0)
 
 @lru_cache(maxsize=8192)
 def sentence_stems(sentence: str) -> frozenset[str]:
