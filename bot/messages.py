@@ -439,8 +439,8 @@ ERROR_TEXTS: tuple[ErrorText, ...] = (
               "this address is not an RSS or Atom feed and the page names none; send the feed's own address",
               "alamat itu bukan feed RSS atau Atom dan halamannya tidak menyebut feed; kirim alamat feed-nya sendiri"),
     ErrorText("broken_feed", r"the feed is not valid XML",
-              "the feed is not valid XML; {later_advice}",
-              "feed itu bukan XML yang valid; {later_advice}"),
+              "the feed is not valid XML; try again later, or check that the address is the site's feed",
+              "feed itu bukan XML yang valid; coba lagi nanti, atau periksa apakah alamat itu memang feed situsnya"),
 )
 """Every reason the engine gives a chat user, in both languages; tests check that each one the code can give is here."""
 

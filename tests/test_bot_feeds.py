@@ -34,7 +34,7 @@ def test_subscribing_stores_the_feeds_articles_and_feeds_lists_them(tg, start_bo
         missing = said(tg, USER, "/unsubscribe 1")
     assert subscribed == "Subscribed to “Kabar Lokal” (feed #1). New articles arrive every 15 minutes."
     assert listed.startswith("Feeds:\n#1 Kabar Lokal: 2 articles, last success 20")
-    assert "kesalahan terakhir: situs itu menjawab dengan kesalahan" in listed_id
+    assert "kesalahan terakhir: situs itu menjawab dengan status HTTP 500" in listed_id
     assert removed == "Unsubscribed from feed #1; its articles stay." and missing == "There is no feed #1."
     assert bot_library.stats().articles == 2
 
@@ -47,8 +47,10 @@ def test_bad_feed_addresses_get_one_line_in_the_users_language(tg, start_bot, bo
         english = said(tg, USER, f"/subscribe {site.url('/beranda')}")
         indonesian = said(tg, USER, f"/subscribe {site.url('/rusak')}", language_code="id")
         usage = said(tg, USER, "/subscribe")
-    assert english == "I could not subscribe: this address is not an RSS or Atom feed and names none."
-    assert indonesian == "Tidak bisa berlangganan: feed itu bukan XML yang valid."
+    assert english == ("I could not subscribe: this address is not an RSS or Atom feed and the page names none; "
+                       "send the feed's own address.")
+    assert indonesian == ("Tidak bisa berlangganan: feed itu bukan XML yang valid; coba lagi nanti, atau periksa apakah "
+                          "alamat itu memang feed situsnya.")
     assert usage.startswith("Send /subscribe followed by")
     assert bot_library.feeds.list() == []
 

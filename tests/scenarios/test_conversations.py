@@ -37,11 +37,6 @@ MORE_POSTS = (
 )
 
 
-def pending(scenario: Scenario, reason: str) -> object:
-    """A scenario that shows an open problem of issue 12: it must fail until the problem is fixed."""
-    return pytest.param(scenario, marks=pytest.mark.xfail(strict=True, reason=reason))
-
-
 def burst(*names: str, **options: str) -> tuple[Forward, ...]:
     """The corpus's posts forwarded one after another, as a user selects several and forwards them together."""
     return tuple(Forward.of(POSTS[name], **options) for name in names)
@@ -78,15 +73,15 @@ ASKING = [
         Say("/start"),
         Expect(has=("Forward",)),
     )),
-    pending(Scenario("A question about a figure bolds the sentence holding it", given=("rice", "flood"), steps=(
+    Scenario("A question about a figure bolds the sentence holding it", given=("rice", "flood"), steps=(
         Say("berapa harga beras premium di Cipinang?", lang="id"),
         Expect(has=("Rp 16.200",), bold=("Rp 16.200",)),
-    )), "key sentence: the sentence repeating the topic wins"),
-    pending(Scenario("An English question about an Indonesian flood report is answered from it", given=("rice", "flood"),
+    )),
+    Scenario("An English question about an Indonesian flood report is answered from it", given=("rice", "flood"),
              steps=(
                  Say("How many people fled the flood in East Jakarta?"),
                  Expect(has=("1.200 warga",), bold=("1.200",)),
-             )), "key sentence across languages"),
+             )),
     Scenario("Asking the same question twice gives the same answer", given=("putin", "mrt"), steps=(
         Say("when will the first MRT trains run to Kota?"),
         Expect(has=("2027",), bold=("2027",)),
@@ -188,11 +183,11 @@ GROUPS = [
 ]
 
 CHANNELS = [
-    pending(Scenario("A channel the bot administers feeds the library silently; answers cite the post's link", steps=(
+    Scenario("A channel the bot administers feeds the library silently; answers cite the post's link", steps=(
         ChannelPost("kabarjkt", 990, POSTS["odd-even"].text),
         Say("berapa denda pelanggar ganjil genap?", lang="id"),
         Expect(has=("Rp 500.000", "https://t.me/kabarjkt/990"), bold=("500.000",)),
-    )), "key sentence: a headline line wins"),
+    )),
     Scenario("An edited channel post replaces the stored one", steps=(
         ChannelPost("kabarjkt", 991, POSTS["zoo"].text),
         ChannelPost("kabarjkt", 991, POSTS["zoo"].text.replace("85.000", "92.000"), edited=True),
@@ -218,10 +213,10 @@ TIME_AND_INLINE = [
         Say("/latest"),
         Expect(has=("Soekarno-Hatta", "Ganjil genap")),
     )),
-    pending(Scenario("An inline query from any chat offers the passage to post there", given=("putin", "mrt"), steps=(
+    Scenario("An inline query from any chat offers the passage to post there", given=("putin", "mrt"), steps=(
         Inline("who accompanied Putin to Pyongyang"),
         ExpectInline(has=(DELEGATION,)),
-    )), "key sentence: 'Pyongyang' outweighs 'accompanied'"),
+    )),
     Scenario("An inline query about nothing stored offers nothing", given=("putin", "mrt"), steps=(
         Inline("resep rendang padang asli"),
         ExpectInline(results=0),
