@@ -130,11 +130,18 @@ def test_languages_and_translated_reasons() -> None:
     assert error_reason("en", UserError("timeout", "took too long")) == "took too long"
 
 
-def test_context_marks_the_passage_in_bold_and_shows_where_the_article_goes_on() -> None:
-    found = PassageContext("Judul & <b>", "Awal. Bagian <inti>. Akhir.", 6, 20, False, True)
-    plain, entities = parse_html(render_context("id", 2, found)[0])
-    assert plain == "Konteks [2] — Judul & <b>\n\nAwal. Bagian <inti>. Akhir.…"
-    assert [plain[e["offset"] : e["offset"] + e["length"]] for e in entities][-1] == "Bagian <inti>."
+def test_context_shows_whole_sentences_bolds_the_key_sentence_and_cites_the_article_with_its_link() -> None:
+    window = "ntah A mengatakan harga naik. Awal cerita. Bagian <inti>. Kalimat kunci & penting. Akhir. Sisa kal"
+    start, end = window.index("Bagian"), window.index(" Akhir")
+    key = window.index("Kalimat") - start
+    cited = Citation(7, "Judul & <b>", "https://x.test/?a=1&b=2", "Kanal", datetime(2024, 6, 19, tzinfo=timezone.utc))
+    found = PassageContext("Judul & <b>", window, start, end, True, True)
+    plain, entities = parse_html(render_context("id", 2, found, cited, (key, key + len("Kalimat kunci & penting.")))[0])
+    assert plain == ("Konteks [2]\n\n… Awal cerita. Bagian <inti>. Kalimat kunci & penting. Akhir. …"
+                     "\n— Judul & <b> · Kanal · 2024-06-19")
+    assert [plain[e["offset"] : e["offset"] + e["length"]] for e in entities if e["type"] == "bold"][-1] == (
+        "Kalimat kunci & penting.")
+    assert [e["url"] for e in entities if e["type"] == "text_link"] == ["https://x.test/?a=1&b=2"]
 
 
 def test_log_lines_and_tracebacks_never_show_the_token() -> None:
