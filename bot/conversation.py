@@ -15,8 +15,8 @@ from retrieval.ingest.extract import extract_file
 from retrieval.ingest.fetch import fetch_article, find_urls, is_mostly_link
 from retrieval.library import ArticleInfo, IngestResult, Library, Stats
 
-EXTRA_PASSAGES = 6
-"""An answer keeps this many passages beyond those first shown, for its 'more passages' pages."""
+EXTRA_PASSAGES = 3
+"""An answer keeps this many passages beyond those first shown, for its 'more passages' pages (each of `top_k`)."""
 LANGUAGE_SETTING = "lang"
 EXTRACT_THREADS = 2
 # Uploads are read in threads of their own, so heavy documents cannot use up the default pool questions run in.
