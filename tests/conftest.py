@@ -18,6 +18,7 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 pytest_plugins = [
     "tests.bot_harness",  # the bot's fixtures: tg, bot_library, bot_sample_library, start_bot
     "tests.web_fixtures",  # site (a local web server) and fake_dns
+    "tests.scenarios.runner",  # scenario_bot: conversations played through the real bot
 ]
 
 
