@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.messages import error_reason, text
-from retrieval.answer import Answer, AnswerPassage, Citation, PassageContext
+from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import extract_file
 from retrieval.ingest.fetch import fetch_article, find_urls, is_mostly_link
@@ -33,7 +33,8 @@ class Intent:
 
 @dataclass(frozen=True)
 class AnswerView:
-    """An answer ready to show: the passages for this message and whether more remain."""
+    """An answer ready to show: the passages for this message (a not-found answer shows the nearest one alone)
+    and whether more remain."""
 
     key: str
     answer: Answer
@@ -90,7 +91,8 @@ class Conversation:
         shown = self.settings.top_k
         answer = await asyncio.to_thread(self.library.ask, question, top_k=shown + EXTRA_PASSAGES,
                                          conversation=conversation)
-        return AnswerView(str(answer.turn_id), answer, answer.shown[:shown])
+        first = 1 if answer.confidence is Certainty.NOT_FOUND else shown
+        return AnswerView(str(answer.turn_id), answer, answer.shown[:first])
 
     async def ask_once(self, question: str, top_k: int) -> Answer:
         """Answer a question outside any conversation (an inline query), remembering nothing."""
