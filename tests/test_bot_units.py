@@ -15,7 +15,8 @@ from telegram.error import NetworkError
 from bot.access import Access, CallbackSigner
 from bot.conversation import PassageContext, parse_article_id, parse_intent
 from bot.forwards import ForwardPart, draft_from_parts, title_from
-from bot.messages import TEXTS, error_reason, language_for
+from bot.handlers.keyboards import context_button
+from bot.messages import TEXTS, error_reason, language_for, text
 from bot.render_html import render_answer, render_context, split_messages, utf16_len
 from bot.retry import RetryingRateLimiter
 from bot.redaction import RedactingFormatter
@@ -190,3 +191,21 @@ def test_typing_actions_are_not_held_back_behind_rate_limited_replies() -> None:
 
     assert asyncio.run(scenario()) is False
     assert sent == ["reply", "typing", "typing", "typing"]
+
+
+def test_counted_nouns_agree_with_their_number_in_english_and_stay_plain_in_indonesian() -> None:
+    assert text("en", "added", title="T", chunks=1, id=4) == "Saved “T”: 1 passage, article #4."
+    assert text("en", "added", title="T", chunks=2, id=4) == "Saved “T”: 2 passages, article #4."
+    assert text("id", "added", title="T", chunks=1, id=4) == "Tersimpan “T”: 1 bagian, artikel #4."
+    assert text("en", "reset", count=1) == "Done: I forgot this conversation (1 turn)."
+    assert text("en", "feed_line", id=1, title="F", entries=1, last="never") == "#1 F: 1 article, last success never"
+
+
+def test_a_context_button_leaves_out_the_key_sentence_rather_than_exceed_telegrams_64_bytes() -> None:
+    signer = CallbackSigner("secret")
+    huge = AnswerPassage(12, 0.9, "x" * 10, 12345678, 12349999, Citation(1234567890, "T", None, None, None), (1,),
+                         (100000, 200000))
+    button = context_button(signer, 7, huge, "en")
+    assert signer.verify(7, button.callback_data) == "ctx:1234567890:12345678:12349999:12"
+    small = AnswerPassage(2, 0.9, "x" * 10, 100, 400, Citation(3, "T", None, None, None), (1,), (5, 60))
+    assert signer.verify(7, context_button(signer, 7, small, "en").callback_data) == "ctx:3:100:400:2:5:60"

@@ -11,10 +11,15 @@ from retrieval.answer import AnswerPassage
 
 
 def context_button(signer: CallbackSigner, chat_id: int, passage: AnswerPassage, lang: str) -> InlineKeyboardButton:
-    """The 'context [n]' button of a passage; its data carries the key sentence, which the context view bolds."""
+    """The 'context [n]' button of a passage; its data carries the key sentence, which the context view bolds
+    (left out in the unlikely case that it would not fit Telegram's 64 bytes)."""
+    payload = f"ctx:{passage.article.id}:{passage.char_start}:{passage.char_end}:{passage.rank}"
     mark = f":{passage.highlight[0]}:{passage.highlight[1]}" if passage.highlight else ""
-    payload = f"ctx:{passage.article.id}:{passage.char_start}:{passage.char_end}:{passage.rank}{mark}"
-    return InlineKeyboardButton(text(lang, "context", n=passage.rank), callback_data=signer.sign(chat_id, payload))
+    try:
+        data = signer.sign(chat_id, payload + mark)
+    except ValueError:
+        data = signer.sign(chat_id, payload)
+    return InlineKeyboardButton(text(lang, "context", n=passage.rank), callback_data=data)
 
 
 def more_button(signer: CallbackSigner, chat_id: int, key: str, offset: int, lang: str) -> InlineKeyboardButton:
