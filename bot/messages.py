@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import dataclass
 
 from retrieval.ingest.documents import UserError
+from retrieval.ingest.extract import SEND_INSTEAD
 
 LANGUAGES = ("id", "en")
 
@@ -75,7 +77,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "channels_title": "Channels taken in:",
         "channel_line": "• {name}: {posts:post|posts}, last {last}",
         "ingest_admins_only": "Sorry, only the bot's admins can add articles here.",
-        "upload_too_large": "Sorry, that file is too large: the limit is {limit}.",
+        "upload_too_large": "Sorry, that file is too large: the limit is {limit}. Send a smaller file, such as the "
+                            "article's text alone.",
         "no_document_text": "That message has no text I could store.",
         "error": "Sorry, something went wrong on my side. Please try again in a moment.",
         "forwarded": "forwarded",
@@ -165,7 +168,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "channels_title": "Kanal yang diikuti:",
         "channel_line": "• {name}: {posts} posting, terakhir {last}",
         "ingest_admins_only": "Maaf, hanya admin bot yang boleh menambah artikel di sini.",
-        "upload_too_large": "Maaf, berkas itu terlalu besar: batasnya {limit}.",
+        "upload_too_large": "Maaf, berkas itu terlalu besar: batasnya {limit}. Kirim berkas yang lebih kecil, "
+                            "misalnya teks artikelnya saja.",
         "no_document_text": "Pesan itu tidak berisi teks yang bisa disimpan.",
         "error": "Maaf, ada yang salah di pihak saya. Silakan coba lagi sebentar lagi.",
         "forwarded": "diteruskan",
@@ -211,6 +215,235 @@ ERRORS_ID: dict[str, str] = {
     "unsupported": "jenis berkas itu tidak didukung (pakai .txt .md .html .pdf .docx)",
     "unsupported_type": "jenis halaman itu tidak didukung",
 }
+
+SEND_FILE = {"en": SEND_INSTEAD,
+             "id": "kirim artikelnya sebagai berkas .txt, .md, .html, .pdf, atau .docx"}
+CHECK_LINK = {"en": "check that the link is complete and still works, or send the article as a file",
+              "id": "periksa apakah tautannya lengkap dan masih berlaku, atau kirim artikelnya sebagai berkas"}
+TRY_LATER = {"en": "try again later, or send the article as a file",
+             "id": "coba lagi nanti, atau kirim artikelnya sebagai berkas"}
+
+TERMS_ID: dict[str, str] = {
+    "a PNG image": "gambar PNG", "a JPEG image": "gambar JPEG", "a GIF image": "gambar GIF",
+    "a media file": "berkas media (audio/video)", "a gzip archive": "arsip gzip", "a 7-Zip archive": "arsip 7-Zip",
+    "a RAR archive": "arsip RAR", "an RTF document": "dokumen RTF",
+    "an old-style Office file (.doc) or a password-protected one": "berkas Office versi lama (.doc) atau yang "
+                                                                    "dilindungi kata sandi",
+    "a ZIP archive": "arsip ZIP", "a damaged ZIP archive": "arsip ZIP yang rusak",
+    "an Excel workbook": "buku kerja Excel",
+    "a PowerPoint presentation": "presentasi PowerPoint", "an EPUB e-book": "buku elektronik EPUB",
+    "an OpenDocument file": "berkas OpenDocument",
+    "a cloud metadata address": "alamat metadata cloud",
+    "a loopback address": "alamat loopback (komputer server itu sendiri)",
+    "an unspecified address": "alamat tak tertentu", "a multicast address": "alamat multicast",
+    "a link-local address": "alamat link-local", "a reserved address": "alamat yang dicadangkan",
+    "a carrier-grade NAT address": "alamat NAT operator", "a private address": "alamat jaringan privat",
+    "a non-public address": "alamat non-publik",
+    "HTML elements": "elemen HTML", "pages": "halaman", "XML elements": "elemen XML",
+}
+"""The Indonesian for the words the engine fills into its English reasons (kinds of file, kinds of address)."""
+
+_NUMBER = re.compile(r"\d[\d,.]*")
+_QUANTITIES = frozenset({"limit", "seconds", "count"})
+
+
+@dataclass(frozen=True)
+class ErrorText:
+    """One reason the engine gives (its code, and its English wording as a pattern whose named groups carry the
+    specifics) as told to the user in each language, with what they can do about it."""
+
+    code: str
+    pattern: str
+    en: str
+    id: str
+
+    def match(self, error: UserError) -> dict[str, str] | None:
+        """The specifics of `error` when it is this reason, else None."""
+        if error.code != self.code:
+            return None
+        found = re.fullmatch(self.pattern, error.message)
+        return found.groupdict() if found else None
+
+    def render(self, lang: str, specifics: dict[str, str]) -> str:
+        """The reason in `lang`, with the specifics (numbers written the Indonesian way, kinds translated)."""
+        if lang != "id":
+            return self.en.format(**specifics, **{f"{k}_advice": v["en"] for k, v in _ADVICE.items()})
+        values = {name: _in_indonesian(name, value) for name, value in specifics.items()}
+        return self.id.format(**values, **{f"{k}_advice": v["id"] for k, v in _ADVICE.items()})
+
+
+_ADVICE = {"send": SEND_FILE, "check": CHECK_LINK, "later": TRY_LATER}
+
+
+def _in_indonesian(name: str, value: str) -> str:
+    """A filled-in word or quantity as an Indonesian reader writes it: 5,000,000 -> 5.000.000, 2.5 -> 2,5."""
+    if name in _QUANTITIES and _NUMBER.fullmatch(value):
+        return value.translate(str.maketrans(",.", ".,"))
+    return TERMS_ID.get(value, value)
+
+
+ERROR_TEXTS: tuple[ErrorText, ...] = (
+    # links
+    ErrorText("http_error", r"the site answered with HTTP status (?P<status>404|410)",
+              "the site answered with HTTP status {status}: the page is not there (any more); {check_advice}",
+              "situs itu menjawab dengan status HTTP {status}: halamannya tidak ada (lagi); {check_advice}"),
+    ErrorText("http_error", r"the site answered with HTTP status (?P<status>401|403|451)",
+              "the site refused access (HTTP status {status}), perhaps the article needs a login; {send_advice}",
+              "situs itu menolak akses (status HTTP {status}), mungkin artikelnya perlu masuk (login); {send_advice}"),
+    ErrorText("http_error", r"the site answered with HTTP status (?P<status>429|5\d\d)",
+              "the site answered with HTTP status {status}: it is busy or has a problem; {later_advice}",
+              "situs itu menjawab dengan status HTTP {status}: situsnya sibuk atau sedang bermasalah; {later_advice}"),
+    ErrorText("http_error", r"the site answered with HTTP status (?P<status>\d+)",
+              "the site answered with HTTP status {status} instead of the page; {check_advice}",
+              "situs itu menjawab dengan status HTTP {status}, bukan halamannya; {check_advice}"),
+    ErrorText("http_error", r"the site answered with HTTP status (?P<status>\d+) and no usable redirect",
+              "the site answered with HTTP status {status} but did not say where the page moved; {check_advice}",
+              "situs itu menjawab dengan status HTTP {status} tetapi tidak menyebut ke mana halamannya pindah; "
+              "{check_advice}"),
+    ErrorText("forbidden_address", r"(?P<host>.+) resolves to (?P<address>\S+), (?P<kind>.+), which is not fetched",
+              "{host} leads to {address}, {kind}; only public web sites are fetched, so {send_advice}",
+              "{host} mengarah ke {address}, {kind}; hanya situs web publik yang diambil, jadi {send_advice}"),
+    ErrorText("timeout", r"the site took longer than (?P<seconds>[\d.]+) seconds to answer",
+              "the site took longer than {seconds} seconds to answer; {later_advice}",
+              "situs itu tidak menjawab dalam {seconds} detik; {later_advice}"),
+    ErrorText("unreachable", r"the site could not be reached|the page could not be downloaded",
+              "the site could not be reached; {later_advice}",
+              "situs itu tidak bisa dihubungi; {later_advice}"),
+    ErrorText("unreachable", r"the host (?P<host>.+) could not be found",
+              "there is no site called {host}; {check_advice}",
+              "tidak ada situs bernama {host}; {check_advice}"),
+    ErrorText("unreachable", r"the host (?P<host>.+) has no addresses",
+              "the site {host} has no address to connect to; {check_advice}",
+              "situs {host} tidak punya alamat untuk dihubungi; {check_advice}"),
+    ErrorText("too_many_redirects", r"the link redirects more than (?P<count>\d+) times",
+              "the link redirects more than {count} times; {check_advice}",
+              "tautan itu dialihkan lebih dari {count} kali; {check_advice}"),
+    ErrorText("bad_url", r"this is not a valid web link|the link has no valid host name",
+              "this is not a valid web link; {check_advice}",
+              "itu bukan tautan web yang valid; {check_advice}"),
+    ErrorText("bad_url", r"the link redirects to an invalid address",
+              "the link redirects to an invalid address; {check_advice}",
+              "tautan itu dialihkan ke alamat yang tidak valid; {check_advice}"),
+    ErrorText("bad_url", r"only http:// and https:// links can be fetched",
+              "only http:// and https:// links can be fetched; send a web link or the article as a file",
+              "hanya tautan http:// dan https:// yang bisa diambil; kirim tautan web atau artikelnya sebagai berkas"),
+    ErrorText("bad_url", r"links containing a user name or password are not fetched",
+              "links containing a user name or password are not fetched; send the link without them",
+              "tautan yang memuat nama pengguna atau kata sandi tidak diambil; kirim tautannya tanpa itu"),
+    ErrorText("unsupported_type", r"the link points to (?P<mime>.+), not a web page, text or PDF",
+              "the link points to {mime}, not a web page, text or PDF; send a link to the article's page",
+              "tautan itu menunjuk ke {mime}, bukan halaman web, teks, atau PDF; kirim tautan ke halaman artikelnya"),
+    ErrorText("too_large", r"the page is larger than the (?P<limit>[\d,]+) byte limit",
+              "the page is larger than the {limit} byte limit; {send_advice}",
+              "halaman itu lebih besar dari batas {limit} byte; {send_advice}"),
+    ErrorText("unreadable", r"the site sent a damaged compressed page",
+              "the site sent a damaged compressed page; {later_advice}",
+              "situs itu mengirim halaman terkompresi yang rusak; {later_advice}"),
+    ErrorText("bad_encoding", r"the site compressed the page more than once, which is not accepted",
+              "the site compressed the page more than once, which is not accepted; {send_advice}",
+              "situs itu memadatkan halamannya lebih dari sekali, dan itu tidak diterima; {send_advice}"),
+    ErrorText("bad_encoding", r"the site sent the page in an unsupported encoding \((?P<encoding>.+)\)",
+              "the site sent the page in an unsupported compression ({encoding}); {send_advice}",
+              "situs itu mengirim halaman dalam pemadatan yang tidak didukung ({encoding}); {send_advice}"),
+    ErrorText("not_article", r"the page has too little text to be an article",
+              "the page has too little text to be an article; send the link of the article itself "
+              "(not a front page or a login page)",
+              "halaman itu terlalu sedikit teksnya untuk sebuah artikel; kirim tautan artikelnya sendiri "
+              "(bukan halaman depan atau halaman masuk)"),
+    ErrorText("empty", r"the page is empty",
+              "the page is empty; {check_advice}",
+              "halaman itu kosong; {check_advice}"),
+    # files
+    ErrorText("too_large", r"the file is larger than the (?P<limit>.+) limit",
+              "the file is larger than the {limit} limit; send a smaller file, such as the article's text alone",
+              "berkas itu lebih besar dari batas {limit}; kirim berkas yang lebih kecil, "
+              "misalnya teks artikelnya saja"),
+    ErrorText("unsupported", r"this is (?P<kind>.+), not an article; send the article as a \.txt, \.md, \.html, "
+                             r"\.pdf or \.docx file",
+              "this is {kind}, not an article; {send_advice}",
+              "ini {kind}, bukan artikel; {send_advice}"),
+    ErrorText("unsupported", r"(?P<extension>\.\w+) files are not read as articles; send the article as a \.txt, "
+                             r"\.md, \.html, \.pdf or \.docx file",
+              "{extension} files are not read as articles; {send_advice}",
+              "berkas {extension} tidak dibaca sebagai artikel; {send_advice}"),
+    ErrorText("binary", r"this looks like a binary file, not text; send the article as a \.txt, \.md, \.html, "
+                        r"\.pdf or \.docx file",
+              "this looks like a binary file, not text; {send_advice}",
+              "ini tampaknya berkas biner, bukan teks; {send_advice}"),
+    ErrorText("empty", r"the file is empty|the document contains no text",
+              "the file is empty; {send_advice}",
+              "berkas itu kosong; {send_advice}"),
+    ErrorText("empty", r"the Word document contains no text",
+              "the Word document contains no text; {send_advice}",
+              "dokumen Word itu tidak berisi teks; {send_advice}"),
+    ErrorText("no_text", r"the PDF has no text layer \(scanned image\?\)",
+              "the PDF has no text layer (is it a scan?); send a PDF whose text can be copied, "
+              "or the text as a .txt file",
+              "PDF itu tidak punya lapisan teks (hasil pindaian?); kirim PDF yang teksnya bisa disalin, "
+              "atau teksnya sebagai berkas .txt"),
+    ErrorText("unreadable", r"the PDF is password-protected",
+              "the PDF is password-protected; send a copy without the password",
+              "PDF itu dilindungi kata sandi; kirim salinan tanpa kata sandi"),
+    ErrorText("unreadable", r"the PDF is damaged or could not be read",
+              "the PDF is damaged or could not be read; save or export it again, or {send_advice}",
+              "PDF itu rusak atau tidak bisa dibaca; simpan atau ekspor ulang, atau {send_advice}"),
+    ErrorText("unreadable", r"the Word document is damaged or could not be read|the Word document is damaged "
+                            r"\(its ZIP container cannot be opened\)",
+              "the Word document is damaged or could not be read; save it again in Word, or {send_advice}",
+              "dokumen Word itu rusak atau tidak bisa dibaca; simpan ulang di Word, atau {send_advice}"),
+    ErrorText("unreadable", r"the file is named (?P<extension>\.\w+) but is not a readable (?P<kind>\w+) file",
+              "the file is named {extension} but is not a readable {kind} file; {send_advice}",
+              "nama berkas itu berakhiran {extension} tetapi isinya bukan berkas {kind} yang bisa dibaca; "
+              "{send_advice}"),
+    ErrorText("unreadable", r"the (?:text )?file could not be read|the web page could not be read",
+              "the file could not be read; {send_advice}",
+              "berkas itu tidak bisa dibaca; {send_advice}"),
+    ErrorText("too_complex", r"the document is too complex to read: it has more than (?P<count>[\d,]+) "
+                             r"(?P<parts>.+)",
+              "the document is too complex to read: it has more than {count} {parts}; send a shorter document, "
+              "or the article's text alone",
+              "dokumen itu terlalu rumit untuk dibaca: isinya lebih dari {count} {parts}; kirim dokumen yang lebih "
+              "pendek, atau teks artikelnya saja"),
+    ErrorText("too_complex", r"the document is too complex to read: reading it took longer than "
+                             r"(?P<seconds>[\d.]+) seconds",
+              "the document is too complex to read: reading it took longer than {seconds} seconds; send a shorter "
+              "document, or the article's text alone",
+              "dokumen itu terlalu rumit untuk dibaca: membacanya memakan waktu lebih dari {seconds} detik; kirim "
+              "dokumen yang lebih pendek, atau teks artikelnya saja"),
+    ErrorText("too_large", r"the document contains too many parts",
+              "the document contains too many parts; {send_advice}",
+              "dokumen itu berisi terlalu banyak bagian; {send_advice}"),
+    ErrorText("too_large", r"the document would expand to more than (?P<size>.+)",
+              "unpacked, the document would be larger than {size}; {send_advice}",
+              "setelah dibuka, dokumen itu akan lebih besar dari {size}; {send_advice}"),
+    ErrorText("too_large", r"the document is compressed suspiciously well \(a ZIP bomb\?\)",
+              "the document is compressed suspiciously well (a ZIP bomb?); {send_advice}",
+              "dokumen itu dipadatkan secara mencurigakan (bom ZIP?); {send_advice}"),
+    # articles, feeds, the bot itself
+    ErrorText("no_text", r"the (?:article|entry) has no text",
+              "there is no text in it to store",
+              "tidak ada teks di dalamnya untuk disimpan"),
+    ErrorText("too_large", r"the article is longer than (?P<limit>[\d,]+) characters",
+              "the article is longer than {limit} characters; send a shorter part of it",
+              "artikel itu lebih panjang dari {limit} karakter; kirim sebagian yang lebih pendek"),
+    ErrorText("busy", r"I am still working on your previous file or link; send this one again when it is done",
+              "I am still working on your previous file or link; send this one again when it is done",
+              "saya masih mengerjakan berkas atau tautan Anda sebelumnya; kirim lagi yang ini setelah selesai"),
+    ErrorText("failed", r"unknown problem",
+              "something went wrong on my side; please try again",
+              "ada yang salah di pihak saya; silakan coba lagi"),
+    ErrorText("feed_exists", r"this feed is already subscribed",
+              "this feed is already subscribed; /feeds lists them",
+              "feed itu sudah dilanggan; /feeds menampilkan daftarnya"),
+    ErrorText("not_feed", r"this address is not an RSS or Atom feed and names none",
+              "this address is not an RSS or Atom feed and the page names none; send the feed's own address",
+              "alamat itu bukan feed RSS atau Atom dan halamannya tidak menyebut feed; kirim alamat feed-nya sendiri"),
+    ErrorText("broken_feed", r"the feed is not valid XML",
+              "the feed is not valid XML; {later_advice}",
+              "feed itu bukan XML yang valid; {later_advice}"),
+)
+"""Every reason the engine gives a chat user, in both languages; tests check that each one the code can give is here."""
+
 
 TEXTS["en"].update({
     "by_date": "Sorted by date, newest first.",
@@ -284,7 +517,13 @@ def text(lang: str, key: str, **values: object) -> str:
 
 
 def error_reason(lang: str, error: UserError) -> str:
-    """The reason for a user-caused failure, translated by its code where a translation exists."""
+    """The reason for a user-caused failure in the user's language, as specific in Indonesian as in English: what
+    happened (the status, the host, the limit) and what the user can do. A reason the catalogue does not know
+    yet is given as the engine wrote it in English, and by its code's general meaning in Indonesian."""
+    for reason in ERROR_TEXTS:
+        found = reason.match(error)
+        if found is not None:
+            return reason.render(lang, found)
     if lang == "id" and error.code in ERRORS_ID:
         return ERRORS_ID[error.code]
     return error.message

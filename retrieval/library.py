@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from retrieval.answer import Answer, AnswerPassage, Citation, PassageContext
+from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
 from retrieval.asking.dating import article_day, date_bounds
 from retrieval.asking.pipeline import standard_pipelines
 from retrieval.asking.query import Query, SearchMode
@@ -310,10 +310,19 @@ class Library:
             query = Query(asked, resolve(asked, history or []), SearchMode(mode), top_k, per_article, highlight,
                           self.settings, timed)
             answer = self.pipelines[query.mode].answer(query)
+            if not answer.passages and timed is not None and timed.range is not None:
+                answer = self._outside_time(query)
             answer.question = question
             answer.by_date = timed is not None and timed.recent and timed.range is None and newest_first(answer.shown)
         if conversation is not None:
             self.remember(conversation, question, answer)
+        return answer
+
+    def _outside_time(self, query: Query) -> Answer:
+        """Nothing stored from the time a question names: not found, with the nearest passage of any other time (its
+        citation shows its date), rather than an empty answer that reads as an empty library."""
+        answer = self.pipelines[query.mode].answer(replace(query, time=None))
+        answer.found, answer.certainty = False, Certainty.NOT_FOUND
         return answer
 
     def _read_time(self, question: str, since: date | None, until: date | None,

@@ -89,7 +89,8 @@ def test_a_failing_link_gets_a_plain_translated_reason(tg, start_bot, bot_librar
         english = exchange(tg, 47, lambda: tg.command(47, f"/add {site}/missing"))
         indonesian = exchange(tg, 48, lambda: tg.command(48, f"/add {site}/missing", language_code="id"))
     assert english[0]["params"]["text"].startswith("I could not store this: ")
-    assert indonesian[0]["params"]["text"] == "Tidak bisa disimpan: situs itu menjawab dengan kesalahan."
+    assert indonesian[0]["params"]["text"].startswith("Tidak bisa disimpan: situs itu menjawab dengan status HTTP 404")
+    assert all("404" in reply[0]["params"]["text"] for reply in (english, indonesian))
 
 
 def test_an_uploaded_document_is_stored_and_the_same_text_again_is_a_duplicate(tg, start_bot, bot_library: Library) -> None:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from retrieval.ingest import extract
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import clean_text, extract_file, extract_html
+from retrieval.ingest.text import rejoin_wrapped_lines
 from tests.bombs import docx_paragraph_bomb, html_paragraph_bomb, pdf_document, pdf_pages
 
 LIMIT = 5_000_000
@@ -474,3 +475,138 @@ def test_extract_html_never_raises_for_arbitrary_input(html: str | bytes) -> Non
     if isinstance(result, ArticleDraft):
         assert len(result.text) >= 40
         (result.title + result.text).encode("utf-8")
+
+
+WRAPPED_REPORT = (
+    "Target Pertumbuhan Ekonomi\n"
+    "Pemerintah menargetkan pertumbuhan ekonomi tahun depan\n"
+    "mencapai 5,2 persen, kata Menteri Keuangan di Jakarta pada\n"
+    "Senin. Program pemba-\n"
+    "ngunan jalan tol berlanjut dan gerakan anti-\n"
+    "korupsi didukung warga; anak-\n"
+    "anak ikut menanam pohon di bantaran sungai yang kini\n"
+    "sudah bersih kembali.\n"
+    "Belanja Negara\n"
+    "Belanja negara dinaikkan menjadi Rp 3.600 triliun, dan skor\n"
+    "tim nasional semalam 2-\n"
+    "1 disebut dalam pidato itu."
+)
+
+
+def test_pdf_lines_wrapped_mid_sentence_are_rejoined_into_whole_sentences() -> None:
+    """A PDF cuts its lines to the page width (and breaks words with a hyphen); the stored text has each sentence
+    whole on one line, words unbroken, real hyphens kept, and headings still on lines of their own."""
+    result = draft(extract_file("laporan.pdf", make_pdf(WRAPPED_REPORT.split("\n")), max_bytes=LIMIT))
+    assert result.title == "Target Pertumbuhan Ekonomi"
+    lines = result.text.split("\n")
+    assert "Pemerintah menargetkan pertumbuhan ekonomi tahun depan mencapai 5,2 persen, kata Menteri Keuangan di " \
+           "Jakarta pada Senin." in lines[0]
+    assert "Program pembangunan jalan tol" in lines[0] and "gerakan anti-korupsi" in lines[0]
+    assert "anak-anak ikut menanam pohon di bantaran sungai yang kini sudah bersih kembali." in lines[0]
+    assert lines[1] == "Belanja Negara"
+    assert lines[2] == "Belanja negara dinaikkan menjadi Rp 3.600 triliun, dan skor tim nasional semalam 2-1 disebut " \
+                       "dalam pidato itu."
+
+
+def test_pdf_sentence_cut_at_a_page_end_goes_on_over_the_page() -> None:
+    """The last line of a page and the first of the next are one sentence when the next page starts mid-sentence."""
+    pages = [["Laporan Target Ekonomi", "Kementerian menyatakan ekspor diharapkan mencapai 1.2"],
+             ["miliar dolar pada akhir tahun ini."]]
+    result = draft(extract_file("dua.pdf", pdf_of_pages(pages), max_bytes=LIMIT))
+    assert "ekspor diharapkan mencapai 1.2 miliar dolar pada akhir tahun ini." in result.text
+
+
+def test_rejoining_keeps_paragraph_breaks_lists_and_short_lines() -> None:
+    """Only wrapped lines are joined: a blank line, a list item, a short unpunctuated heading and a sentence end
+    followed by a capital stay breaks."""
+    text = ("Judul Singkat\nKalimat pertama yang cukup panjang sampai ke tepi halaman ini.\nKalimat kedua mulai di "
+            "baris baru.\n\nParagraf baru yang juga panjang sekali sampai ke tepi\n- butir satu\n- butir dua")
+    assert rejoin_wrapped_lines(text) == text
+
+
+def pdf_of_pages(pages: list[list[str]]) -> bytes:
+    """A PDF with one page per list of lines, written by pypdf from single-page PDFs made by make_pdf."""
+    writer = pypdf.PdfWriter()
+    for lines in pages:
+        writer.add_page(pypdf.PdfReader(io.BytesIO(make_pdf(lines))).pages[0])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, data", [
+    ("data.csv", b"a,b\n1,2\n"),
+    ("catatan.json", b'{"text": "isi"}'),
+    ("skrip.py", b"print('halo dunia, ini bukan artikel')\n"),
+])
+def test_text_files_of_unlisted_types_are_refused_naming_what_can_be_sent(name: str, data: bytes) -> None:
+    """Only .txt, .md, .html, .pdf and .docx are read as articles; a .csv is not stored as an article "a,b"."""
+    result = error(extract_file(name, data, max_bytes=LIMIT))
+    assert result.code == "unsupported" and result.item == name
+    assert result.message.startswith(name[name.rfind("."):] + " files are not read as articles")
+    assert ".txt, .md, .html, .pdf or .docx" in result.message
+
+
+def test_names_without_a_real_extension_are_read_as_text() -> None:
+    """A name with no extension, or a dot that is not one ("laporan 2.1 final"), is read as plain text."""
+    for name in ("document", "laporan 2.1 final"):
+        assert draft(extract_file(name, b"Judul\nIsi berita.", max_bytes=LIMIT)).title == "Judul"
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    """A ZIP archive of the given members."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, data, kind", [
+    ("berita.zip", zip_of({"berita.txt": b"Judul\nIsi", "data.csv": b"a,b"}), "a ZIP archive"),
+    ("berita.zip", b"PK\x03\x04" + bytes(range(200)), "a damaged ZIP archive"),
+    ("tabel.xlsx", zip_of({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}),
+     "an Excel workbook"),
+    ("buku.epub", zip_of({"mimetype": b"application/epub+zip"}), "an EPUB e-book"),
+])
+def test_zip_files_that_are_not_word_documents_are_named_for_what_they_are(name: str, data: bytes, kind: str) -> None:
+    """A .zip is an archive, not a damaged Word document; the reply says what it is and what to send instead."""
+    result = error(extract_file(name, data, max_bytes=LIMIT))
+    assert result.code == "unsupported"
+    assert result.message == f"this is {kind}, not an article; send the article as a .txt, .md, .html, .pdf or " \
+                             ".docx file"
+
+
+def test_a_word_document_named_zip_is_read_by_its_content() -> None:
+    """Content decides: a real .docx uploaded under a .zip name is still read as the Word document it is."""
+    result = draft(extract_file("kiriman.zip", make_docx("Judul Word", ["Isi Word."]), max_bytes=LIMIT))
+    assert result.title == "Judul Word"
+
+
+def two_column_pdf(left: list[str], right: list[str]) -> bytes:
+    """A one-page PDF with two columns of lines side by side, the left column written first (as layout programs do)."""
+    ops = ["BT", "/F1 10 Tf"]
+    for x, column in ((50, left), (320, right)):
+        ops.extend(f"1 0 0 1 {x} {720 - 12 * row} Tm ({line}) Tj" for row, line in enumerate(column))
+    stream = "\n".join([*ops, "ET"]).encode("latin-1")
+    return pdf_document([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >>"
+        b" /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])
+
+
+def test_two_column_pdf_is_read_column_by_column_with_whole_sentences() -> None:
+    """Columns are not interleaved line by line (as a layout-preserving reading would), and each column's
+    wrapped lines are rejoined, so both columns' sentences come out whole."""
+    left = ["Pemerintah menargetkan pertumbuhan", "ekonomi tahun depan mencapai 5,2 persen,",
+            "kata Menteri Keuangan di Jakarta pada", "Senin."]
+    right = ["Program pembangunan jalan tol di luar", "Jawa berlanjut dengan anggaran yang", "lebih besar."]
+    result = draft(extract_file("kolom.pdf", two_column_pdf(left, right), max_bytes=LIMIT))
+    whole = (result.title + "\n" + result.text).split("\n")
+    assert "Pemerintah menargetkan pertumbuhan ekonomi tahun depan mencapai 5,2 persen, kata Menteri Keuangan di " \
+           "Jakarta pada Senin." in whole
+    assert "Program pembangunan jalan tol di luar Jawa berlanjut dengan anggaran yang lebih besar." in whole

@@ -295,7 +295,8 @@ def test_a_link_to_localhost_sent_to_the_bot_is_refused_when_the_guard_does_not_
     for reply in (sent, added):
         text = reply[0]["params"]["text"]
         assert text.startswith("I could not store this:") and "127.0.0.1" in text and "loopback" in text, text
-    assert indonesian[0]["params"]["text"] == "Tidak bisa disimpan: alamat itu tidak boleh diambil."
+    text = indonesian[0]["params"]["text"]
+    assert text.startswith("Tidak bisa disimpan:") and "127.0.0.1" in text and "loopback" in text, text
     assert bot_library.stats().articles == 0
     assert server.paths == []
 

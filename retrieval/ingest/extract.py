@@ -2,7 +2,8 @@
 
 Every public function here returns a value and never raises: the parsers (trafilatura, lxml, pypdf,
 python-docx, zipfile) see hostile input, so their failures become UserError("unreadable", ...).
-The type of a file is decided by sniffing its content; the file name is only a hint.
+The type of a file is decided by sniffing its content (a PDF named .txt is read as a PDF); the name decides only
+for plain text, which is read when the name is one of the listed kinds (or has none), so a .csv is not an article.
 The WORK is bounded as well as the bytes: elements are counted before a parser builds its tree, PDF pages
 are capped, and the loops over pages and paragraphs check a deadline; past a budget the answer is
 UserError("too_complex", ...), because a small file can still hold millions of empty paragraphs.
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from retrieval.ingest.documents import ArticleDraft, UserError
-from retrieval.ingest.text import MAX_ARTICLE_CHARS, clean_text, parse_iso_date, strip_control
+from retrieval.ingest.text import MAX_ARTICLE_CHARS, clean_text, parse_iso_date, rejoin_wrapped_lines, strip_control
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -41,6 +42,20 @@ MAX_PDF_PAGES = 2_000
 EXTRACT_SECONDS = 30.0
 TITLE_SCAN_PARAGRAPHS = 50
 
+ARTICLE_FILE_NAMES = frozenset({"", ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx"})
+"""Endings of the file names whose plain text is read as an article (a .pdf or .docx may hold plain text too)."""
+SEND_INSTEAD = "send the article as a .txt, .md, .html, .pdf or .docx file"
+"""What the user can send instead of a file that is not an article (the list the README gives)."""
+
+_ZIP_KINDS: tuple[tuple[str, str], ...] = (
+    ("xl/", "an Excel workbook"),
+    ("ppt/", "a PowerPoint presentation"),
+)
+_ZIP_MIMETYPES: tuple[tuple[bytes, str], ...] = (
+    (b"application/epub", "an EPUB e-book"),
+    (b"application/vnd.oasis.opendocument", "an OpenDocument file"),
+)
+_EXTENSION = re.compile(r"\.[a-z][a-z0-9]{0,7}")
 _BINARY_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _SETEXT_UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
 _HTML_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--(?:[^-]|-(?!->))*-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE)
@@ -92,7 +107,7 @@ def extract_text(data: bytes | str, name: str = "", *, max_chars: int = MAX_ARTI
     try:
         text = data if isinstance(data, str) else _decode_text(data)
         if text is None:
-            return UserError("binary", "this looks like a binary file, not text", name)
+            return UserError("binary", f"this looks like a binary file, not text; {SEND_INSTEAD}", name)
         return _text_draft(clean_text(text), name, max_chars)
     except Exception:
         return _unreadable(name, "the text file could not be read")
@@ -143,7 +158,7 @@ def _extract_file(name: str, data: bytes, max_bytes: int, max_chars: int) -> Art
     if kind == "html":
         return _named(extract_html(data, max_chars=max_chars), name)
     if kind != "text":
-        return UserError("unsupported", f"this is {kind}, which cannot be read as an article", name)
+        return _not_an_article(kind, name)
     return _extract_text_file(name, data, max_chars)
 
 
@@ -154,9 +169,11 @@ def _extract_text_file(name: str, data: bytes, max_chars: int) -> ArticleDraft |
     if text is None:
         if extension in {".pdf", ".docx"}:
             return _unreadable(name, f"the file is named {extension} but is not a readable {extension[1:].upper()} file")
-        return UserError("binary", "this looks like a binary file, not text", name)
+        return UserError("binary", f"this looks like a binary file, not text; {SEND_INSTEAD}", name)
     if (extension in {".html", ".htm", ".xhtml"} and "<" in text) or _HTML_START.match(text[:4096].encode("utf-8", "replace")):
         return _named(extract_html(text, max_chars=max_chars), name)
+    if extension not in ARTICLE_FILE_NAMES:
+        return UserError("unsupported", f"{extension} files are not read as articles; {SEND_INSTEAD}", name)
     return _text_draft(clean_text(text), name, max_chars)
 
 
@@ -340,7 +357,8 @@ def _site_name(sitename: str | None, url: str | None) -> str | None:
 
 
 def _extract_pdf(data: bytes, name: str, max_chars: int) -> ArticleDraft | UserError:
-    """Open the PDF with pypdf, decrypting with an empty password if needed, and gather page text."""
+    """Open the PDF with pypdf, decrypting with an empty password if needed, and gather page text; lines the PDF
+    wrapped (within a page or across pages) are rejoined, so its sentences stay whole."""
     import pypdf
 
     reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
@@ -357,7 +375,7 @@ def _extract_pdf(data: bytes, name: str, max_chars: int) -> ArticleDraft | UserE
         size += len(text)
         if size > max_chars:
             break
-    text = clean_text("\n\n".join(pages))
+    text = rejoin_wrapped_lines(clean_text("\n".join(page.strip() for page in pages)))
     if not text:
         return UserError("no_text", "the PDF has no text layer (scanned image?)", name)
     draft = _text_draft(text, name, max_chars)
@@ -392,19 +410,22 @@ def _pdf_author(reader: PdfReader) -> str | None:
 
 
 def _extract_docx(data: bytes, name: str, max_chars: int) -> ArticleDraft | UserError:
-    """Vet the ZIP container, then read paragraphs and tables in document order with python-docx."""
+    """Vet the ZIP container, then read paragraphs and tables in document order with python-docx. A ZIP that
+    is not a Word document is named for what it is (an archive, a workbook, ...), by its members and file name."""
     import docx
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
-        return _unreadable(name, "the file looks like a Word document but its ZIP container is damaged")
+        if _extension(name) == ".docx":
+            return _unreadable(name, "the Word document is damaged (its ZIP container cannot be opened)")
+        return _not_an_article("a damaged ZIP archive", name)
     with archive:
         problem = _zip_bomb_problem(archive)
         if problem:
             return UserError("too_large", problem, name)
         if "word/document.xml" not in archive.namelist():
-            return UserError("unsupported", "this is a ZIP archive, not a Word (.docx) document", name)
+            return _not_an_article(_zip_kind(archive), name)
         _check_elements(_zip_xml_elements(archive), MAX_DOCX_ELEMENTS, "XML elements")
     deadline = _Deadline()
     document = docx.Document(io.BytesIO(data))
@@ -416,6 +437,21 @@ def _extract_docx(data: bytes, name: str, max_chars: int) -> ArticleDraft | User
     if isinstance(draft, ArticleDraft):
         draft.author = clean_text(document.core_properties.author or "") or None
     return draft
+
+
+def _zip_kind(archive: zipfile.ZipFile) -> str:
+    """What a ZIP file that is not a Word document holds, by its members: a workbook, a slide deck, an e-book..."""
+    names = archive.namelist()
+    for prefix, kind in _ZIP_KINDS:
+        if any(member.startswith(prefix) for member in names):
+            return kind
+    if "mimetype" in names:
+        with archive.open("mimetype") as stream:
+            mimetype = stream.read(100)
+        for start, kind in _ZIP_MIMETYPES:
+            if mimetype.startswith(start):
+                return kind
+    return "a ZIP archive"
 
 
 def _zip_bomb_problem(archive: zipfile.ZipFile) -> str | None:
@@ -482,8 +518,9 @@ def _docx_title(document: DocxDocument, deadline: _Deadline) -> str:
 
 
 def _extension(name: str) -> str:
-    """The lower-case extension of a file name, with its dot."""
-    return PurePosixPath(name.replace("\\", "/")).suffix.lower()
+    """The lower-case extension of a file name, with its dot; "" when the name has none (or "report 2.1 final")."""
+    suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
+    return suffix if _EXTENSION.fullmatch(suffix) else ""
 
 
 def _human_size(size: int) -> str:
@@ -505,6 +542,11 @@ def _named(result: ArticleDraft | UserError, name: str) -> ArticleDraft | UserEr
 def _too_complex(item: str, reason: _TooComplex) -> UserError:
     """The error for a document that would take too much work to read."""
     return UserError("too_complex", f"the document is too complex to read: {reason}", item)
+
+
+def _not_an_article(kind: str, item: str) -> UserError:
+    """The error for a file of a kind that is not read as an article, saying what it is and what to send."""
+    return UserError("unsupported", f"this is {kind}, not an article; {SEND_INSTEAD}", item)
 
 
 def _unreadable(item: str, message: str) -> UserError:

@@ -11,11 +11,13 @@ from typing import IO
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from retrieval.ingest.documents import ArticleDraft, UserError
+from retrieval.ingest.extract import ARTICLE_FILE_NAMES, extract_file
 from retrieval.ingest.text import parse_iso_date
 from retrieval.settings import Settings
 
 Item = tuple[str, ArticleDraft | UserError]
-FILE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".json", ".jsonl"}
+FILE_SUFFIXES = (ARTICLE_FILE_NAMES - {""}) | {".json", ".jsonl"}
+"""The files a folder is searched for: the kinds read as articles, and JSON (lines) of article records."""
 
 
 class ArticleRecord(BaseModel):
@@ -137,8 +139,6 @@ def read_json_file(path: Path, settings: Settings) -> Iterator[Item]:
 
 def read_file(path: Path, settings: Settings) -> Iterator[Item]:
     """One file as one or more drafts."""
-    from retrieval.ingest.extract import extract_file
-
     if path.suffix.lower() in (".json", ".jsonl"):
         yield from read_json_file(path, settings)
         return

@@ -79,3 +79,81 @@ def guess_language(text: str) -> str:
     id_hits = sum(t in _ID_WORDS for t in tokens)
     en_hits = sum(t in _EN_WORDS for t in tokens)
     return "en" if en_hits > id_hits else "id"
+
+
+WRAP_WIDTH_SHARE = 0.7
+"""A line at least this share of the text's usual line width that stops without punctuation was wrapped."""
+
+_PARAGRAPH_END = tuple(".!?:;\"”’)]»…")
+_LIST_ITEM = re.compile(r"(?:[-•*–—·▪]|\d{1,3}[.)]|[a-z][.)])\s")
+_LINE_END_HYPHEN = re.compile(r"(\w+)-$")
+_FIRST_WORD = re.compile(r"\w+")
+_HYPHENATED = re.compile(r"\w+-\w+")
+_HYPHEN_PREFIXES = frozenset("anti non pro pra pasca semi multi eks ex self co pseudo neo mini".split())
+
+
+def rejoin_wrapped_lines(text: str) -> str:
+    """Undo hard line wraps (as in PDFs), so sentences and words cut at a line end are whole again.
+
+    A line is joined to the next when the next starts in lower case, when it ends with a comma, or when it is
+    about as wide as the text's full lines and stops without punctuation (a short unpunctuated line is a heading;
+    so is the first line, the title, unless the next line plainly continues it).
+    A word hyphenated across lines is rejoined ("pemba-" + "ngunan"); a real hyphen stays: before a capital or a
+    digit ("2-" + "1"), in reduplication ("anak-" + "anak"), after a prefix such as "anti-", or when the text
+    writes that compound with its hyphen elsewhere. Blank lines (paragraph breaks) and list items stay breaks.
+    """
+    lines = text.split("\n")
+    width = _usual_line_width(lines)
+    lower = text.lower()
+    hyphenated = set(_HYPHENATED.findall(lower))
+    joined_words = set(_WORD.findall(lower))
+    paragraphs: list[list[str]] = []
+    previous = ""
+    for number, line in enumerate(lines):
+        if previous and line and _continues(previous, line, width, heading=number == 1):
+            pieces = paragraphs[-1]
+            drop_last, glue = _meeting(previous, line, hyphenated, joined_words)
+            if drop_last:
+                pieces[-1] = pieces[-1][:-1]
+            pieces.append(glue + line)
+        else:
+            paragraphs.append([line])
+        previous = line
+    return "\n".join("".join(pieces) for pieces in paragraphs)
+
+
+def _usual_line_width(lines: list[str]) -> int:
+    """The width of a full line: the 90th percentile of the non-empty lines' lengths."""
+    lengths = sorted(len(line) for line in lines if line.strip())
+    return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
+
+
+def _continues(previous: str, line: str, width: int, *, heading: bool) -> bool:
+    """Whether `line` carries on the sentence or word that the line before it, `previous`, was cut in."""
+    if _LIST_ITEM.match(line):
+        return False
+    if previous.endswith(("\u00ad", ",")) or line[0].islower():
+        return True
+    if _LINE_END_HYPHEN.search(previous):
+        return True
+    return not heading and not previous.endswith(_PARAGRAPH_END) and len(previous) >= WRAP_WIDTH_SHARE * width
+
+
+def _meeting(previous: str, line: str, hyphenated: set[str], joined_words: set[str]) -> tuple[bool, str]:
+    """How a line joins the one before it: whether that one's last character goes (a soft hyphen, or a hyphen
+    that only split a word), and what goes between them (nothing inside a word, else a space)."""
+    if previous.endswith("\u00ad"):
+        return True, ""
+    hyphen = _LINE_END_HYPHEN.search(previous)
+    first = _FIRST_WORD.match(line)
+    if not hyphen or not first:
+        return False, " "
+    head, tail = hyphen.group(1).lower(), first.group(0).lower()
+    return not _real_hyphen(head, tail, line, hyphenated, joined_words), ""
+
+
+def _real_hyphen(head: str, tail: str, line: str, hyphenated: set[str], joined_words: set[str]) -> bool:
+    """Whether "head-" + "tail" across a line end is a hyphenated compound rather than one word split to fit."""
+    if not line[0].islower() or head.endswith(tail) or head in _HYPHEN_PREFIXES:
+        return True
+    return f"{head}-{tail}" in hyphenated and f"{head}{tail}" not in joined_words

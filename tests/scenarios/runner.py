@@ -11,7 +11,7 @@ import json
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from retrieval.settings import Settings
 from tests.bot_harness import bot_settings, engine_overrides
 from tests.fake_telegram import MESSAGE_METHODS, FakeTelegram, RunningApplication, chat_key, parse_html, run_application
 from tests.news import ARTICLES, CHANNEL_TITLES
+from tests.web import LocalSite
 from tests.scenarios.script import (
     PRIVATE,
     ChannelPost,
@@ -109,11 +110,14 @@ class _Player:
         self.toast_mark = 0
         self.pressed_in: int | None = None
         self.inline_query: str | None = None
+        self.site = ""
         self.stack = contextlib.ExitStack()
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
         """Open the library with the given articles and start the bot; stop both at the end."""
+        site = LocalSite(routes=self.scenario.pages) if self.scenario.pages else None
+        self.site = site.url() if site else ""
         try:
             self._open()
             for name in self.scenario.given:
@@ -122,6 +126,8 @@ class _Player:
             yield
         finally:
             self.stack.close()
+            if site is not None:
+                site.close()
 
     def _open(self) -> None:
         """Open the library from the data folder."""
@@ -143,6 +149,8 @@ class _Player:
                     ChannelPost: self._channel_post, Upload: self._upload, Press: self._press,
                     Restart: self._restart, Wait: lambda s: time.sleep(s.seconds), Inline: self._inline,
                     Expect: self._expect, ExpectInline: self._expect_inline}
+        if isinstance(step, Say) and self.site:
+            step = replace(step, text=step.text.replace("{site}", self.site))
         handlers[type(step)](step)
 
     def _chat(self, chat: str, user: str) -> tuple[int, str]:
@@ -242,7 +250,7 @@ class _Player:
 
     def _expect(self, step: Expect) -> None:
         chat_id, _ = self._chat(step.chat, "ani")
-        messages = self._new_messages(chat_id, step.replies)
+        messages = self._new_messages(chat_id, step.replies, _wanted(step))
         self.check_errors()
         if step.replies == 0:
             assert not messages, f"the bot should have stayed silent in {step.chat}"
@@ -250,22 +258,38 @@ class _Player:
             raise AssertionError(f"expected {step.replies} replies in {step.chat}, got {len(messages)}")
         _check(step, messages)
 
-    def _new_messages(self, chat_id: int, replies: int) -> list[Message]:
-        """The chat's bot messages since the last Expect there: waited for, then given a moment for any more."""
+    def _new_messages(self, chat_id: int, replies: int, wanted: tuple[str, ...] = ()) -> list[Message]:
+        """The chat's bot messages since the last Expect there: waited for (and, a while longer, for the wanted
+        words: several confirmations may trickle in), then given a moment for any more."""
         mark = self.marks.get(chat_id, 0)
         if replies:
             with contextlib.suppress(TimeoutError):
                 self.tg.wait_for_messages(chat_id, mark + replies, timeout=REPLY_TIMEOUT)
+            self._await_words(chat_id, mark, wanted)
         else:
             self.tg.wait_consumed()
             time.sleep(SILENCE_SECONDS)
         self._quiet(chat_id)
-        calls = [c for c in self.tg.sent(chat_id) if c["method"].lower() in MESSAGE_METHODS]
+        calls = self._message_calls(chat_id)
         self.marks[chat_id] = len(calls)
         messages = [_message(c["params"]) for c in calls[mark:]]
         messages += self._toasts(chat_id)
         self.transcript += [f"bot [{_chat_name(chat_id)}]: {m.shown()}" for m in messages]
         return messages
+
+    def _message_calls(self, chat_id: int) -> list[dict[str, Any]]:
+        """The bot's sendMessage and editMessageText calls in a chat, in order."""
+        return [c for c in self.tg.sent(chat_id) if c["method"].lower() in MESSAGE_METHODS]
+
+    def _await_words(self, chat_id: int, mark: int, wanted: tuple[str, ...], timeout: float = 20.0) -> None:
+        """Wait until every wanted word is in the chat's messages since `mark`, or the time is up."""
+        deadline = time.monotonic() + timeout
+        while wanted and time.monotonic() < deadline:
+            shown = [_message(c["params"]) for c in self._message_calls(chat_id)[mark:]]
+            text = " ".join(" ".join([m.text, *m.links]) for m in shown).lower()
+            if all(word.lower() in text for word in wanted):
+                return
+            time.sleep(0.1)
 
     def _quiet(self, chat_id: int) -> None:
         """Wait until the chat has had no new bot message for a moment (a long answer may come in parts)."""
@@ -308,9 +332,17 @@ class _Player:
         return f"Scenario: {self.scenario.story}\nConversation:\n{lines}\nProblem: {problem}"
 
 
+def _wanted(step: Expect) -> tuple[str, ...]:
+    """The words an Expect needs to see (those of `has`), to wait for when replies come in several messages."""
+    return step.has
+
+
 def _check(step: Expect, messages: list[Message]) -> None:
     """Compare the chat's new messages with what the scenario expects."""
-    _check_text(" \n".join(" ".join([m.text, *m.links]) for m in messages), step.has, step.lacks)
+    text = " \n".join(" ".join([m.text, *m.links]) for m in messages)
+    _check_text(text, step.has, step.lacks)
+    if step.any_of:
+        assert any(option.lower() in text.lower() for option in step.any_of), f"none of {step.any_of} is there"
     bold = [stretch.lower() for m in messages for stretch in m.bold]
     for wanted in step.bold:
         assert any(wanted.lower() in stretch for stretch in bold), f"{wanted!r} is not in bold text {bold}"

@@ -119,13 +119,14 @@ class Expect:
     """What the bot sent (or edited) in a chat since the previous Expect there.
 
     `replies`: how many new messages to wait for (0: the bot stays silent). `has`/`lacks`: case-insensitive substrings
-    of the plain text or of a link target. `bold`: substrings that lie inside bold text. `links`: link targets.
+    of the plain text or of a link target; `any_of`: at least one of them is there. `bold`: substrings that lie inside bold text. `links`: link targets.
     `buttons`/`no_buttons`: substrings of button labels. `max_chars`: the longest a message may be.
     """
 
     replies: int = 1
     has: tuple[str, ...] = ()
     lacks: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
     bold: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     buttons: tuple[str, ...] = ()
@@ -149,10 +150,12 @@ Step = Say | Forward | ForwardFrom | ChannelPost | Upload | Press | Restart | Wa
 
 @dataclass(frozen=True)
 class Scenario:
-    """A user story: the articles stored before it starts (names in tests/news.py ARTICLES), the steps, and settings
-    overrides for the engine or the bot (e.g. `{"admin_user_ids": "1001"}`)."""
+    """A user story: the articles stored before it starts (names in tests/news.py ARTICLES), the steps, settings
+    overrides for the engine or the bot (e.g. `{"admin_user_ids": "1001"}`), and web pages served on 127.0.0.1 while
+    it plays (`{path: handler}` as tests/web.py takes them; `{site}` in a step's text is the site's address)."""
 
     story: str
     steps: tuple[Step, ...]
     given: tuple[str, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
+    pages: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,258 @@
+"""How people use a news bot, as conversations: asking in both languages, forwarding bursts from channels, asking
+about what is not stored, buttons old and new, groups, channels the bot administers, time, inline mode, restarts."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.news import POSTS
+from tests.scenarios.runner import play
+from tests.scenarios.script import (
+    ChannelPost,
+    Expect,
+    ExpectInline,
+    Forward,
+    Inline,
+    Press,
+    Restart,
+    Say,
+    Scenario,
+    Upload,
+)
+
+ADMIN = {"admin_user_ids": "1001"}
+DELEGATION = "Andrei Belousov"
+NOT_FOUND = ("tidak menemukan", "found nothing", "not sure", "tidak yakin")
+BURST = ("odd-even", "zoo", "busway", "quake", "heat", "election", "airport")
+MORE_POSTS = (
+    Forward("kabarjkt", 960, "Jakarta Fair 2024 dibuka di Kemayoran\n\nPekan Raya Jakarta dibuka pada 12 Juni di "
+            "JIExpo Kemayoran dan berlangsung hingga 14 Juli. Harga tiket masuk Rp 50.000 pada hari kerja.",
+            "2024-06-12 10:00"),
+    Forward("infobmkg", 4420, "Hujan lebat berpotensi turun di Bogor\n\nBMKG memperingatkan potensi hujan lebat "
+            "disertai petir di Kabupaten Bogor pada Rabu sore. Warga di bantaran sungai diminta waspada.",
+            "2024-06-12 04:00"),
+    Forward("jakartawire", 80, "Jakarta bans plastic bags in traditional markets\n\nThe city administration "
+            "extended its ban on single-use plastic bags to all 153 traditional markets from 1 July, with fines for "
+            "sellers who keep handing them out.", "2024-06-13 02:00"),
+)
+
+
+def pending(scenario: Scenario, reason: str) -> object:
+    """A scenario that shows an open problem of issue 12: it must fail until the problem is fixed."""
+    return pytest.param(scenario, marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+def burst(*names: str, **options: str) -> tuple[Forward, ...]:
+    """The corpus's posts forwarded one after another, as a user selects several and forwards them together."""
+    return tuple(Forward.of(POSTS[name], **options) for name in names)
+
+
+ASKING = [
+    Scenario("An Indonesian question gets the passage that answers, the key sentence bold, with its citation",
+             given=("putin", "rice"), steps=(
+                 Say("siapa yang mendampingi Putin?", lang="id"),
+                 Expect(has=(DELEGATION, "Tribunnews.com"), bold=(DELEGATION,), lacks=NOT_FOUND),
+             )),
+    Scenario("The same question in English finds the Indonesian article", given=("putin", "rice"), steps=(
+        Say("who accompanied Putin?"),
+        Expect(has=(DELEGATION,), bold=(DELEGATION,), lacks=NOT_FOUND),
+    )),
+    Scenario("A question written the way people type, with abbreviations and no capitals, is still answered",
+             given=("putin", "flood"), steps=(
+                 Say("yg dampingi putin ke korut siapa aja", lang="id"),
+                 Expect(has=(DELEGATION,)),
+             )),
+    Scenario("A question about something never stored says so plainly and quotes nothing as the answer",
+             given=("putin", "rice", "mrt", "flood"), steps=(
+                 Say("Bagaimana resep rendang padang?", lang="id"),
+                 Expect(any_of=NOT_FOUND, lacks=("[2]", "[3]"), max_chars=900),
+             )),
+    Scenario("An English question about something never stored is not answered with a confident quote",
+             given=("putin", "rice", "mrt", "flood"), steps=(
+                 Say("Who won the 2022 World Cup final?"),
+                 Expect(any_of=NOT_FOUND, lacks=("[3]",), max_chars=900),
+             )),
+    Scenario("An empty library tells a new user how to add articles instead of answering", steps=(
+        Say("siapa yang mendampingi Putin?", lang="id"),
+        Expect(has=("kosong",), lacks=("[1]",)),
+        Say("/start"),
+        Expect(has=("Forward",)),
+    )),
+    pending(Scenario("A question about a figure bolds the sentence holding it", given=("rice", "flood"), steps=(
+        Say("berapa harga beras premium di Cipinang?", lang="id"),
+        Expect(has=("Rp 16.200",), bold=("Rp 16.200",)),
+    )), "key sentence: the sentence repeating the topic wins"),
+    pending(Scenario("An English question about an Indonesian flood report is answered from it", given=("rice", "flood"),
+             steps=(
+                 Say("How many people fled the flood in East Jakarta?"),
+                 Expect(has=("1.200 warga",), bold=("1.200",)),
+             )), "key sentence across languages"),
+    Scenario("Asking the same question twice gives the same answer", given=("putin", "mrt"), steps=(
+        Say("when will the first MRT trains run to Kota?"),
+        Expect(has=("2027",), bold=("2027",)),
+        Say("when will the first MRT trains run to Kota?"),
+        Expect(has=("2027",), bold=("2027",)),
+    )),
+    Scenario("A long rambling question is answered from the passage it asks about", given=("putin", "mrt"), steps=(
+        Say("I read somewhere, maybe last week or the week before, that the Jakarta MRT line is being extended "
+            "north from Bundaran HI all the way to the old town, and that digging was slowed down by something "
+            "they found underground; what exactly did the workers find near Kota station?"),
+        Expect(has=("canal wall",), bold=("canal",)),
+    )),
+]
+
+FORWARDING = [
+    pending(Scenario("A burst of posts from three channels: each is its own article, answered with its own link", steps=(
+        *burst(*BURST),
+        Expect(replies=1, has=("Ragunan",)),
+        Say("berapa pengunjung Ragunan saat libur panjang?", lang="id"),
+        Expect(has=("85.000", POSTS["zoo"].link), lacks=(POSTS["odd-even"].link,), bold=("85.000",)),
+        Say("where was the centre of the Garut earthquake?"),
+        Expect(has=(POSTS["quake"].link, "45 kilometer"), lacks=(POSTS["zoo"].link,)),
+    )), "case 2: forwards of one channel merge"),
+    Scenario("After a burst of ten posts, a question about the second-newest is cited with that post", steps=(
+        *burst(*BURST), *MORE_POSTS,
+        Expect(replies=1, has=("Bogor",)),
+        Say("berapa harga tiket Pekan Raya Jakarta?", lang="id"),
+        Expect(has=("Rp 50.000", "https://t.me/kabarjkt/960"), lacks=("https://t.me/kabarjkt/951",)),
+    )),
+    Scenario("The same post forwarded twice is stored once", steps=(
+        *burst("zoo"), Expect(),
+        *burst("zoo"), Expect(has=("Ragunan",)),
+        Say("/stats"), Expect(has=("1",)),
+    )),
+    Scenario("A forwarded post's date and channel show in the answer's citation", steps=(
+        *burst("quake"), Expect(),
+        Say("berapa kekuatan gempa di Garut?", lang="id"),
+        Expect(has=("5,2", "Info BMKG", "2024-06-03"), links=(POSTS["quake"].link,)),
+    )),
+]
+
+BUTTONS = [
+    Scenario("More passages pages on, then says there are no more", given=("putin", "rice", "mrt", "flood"), steps=(
+        Say("what happened in Jakarta?"),
+        Expect(buttons=("More",)),
+        Press("More"),
+        Expect(),
+    )),
+    Scenario("Context shows the passage's surroundings with the article's title", given=("putin",), steps=(
+        Say("siapa yang mendampingi Putin?", lang="id"),
+        Expect(buttons=("Konteks",)),
+        Press("Konteks"),
+        Expect(has=("Putin tiba di Korea Utara",)),
+    )),
+    Scenario("A button pressed after /reset still answers, it does not crash or stay silent", given=("putin",), steps=(
+        Say("who accompanied Putin?"), Expect(),
+        Say("/reset"), Expect(),
+        Press("Context"),
+        Expect(),
+    )),
+    Scenario("A button pressed after the bot restarted still answers", given=("putin", "mrt"), steps=(
+        Say("who accompanied Putin?"), Expect(),
+        Restart(),
+        Press("Context"),
+        Expect(),
+    )),
+    Scenario("Deleting an article needs a confirmation, and afterwards it is no longer quoted",
+             given=("putin", "rice"), settings=ADMIN, steps=(
+                 Say("/delete 2"), Expect(has=("Cipinang",), buttons=("2",)),
+                 Press("2"), Expect(),
+                 Say("berapa harga beras premium di Cipinang?", lang="id"),
+                 Expect(lacks=("Rp 16.200",)),
+             )),
+]
+
+GROUPS = [
+    Scenario("In a group the bot stays quiet until it is addressed", given=("putin",), steps=(
+        Say("siapa yang mendampingi Putin?", chat="group", mention=False, lang="id"),
+        Expect(chat="group", replies=0),
+        Say("siapa yang mendampingi Putin?", chat="group", lang="id"),
+        Expect(chat="group", has=(DELEGATION,)),
+    )),
+    Scenario("In a group /ask works without a mention", given=("putin", "mrt"), steps=(
+        Say("/ask how long is the MRT extension to Kota?", chat="group"),
+        Expect(chat="group", has=("5.8",)),
+    )),
+    Scenario("Two members ask about different stories in one group; each gets their own answer",
+             given=("putin", "rice", "mrt"), steps=(
+                 Say("siapa yang mendampingi Putin?", chat="group", user="budi", lang="id"),
+                 Expect(chat="group", has=(DELEGATION,), lacks=("Cipinang",)),
+                 Say("how much is premium rice at Cipinang?", chat="group", user="citra"),
+                 Expect(chat="group", has=("16.200",), lacks=(DELEGATION,)),
+             )),
+    Scenario("A post forwarded into a group is not stored", steps=(
+        Forward.of(POSTS["zoo"], chat="group"),
+        Expect(chat="group", replies=0),
+        Say("/stats"), Expect(has=("0",)),
+    )),
+]
+
+CHANNELS = [
+    pending(Scenario("A channel the bot administers feeds the library silently; answers cite the post's link", steps=(
+        ChannelPost("kabarjkt", 990, POSTS["odd-even"].text),
+        Say("berapa denda pelanggar ganjil genap?", lang="id"),
+        Expect(has=("Rp 500.000", "https://t.me/kabarjkt/990"), bold=("500.000",)),
+    )), "key sentence: a headline line wins"),
+    Scenario("An edited channel post replaces the stored one", steps=(
+        ChannelPost("kabarjkt", 991, POSTS["zoo"].text),
+        ChannelPost("kabarjkt", 991, POSTS["zoo"].text.replace("85.000", "92.000"), edited=True),
+        Say("berapa pengunjung Ragunan?", lang="id"),
+        Expect(has=("92.000",), lacks=("85.000",)),
+    )),
+]
+
+TIME_AND_INLINE = [
+    Scenario("A question naming a month finds the news of that month", steps=(
+        *burst("quake", "election"), Expect(),
+        Say("what happened in Garut in June 2024?"),
+        Expect(has=("Garut", "5,2")),
+    )),
+    Scenario("A question about a day with nothing stored says so and offers the nearest passage of another day",
+             steps=(
+                 *burst("quake"), Expect(),
+                 Say("ada gempa apa kemarin di Garut?", lang="id"),
+                 Expect(any_of=NOT_FOUND, has=("Garut", "2024-06-03"), lacks=("kosong",)),
+             )),
+    Scenario("/latest lists the newest stored articles first", steps=(
+        *burst("odd-even", "airport"), Expect(),
+        Say("/latest"),
+        Expect(has=("Soekarno-Hatta", "Ganjil genap")),
+    )),
+    pending(Scenario("An inline query from any chat offers the passage to post there", given=("putin", "mrt"), steps=(
+        Inline("who accompanied Putin to Pyongyang"),
+        ExpectInline(has=(DELEGATION,)),
+    )), "key sentence: 'Pyongyang' outweighs 'accompanied'"),
+    Scenario("An inline query about nothing stored offers nothing", given=("putin", "mrt"), steps=(
+        Inline("resep rendang padang asli"),
+        ExpectInline(results=0),
+    )),
+]
+
+LIBRARY = [
+    Scenario("Articles stored before a restart are answered after it", steps=(
+        *burst("airport"), Expect(),
+        Restart(),
+        Say("how many passengers can the new terminal take?"),
+        Expect(has=("25 million",), links=(POSTS["airport"].link,)),
+    )),
+    Scenario("An uploaded text file is stored and answered from", steps=(
+        Upload("banjir.txt", "\n".join(POSTS["heat"].text.split("\n")).encode(), "text/plain"),
+        Expect(has=("35",)),
+        Say("berapa suhu maksimum Jakarta?", lang="id"),
+        Expect(has=("35 derajat",), bold=("35 derajat",)),
+    )),
+    Scenario("/sources lists what is stored, newest first", given=("rice", "mrt"), steps=(
+        Say("/sources"),
+        Expect(has=("MRT", "beras")),
+    )),
+    Scenario("Help comes in the user's language", steps=(
+        Say("/help", lang="id"), Expect(has=("Teruskan",)),
+        Say("/help"), Expect(has=("Forward",)),
+    )),
+]
+
+
+@pytest.mark.parametrize("scenario", ASKING + FORWARDING + BUTTONS + GROUPS + CHANNELS + TIME_AND_INLINE + LIBRARY,
+                         ids=lambda s: s.story)
+def test_conversation(scenario: Scenario, scenario_bot) -> None:
+    play(scenario, scenario_bot)
