@@ -86,13 +86,24 @@ class Conversation:
         self.allow_hosts = allow_hosts
         self._working: set[str | None] = set()
 
-    async def ask(self, conversation: str, question: str) -> AnswerView:
-        """Answer a question as a turn of the stored conversation."""
+    async def ask(self, conversation: str, question: str, replying_to: int | None = None) -> AnswerView:
+        """Answer a question as a turn of the stored conversation. A reply to one of the bot's messages
+        (`replying_to`, its message id) continues the turn that message answered, whoever asked since; a reply
+        to a message that answered no kept turn stands alone."""
         shown = self.settings.top_k
+        history = None
+        if replying_to is not None:
+            turn = await asyncio.to_thread(self.library.answered_turn, conversation, replying_to)
+            history = [turn] if turn is not None else []
         answer = await asyncio.to_thread(self.library.ask, question, top_k=shown + EXTRA_PASSAGES,
-                                         conversation=conversation)
+                                         conversation=conversation, history=history)
         first = 1 if answer.confidence is Certainty.NOT_FOUND else shown
         return AnswerView(str(answer.turn_id), answer, answer.shown[:first])
+
+    async def answered(self, view: AnswerView, message_ids: list[int]) -> None:
+        """Remember which chat messages showed an answer, so a reply to one of them is a follow-up of it."""
+        if view.answer.turn_id is not None and message_ids:
+            await asyncio.to_thread(self.library.mark_answer, view.answer.turn_id, message_ids)
 
     async def ask_once(self, question: str, top_k: int) -> Answer:
         """Answer a question outside any conversation (an inline query), remembering nothing."""

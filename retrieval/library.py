@@ -30,7 +30,7 @@ from retrieval.ingest.chunking import TextChunk, chunk_text
 from retrieval.ingest.documents import ArticleDraft, UserError, normalise_metadata
 from retrieval.ingest.text import clean_text, content_hash, guess_language
 from retrieval.ingest.urls import canonical_url
-from retrieval.ranking.followup import HistoryTurn, resolve
+from retrieval.ranking.followup import HistoryTurn
 from retrieval.ranking.timeframe import TimeQuestion, TimeRange, read_recency, read_time
 from retrieval.services.conversations import ConversationMemory
 from retrieval.services.preferences import ChatPreferences
@@ -147,7 +147,7 @@ class Library:
         self._index_claim: Path | None = folder
         self._last_save = time.monotonic()
         self.pipelines = standard_pipelines(self.embedder, self.indexes, self.repo)
-        self.conversations = ConversationMemory(self.repo, settings)
+        self.conversations = ConversationMemory(self.repo, settings, self.indexes)
         self.preferences = ChatPreferences(self.repo)
         self.index_sync = IndexSync(self.indexes, self.repo, settings, self._maybe_save)
         self.feeds = FeedService(self.repo, settings, self.add_articles)
@@ -307,8 +307,8 @@ class Library:
             answer = self._dated_listing(question, timed.range, max(top_k, LISTING))
         else:
             asked = timed.text if timed is not None else question
-            query = Query(asked, resolve(asked, history or []), SearchMode(mode), top_k, per_article, highlight,
-                          self.settings, timed)
+            resolved = self.conversations.resolve(asked, history or [])
+            query = Query(asked, resolved, SearchMode(mode), top_k, per_article, highlight, self.settings, timed)
             answer = self.pipelines[query.mode].answer(query)
             if not answer.passages and timed is not None and timed.range is not None:
                 answer = self._outside_time(query)
@@ -393,6 +393,14 @@ class Library:
     def history(self, conversation: str) -> list[HistoryTurn]:
         """The recent turns of a conversation, oldest first."""
         return self.conversations.history(conversation)
+
+    def answered_turn(self, conversation: str, message_id: int) -> HistoryTurn | None:
+        """The recent turn of a conversation whose answer the chat message `message_id` showed, if still kept."""
+        return self.conversations.answered_turn(conversation, message_id)
+
+    def mark_answer(self, turn_id: int, message_ids: list[int]) -> None:
+        """Record the chat messages that showed a turn's answer, so a reply to one of them continues that turn."""
+        self.conversations.mark_answer(turn_id, message_ids)
 
     def remember(self, conversation: str, question: str, answer: Answer) -> None:
         """Store a turn so the next question can lean on it, with its passages for a later 'more passages'."""

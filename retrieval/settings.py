@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     feed_max_new: int = Field(default=50, ge=1)
 
     history_turns: int = 4
+    naming_passages: int = Field(default=5, ge=0)
+    """A follow-up's word the library holds in at most this many passages names something, as a capitalised word does:
+    of the chat's recent turns, the follow-up continues the one whose cited article holds it ("lavrov?")."""
 
     timezone: str = "Asia/Jakarta"
     """The readers' time zone: "hari ini", "kemarin", "last week" in a question are days in this zone."""

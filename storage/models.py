@@ -106,6 +106,8 @@ class Turn(Base):
     answer: Mapped[str] = mapped_column(Text, default="")
     article_ids: Mapped[str] = mapped_column(Text, default="")
     passages: Mapped[str | None] = mapped_column(Text, default=None)
+    message_ids: Mapped[str | None] = mapped_column(Text, default=None)
+    """The chat messages that showed the answer (comma-separated ids): a reply to one of them continues this turn."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

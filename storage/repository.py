@@ -410,6 +410,12 @@ class Repository:
             s.commit()
             return turn.id
 
+    def set_turn_messages(self, turn_id: int, message_ids: Sequence[int]) -> None:
+        """Record which chat messages showed a turn's answer (nothing happens once the turn is forgotten)."""
+        with self.session() as s:
+            s.execute(update(Turn).where(Turn.id == turn_id).values(message_ids=",".join(map(str, message_ids))))
+            s.commit()
+
     def get_turn(self, turn_id: int) -> Turn | None:
         """One stored turn, if still kept."""
         with self.session() as s:

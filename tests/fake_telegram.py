@@ -402,7 +402,7 @@ class FakeTelegram:
         user_id: int | None = None,
         chat_type: str = "private",
         language_code: str = "en",
-        reply_to_bot: bool = False,
+        reply_to_bot: bool | str = False,
         entities: list[dict[str, Any]] | None = None,
         forward_origin: dict[str, Any] | None = None,
         caption: str | None = None,
@@ -433,7 +433,8 @@ class FakeTelegram:
             if entities:
                 message["entities"] = entities
         if reply_to_bot:
-            message["reply_to_message"] = self._last_bot_message(message["chat"])
+            containing = reply_to_bot if isinstance(reply_to_bot, str) else None
+            message["reply_to_message"] = self._last_bot_message(message["chat"], containing)
         if forward_origin is not None:
             message["forward_origin"] = forward_origin
         if media_group_id is not None:
@@ -1090,10 +1091,12 @@ class FakeTelegram:
             self._messages[(chat_key(message["chat"]["id"]), int(message["message_id"]))] = message
             return json.loads(json.dumps(message))
 
-    def _last_bot_message(self, chat: dict[str, Any]) -> dict[str, Any]:
-        """Return the latest bot message in chat, synthesising one if there is none."""
+    def _last_bot_message(self, chat: dict[str, Any], containing: str | None = None) -> dict[str, Any]:
+        """Return the latest bot message in chat (whose text contains `containing`, when given), synthesising one
+        if there is none."""
         with self._cond:
-            mine = self.bot_messages(chat["id"])
+            mine = [m for m in self.bot_messages(chat["id"])
+                    if containing is None or containing.lower() in m.get("text", "").lower()]
             if mine:
                 return json.loads(json.dumps(mine[-1]))
             return self._store(self._bot_message(chat["id"], text="Halo! Tanya apa saja tentang berita."))

@@ -1,5 +1,5 @@
-"""The ask pipeline: every stage reports its time, a stage added to it changes the ranking, and the search modes
-and ingest outcomes keep their plain names."""
+"""The ask pipeline: every stage reports its time, a stage added to it changes the ranking, the search modes
+and ingest outcomes keep their plain names, and a follow-up is read in the light of the recent turn it is about."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from retrieval.asking.query import Search, SearchMode
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import IngestStatus, Library
+from retrieval.ranking.followup import HistoryTurn, resolve
 
 FLOOD = ArticleDraft(title="Banjir di Bandung", source="Contoh.id", text=(
     "Hujan deras mengguyur Kota Bandung sejak Senin sore. Banjir setinggi 50 cm merendam 300 rumah di "
@@ -71,3 +72,54 @@ def test_search_modes_are_accepted_by_name_and_ingest_outcomes_print_as_words(tw
     assert json.dumps({"status": duplicate.status}) == '{"status": "duplicate"}'
     with pytest.raises(ValueError):
         two_articles.ask(QUESTION, mode="semantic")
+
+
+PUTIN_TURN = HistoryTurn("siapa yang mendampingi Putin?", (1,),
+                         "Delegasi Rusia antara lain Menteri Luar Negeri Sergei Lavrov dan Andrei Belousov")
+RICE_TURN = HistoryTurn("berapa harga beras hari ini?", (2,), "Harga beras medium di Pasar Induk Cipinang naik")
+
+
+@dataclass(frozen=True)
+class KnownWords:
+    """A library as a follow-up sees it: the stems of each article, and how many passages hold each word."""
+
+    articles: dict[int, frozenset[str]]
+    passages: dict[str, int]
+
+    def article_words(self, article_id: int) -> frozenset[str]:
+        return self.articles.get(article_id, frozenset())
+
+    def names_something(self, word: tuple[str, str]) -> bool:
+        return 0 < max(self.passages.get(stem, 0) for stem in word) <= 2
+
+    def knows(self, word: tuple[str, str]) -> bool:
+        return max(self.passages.get(stem, 0) for stem in word) > 0
+
+
+LIBRARY = KnownWords({1: frozenset({"putin", "novak", "korea", "lavrov"}), 2: frozenset({"beras", "harga"})},
+                     {"putin": 9, "korea": 5, "novak": 1, "lavrov": 1, "beras": 2, "harga": 4, "samosir": 1})
+
+
+def test_a_followup_naming_someone_continues_the_recent_turn_that_holds_the_name_not_the_last_one():
+    resolved = resolve("dan Lavrov?", [PUTIN_TURN, RICE_TURN], LIBRARY)
+    assert resolved.is_followup and resolved.prefer_articles == {1} and not resolved.alone_first
+    assert "Putin" in resolved.text and "beras" not in resolved.text
+
+
+def test_a_lowercase_word_the_library_holds_in_few_passages_is_a_name_too():
+    assert resolve("novak?", [PUTIN_TURN, RICE_TURN], LIBRARY).prefer_articles == {1}
+
+
+def test_a_followup_naming_something_the_library_holds_but_no_recent_turn_does_is_answered_alone_first():
+    assert resolve("dan Samosir?", [PUTIN_TURN, RICE_TURN], LIBRARY).alone_first
+    assert not resolve("dan Medvedev?", [PUTIN_TURN, RICE_TURN], LIBRARY).alone_first
+
+
+def test_a_rare_lowercase_word_no_recent_turn_holds_does_not_take_the_followup_away_from_the_conversation():
+    """In a small library a plain word ('lagi') is as rare as a name; only a capital says it names something."""
+    assert not resolve("siapa samosir?", [PUTIN_TURN, RICE_TURN], LIBRARY).alone_first
+
+
+def test_a_followup_that_names_nothing_continues_the_latest_turn():
+    resolved = resolve("sumbernya apa?", [PUTIN_TURN, RICE_TURN], LIBRARY)
+    assert resolved.is_followup and resolved.prefer_articles == {2} and not resolved.alone_first

@@ -40,7 +40,16 @@ async def answer(update: Update, context: Context, question: str) -> None:
     svc = services(context)
     chat_id = update.effective_chat.id
     async with typing(context.bot, chat_id):
-        view = await svc.conversation.ask(chat_key(chat_id), question)
-    await send_passages(update.effective_message, view.shown, view.answer.confidence, lang,
-                        answer_keyboard(svc.signer, chat_id, view, lang), svc.conversation.settings.excerpt_chars,
-                        view.answer.by_date)
+        view = await svc.conversation.ask(chat_key(chat_id), question, replied_answer(update, context))
+    sent = await send_passages(update.effective_message, view.shown, view.answer.confidence, lang,
+                               answer_keyboard(svc.signer, chat_id, view, lang),
+                               svc.conversation.settings.excerpt_chars, view.answer.by_date)
+    await svc.conversation.answered(view, [message.message_id for message in sent])
+
+
+def replied_answer(update: Update, context: Context) -> int | None:
+    """The id of the bot's message this one replies to (a follow-up of that answer), or None."""
+    replied = update.effective_message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    return replied.message_id

@@ -16,14 +16,17 @@ async def reply(update: Update, message: str) -> None:
     await update.effective_message.reply_text(message, link_preview_options=NO_PREVIEW)
 
 
-async def send_html(message: Message, parts: list[str], keyboard: InlineKeyboardMarkup | None = None) -> None:
-    """Reply with HTML messages in order, without link previews; `keyboard` goes under the last one."""
-    for number, part in enumerate(parts, 1):
-        await message.reply_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-                                 reply_markup=keyboard if number == len(parts) else None)
+async def send_html(message: Message, parts: list[str], keyboard: InlineKeyboardMarkup | None = None) -> list[Message]:
+    """Reply with HTML messages in order, without link previews; `keyboard` goes under the last one. Returns the
+    messages sent."""
+    return [await message.reply_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                                      reply_markup=keyboard if number == len(parts) else None)
+            for number, part in enumerate(parts, 1)]
 
 
 async def send_passages(message: Message, passages: list[AnswerPassage], found: bool | Certainty, lang: str,
-                        keyboard: InlineKeyboardMarkup | None, excerpt_chars: int, by_date: bool = False) -> None:
-    """Send an answer's passages in as many HTML messages as they need; the buttons go under the last one."""
-    await send_html(message, render_answer(passages, found, lang, excerpt_chars, by_date), keyboard)
+                        keyboard: InlineKeyboardMarkup | None, excerpt_chars: int,
+                        by_date: bool = False) -> list[Message]:
+    """Send an answer's passages in as many HTML messages as they need; the buttons go under the last one.
+    Returns the messages sent."""
+    return await send_html(message, render_answer(passages, found, lang, excerpt_chars, by_date), keyboard)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
-from retrieval.answer import Answer
+from retrieval.answer import Answer, Certainty
 from retrieval.asking.candidates import EmbedQuery, LexicalSearch, StoredChunks, VectorSearch
 from retrieval.asking.dating import Dated, InRange, NewestFirst, Recency
 from retrieval.asking.query import Query, Search, SearchMode
@@ -20,6 +21,7 @@ from retrieval.asking.selection import AnyPassage, Confidence, Selection, WorthR
 from retrieval.asking.sentences import Highlight, QuestionWeights, Rerank
 from retrieval.embedding.protocol import TextEmbedder
 from retrieval.indexes.store import Indexes
+from retrieval.ranking.followup import ResolvedQuestion
 from storage.repository import Repository
 
 
@@ -50,7 +52,16 @@ class Pipeline:
         return search, timings
 
     def answer(self, query: Query) -> Answer:
-        """The answer to the query, carrying the stage timings."""
+        """The answer to the query, carrying the stage timings. A follow-up that names something no recent turn
+        holds is answered alone when that answer is found: its own words outweigh the conversation."""
+        if query.resolved.alone_first:
+            alone = self._answer(replace(query, resolved=ResolvedQuestion(query.question, False)))
+            if alone.confidence is Certainty.FOUND:
+                return alone
+        return self._answer(query)
+
+    def _answer(self, query: Query) -> Answer:
+        """The answer to the query as it is read, carrying the stage timings."""
         search, timings = self.run(query)
         resolved = query.resolved
         return Answer(query.question, search.found, search.passages, resolved.text if resolved.is_followup else None,

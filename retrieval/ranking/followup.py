@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from retrieval.answer import Answer
+from retrieval.indexes.lexical import query_terms, word_stems
 
 _PRONOUNS = re.compile(
     r"\b(dia|ia|beliau|mereka|tersebut|he|she|it|they|them|him|her|his|hers|their|theirs|its|this|these|those)\b"
@@ -20,6 +22,28 @@ _LEXICAL_NYA = frozenset(
     "bahwasanya selebihnya sebaliknya terutamanya pertamanya keduanya masing-masingnya".split()
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*")
+_WORD = re.compile(r"[^\W_][\w-]*")
+_SENTENCE_END = re.compile(r"[.!?]\W*$")
+_REFERRING = frozenset(
+    "dia ia beliau mereka tersebut itu ini dan kalau lalu terus bagaimana dengan aku saya kamu kami kita "
+    "he she it they them him her his hers their theirs its this these those and what about how i you we".split()
+)
+
+Word = tuple[str, str]
+"""A word as its (Indonesian, English) stems."""
+
+
+class Library(Protocol):
+    """What the library tells about words, for reading a follow-up."""
+
+    def article_words(self, article_id: int) -> frozenset[str]:
+        """The stems of a stored article (none once it is gone)."""
+
+    def names_something(self, word: Word) -> bool:
+        """Whether the library holds the word in so few passages that it names a thing rather than being common."""
+
+    def knows(self, word: Word) -> bool:
+        """Whether any passage of the library holds the word."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +69,9 @@ class ResolvedQuestion:
     text: str
     is_followup: bool
     prefer_articles: frozenset[int] = field(default_factory=frozenset)
+    alone_first: bool = False
+    """The follow-up names something the library holds but no recent turn does: read alone, it is answered when
+    that reading is found; only otherwise does the conversation fill it in."""
 
 
 def _refers_with_nya(question: str) -> bool:
@@ -58,15 +85,57 @@ def leans_on_history(question: str) -> bool:
             or len(question.split()) <= 2)
 
 
-def resolve(question: str, history: list[HistoryTurn]) -> ResolvedQuestion:
-    """Carry the previous turn's question and the names in its answer into a question that leans on it."""
+def resolve(question: str, history: list[HistoryTurn], library: Library | None = None) -> ResolvedQuestion:
+    """Read a question that leans on the conversation in the light of the recent turn it is about.
+
+    The follow-up's own words come first. Of the recent turns, the one whose cited article (or question and answer)
+    holds most of the names the follow-up brings, then most of its other words, is the one it continues (the latest
+    on a tie): its question, the names in its answer and its article fill in what the follow-up lacks. A name is a
+    word written with a capital inside a sentence, or one the library holds in only a few passages. A capitalised
+    name the library holds that no recent turn does may start a new topic: the follow-up is then answered alone
+    first. (A rare lowercase word only chooses between turns: in a small library "lagi" is rare too.)
+    Without `library`, only the turns' questions and answers are looked at and only capitals make names.
+    """
     if not history or not leans_on_history(question):
         return ResolvedQuestion(question, False)
-    last = history[-1]
-    asked = set(_CAPITALISED.findall(last.question))
-    entities = " ".join(e for e in dict.fromkeys(_CAPITALISED.findall(last.answer)) if e not in asked)[:200]
-    context = f"{last.question} {entities}".strip()
-    return ResolvedQuestion(f"{question} ({context})", True, frozenset(last.article_ids))
+    own, capitalised = _own_words(question)
+    names = [word for word in own if word in capitalised or (library is not None and library.names_something(word))]
+    held = [(turn, _turn_words(turn, library)) for turn in reversed(history)]
+    turn, _ = max(held, key=lambda pair: (sum(_holds(pair[1], w) for w in names), sum(_holds(pair[1], w) for w in own)))
+    elsewhere = library is not None and any(
+        library.knows(name) and not any(_holds(words, name) for _, words in held) for name in capitalised)
+    asked = set(_CAPITALISED.findall(turn.question))
+    entities = " ".join(e for e in dict.fromkeys(_CAPITALISED.findall(turn.answer)) if e not in asked)[:200]
+    context = f"{turn.question} {entities}".strip()
+    return ResolvedQuestion(f"{question} ({context})", True, frozenset(turn.article_ids), elsewhere)
+
+
+def _own_words(question: str) -> tuple[list[Word], list[Word]]:
+    """The follow-up's content words as (Indonesian, English) stems, and those of them that are names: written
+    with a capital letter where a sentence does not start."""
+    found = [(m.group(0), m.start()) for m in _WORD.finditer(question) if m.group(0).lower() not in _REFERRING]
+    named = [word for word, at in found if word[0].isupper() and not _starts_sentence(question, at)]
+    return word_stems(" ".join(word for word, _ in found)), word_stems(" ".join(named))
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether the word at `at` opens the text or a sentence in it (so its capital says nothing)."""
+    before = text[:at].strip()
+    return not before or bool(_SENTENCE_END.search(before))
+
+
+def _turn_words(turn: HistoryTurn, library: Library | None) -> frozenset[str]:
+    """The stems a turn holds: its question, its answer and its cited articles."""
+    stems = set(query_terms(f"{turn.question} {turn.answer}"))
+    if library is not None:
+        for article_id in turn.article_ids:
+            stems |= library.article_words(article_id)
+    return frozenset(stems)
+
+
+def _holds(stems: frozenset[str], word: Word) -> bool:
+    """Whether a word (by either of its stems) is among the stems."""
+    return word[0] in stems or word[1] in stems
 
 
 def order_within_articles(scores: dict[int, float], owners: dict[int, int], own: dict[int, float]) -> dict[int, float]:

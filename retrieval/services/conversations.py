@@ -6,22 +6,62 @@ from __future__ import annotations
 import json
 
 from retrieval.answer import Answer, AnswerPassage
-from retrieval.ranking.followup import HistoryTurn, turn_of
+from retrieval.indexes.lexical import terms
+from retrieval.indexes.store import Indexes
+from retrieval.ranking.followup import HistoryTurn, ResolvedQuestion, Word, resolve, turn_of
 from retrieval.settings import Settings
+from storage.models import Turn
 from storage.repository import Repository
 
 
 class ConversationMemory:
     """The last `history_turns` turns of each conversation, kept in the database so every process sees them."""
 
-    def __init__(self, repo: Repository, settings: Settings) -> None:
+    def __init__(self, repo: Repository, settings: Settings, indexes: Indexes) -> None:
         self.repo = repo
         self.settings = settings
+        self.indexes = indexes
+
+    def resolve(self, question: str, history: list[HistoryTurn]) -> ResolvedQuestion:
+        """The question as read in its conversation (see `followup.resolve`), with what this library holds."""
+        return resolve(question, history, self)
+
+    def names_something(self, word: Word) -> bool:
+        """Whether the library holds the word (by either stem) in at least one and at most `naming_passages`
+        passages: rare enough to name a person, place or thing the follow-up is about."""
+        return 0 < self._passages_holding(word) <= self.settings.naming_passages
+
+    def knows(self, word: Word) -> bool:
+        """Whether any passage holds the word (by either stem)."""
+        return self._passages_holding(word) > 0
+
+    def _passages_holding(self, word: Word) -> int:
+        """How many passages hold the word, by the stem more of them hold."""
+        with self.indexes.lock:
+            return max(self.indexes.lexical.document_frequency(stem) for stem in set(word))
 
     def history(self, conversation: str) -> list[HistoryTurn]:
         """The recent turns of a conversation, oldest first."""
-        turns = self.repo.recent_turns(conversation, self.settings.history_turns)
-        return [HistoryTurn(t.question, tuple(int(i) for i in t.article_ids.split(",") if i), t.answer) for t in turns]
+        return [_remembered(turn) for turn in self.repo.recent_turns(conversation, self.settings.history_turns)]
+
+    def answered_turn(self, conversation: str, message_id: int) -> HistoryTurn | None:
+        """The recent turn whose answer a chat message showed (None when no kept turn did)."""
+        for turn in self.repo.recent_turns(conversation, self.settings.history_turns):
+            if str(message_id) in (turn.message_ids or "").split(","):
+                return _remembered(turn)
+        return None
+
+    def mark_answer(self, turn_id: int, message_ids: list[int]) -> None:
+        """Record the chat messages that showed a turn's answer, so a reply to one of them continues that turn."""
+        self.repo.set_turn_messages(turn_id, message_ids)
+
+    def article_words(self, article_id: int) -> frozenset[str]:
+        """The stems of a stored article's title and text, as the lexical index reads them (none once it is gone):
+        what tells which recent turn a follow-up continues."""
+        article = self.repo.get_article(article_id)
+        if article is None:
+            return frozenset()
+        return frozenset(terms(f"{article.title}\n{article.text}", article.language))
 
     def remember(self, conversation: str, question: str, answer: Answer) -> None:
         """Store a turn so the next question can lean on it, with its passages for a later 'more passages'."""
@@ -40,3 +80,8 @@ class ConversationMemory:
     def reset(self, conversation: str) -> int:
         """Forget a conversation's history; returns the turns forgotten."""
         return self.repo.clear_turns(conversation)
+
+
+def _remembered(turn: Turn) -> HistoryTurn:
+    """A stored turn as a follow-up reads it."""
+    return HistoryTurn(turn.question, tuple(int(i) for i in turn.article_ids.split(",") if i), turn.answer)

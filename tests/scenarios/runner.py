@@ -177,7 +177,9 @@ class _Player:
             self.tg.command(chat_id, step.text, **common)
         else:
             self.tg.text_message(chat_id, step.text, **common)
-        note = " (replying to the bot)" if step.reply_to_answer else ""
+        replied = step.reply_to_answer
+        note = f" (replying to the bot's message with {replied!r})" if isinstance(replied, str) else (
+            " (replying to the bot)" if replied else "")
         self._said(step.user, step.chat, step.text + note)
 
     def _forward(self, step: Forward) -> None:

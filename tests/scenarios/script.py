@@ -15,14 +15,15 @@ DEFAULT_USER = "ani"
 
 @dataclass(frozen=True)
 class Say:
-    """A typed message: a question, a link, pasted text or "/command args" (sent as a command)."""
+    """A typed message: a question, a link, pasted text or "/command args" (sent as a command). `reply_to_answer`:
+    True replies to the bot's latest message in the chat; a text replies to its latest message containing that text."""
 
     text: str
     chat: str = PRIVATE
     user: str = DEFAULT_USER
     lang: str = "en"
     mention: bool = True
-    reply_to_answer: bool = False
+    reply_to_answer: bool | str = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,133 @@
+"""Follow-ups (issue 12, case 3): a question that leans on the conversation continues the recent turn it is about —
+the one holding the names it brings, or the answer it replies to — and a name the library holds elsewhere is
+answered for itself rather than pulled back to the last topic."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.scenarios.runner import play
+from tests.scenarios.script import Expect, Say, Scenario
+
+NOTHING_ID = "tidak menemukan"
+UNSURE_ID = "tidak yakin"
+NOTHING_EN = "found nothing"
+UNSURE_EN = "not sure"
+PUTIN_ID = Say("siapa yang mendampingi Putin?", lang="id")
+RICE_ID = Say("berapa harga beras medium?", lang="id")
+
+SCENARIOS = [
+    Scenario(
+        "After a Putin question and a rice question, 'dan Lavrov?' goes back to the Putin story's delegation",
+        given=("putin", "rice"),
+        steps=(
+            PUTIN_ID,
+            Expect(has=("Belousov",)),
+            RICE_ID,
+            Expect(has=("Cipinang",)),
+            Say("dan Lavrov?", lang="id"),
+            Expect(has=("Sergei Lavrov", "Delegasi Rusia"), lacks=("Cipinang", NOTHING_ID, UNSURE_ID)),
+        ),
+    ),
+    Scenario(
+        "'dan Lavrov?' right after a rice question is about Lavrov, whom the library knows, not about rice",
+        given=("putin", "rice"),
+        steps=(
+            RICE_ID,
+            Expect(has=("Cipinang",)),
+            Say("dan Lavrov?", lang="id"),
+            Expect(has=("Sergei Lavrov",), lacks=("Cipinang", NOTHING_ID)),
+        ),
+    ),
+    Scenario(
+        "'kapan mereka bertemu sebelumnya?' after a rice question in between still means Putin and Kim",
+        given=("putin", "rice", "flood"),
+        steps=(
+            PUTIN_ID,
+            Expect(has=("Belousov",)),
+            RICE_ID,
+            Expect(has=("Cipinang",)),
+            Say("kapan mereka bertemu sebelumnya?", lang="id"),
+            Expect(has=("Vladivostok",), bold=("Vladivostok",), lacks=("Cipinang", NOTHING_ID)),
+        ),
+    ),
+    Scenario(
+        "Asked right after the Putin answer, 'kapan mereka bertemu sebelumnya?' finds the earlier meeting",
+        given=("putin", "rice", "mrt"),
+        steps=(
+            PUTIN_ID,
+            Expect(has=("Belousov",)),
+            Say("kapan mereka bertemu sebelumnya?", lang="id"),
+            Expect(has=("September 2023", "Vladivostok"), lacks=("Cipinang", "MRT", NOTHING_ID)),
+        ),
+    ),
+    Scenario(
+        "'and what did they sign?' after an English Putin question stays with the Putin story",
+        given=("putin", "rice", "mrt"),
+        steps=(
+            Say("who accompanied Putin?"),
+            Expect(has=("Belousov",)),
+            Say("and what did they sign?"),
+            Expect(has=("Putin",), lacks=("Cipinang", "MRT", NOTHING_EN)),
+        ),
+    ),
+    Scenario(
+        "'sumbernya apa?' after a rice question shows where the rice story came from",
+        given=("putin", "rice"),
+        steps=(
+            PUTIN_ID,
+            Expect(has=("Belousov",)),
+            RICE_ID,
+            Expect(has=("Cipinang",)),
+            Say("sumbernya apa?", lang="id"),
+            Expect(has=("Kabar Jakarta", "Cipinang"), links=("t.me/kabarjkt/880",), lacks=("Belousov", NOTHING_ID)),
+        ),
+    ),
+    Scenario(
+        "A reply to an older answer in a private chat continues that answer, not the latest question",
+        given=("putin", "rice"),
+        steps=(
+            PUTIN_ID,
+            Expect(has=("Belousov",)),
+            RICE_ID,
+            Expect(has=("Cipinang",)),
+            Say("siapa lagi?", lang="id", reply_to_answer="Belousov"),
+            Expect(has=("Putin",), lacks=("Cipinang", NOTHING_ID)),
+        ),
+    ),
+    Scenario(
+        "In a group, a reply to the bot's Putin answer is about Putin though someone else asked about rice since",
+        given=("putin", "rice"),
+        steps=(
+            Say("siapa yang mendampingi Putin?", chat="group", user="ani", lang="id"),
+            Expect(chat="group", has=("Belousov",)),
+            Say("berapa harga beras medium?", chat="group", user="budi", lang="id"),
+            Expect(chat="group", has=("Cipinang",)),
+            Say("siapa lagi?", chat="group", user="ani", lang="id", mention=False, reply_to_answer="Belousov"),
+            Expect(chat="group", has=("Putin",), lacks=("Cipinang", NOTHING_ID)),
+            Say("sumbernya apa?", chat="group", user="budi", lang="id", mention=False, reply_to_answer="Cipinang"),
+            Expect(chat="group", has=("Cipinang",), links=("t.me/kabarjkt/880",), lacks=("Belousov",)),
+        ),
+    ),
+    Scenario(
+        "In a group, two people follow up on their own English answers by replying to them",
+        given=("putin", "rice", "mrt"),
+        steps=(
+            Say("who accompanied Putin?", chat="group", user="budi"),
+            Expect(chat="group", has=("Belousov",)),
+            Say("how far has the MRT extension to Kota progressed?", chat="group", user="citra"),
+            Expect(chat="group", has=("80 percent",)),
+            Say("and when did they meet before?", chat="group", user="budi", mention=False,
+                reply_to_answer="Belousov"),
+            Expect(chat="group", has=("Vladivostok",), lacks=("MRT", NOTHING_EN)),
+            Say("when will the first trains run?", chat="group", user="citra", mention=False,
+                reply_to_answer="80 percent"),
+            Expect(chat="group", has=("2027",), lacks=("Putin", NOTHING_EN)),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.story)
+def test_followups(scenario, scenario_bot):
+    play(scenario, scenario_bot)
