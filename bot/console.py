@@ -93,8 +93,8 @@ class Console:
         return f"{render_article_line(info, self.lang)}\n{info.url or ''}\n\n{info.text}".replace("\n\n\n", "\n\n")
 
     async def _stats(self, intent: Intent) -> str:
-        """/stats."""
-        return stats_text(await self.conversation.stats(), self.lang)
+        """/stats, with the engine details: whoever runs the console runs the library."""
+        return stats_text(await self.conversation.stats(), self.lang, engine=True)
 
 
 async def converse(console: Console, lines: TextIO, out: TextIO, prompt: str = "") -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.forwards import title_from
 from bot.messages import error_reason, text
-from retrieval.answer import Answer, AnswerPassage, PassageContext
+from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import extract_file
 from retrieval.ingest.fetch import fetch_article, find_urls, is_mostly_link
@@ -19,6 +19,7 @@ from retrieval.ingest.substance import reads_like_article
 from retrieval.library import ArticleInfo, IngestResult, IngestStatus, Library, Stats
 
 EXTRA_PASSAGES = 3
+"""An answer keeps this many passages beyond those first shown, for its 'more passages' pages (each of `top_k`)."""
 BURST_TITLE_CHARS = 60
 LANGUAGE_SETTING = "lang"
 EXTRACT_THREADS = 2
@@ -37,7 +38,8 @@ class Intent:
 
 @dataclass(frozen=True)
 class AnswerView:
-    """An answer ready to show: the passages for this message and whether more remain."""
+    """An answer ready to show: the passages for this message (a not-found answer shows the nearest one alone)
+    and whether more remain."""
 
     key: str
     answer: Answer
@@ -47,6 +49,14 @@ class AnswerView:
     def has_more(self) -> bool:
         """Whether the answer holds passages not shown yet."""
         return len(self.answer.passages) > len(self.shown)
+
+
+@dataclass(frozen=True)
+class MorePage:
+    """One page of an answer's further passages, and where the next page starts (None: this is the last)."""
+
+    passages: list[AnswerPassage]
+    next_offset: int | None
 
 
 def parse_intent(message: str) -> Intent:
@@ -154,7 +164,8 @@ class Conversation:
             history = [turn] if turn is not None else []
         answer = await asyncio.to_thread(self.library.ask, question, top_k=shown + EXTRA_PASSAGES,
                                          conversation=conversation, history=history)
-        return AnswerView(str(answer.turn_id), answer, answer.shown[:shown])
+        first = 1 if answer.confidence is Certainty.NOT_FOUND else shown
+        return AnswerView(str(answer.turn_id), answer, answer.shown[:first])
 
     async def answered(self, view: AnswerView, message_ids: list[int]) -> None:
         """Remember which chat messages showed an answer, so a reply to one of them is a follow-up of it."""
@@ -165,17 +176,29 @@ class Conversation:
         """Answer a question outside any conversation (an inline query), remembering nothing."""
         return await asyncio.to_thread(self.library.ask, question, top_k=top_k)
 
-    async def more(self, conversation: str, key: str) -> list[AnswerPassage] | None:
-        """The passages of an earlier answer not shown yet, read from its stored turn (the key is the turn's id,
-        so any process finds them); None once the conversation no longer keeps that turn."""
+    async def more(self, conversation: str, key: str, offset: int | None = None) -> MorePage | None:
+        """The page of an earlier answer's passages starting at `offset` (default: after the first page), read from
+        its stored turn (the key is the turn's id, so any process finds them); None once the conversation no longer
+        keeps that turn."""
         if not key.isdigit():
             return None
         passages = await asyncio.to_thread(self.library.turn_passages, conversation, int(key))
-        return None if passages is None else passages[self.settings.top_k:]
+        if passages is None:
+            return None
+        start = self.settings.top_k if offset is None else offset
+        end = start + self.settings.top_k
+        return MorePage(passages[start:end], end if end < len(passages) else None)
 
-    async def context(self, article_id: int, char_start: int, char_end: int) -> PassageContext | None:
-        """The article text around a passage, or None when the article is gone."""
-        return await asyncio.to_thread(self.library.context, article_id, char_start, char_end)
+    async def context(self, article_id: int, char_start: int, char_end: int) -> tuple[PassageContext, Citation] | None:
+        """The article text around a passage and the article's citation, or None when the article is gone."""
+        return await asyncio.to_thread(self._context, article_id, char_start, char_end)
+
+    def _context(self, article_id: int, char_start: int, char_end: int) -> tuple[PassageContext, Citation] | None:
+        """`context`, in a worker thread."""
+        found, info = self.library.context(article_id, char_start, char_end), self.library.get(article_id)
+        if found is None or info is None:
+            return None
+        return found, Citation(info.id, info.title or "", info.url, info.source, info.published_at)
 
     async def add_link(self, url: str, added_by: str | None = None, *, chat: str | None = None) -> IngestResult:
         """Fetch a linked article and store it; one link or file per `chat` at a time, when a chat is given (the
@@ -248,11 +271,15 @@ class Conversation:
         return await asyncio.to_thread(self.library.stats)
 
 
-def stats_text(stats: Stats, lang: str) -> str:
-    """The /stats reply."""
+def stats_text(stats: Stats, lang: str, engine: bool = False) -> str:
+    """The /stats reply: the library's counts; with `engine` (for admins) also the turns of all chats, the model
+    and the index."""
     last = stats.last_ingested_at.strftime("%Y-%m-%d %H:%M") if stats.last_ingested_at else text(lang, "never")
-    return text(lang, "stats", articles=stats.articles, chunks=stats.chunks, turns=stats.conversations_turns,
-                model=stats.model, last=last)
+    counts = text(lang, "stats", articles=stats.articles, chunks=stats.chunks, last=last)
+    if not engine:
+        return counts
+    return counts + "\n" + text(lang, "stats_engine", turns=stats.conversations_turns, model=stats.model,
+                                  index=stats.index_kind)
 
 
 def parse_article_id(argument: str) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 
 from retrieval.ingest.documents import UserError
@@ -33,14 +34,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "more": "More passages",
         "context": "Context [{n}]",
         "no_more": "There are no more passages for this question.",
-        "context_title": "Context of [{n}] — {title}",
+        "context_title": "Context of [{n}]",
         "expired": "This button has expired. Please ask again.",
         "forged": "This button is not valid.",
-        "added": "Saved “{title}”: {chunks} passages, article #{id}.",
+        "added": "Saved “{title}”: {chunks:passage|passages}, article #{id}.",
         "duplicate": "I already have this article: “{title}” (#{id}).",
-        "updated": "Updated “{title}” with its new text: {chunks} passages, article #{id}.",
+        "updated": "Updated “{title}” with its new text: {chunks:passage|passages}, article #{id}.",
         "failed": "I could not store this: {reason}.",
-        "reset": "Done: I forgot this conversation ({count} turns).",
+        "reset": "Done: I forgot this conversation ({count:turn|turns}).",
         "lang_set": "I will answer in English in this chat.",
         "lang_usage": "Use /lang id or /lang en.",
         "usage_add": "Send /add followed by a link, e.g. /add https://example.com/news.",
@@ -55,26 +56,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "sources_empty": "No articles are stored yet.",
         "newer": "◀ Newer",
         "older": "Older ▶",
-        "stats": "Articles: {articles}\nPassages: {chunks}\nConversation turns: {turns}\nModel: {model}\nLast added: {last}",
+        "stats": "Articles: {articles}\nPassages: {chunks}\nLast added: {last}",
         "never": "never",
-        "chunks": "{chunks} passages",
+        "chunks": "{chunks:passage|passages}",
         "untitled": "(untitled)",
         "article_number": "article #{id}",
         "not_allowed_chat": "Sorry, this bot is private and does not serve this chat.",
         "admins_only": "Sorry, only the bot's admins can do that.",
         "usage_subscribe": "Send /subscribe followed by a feed or site address, e.g. /subscribe https://example.com/rss.",
         "usage_unsubscribe": "Send /unsubscribe followed by a feed number from /feeds, e.g. /unsubscribe 2.",
-        "feed_subscribed": "Subscribed to “{title}” (feed #{id}). New articles arrive every {minutes} minutes.",
+        "feed_subscribed": "Subscribed to “{title}” (feed #{id}). New articles arrive every {minutes:minute|minutes}.",
         "feed_failed": "I could not subscribe: {reason}.",
         "feeds_empty": "No feeds yet. Add one with /subscribe followed by its address.",
         "feeds_title": "Feeds:",
-        "feed_line": "#{id} {title}: {entries} articles, last success {last}",
+        "feed_line": "#{id} {title}: {entries:article|articles}, last success {last}",
         "feed_error": "  last error: {reason}",
         "feed_removed": "Unsubscribed from feed #{id}; its articles stay.",
         "no_feed": "There is no feed #{id}.",
         "channels_empty": "No channel posts taken in yet. Make the bot an administrator of a channel to store its posts.",
         "channels_title": "Channels taken in:",
-        "channel_line": "• {name}: {posts} posts, last {last}",
+        "channel_line": "• {name}: {posts:post|posts}, last {last}",
         "ingest_admins_only": "Sorry, only the bot's admins can add articles here.",
         "upload_too_large": "Sorry, that file is too large: the limit is {limit}. Send a smaller file, such as the "
                             "article's text alone.",
@@ -124,7 +125,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "more": "Bagian lainnya",
         "context": "Konteks [{n}]",
         "no_more": "Tidak ada bagian lain untuk pertanyaan ini.",
-        "context_title": "Konteks [{n}] — {title}",
+        "context_title": "Konteks [{n}]",
         "expired": "Tombol ini sudah kedaluwarsa. Silakan bertanya lagi.",
         "forged": "Tombol ini tidak sah.",
         "added": "Tersimpan “{title}”: {chunks} bagian, artikel #{id}.",
@@ -146,8 +147,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "sources_empty": "Belum ada artikel yang tersimpan.",
         "newer": "◀ Lebih baru",
         "older": "Lebih lama ▶",
-        "stats": "Artikel: {articles}\nBagian: {chunks}\nGiliran percakapan: {turns}\nModel: {model}\n"
-                 "Terakhir ditambah: {last}",
+        "stats": "Artikel: {articles}\nBagian: {chunks}\nTerakhir ditambah: {last}",
         "never": "belum pernah",
         "chunks": "{chunks} bagian",
         "untitled": "(tanpa judul)",
@@ -498,6 +498,25 @@ ERROR_TEXTS += (
               "terlalu pendek untuk menjadi artikel (hanya beberapa kata); kirim artikel lengkapnya atau tautannya"),
 )
 
+# Issue 12 polish: cancelling a deletion, the end of "more passages", engine details for admins, media the bot
+# cannot read, unsure inline results.
+TEXTS["en"].update({
+    "cancel_button": "Cancel",
+    "delete_cancelled": "Cancelled: article #{id} stays.",
+    "stats_engine": "Conversation turns (all chats): {turns}\nModel: {model}\nIndex: {index}",
+    "unsupported_media": "I can only read text. Ask a question, send a link, forward a post with text, or upload "
+                         "a .txt .md .html .pdf .docx file.",
+    "inline_unsure": "Not sure: {title}",
+})
+TEXTS["id"].update({
+    "cancel_button": "Batal",
+    "delete_cancelled": "Dibatalkan: artikel #{id} tetap tersimpan.",
+    "stats_engine": "Giliran percakapan (semua obrolan): {turns}\nModel: {model}\nIndeks: {index}",
+    "unsupported_media": "Saya hanya bisa membaca teks. Ajukan pertanyaan, kirim tautan, teruskan postingan "
+                         "bertulisan, atau unggah berkas .txt .md .html .pdf .docx.",
+    "inline_unsure": "Belum pasti: {title}",
+})
+
 COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang", "latest",
             "timeline", "subscribe", "feeds", "unsubscribe", "channels")
 
@@ -507,10 +526,24 @@ def language_for(language_code: str | None) -> str:
     return "id" if re.split(r"[-_.]", (language_code or "").lower())[0] in ("id", "in") else "en"
 
 
+class _PluralFormatter(string.Formatter):
+    """str.format with counted nouns: "{n:passage|passages}" gives "1 passage" or "3 passages" (Indonesian
+    templates just write "{n} bagian": the language has no plural -s)."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" not in format_spec:
+            return super().format_field(value, format_spec)
+        one, many = format_spec.split("|", 1)
+        return f"{value} {one if value == 1 else many}"
+
+
+_FORMATTER = _PluralFormatter()
+
+
 def text(lang: str, key: str, **values: object) -> str:
-    """One message in the given language, with its placeholders filled."""
+    """One message in the given language, with its placeholders (and counted nouns) filled."""
     template = TEXTS.get(lang, TEXTS["en"]).get(key) or TEXTS["en"][key]
-    return template.format(**values) if values else template
+    return _FORMATTER.format(template, **values) if values else template
 
 
 def error_reason(lang: str, error: UserError) -> str:

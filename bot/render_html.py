@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.messages import text
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
-from retrieval.ranking.excerpt import excerpt
+from retrieval.ranking.excerpt import excerpt, whole_sentences
 
 MESSAGE_LIMIT = 4096
 SEPARATOR = "\n\n"
@@ -55,11 +55,23 @@ def date_text(value: datetime | None) -> str | None:
     return value.date().isoformat() if value else None
 
 
+def distinct(*parts: str | None) -> list[str]:
+    """The given parts that are set, each once: a person's forward names them as source and author, and a title
+    may be its source's name ("Budi · Budi" shows as "Budi")."""
+    seen: set[str] = set()
+    kept = []
+    for part in parts:
+        if part and part.strip().casefold() not in seen:
+            seen.add(part.strip().casefold())
+            kept.append(part)
+    return kept
+
+
 def citation_spans(citation: Citation) -> Block:
     """Title (linked when there is a URL) · source · date."""
     title = citation.title or f"#{citation.id}"
     spans: Block = [(title, link_tag(citation.url) if citation.url else None)]
-    rest = [part for part in (citation.source, date_text(citation.published_at)) if part]
+    rest = distinct(title, citation.source, date_text(citation.published_at))[1:]
     if rest:
         spans.append((" · " + " · ".join(rest), None))
     return spans
@@ -81,9 +93,10 @@ def also_in_names(passage: AnswerPassage) -> str:
 
 
 def answer_blocks(passages: list[AnswerPassage], found: bool | Certainty, lang: str,
-                  excerpt_chars: int | None = None, by_date: bool = False) -> list[Block]:
+                  excerpt_chars: int | None = None, by_date: bool = False, last_page: bool = False) -> list[Block]:
     """The blocks of an answer: found, the passages (after a 'sorted by date' line when they are in date order);
-    unsure, a short warning first; not found, one line and the nearest passage alone."""
+    unsure, a short warning first; not found, one line and the nearest passage alone. The last page of
+    'more passages' ends saying there are no more."""
     if not passages:
         return [[(text(lang, "empty_library"), None)]]
     outcome = Certainty.of(found)
@@ -92,13 +105,14 @@ def answer_blocks(passages: list[AnswerPassage], found: bool | Certainty, lang: 
         head = [[(text(lang, "unsure"), "b")]]
     elif outcome is Certainty.NOT_FOUND:
         head, passages = [[(text(lang, "nothing_found"), "b"), ("\n" + text(lang, "nearest"), None)]], passages[:1]
-    return head + [passage_block(p, excerpt_chars, lang) for p in passages]
+    tail: list[Block] = [[(text(lang, "no_more"), "i")]] if last_page else []
+    return head + [passage_block(p, excerpt_chars, lang) for p in passages] + tail
 
 
 def render_answer(passages: list[AnswerPassage], found: bool | Certainty, lang: str,
-                  excerpt_chars: int | None = None, by_date: bool = False) -> list[str]:
+                  excerpt_chars: int | None = None, by_date: bool = False, last_page: bool = False) -> list[str]:
     """An answer as one or more HTML messages of at most 4096 characters each."""
-    return split_messages(answer_blocks(passages, found, lang, excerpt_chars, by_date))
+    return split_messages(answer_blocks(passages, found, lang, excerpt_chars, by_date, last_page))
 
 
 def split_messages(blocks: list[Block], limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -152,13 +166,20 @@ def _cut_point(value: str, room: int) -> int:
     return space + 1 if space > end // 2 else end
 
 
-def render_context(lang: str, rank: int, found: PassageContext) -> list[str]:
-    """The text around a passage, with the passage itself in bold."""
-    before, after = ("…" if found.cut_before else ""), ("…" if found.cut_after else "")
-    block: Block = [(text(lang, "context_title", n=rank, title=found.title) + "\n\n", "b"),
-                    (before + found.text[: found.start], None), (found.text[found.start : found.end], "b"),
-                    (found.text[found.end :] + after, None)]
-    return split_messages([block])
+def render_context(lang: str, rank: int, found: PassageContext, citation: Citation,
+                   highlight: tuple[int, int] | None = None) -> list[str]:
+    """The whole sentences around a passage, with its key sentence (`highlight`, relative to the passage; the
+    whole passage when unknown) in bold and the citation under it, as an answer shows it."""
+    lo, hi = whole_sentences(found.text, found.start, found.end, found.cut_before, found.cut_after)
+    key_start, key_end = ((found.start + highlight[0], found.start + highlight[1]) if highlight
+                          else (found.start, found.end))
+    key_start, key_end = max(key_start, lo), min(key_end, hi)
+    before = "… " if lo > 0 or found.cut_before else ""
+    after = " …" if hi < len(found.text) or found.cut_after else ""
+    block: Block = [(text(lang, "context_title", n=rank) + "\n\n", "b"),
+                    (before + found.text[lo:key_start], None), (found.text[key_start:key_end], "b"),
+                    (found.text[key_end:hi] + after, None), ("\n— ", None)]
+    return split_messages([block + citation_spans(citation)])
 
 
 def render_sources(lang: str, articles: list, offset: int) -> str:
@@ -169,7 +190,7 @@ def render_sources(lang: str, articles: list, offset: int) -> str:
     for info in articles:
         when = date_text(info.published_at) or date_text(info.ingested_at)
         title = span_html(info.title or f"#{info.id}", link_tag(info.url) if info.url else None)
-        details = " · ".join(p for p in (info.source, when, text(lang, "chunks", chunks=info.chunks)) if p)
+        details = " · ".join(distinct(info.source, when, text(lang, "chunks", chunks=info.chunks)))
         lines.append(f"#{info.id} {title} · {escape(details)}")
     return "\n".join(lines)
 
@@ -183,7 +204,7 @@ def render_latest(lang: str, articles: list, topic: str, offset: int) -> str:
     for number, info in enumerate(articles, offset + 1):
         when = date_text(info.published_at) or date_text(info.ingested_at)
         name = span_html(info.title or f"#{info.id}", link_tag(info.url) if info.url else None)
-        details = " · ".join(p for p in (info.source, when) if p)
+        details = " · ".join(distinct(info.source, when))
         lines.append(f"{number}. {name} · {escape(details)} · /article {info.id}")
     return "\n".join(lines)
 
@@ -199,8 +220,8 @@ def render_timeline(lang: str, answer: Answer) -> list[str]:
 def render_article(lang: str, info) -> list[str]:
     """One article: heading, details and the start of its text."""
     heading: Block = [(f"#{info.id} ", "b"), (info.title or "", "b")]
-    details = [p for p in (info.source, info.author, date_text(info.published_at),
-                           text(lang, "chunks", chunks=info.chunks)) if p]
+    details = distinct(info.source, info.author, date_text(info.published_at),
+                       text(lang, "chunks", chunks=info.chunks))
     heading.append(("\n" + " · ".join(details), None))
     if info.url:
         heading += [("\n", None), (info.url, link_tag(info.url))]

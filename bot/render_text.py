@@ -6,7 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from bot.messages import text
-from bot.render_html import also_in_names
+from bot.render_html import also_in_names, distinct
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation
 from retrieval.ranking.excerpt import excerpt
 
@@ -19,8 +19,8 @@ BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
 def citation_line(citation: Citation, lang: str = "en") -> str:
     """Title · source · date · link, leaving out what is unknown."""
     date = citation.published_at.date().isoformat() if citation.published_at else None
-    parts = [citation.title or text(lang, "article_number", id=citation.id), citation.source, date, citation.url]
-    return " · ".join(p for p in parts if p)
+    return " · ".join(distinct(citation.title or text(lang, "article_number", id=citation.id), citation.source,
+                               date, citation.url))
 
 
 def _highlighted(passage: AnswerPassage, color: bool, excerpt_chars: int | None) -> str:
@@ -66,6 +66,5 @@ def render_timeline(answer: Answer, lang: str = "en") -> str:
 def render_article_line(info: ArticleInfo, lang: str = "en") -> str:
     """One line per article for listings."""
     date = info.published_at.date().isoformat() if info.published_at else info.ingested_at.date().isoformat()
-    source = f" · {info.source}" if info.source else ""
-    title = info.title or text(lang, "untitled")
-    return f"#{info.id}  {title}{source} · {date} · {text(lang, 'chunks', chunks=info.chunks)}"
+    details = distinct(info.title or text(lang, "untitled"), info.source, date, text(lang, "chunks", chunks=info.chunks))
+    return f"#{info.id}  " + " · ".join(details)

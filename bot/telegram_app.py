@@ -71,6 +71,12 @@ def build_application(settings: BotSettings, library: Library, *, allow_hosts: f
     return application
 
 
+UNREADABLE = (filters.Sticker.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.VIDEO_NOTE
+              | filters.ANIMATION | filters.PHOTO | filters.LOCATION | filters.VENUE | filters.CONTACT | filters.POLL
+              | filters.Dice.ALL)
+"""Messages with nothing the bot can read (a caption would make them text)."""
+
+
 def add_handlers(application: Application) -> None:
     """Route each user action to its handler, after the access gate; only new messages and button presses count,
     and the posts (new or edited) of channels the bot administers, which are stored silently.
@@ -96,6 +102,7 @@ def add_handlers(application: Application) -> None:
         MessageHandler(new & private & filters.FORWARDED & text_or_caption, adding.on_forward),
         MessageHandler(new & ~filters.COMMAND & ~filters.FORWARDED & ~filters.VIA_BOT & text_or_caption,
                        asking.on_text),
+        MessageHandler(new & ~filters.VIA_BOT & ~text_or_caption & UNREADABLE, basics.unsupported),
         CallbackQueryHandler(buttons.on_button),
         MessageHandler(filters.UpdateType.CHANNEL_POSTS, channels.on_channel_post),
         InlineQueryHandler(inline.on_inline_query),

@@ -47,7 +47,7 @@ def test_a_channel_post_is_stored_silently_and_answered_with_its_post_link(tg, s
         refused = exchange(tg, 77, lambda: tg.command(77, "/channels"))[0]["params"]["text"]
     assert "300 rumah" in answer["text"] and "Kanal Berita (@kanalberita)" in answer["text"]
     assert "https://t.me/kanalberita/41" in links(answer)
-    assert "Kanal Berita (@kanalberita): 1 posts, last" in listing
+    assert "Kanal Berita (@kanalberita): 1 post, last" in listing
     assert refused == "Sorry, only the bot's admins can do that."
     assert tg.texts(CHANNEL) == []
 

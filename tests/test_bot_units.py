@@ -15,7 +15,8 @@ from telegram.error import NetworkError
 from bot.access import Access, CallbackSigner
 from bot.conversation import PassageContext, parse_article_id, parse_intent
 from bot.forwards import ForwardPart, draft_from_parts, title_from
-from bot.messages import TEXTS, error_reason, language_for
+from bot.handlers.keyboards import context_button
+from bot.messages import TEXTS, error_reason, language_for, text
 from bot.render_html import render_answer, render_context, split_messages, utf16_len
 from bot.retry import RetryingRateLimiter
 from bot.redaction import RedactingFormatter
@@ -130,11 +131,18 @@ def test_languages_and_translated_reasons() -> None:
     assert error_reason("en", UserError("timeout", "took too long")) == "took too long"
 
 
-def test_context_marks_the_passage_in_bold_and_shows_where_the_article_goes_on() -> None:
-    found = PassageContext("Judul & <b>", "Awal. Bagian <inti>. Akhir.", 6, 20, False, True)
-    plain, entities = parse_html(render_context("id", 2, found)[0])
-    assert plain == "Konteks [2] — Judul & <b>\n\nAwal. Bagian <inti>. Akhir.…"
-    assert [plain[e["offset"] : e["offset"] + e["length"]] for e in entities][-1] == "Bagian <inti>."
+def test_context_shows_whole_sentences_bolds_the_key_sentence_and_cites_the_article_with_its_link() -> None:
+    window = "ntah A mengatakan harga naik. Awal cerita. Bagian <inti>. Kalimat kunci & penting. Akhir. Sisa kal"
+    start, end = window.index("Bagian"), window.index(" Akhir")
+    key = window.index("Kalimat") - start
+    cited = Citation(7, "Judul & <b>", "https://x.test/?a=1&b=2", "Kanal", datetime(2024, 6, 19, tzinfo=timezone.utc))
+    found = PassageContext("Judul & <b>", window, start, end, True, True)
+    plain, entities = parse_html(render_context("id", 2, found, cited, (key, key + len("Kalimat kunci & penting.")))[0])
+    assert plain == ("Konteks [2]\n\n… Awal cerita. Bagian <inti>. Kalimat kunci & penting. Akhir. …"
+                     "\n— Judul & <b> · Kanal · 2024-06-19")
+    assert [plain[e["offset"] : e["offset"] + e["length"]] for e in entities if e["type"] == "bold"][-1] == (
+        "Kalimat kunci & penting.")
+    assert [e["url"] for e in entities if e["type"] == "text_link"] == ["https://x.test/?a=1&b=2"]
 
 
 def test_log_lines_and_tracebacks_never_show_the_token() -> None:
@@ -183,3 +191,21 @@ def test_typing_actions_are_not_held_back_behind_rate_limited_replies() -> None:
 
     assert asyncio.run(scenario()) is False
     assert sent == ["reply", "typing", "typing", "typing"]
+
+
+def test_counted_nouns_agree_with_their_number_in_english_and_stay_plain_in_indonesian() -> None:
+    assert text("en", "added", title="T", chunks=1, id=4) == "Saved “T”: 1 passage, article #4."
+    assert text("en", "added", title="T", chunks=2, id=4) == "Saved “T”: 2 passages, article #4."
+    assert text("id", "added", title="T", chunks=1, id=4) == "Tersimpan “T”: 1 bagian, artikel #4."
+    assert text("en", "reset", count=1) == "Done: I forgot this conversation (1 turn)."
+    assert text("en", "feed_line", id=1, title="F", entries=1, last="never") == "#1 F: 1 article, last success never"
+
+
+def test_a_context_button_leaves_out_the_key_sentence_rather_than_exceed_telegrams_64_bytes() -> None:
+    signer = CallbackSigner("secret")
+    huge = AnswerPassage(12, 0.9, "x" * 10, 12345678, 12349999, Citation(1234567890, "T", None, None, None), (1,),
+                         (100000, 200000))
+    button = context_button(signer, 7, huge, "en")
+    assert signer.verify(7, button.callback_data) == "ctx:1234567890:12345678:12349999:12"
+    small = AnswerPassage(2, 0.9, "x" * 10, 100, 400, Citation(3, "T", None, None, None), (1,), (5, 60))
+    assert signer.verify(7, context_button(signer, 7, small, "en").callback_data) == "ctx:3:100:400:2:5:60"

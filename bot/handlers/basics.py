@@ -1,4 +1,5 @@
-"""The basics: /start, /help, /lang, /reset, unknown commands, and the apology when something breaks."""
+"""The basics: /start, /help, /lang, /reset, unknown commands, media the bot cannot read, and the apology when
+something breaks."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import logging
 from telegram import Update
 from telegram.error import Conflict, TelegramError
 
+from bot.handlers.mentions import addressed
 from bot.handlers.replies import reply
 from bot.handlers.services import Context, chat_key, language, services
 from bot.messages import LANGUAGES, language_for, text
 
 log = logging.getLogger(__name__)
+LAST_ALBUM = "last_unsupported_album"
+"""chat_data key: the album whose first photo was already answered with 'I can only read text'."""
 
 
 async def start(update: Update, context: Context) -> None:
@@ -46,6 +50,20 @@ async def reset(update: Update, context: Context) -> None:
 async def unknown_command(update: Update, context: Context) -> None:
     """An unknown /command (routed here from private chats only)."""
     await reply(update, text(await language(update, context), "unknown_command"))
+
+
+async def unsupported(update: Update, context: Context) -> None:
+    """A sticker, voice message, photo without caption, video or location: say briefly what the bot can take (in
+    groups only when it is addressed, and once per album)."""
+    message = update.effective_message
+    if not addressed(message, context.bot):
+        return
+    album = message.media_group_id
+    if album is not None:
+        if context.chat_data.get(LAST_ALBUM) == album:
+            return
+        context.chat_data[LAST_ALBUM] = album
+    await reply(update, text(await language(update, context), "unsupported_media"))
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.conversation import parse_article_id, stats_text
 from bot.handlers.keyboards import sources_keyboard
 from bot.handlers.replies import reply, send_html
-from bot.handlers.services import Context, language, services
+from bot.handlers.services import Context, language, sender_id, services
 from bot.messages import text
 from bot.render_html import render_article, render_sources
 
@@ -45,6 +45,9 @@ async def article(update: Update, context: Context) -> None:
 
 
 async def stats(update: Update, context: Context) -> None:
-    """/stats: library counts."""
+    """/stats: the library's counts; admins also see the engine (model, index, turns of all chats), which are
+    nobody else's business."""
     lang = await language(update, context)
-    await reply(update, stats_text(await services(context).conversation.stats(), lang))
+    svc = services(context)
+    engine = svc.access.is_admin(sender_id(update))
+    await reply(update, stats_text(await svc.conversation.stats(), lang, engine))

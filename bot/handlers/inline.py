@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.handlers.services import Context, services
-from bot.inline_answers import RESULTS, InlineCache, inline_results, ready
+from bot.inline_answers import RESULTS, InlineAnswer, InlineCache, inline_results, ready
+from bot.messages import language_for
 from retrieval.answer import Certainty
 
 CACHE_SECONDS = 30
@@ -24,11 +25,12 @@ async def on_inline_query(update: Update, context: Context) -> None:
         await query.answer([], cache_time=0, is_personal=True)
         return
     cache = inline_cache(context)
-    passages = cache.get(query.query)
-    if passages is None:
-        svc = services(context)
-        answer = await svc.conversation.ask_once(query.query, RESULTS)
-        passages = [] if answer.confidence is Certainty.NOT_FOUND else answer.shown
-        cache.put(query.query, passages)
+    offered = cache.get(query.query)
+    if offered is None:
+        answer = await services(context).conversation.ask_once(query.query, RESULTS)
+        offered = InlineAnswer([] if answer.confidence is Certainty.NOT_FOUND else answer.shown,
+                               unsure=answer.confidence is Certainty.UNSURE)
+        cache.put(query.query, offered)
     excerpt_chars = services(context).conversation.settings.excerpt_chars
-    await query.answer(inline_results(passages, excerpt_chars), cache_time=CACHE_SECONDS, is_personal=True)
+    lang = language_for(query.from_user.language_code if query.from_user else None)
+    await query.answer(inline_results(offered, excerpt_chars, lang), cache_time=CACHE_SECONDS, is_personal=True)

@@ -11,23 +11,35 @@ from retrieval.answer import AnswerPassage
 
 
 def context_button(signer: CallbackSigner, chat_id: int, passage: AnswerPassage, lang: str) -> InlineKeyboardButton:
-    """The 'context [n]' button of a passage."""
+    """The 'context [n]' button of a passage; its data carries the key sentence, which the context view bolds
+    (left out in the unlikely case that it would not fit Telegram's 64 bytes)."""
     payload = f"ctx:{passage.article.id}:{passage.char_start}:{passage.char_end}:{passage.rank}"
-    return InlineKeyboardButton(text(lang, "context", n=passage.rank), callback_data=signer.sign(chat_id, payload))
+    mark = f":{passage.highlight[0]}:{passage.highlight[1]}" if passage.highlight else ""
+    try:
+        data = signer.sign(chat_id, payload + mark)
+    except ValueError:
+        data = signer.sign(chat_id, payload)
+    return InlineKeyboardButton(text(lang, "context", n=passage.rank), callback_data=data)
+
+
+def more_button(signer: CallbackSigner, chat_id: int, key: str, offset: int, lang: str) -> InlineKeyboardButton:
+    """The 'more passages' button: the answer's passages from `offset` on."""
+    return InlineKeyboardButton(text(lang, "more"), callback_data=signer.sign(chat_id, f"more:{key}:{offset}"))
 
 
 def answer_keyboard(signer: CallbackSigner, chat_id: int, view: AnswerView, lang: str) -> InlineKeyboardMarkup | None:
     """A context button per shown passage, and a 'more passages' button when more exist."""
-    rows = [[context_button(signer, chat_id, p, lang) for p in view.shown]] if view.shown else []
-    if view.has_more:
-        rows.append([InlineKeyboardButton(text(lang, "more"), callback_data=signer.sign(chat_id, f"more:{view.key}"))])
+    more = more_button(signer, chat_id, view.key, len(view.shown), lang) if view.has_more else None
+    return passages_keyboard(signer, chat_id, view.shown, more, lang)
+
+
+def passages_keyboard(signer: CallbackSigner, chat_id: int, passages: list[AnswerPassage],
+                      more: InlineKeyboardButton | None, lang: str) -> InlineKeyboardMarkup | None:
+    """A context button per passage, and the 'more passages' button when there is one."""
+    rows = [[context_button(signer, chat_id, p, lang) for p in passages]] if passages else []
+    if more is not None:
+        rows.append([more])
     return InlineKeyboardMarkup(rows) if rows else None
-
-
-def context_keyboard(signer: CallbackSigner, chat_id: int, passages: list[AnswerPassage],
-                     lang: str) -> InlineKeyboardMarkup:
-    """A context button per passage (under the passages a 'more' button revealed)."""
-    return InlineKeyboardMarkup([[context_button(signer, chat_id, p, lang) for p in passages]])
 
 
 def sources_keyboard(signer: CallbackSigner, chat_id: int, offset: int, page: int, older: bool,
@@ -44,7 +56,8 @@ def sources_keyboard(signer: CallbackSigner, chat_id: int, offset: int, page: in
 
 
 def delete_keyboard(signer: CallbackSigner, chat_id: int, article_id: int, lang: str) -> InlineKeyboardMarkup:
-    """The button confirming the deletion of an article."""
-    button = InlineKeyboardButton(text(lang, "delete_button", id=article_id),
-                                  callback_data=signer.sign(chat_id, f"del:{article_id}"))
-    return InlineKeyboardMarkup([[button]])
+    """The buttons confirming or cancelling the deletion of an article."""
+    confirm = InlineKeyboardButton(text(lang, "delete_button", id=article_id),
+                                   callback_data=signer.sign(chat_id, f"del:{article_id}"))
+    cancel = InlineKeyboardButton(text(lang, "cancel_button"), callback_data=signer.sign(chat_id, f"keep:{article_id}"))
+    return InlineKeyboardMarkup([[confirm, cancel]])

@@ -26,6 +26,33 @@ def excerpt_span(text: str, highlight: tuple[int, int] | None, max_chars: int) -
             return spans[first][0], spans[last][1]
 
 
+def whole_sentences(text: str, start: int, end: int, cut_before: bool, cut_after: bool) -> tuple[int, int]:
+    """The part of a window cut out of a longer text (`cut_before`/`cut_after` say which sides were cut) that
+    starts and ends on sentence boundaries, always keeping `start:end`; where no whole sentence fits between a cut
+    and that span, the cut moves to the nearest word boundary instead."""
+    spans = sentence_spans(text) or [(0, len(text))]
+    lo, hi = 0, len(text)
+    if cut_before:
+        starts = [s for s, _ in spans[1:] if s <= start]
+        lo = starts[0] if starts else _word_start(text, start)
+    if cut_after:
+        ends = [e for _, e in spans[:-1] if e >= end]
+        hi = ends[-1] if ends else _word_end(text, end)
+    return lo, hi
+
+
+def _word_start(text: str, limit: int) -> int:
+    """The start of the first whole word at or before `limit` (0 when the text has no space before it)."""
+    space = next((i for i, ch in enumerate(text[:limit]) if ch.isspace()), None)
+    return limit if space is None else space + 1
+
+
+def _word_end(text: str, limit: int) -> int:
+    """The end of the last whole word at or after `limit`."""
+    space = next((i for i in range(len(text) - 1, limit - 1, -1) if text[i].isspace()), None)
+    return limit if space is None else space
+
+
 @dataclass(frozen=True)
 class Excerpt:
     """What a reply shows of a passage: the text before, in and after its key sentence, an ellipsis marking
