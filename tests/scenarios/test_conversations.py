@@ -57,10 +57,10 @@ ASKING = [
                  Say("yg dampingi putin ke korut siapa aja", lang="id"),
                  Expect(has=(DELEGATION,)),
              )),
-    Scenario("A question about something never stored says so plainly and quotes nothing as the answer",
-             given=("putin", "rice", "mrt", "flood"), steps=(
+    Scenario("A question about something never stored says so plainly, quotes nothing as the answer and offers no "
+             "more passages", given=("putin", "rice", "mrt", "flood"), steps=(
                  Say("Bagaimana resep rendang padang?", lang="id"),
-                 Expect(any_of=NOT_FOUND, lacks=("[2]", "[3]"), max_chars=900),
+                 Expect(any_of=NOT_FOUND, lacks=("[2]", "[3]"), max_chars=900, no_buttons=("lainnya",)),
              )),
     Scenario("An English question about something never stored is not answered with a confident quote",
              given=("putin", "rice", "mrt", "flood"), steps=(
