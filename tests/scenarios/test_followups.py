@@ -15,16 +15,15 @@ NOTHING_EN = "found nothing"
 UNSURE_EN = "not sure"
 PUTIN_ID = Say("siapa yang mendampingi Putin?", lang="id")
 RICE_ID = Say("berapa harga beras medium?", lang="id")
+PUTIN_THEN_RICE = (PUTIN_ID, Expect(has=("Belousov",)), RICE_ID, Expect(has=("Cipinang",)))
+"""A chat that asked about the Putin story, then about rice."""
 
 SCENARIOS = [
     Scenario(
         "After a Putin question and a rice question, 'dan Lavrov?' goes back to the Putin story's delegation",
         given=("putin", "rice"),
         steps=(
-            PUTIN_ID,
-            Expect(has=("Belousov",)),
-            RICE_ID,
-            Expect(has=("Cipinang",)),
+            *PUTIN_THEN_RICE,
             Say("dan Lavrov?", lang="id"),
             Expect(has=("Sergei Lavrov", "Delegasi Rusia"), lacks=("Cipinang", NOTHING_ID, UNSURE_ID)),
         ),
@@ -43,10 +42,7 @@ SCENARIOS = [
         "'kapan mereka bertemu sebelumnya?' after a rice question in between still means Putin and Kim",
         given=("putin", "rice", "flood"),
         steps=(
-            PUTIN_ID,
-            Expect(has=("Belousov",)),
-            RICE_ID,
-            Expect(has=("Cipinang",)),
+            *PUTIN_THEN_RICE,
             Say("kapan mereka bertemu sebelumnya?", lang="id"),
             Expect(has=("Vladivostok",), bold=("Vladivostok",), lacks=("Cipinang", NOTHING_ID)),
         ),
@@ -75,10 +71,7 @@ SCENARIOS = [
         "'sumbernya apa?' after a rice question shows where the rice story came from",
         given=("putin", "rice"),
         steps=(
-            PUTIN_ID,
-            Expect(has=("Belousov",)),
-            RICE_ID,
-            Expect(has=("Cipinang",)),
+            *PUTIN_THEN_RICE,
             Say("sumbernya apa?", lang="id"),
             Expect(has=("Kabar Jakarta", "Cipinang"), links=("t.me/kabarjkt/880",), lacks=("Belousov", NOTHING_ID)),
         ),
@@ -87,10 +80,7 @@ SCENARIOS = [
         "A reply to an older answer in a private chat continues that answer, not the latest question",
         given=("putin", "rice"),
         steps=(
-            PUTIN_ID,
-            Expect(has=("Belousov",)),
-            RICE_ID,
-            Expect(has=("Cipinang",)),
+            *PUTIN_THEN_RICE,
             Say("siapa lagi?", lang="id", reply_to_answer="Belousov"),
             Expect(has=("Putin",), lacks=("Cipinang", NOTHING_ID)),
         ),
