@@ -31,7 +31,7 @@ from retrieval.ingest.documents import ArticleDraft, UserError, normalise_metada
 from retrieval.ingest.substance import substance_refusal
 from retrieval.ingest.text import clean_text, content_hash, guess_language
 from retrieval.ingest.urls import canonical_url
-from retrieval.ranking.followup import HistoryTurn
+from retrieval.ranking.followup import HistoryTurn, asks_for_source
 from retrieval.ranking.timeframe import TimeQuestion, TimeRange, read_recency, read_time
 from retrieval.services.conversations import ConversationMemory
 from retrieval.services.preferences import ChatPreferences
@@ -306,7 +306,10 @@ class Library:
             history = self.history(conversation)
         timed = self._read_time(question, since, until, now)
         top_k = top_k or self.settings.top_k
-        if timed is not None and timed.only_time:
+        cited = self._cited(history[-1]) if history and asks_for_source(question) else None
+        if cited is not None:
+            answer = Answer(question, True, [cited], certainty=Certainty.FOUND)
+        elif timed is not None and timed.only_time:
             answer = self._dated_listing(question, timed.range, max(top_k, LISTING))
         else:
             asked = timed.text if timed is not None else question
@@ -354,6 +357,22 @@ class Library:
         passages = [passage for rank, article in enumerate(self.repo.articles_by_date(bounds, limit=limit), 1)
                     if (passage := self._opening(rank, article)) is not None]
         return Answer(question, bool(passages), passages, by_date=True)
+
+    def _cited(self, turn: HistoryTurn) -> AnswerPassage | None:
+        """The passage a turn's answer was found in, with its key sentence, cited: the answer to "where is that
+        from?" (None when that answer found nothing to cite)."""
+        article = self.repo.get_article(turn.article_ids[0]) if turn.article_ids else None
+        if article is None:
+            return None
+        chunks = self.repo.article_chunks(article.id)
+        chunk = next((c for c in chunks if turn.answer and turn.answer in c.text), chunks[0] if chunks else None)
+        if chunk is None:
+            return None
+        start = chunk.text.find(turn.answer) if turn.answer else -1
+        highlight = (start, start + len(turn.answer)) if start >= 0 else None
+        return AnswerPassage(1, 1.0, chunk.text, chunk.char_start, chunk.char_end,
+                             Citation(article.id, article.title, article.url, article.source, article.published_at),
+                             (chunk.id,), highlight=highlight)
 
     def _opening(self, rank: int, article: Article) -> AnswerPassage | None:
         """An article's first passage, cited."""

@@ -11,7 +11,7 @@ import pytest
 from retrieval.asking.query import Search, SearchMode
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import IngestStatus, Library
-from retrieval.ranking.followup import HistoryTurn, resolve
+from retrieval.ranking.followup import HistoryTurn, asks_for_source, resolve
 
 FLOOD = ArticleDraft(title="Banjir di Bandung", source="Contoh.id", text=(
     "Hujan deras mengguyur Kota Bandung sejak Senin sore. Banjir setinggi 50 cm merendam 300 rumah di "
@@ -123,3 +123,13 @@ def test_a_rare_lowercase_word_no_recent_turn_holds_does_not_take_the_followup_a
 def test_a_followup_that_names_nothing_continues_the_latest_turn():
     resolved = resolve("sumbernya apa?", [PUTIN_TURN, RICE_TURN], LIBRARY)
     assert resolved.is_followup and resolved.prefer_articles == {2} and not resolved.alone_first
+
+
+@pytest.mark.parametrize(("question", "about_source"), [
+    ("sumbernya apa?", True), ("dari mana beritanya?", True), ("linknya mana?", True), ("what's the source?", True),
+    ("where is this from?", True), ("sumber air bersih di Jakarta apa?", False),
+    ("what is the source of the Nile?", False), ("dari mana Putin datang?", False),
+])
+def test_a_question_only_about_where_the_answer_came_from_is_told_apart_from_one_about_a_source(question,
+                                                                                              about_source):
+    assert asks_for_source(question) is about_source

@@ -14,6 +14,24 @@ _PRONOUNS = re.compile(
     r"|(?<!\bapa )(?<!\bapakah )\b(itu|ini)\b",
     re.IGNORECASE,
 )
+_SOURCE_QUESTION = re.compile(
+    r"^(apa |mana |dan )?(sumber|link|tautan)(nya)?( (apa|mana|dari mana|beritanya))?"
+    r"|^(beritanya |infonya |ini |itu )?dari (mana|media apa|siapa)( (beritanya|infonya|sumbernya))?"
+    r"|^(siapa yang )?(melaporkan|menulis|memberitakan)(nya)?"
+    r"|^(and |so )?(what('s| is| are) the )?(source|sources|link)( of (this|that|it))?"
+    r"|^where (is|was|does|did) (this|that|it|the story) (from|come from)"
+    r"|^who (reported|wrote) (this|that|it)$",
+    re.IGNORECASE)
+"""A question about where the previous answer came from ("sumbernya apa?", "dari mana beritanya?", "what's the
+source?"), and nothing more."""
+
+
+def asks_for_source(question: str) -> bool:
+    """Whether the question only asks where the previous answer came from: its answer is that answer's citation."""
+    words = question.strip().rstrip("?!. ")
+    return bool(words) and _SOURCE_QUESTION.fullmatch(words) is not None
+
+
 _OPENERS = re.compile(r"^\s*(dan|kalau|lalu|terus|bagaimana dengan|and|what about|how about)\b", re.IGNORECASE)
 _NYA = re.compile(r"\b(\w{2,}?)-?nya\b", re.IGNORECASE)
 _LEXICAL_NYA = frozenset(

@@ -68,12 +68,24 @@ SCENARIOS = [
         ),
     ),
     Scenario(
-        "'sumbernya apa?' after a rice question shows where the rice story came from",
+        "'sumbernya apa?' after a rice question answers plainly with where the rice story came from",
         given=("putin", "rice"),
         steps=(
             *PUTIN_THEN_RICE,
             Say("sumbernya apa?", lang="id"),
-            Expect(has=("Kabar Jakarta", "Cipinang"), links=("t.me/kabarjkt/880",), lacks=("Belousov", NOTHING_ID)),
+            Expect(has=("Kabar Jakarta", "Cipinang"), links=("t.me/kabarjkt/880",),
+                   lacks=("Belousov", NOTHING_ID, UNSURE_ID)),
+        ),
+    ),
+    Scenario(
+        "'where is this from?' after an answer cites that answer's article with its key sentence",
+        given=("putin", "mrt"),
+        steps=(
+            Say("when will the first MRT trains run to Kota?"),
+            Expect(has=("2027",)),
+            Say("where is this from?"),
+            Expect(has=("Jakarta Wire",), bold=("2027",), links=("jakartawire.example/mrt-kota",),
+                   lacks=(NOTHING_EN, UNSURE_EN, "Putin")),
         ),
     ),
     Scenario(
