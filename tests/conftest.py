@@ -62,6 +62,16 @@ def library(settings: Settings, embedder):
     lib.close()
 
 
+@pytest.fixture
+def hash_library(settings: Settings, hash_embedder):
+    """An empty library like `library`, with the fast hash embedder: for storage, plumbing and hostile input, whose
+    behaviour does not depend on the model."""
+    from retrieval.library import Library
+
+    with Library(settings, hash_embedder) as lib:
+        yield lib
+
+
 def second_process_library(settings: Settings, embedder, data_dir: Path):
     """A library with its own data and index folder on the same database, as a second process would open it."""
     from retrieval.library import Library
