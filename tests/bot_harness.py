@@ -8,6 +8,7 @@ database backends are covered elsewhere), so conftest's `settings` and `library`
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from bot import telegram_app
+from bot.retry import RetryingRateLimiter
 from bot.settings import BotSettings
 from bot.telegram_app import build_application
 from retrieval.library import Library
@@ -27,6 +30,9 @@ from tests.web import LocalSite, page
 
 Record = dict[str, Any]
 StartBot = Callable[..., contextlib.AbstractContextManager[RunningApplication]]
+# The fake Bot API answers again at once after a 5xx, so the bot's retries need not wait the half second, second,
+# two seconds that give the real Telegram time to recover; they still happen, in the same order.
+RETRY_BACKOFF_SECONDS = 0.02
 
 
 @pytest.fixture(scope="session")
@@ -74,9 +80,12 @@ def engine_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:
 
 
 @pytest.fixture
-def start_bot(tg: FakeTelegram) -> StartBot:
+def start_bot(tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> StartBot:
     """Start the real bot over a library with the given settings overrides (engine or bot settings; `join` is the
-    forward-joining delay)."""
+    forward-joining delay), retrying failed Bot API calls after RETRY_BACKOFF_SECONDS."""
+    monkeypatch.setattr(telegram_app, "RetryingRateLimiter",
+                        functools.partial(RetryingRateLimiter, backoff=RETRY_BACKOFF_SECONDS))
+
     @contextlib.contextmanager
     def start(library: Library, **overrides: Any) -> Iterator[RunningApplication]:
         join = overrides.pop("join", 0.6)
