@@ -8,57 +8,38 @@ database backends are covered elsewhere), so conftest's `settings` and `library`
 from __future__ import annotations
 
 import contextlib
-import threading
-from collections.abc import Callable, Iterator, Sequence
+import functools
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
+from bot import telegram_app
+from bot.retry import RetryingRateLimiter
 from bot.settings import BotSettings
 from bot.telegram_app import build_application
 from retrieval.library import Library
 from retrieval.settings import Settings
 from tests.conftest import sample_draft
+from tests.corpus import RICE_TODAY, SOLAR_2023, SOLAR_2024
+from tests.embedders import RememberingEmbedder
 from tests.fake_telegram import FakeTelegram, RunningApplication, run_application
 from tests.web import LocalSite, page
 
 Record = dict[str, Any]
 StartBot = Callable[..., contextlib.AbstractContextManager[RunningApplication]]
-
-
-class RememberingEmbedder:
-    """The session's real model, remembering passage vectors so that articles and sentences repeated across
-    tests are embedded once (questions are still embedded, and the model itself cached them already)."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.name, self.dim = inner.name, inner.dim
-        self._known: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
-
-    def passages(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors for passages, computed by the real model the first time."""
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._known]
-        if missing:
-            fresh = self.inner.passages(missing)
-            with self._lock:
-                self._known.update(zip(missing, fresh))
-        if not texts:
-            return self.inner.passages(texts)
-        with self._lock:
-            return np.stack([self._known[t] for t in texts]).astype(np.float32)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+# The fake Bot API answers again at once after a 5xx, so the bot's retries need not wait the half second, second,
+# two seconds that give the real Telegram time to recover; they still happen, in the same order.
+RETRY_BACKOFF_SECONDS = 0.02
 
 
 @pytest.fixture(scope="session")
 def remembering_embedder(embedder) -> RememberingEmbedder:
-    """The real model behind one passage-vector memory for the whole session."""
-    return RememberingEmbedder(embedder)
+    """The real model behind the session's passage-vector memory (conftest's `embedder`, under the name the
+    scenario runner asks for)."""
+    return embedder
 
 
 @pytest.fixture
@@ -99,9 +80,12 @@ def engine_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:
 
 
 @pytest.fixture
-def start_bot(tg: FakeTelegram) -> StartBot:
+def start_bot(tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> StartBot:
     """Start the real bot over a library with the given settings overrides (engine or bot settings; `join` is the
-    forward-joining delay)."""
+    forward-joining delay), retrying failed Bot API calls after RETRY_BACKOFF_SECONDS."""
+    monkeypatch.setattr(telegram_app, "RetryingRateLimiter",
+                        functools.partial(RetryingRateLimiter, backoff=RETRY_BACKOFF_SECONDS))
+
     @contextlib.contextmanager
     def start(library: Library, **overrides: Any) -> Iterator[RunningApplication]:
         join = overrides.pop("join", 0.6)
@@ -118,6 +102,14 @@ def exchange(tg: FakeTelegram, chat_id: int, send: Callable[[], object], *, part
     before = len(tg.texts(chat_id))
     send()
     return tg.wait_for_messages(chat_id, before + parts, timeout=timeout)[before:]
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 30) -> None:
+    """Wait for the bot's background work to reach a state (channel posts get no reply to wait for)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
 
 
 def delivered(tg: FakeTelegram, chat_id: int) -> list[dict[str, Any]]:
@@ -151,8 +143,6 @@ def web_pages(pages: dict[str, tuple[str, bytes]]) -> Iterator[str]:
 @pytest.fixture
 def bot_news(bot_library: Library) -> Library:
     """`bot_library` holding dated news: the solar farm in 2023 and in 2024, and a rice post from today."""
-    from tests.test_time_questions import RICE_TODAY, SOLAR_2023, SOLAR_2024
-
     for draft in (SOLAR_2023, SOLAR_2024, RICE_TODAY):
         bot_library.add_article(draft)
     return bot_library

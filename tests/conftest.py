@@ -1,4 +1,5 @@
-"""Shared fixtures: one real embedding model per test session, fresh libraries per test."""
+"""Shared fixtures: one real embedding model per test session (passage vectors remembered), fresh libraries per
+test."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.settings import Settings
+from tests.embedders import RememberingEmbedder
 from tests.pg import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,11 +25,12 @@ pytest_plugins = [
 
 
 @pytest.fixture(scope="session")
-def embedder():
-    """The real bundled multilingual-e5-small, loaded once for the whole session."""
+def embedder() -> RememberingEmbedder:
+    """The real bundled multilingual-e5-small, loaded once for the whole session; each passage is embedded once
+    (tests/embedders.py), however many tests and backends store it."""
     from retrieval.embedding.embedder import Embedder
 
-    return Embedder(cache_dir=Settings(_env_file=None).resolved_model_cache)
+    return RememberingEmbedder(Embedder(cache_dir=Settings(_env_file=None).resolved_model_cache))
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +61,16 @@ def library(settings: Settings, embedder):
     lib = Library(settings, embedder)
     yield lib
     lib.close()
+
+
+@pytest.fixture
+def hash_library(settings: Settings, hash_embedder):
+    """An empty library like `library`, with the fast hash embedder: for storage, plumbing and hostile input, whose
+    behaviour does not depend on the model."""
+    from retrieval.library import Library
+
+    with Library(settings, hash_embedder) as lib:
+        yield lib
 
 
 def second_process_library(settings: Settings, embedder, data_dir: Path):

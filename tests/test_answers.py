@@ -5,20 +5,8 @@ from __future__ import annotations
 import pytest
 
 from retrieval.answer import Certainty
-from retrieval.ingest.documents import ArticleDraft
 from retrieval.ranking.followup import HistoryTurn, leans_on_history, order_within_articles, resolve
-
-BELOUSOV = "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov"
-OTHER_ARTICLES = [
-    ArticleDraft(title="Sejarah Candi Borobudur", text=(
-        "Candi Borobudur dibangun pada abad ke-8 oleh Dinasti Syailendra di Magelang, Jawa Tengah.\n"
-        "Candi ini adalah candi Buddha terbesar di dunia dan ditetapkan sebagai Situs Warisan Dunia UNESCO pada 1991.\n"
-        "Setiap tahun ribuan umat Buddha merayakan Waisak di kompleks candi tersebut.")),
-    ArticleDraft(title="Danau Toba, danau vulkanik terbesar", text=(
-        "Danau Toba di Sumatera Utara terbentuk dari letusan supervulkan sekitar 74.000 tahun yang lalu.\n"
-        "Di tengah danau terdapat Pulau Samosir yang dihuni masyarakat Batak Toba.\n"
-        "Pemerintah menjadikan kawasan Danau Toba sebagai destinasi pariwisata super prioritas.")),
-]
+from tests.corpus import BELOUSOV, OTHER_ARTICLES
 
 
 @pytest.mark.parametrize("question", ["siapa yang mendampingi Putin?", "who accompanied Putin?"])

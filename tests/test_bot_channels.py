@@ -4,10 +4,9 @@ linked article, and only allowed channels are taken in."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from retrieval.library import Library
-from tests.bot_harness import delivered, exchange, links, web_pages
+from tests.bot_harness import delivered, exchange, links, wait_until, web_pages
 
 ADMIN = 601
 CHANNEL = -1001234567
@@ -21,14 +20,6 @@ PAGE = (b"<html><head><title>Gempa Cianjur</title></head><body><article><h1>Gemp
         b"<p>Gempa bermagnitudo 5,6 mengguncang Kabupaten Cianjur, Jawa Barat, pada Senin siang. Ratusan rumah rusak "
         b"dan warga mengungsi ke lapangan terbuka. BMKG mencatat pusat gempa berada di darat pada kedalaman 10 km."
         b"</p></article></body></html>")
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 30) -> None:
-    """Wait for the bot's background work to reach a state (channel posts get no reply to wait for)."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def stored_texts(library: Library) -> list[str]:

@@ -7,18 +7,13 @@ import time
 
 from retrieval.library import Library
 from tests.bot_harness import delivered, exchange, links, web_pages
+from tests.corpus import EARTHQUAKE_PAGE as PAGE
 from tests.web import page
 
 ADMIN = 501
 POST = ("Banjir rob merendam kawasan Muara Angke di Jakarta Utara pada Selasa pagi. "
         "Ketinggian air mencapai 60 sentimeter dan ratusan warga mengungsi ke masjid terdekat. "
         "BPBD DKI Jakarta mengerahkan pompa air untuk menyedot genangan.")
-PAGE = b"""<html><head><title>Gempa Cianjur</title><meta property="og:site_name" content="Kabar Lokal"></head>
-<body><article><h1>Gempa magnitudo 5,6 guncang Cianjur</h1>
-<p>Gempa bermagnitudo 5,6 mengguncang Kabupaten Cianjur, Jawa Barat, pada Senin siang.</p>
-<p>Badan Meteorologi, Klimatologi, dan Geofisika mencatat pusat gempa berada di darat pada kedalaman 10 kilometer.</p>
-<p>Ribuan rumah rusak dan warga diminta menjauhi bangunan yang retak karena gempa susulan masih mungkin terjadi.</p>
-</article></body></html>"""
 
 
 def forward(tg, chat_id: int, text: str, message_id: int, **kwargs) -> int:

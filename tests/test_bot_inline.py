@@ -7,7 +7,7 @@ import pytest
 
 from retrieval.library import Library
 from tests.bot_harness import bold_texts
-from tests.test_time_questions import SOLAR_2024
+from tests.corpus import SOLAR_2024
 
 PUTIN_TITLE = "Putin tiba di Korea Utara untuk bertemu Kim Jong Un"
 

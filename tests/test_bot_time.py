@@ -9,7 +9,7 @@ from datetime import datetime
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 from tests.bot_harness import delivered, exchange
-from tests.test_time_questions import RICE_TODAY, SOLAR_2023, SOLAR_2024
+from tests.corpus import RICE_TODAY, SOLAR_2023, SOLAR_2024
 
 
 def test_todays_news_in_indonesian_lists_todays_article_sorted_by_date(tg, start_bot, bot_news) -> None:

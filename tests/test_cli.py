@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.embedding.embedder import Embedder
-
 from bot import cli
-from tests.conftest import ROOT, SAMPLE
-
-BELOUSOV = "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov"
+from retrieval.embedding.embedder import Embedder
+from retrieval.library import Library
+from retrieval.settings import Settings
+from tests.conftest import ROOT, SAMPLE, sample_draft
+from tests.corpus import BELOUSOV
 
 
 @pytest.fixture
@@ -111,10 +111,12 @@ def test_articles_delete_and_stats(tanya):
 
 
 @pytest.mark.slow
-def test_the_console_script_answers_the_users_example(tmp_path):
+def test_the_console_script_answers_the_users_example(tmp_path, embedder):
+    """The installed `tanya` script opens a library (stored here, in-process, with the same model) and answers."""
+    with Library(Settings(data_dir=tmp_path / "data", _env_file=None), embedder) as library:
+        library.add_article(sample_draft(), str(SAMPLE))
     env = {**os.environ, "TANYA_DATA_DIR": str(tmp_path / "data")}
     tanya_bin = Path(sys.executable).with_name("tanya")
-    subprocess.run([str(tanya_bin), "ingest", str(SAMPLE)], check=True, env=env, cwd=tmp_path, capture_output=True)
     done = subprocess.run([str(tanya_bin), "ask", "--json", "siapa yang mendampingi Putin?"], env=env, cwd=tmp_path,
                           capture_output=True, text=True, check=True)
     assert BELOUSOV in json.loads(done.stdout)["passages"][0]["text"]

@@ -8,7 +8,7 @@ import io
 from bot.console import Console, converse
 from bot.conversation import Conversation
 from tests.bot_harness import web_pages
-from tests.test_bot_ingest import PAGE
+from tests.corpus import EARTHQUAKE_PAGE
 
 
 def test_console_answers_follow_ups_and_reset_over_the_stored_conversation(bot_sample_library) -> None:
@@ -27,7 +27,7 @@ def test_console_answers_follow_ups_and_reset_over_the_stored_conversation(bot_s
 def test_console_add_url_stores_the_article_and_answers_from_it(bot_library) -> None:
     out = io.StringIO()
     console = Console(Conversation(bot_library, allow_hosts=frozenset({"127.0.0.1"})), "en")
-    with web_pages({"/gempa": ("text/html", PAGE)}) as site:
+    with web_pages({"/gempa": ("text/html", EARTHQUAKE_PAGE)}) as site:
         script = f"/add {site}/gempa\nhow deep was the Cianjur earthquake?\n/stats\n"
         asyncio.run(converse(console, io.StringIO(script), out))
     text = " ".join(out.getvalue().split())

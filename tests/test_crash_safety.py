@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -357,6 +359,21 @@ def fill_for_maintenance(settings: Settings, embedder, approximate: bool) -> dic
                 if a.title in [p.article.title for p in library.ask(a.question, top_k=5, highlight=False).passages]}
 
 
+@pytest.fixture(scope="module")
+def maintained(tmp_path_factory: pytest.TempPathFactory, hash_embedder) -> Callable[[bool], tuple[Path, dict]]:
+    """`fill_for_maintenance`, done once per index type for the whole module: (data folder, answerable articles)."""
+    filled: dict[bool, tuple[Path, dict[str, SyntheticArticle]]] = {}
+
+    def fill(approximate: bool) -> tuple[Path, dict[str, SyntheticArticle]]:
+        if approximate not in filled:
+            folder = tmp_path_factory.mktemp("maintained") / "data"
+            answerable = fill_for_maintenance(Settings(data_dir=folder, _env_file=None), hash_embedder, approximate)
+            filled[approximate] = (folder, answerable)
+        return filled[approximate]
+
+    return fill
+
+
 def run_killed(data_dir: Path, report: Path, log: Path, action: str, pause_at: str, rng: random.Random,
                env: dict[str, str]) -> list[list[str]]:
     """Run the driver's `action` and SIGKILL it at its announced pause or at a random moment; its report lines."""
@@ -413,8 +430,9 @@ def check_every_command(settings: Settings, embedder, answerable: dict[str, Synt
 @pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("action, pause_at", MAINTENANCE_CASES)
 def test_a_kill_during_reindex_delete_or_an_index_type_change_leaves_every_command_working(
-        settings: Settings, hash_embedder, tmp_path: Path, action: str, pause_at: str) -> None:
-    articles = fill_for_maintenance(settings, hash_embedder, approximate=action == "reindex-exact")
+        settings: Settings, hash_embedder, maintained, tmp_path: Path, action: str, pause_at: str) -> None:
+    filled, articles = maintained(action == "reindex-exact")
+    shutil.copytree(filled, settings.data_dir)
     env = {"APPROXIMATE_INDEX_FROM": str(MAINTAINED + 10)} if action == "ingest" else {}
     lines = run_killed(settings.data_dir.resolve(), tmp_path / "report.tsv", tmp_path / "driver.log", action, pause_at,
                        random.Random(f"{action}:{pause_at}"), env)

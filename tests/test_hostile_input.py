@@ -204,9 +204,9 @@ def assert_clear_outcome(result: IngestResult, library: Library) -> None:
 
 
 @pytest.fixture
-def conversation(library: Library) -> Conversation:
-    """The bot's conversation logic over a fresh library; links are fetched with the default guard."""
-    return Conversation(library)
+def conversation(hash_library: Library) -> Conversation:
+    """The bot's conversation logic over a fresh library (hash embedder); links are fetched with the default guard."""
+    return Conversation(hash_library)
 
 
 @hypothesis_settings(max_examples=15, deadline=None,
@@ -253,10 +253,10 @@ HOSTILE_FILES: dict[str, tuple[str, bytes, set[str]]] = {
 
 
 def test_hostile_files_end_as_articles_or_clear_reasons_without_blowing_up_memory(
-    settings: Settings, embedder
+    settings: Settings, hash_embedder
 ) -> None:
     """Uploads of every odd kind, one after another through the conversation logic, in bounded time and memory."""
-    library = Library(settings.model_copy(update={"max_article_chars": 200_000}), embedder)
+    library = Library(settings.model_copy(update={"max_article_chars": 200_000}), hash_embedder)
     conversation = Conversation(library)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     outcomes = {}

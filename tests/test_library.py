@@ -9,15 +9,7 @@ from retrieval.library import Library
 from retrieval.indexes.vectors import ModelMismatch
 from storage.database import integrity_ok
 from tests.conftest import sample_draft, second_process_library
-
-BELOUSOV = "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov"
-
-WEATHER = ArticleDraft(
-    title="Hujan deras landa Bandung",
-    source="Contoh.id",
-    text="Hujan deras mengguyur Kota Bandung sejak Senin sore. Banjir setinggi 50 cm merendam 300 rumah di "
-    "Kecamatan Dayeuhkolot. BPBD mengerahkan perahu karet untuk mengevakuasi warga.",
-)
+from tests.corpus import BELOUSOV, WEATHER
 
 
 def test_the_users_example_is_answered_with_its_citation(sample_library):

@@ -1,4 +1,5 @@
-"""Several processes, one library: real OS processes, each with the real model, sharing one PostgreSQL database.
+"""Several processes, one library: real OS processes sharing one PostgreSQL database, each with the fast hash
+embedder (what is tested is how processes follow each other, not how the model ranks).
 
 Run as a script, this file is the worker: a Library driven by JSON lines on stdin, answering on stdout.
 """
@@ -18,8 +19,9 @@ from typing import Any
 
 import pytest
 
+from tests.corpus import BELOUSOV
+
 ROOT = Path(__file__).resolve().parent.parent
-BELOUSOV = "Delegasi Rusia yang mendampingi Putin antara lain Menteri Pertahanan Andrei Belousov"
 PUTIN = "siapa yang mendampingi Putin?"
 FOLLOW_SECONDS = 10.0
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -184,13 +186,13 @@ def test_two_processes_ingesting_at_once_store_every_article_once(cluster: Clust
 
 def serve() -> None:
     """The worker: open the library from the environment, sync in the background, answer commands."""
+    from retrieval.embedding.hashing import HashEmbedder
     from retrieval.ingest.documents import ArticleDraft
-    from retrieval.embedding.embedder import Embedder
     from retrieval.library import Library
     from retrieval.settings import Settings
 
     settings = Settings(_env_file=None)
-    embedder = Embedder.from_settings(settings)
+    embedder = HashEmbedder()
     passages = embedder.passages
     calls = [0]
 

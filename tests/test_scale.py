@@ -7,7 +7,7 @@ import numpy as np
 from retrieval.library import Library
 from retrieval.indexes.vectors import FLAT, IVF, VectorIndex
 from tests.conftest import sample_draft
-from tests.test_library import BELOUSOV, WEATHER
+from tests.corpus import BELOUSOV, WEATHER
 
 
 def test_an_approximate_index_still_answers_the_users_example(sample_library):

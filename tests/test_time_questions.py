@@ -4,28 +4,13 @@ articles of that time."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
-
-SOLAR_2024 = ArticleDraft(
-    title="PLTS Terapung Cirata diresmikan",
-    text=("Presiden meresmikan pembangkit listrik tenaga surya (PLTS) terapung Cirata di Purwakarta, Jawa Barat. "
-          "Ladang surya terapung terbesar di Asia Tenggara itu kini berkapasitas 192 megawatt peak."),
-    source="Antara", published_at=datetime(2024, 5, 14, 9, 30))
-SOLAR_2023 = ArticleDraft(
-    title="Pembangunan PLTS Terapung Cirata",
-    text=("Pembangunan pembangkit listrik tenaga surya (PLTS) terapung Cirata di Purwakarta mencapai 60 persen. "
-          "Ladang surya terapung itu direncanakan berkapasitas 145 megawatt."),
-    source="Kompas", published_at=datetime(2023, 3, 2, 8, 0))
-RICE_TODAY = ArticleDraft(
-    title="Harga beras naik di Cipinang",
-    text=("Harga beras medium di Pasar Induk Beras Cipinang naik menjadi Rp 13.500 per kilogram. "
-          "Pedagang menyebut pasokan dari sentra produksi berkurang."),
-    source="Tempo")
+from tests.corpus import RICE_TODAY, SOLAR_2023, SOLAR_2024
 
 
 @pytest.fixture

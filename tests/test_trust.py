@@ -19,7 +19,7 @@ from retrieval.ingest.documents import ArticleDraft
 from retrieval.ranking.followup import resolve
 from tests.conftest import sample_draft
 from tests.fake_telegram import parse_html
-from tests.test_answers import OTHER_ARTICLES
+from tests.corpus import OTHER_ARTICLES
 
 RICE = ArticleDraft(title="Harga beras naik di pasar tradisional", source="Kompas", text=(
     "Harga beras medium di pasar tradisional Jakarta naik menjadi Rp 14.500 per kilogram pada Senin.\n"
