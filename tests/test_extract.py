@@ -21,7 +21,8 @@ from retrieval.ingest import extract
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import clean_text, extract_file, extract_html
 from retrieval.ingest.text import rejoin_wrapped_lines
-from tests.bombs import docx_paragraph_bomb, html_paragraph_bomb, pdf_document, pdf_pages
+from tests.bombs import docx_paragraph_bomb, html_paragraph_bomb, pdf_pages
+from tests.documents import draft, error, make_docx, make_pdf, make_zip, two_column_pdf
 
 LIMIT = 5_000_000
 
@@ -42,63 +43,6 @@ ARTICLE_HTML = """<!DOCTYPE html>
 </article>
 <footer>Hak cipta Warta Contoh. Semua hak dilindungi.</footer>
 </body></html>"""
-
-
-def make_pdf(lines: list[str]) -> bytes:
-    """Build a one-page PDF whose text layer holds the given lines (no lines: only a drawn line, like a scan)."""
-    escaped = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines]
-    text_ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td", *[f"({line}) Tj T*" for line in escaped], "ET"]
-    stream = "\n".join(text_ops).encode("latin-1") if lines else b"0 0 m 100 100 l S"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >>"
-        b" /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    return pdf_document(objects)
-
-
-def make_docx(heading: str | None, paragraphs: list[str], *, core_title: str = "", author: str = "") -> bytes:
-    """Build a real .docx with python-docx: optional heading, paragraphs, a small table and core properties."""
-    document = docx.Document()
-    if heading:
-        document.add_heading(heading, level=1)
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    table = document.add_table(rows=1, cols=2)
-    table.cell(0, 0).text = "Korban"
-    table.cell(0, 1).text = "3.000 keluarga"
-    document.core_properties.title = core_title
-    document.core_properties.author = author
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def make_zip(members: dict[str, int]) -> bytes:
-    """A deflated ZIP whose members are runs of zero bytes of the given sizes, written in 1 MB chunks."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        for name, size in members.items():
-            with archive.open(name, "w") as member:
-                for start in range(0, size, 1 << 20):
-                    member.write(bytes(min(1 << 20, size - start)))
-    return buffer.getvalue()
-
-
-def draft(result: ArticleDraft | UserError) -> ArticleDraft:
-    """Assert the result is a draft (showing the error otherwise) and return it."""
-    assert isinstance(result, ArticleDraft), result
-    return result
-
-
-def error(result: ArticleDraft | UserError) -> UserError:
-    """Assert the result is a UserError (showing the draft otherwise) and return it."""
-    assert isinstance(result, UserError), result
-    return result
 
 
 def test_text_file_first_line_is_title_and_rest_is_text() -> None:
@@ -581,22 +525,6 @@ def test_a_word_document_named_zip_is_read_by_its_content() -> None:
     """Content decides: a real .docx uploaded under a .zip name is still read as the Word document it is."""
     result = draft(extract_file("kiriman.zip", make_docx("Judul Word", ["Isi Word."]), max_bytes=LIMIT))
     assert result.title == "Judul Word"
-
-
-def two_column_pdf(left: list[str], right: list[str]) -> bytes:
-    """A one-page PDF with two columns of lines side by side, the left column written first (as layout programs do)."""
-    ops = ["BT", "/F1 10 Tf"]
-    for x, column in ((50, left), (320, right)):
-        ops.extend(f"1 0 0 1 {x} {720 - 12 * row} Tm ({line}) Tj" for row, line in enumerate(column))
-    stream = "\n".join([*ops, "ET"]).encode("latin-1")
-    return pdf_document([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >>"
-        b" /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ])
 
 
 def test_two_column_pdf_is_read_column_by_column_with_whole_sentences() -> None:

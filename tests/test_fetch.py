@@ -17,7 +17,7 @@ import pytest
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.fetch import _pinned_request, fetch_article, fetch_article_sync, find_urls, is_mostly_link
 from retrieval.settings import Settings
-from test_extract import draft, error, make_pdf
+from tests.documents import draft, error, make_pdf
 from tests.bombs import gzip_bomb
 from tests.web import Handler, LocalSite, page, redirect, respond
 

@@ -38,7 +38,7 @@ from retrieval.ingest.sentences import MAX_SENTENCE_CHARS
 from retrieval.settings import Settings
 from retrieval.ingest.text import clean_text
 from test_extract import ARTICLE_HTML as EXTRACT_ARTICLE_HTML
-from test_extract import make_docx, make_pdf, make_zip
+from tests.documents import make_docx, make_pdf, make_zip
 from test_fetch import ARTICLE_HTML, LOCAL, encoded_page, error, fetched
 from tests.bombs import docx_paragraph_bomb, gzip_bomb, html_paragraph_bomb
 from tests.web import LocalSite, page, redirect

@@ -265,8 +265,7 @@ class _Player:
         words: several confirmations may trickle in), then given a moment for any more."""
         mark = self.marks.get(chat_id, 0)
         if replies:
-            with contextlib.suppress(TimeoutError):
-                self.tg.wait_for_messages(chat_id, mark + replies, timeout=REPLY_TIMEOUT)
+            self._await_replies(chat_id, mark, replies)
             self._await_words(chat_id, mark, wanted)
         else:
             self.tg.wait_consumed()
@@ -283,12 +282,27 @@ class _Player:
         """The bot's sendMessage and editMessageText calls in a chat, in order."""
         return [c for c in self.tg.sent(chat_id) if c["method"].lower() in MESSAGE_METHODS]
 
+    def _await_replies(self, chat_id: int, mark: int, replies: int) -> None:
+        """Wait until the chat has `replies` new messages, a button's toast counting as one, or the time is up."""
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        while time.monotonic() < deadline:
+            toasts = len(self._toast_calls()) - self.toast_mark if self.pressed_in == chat_id else 0
+            if len(self._message_calls(chat_id)) - mark + toasts >= replies:
+                return
+            time.sleep(0.05)
+
+    def _toast_calls(self) -> list[dict[str, Any]]:
+        """The button answers with a text (toasts) so far."""
+        return [c for c in self.tg.calls("answerCallbackQuery") if c["params"].get("text")]
+
     def _await_words(self, chat_id: int, mark: int, wanted: tuple[str, ...], timeout: float = 20.0) -> None:
         """Wait until every wanted word is in the chat's messages since `mark`, or the time is up."""
         deadline = time.monotonic() + timeout
         while wanted and time.monotonic() < deadline:
             shown = [_message(c["params"]) for c in self._message_calls(chat_id)[mark:]]
-            text = " ".join(" ".join([m.text, *m.links]) for m in shown).lower()
+            toasts = self._toast_calls()[self.toast_mark:] if self.pressed_in == chat_id else []
+            text = " ".join([*(" ".join([m.text, *m.links]) for m in shown),
+                             *(c["params"]["text"] for c in toasts)]).lower()
             if all(word.lower() in text for word in wanted):
                 return
             time.sleep(0.1)
@@ -305,7 +319,7 @@ class _Player:
 
     def _toasts(self, chat_id: int) -> list[Message]:
         """Button answers (toasts) shown since the last check, if the last button was pressed in this chat."""
-        toasts = [c for c in self.tg.calls("answerCallbackQuery") if c["params"].get("text")]
+        toasts = self._toast_calls()
         fresh, self.toast_mark = toasts[self.toast_mark:], len(toasts)
         if self.pressed_in != chat_id:
             return []

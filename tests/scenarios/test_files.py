@@ -17,7 +17,7 @@ import pytest
 
 from tests.scenarios.runner import play
 from tests.scenarios.script import Expect, Say, Scenario, Upload
-from tests.test_extract import make_pdf
+from tests.documents import make_pdf
 from tests.web import page, respond
 
 SLOW_SECONDS = 3.0
