@@ -49,17 +49,22 @@ def name_density(tokens: list[str]) -> float:
     return sum(len(t) > 1 and t[0].isupper() and t[1].islower() for t in rest) / len(rest) if rest else 0.0
 
 
+def names_offered(sentence: str, question_words: set[str]) -> float:
+    """0..1: how much of the sentence, beyond the question's words, looks like names."""
+    return name_density(_new_tokens(sentence, question_words))
+
+
 def evidence(sentence: str, kind: str | None, question_words: set[str]) -> float:
-    """0..1: how much the sentence offers an answer of the expected kind that the question does not contain."""
-    if kind is None:
-        return 0.0
-    tokens = _new_tokens(sentence, question_words)
-    fresh = " ".join(tokens)
+    """0..1: how much the sentence offers an answer of the expected kind that the question does not contain. A name
+    asked by "apa nama …" weighs only in the key sentence: in passage reranking it moved passages both ways."""
+    if kind in (PERSON, PLACE):
+        return names_offered(sentence, question_words)
+    fresh = " ".join(_new_tokens(sentence, question_words))
     if kind == TIME:
         return 1.0 if _YEAR.search(fresh) or _DATE.search(fresh) else 0.0
     if kind == NUMBER:
         return 1.0 if _NUMBER.search(fresh) else 0.0
-    return name_density(tokens)
+    return 0.0
 
 
 _DIGIT = re.compile(r"\d")
