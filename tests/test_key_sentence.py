@@ -56,3 +56,30 @@ def test_news_questions_bold_the_answer_not_the_headline_or_a_neighbour(library,
     for name in ("odd-even", "zoo"):
         library.add_article(_post(name), name)
     assert key in library.ask(question).passages[0].key_sentence
+
+
+REGENCY = ArticleDraft(title="Profil Kabupaten Sukamaju", source="Wiki Daerah", text=(
+    "Sukamaju adalah kabupaten terluas ke-3 dan terpadat ke-5 di Provinsi Jawa Barat dengan 14 kecamatan. "
+    "Kabupaten ini memiliki luas wilayah 1.902,37km² dan berpenduduk sekitar 1,7 juta jiwa. "
+    "Sebagian besar penduduknya bekerja sebagai petani padi dan bawang merah."))
+SONG = ArticleDraft(title="Lagu Kenangan Senja", source="Musik Kita", text=(
+    "Kenangan Senja pertama kali dirilis pada tahun 1978 sebagai lagu tema film berjudul sama. "
+    "Lagu itu kembali populer ketika dinyanyikan ulang oleh Rina Kartika pada era 1990-an. "
+    "Liriknya ditulis oleh seorang penyair muda dari Bandung."))
+PORT = ArticleDraft(title="Pelabuhan di pantai barat", source="Wiki Daerah", text=(
+    "Pelabuhan utama di Sumatera Barat dibangun oleh pemerintah kolonial pada akhir abad ke-19 untuk batu bara. "
+    "Setelah kemerdekaan namanya berubah menjadi Pelabuhan Teluk Bayur, pelabuhan samudra terbesar kala itu. "
+    "Kini pelabuhan tersebut melayani ekspor semen dan minyak sawit."))
+
+
+@pytest.mark.parametrize(("question", "key"), [
+    ("berapakah luas Kabupaten Sukamaju?", "1.902,37km²"),
+    ("Siapakah yang menyanyikan ulang lagu Kenangan Senja pada tahun 1990-an?", "Rina Kartika"),
+    ("Apakah nama pelabuhan di Sumatera Barat?", "Teluk Bayur"),
+])
+def test_the_key_sentence_holds_what_the_question_word_asks(library, question, key):
+    """A year inside the question does not make it a "when" question; "apakah nama" asks a name; an area written
+    onto its number ("1.902,37km²") counts as one."""
+    for number, draft in enumerate((REGENCY, SONG, PORT)):
+        library.add_article(draft, f"article-{number}")
+    assert key in library.ask(question).passages[0].key_sentence

@@ -1,19 +1,23 @@
-"""What kind of answer a question expects (person, time, number, place) and how much a sentence offers one."""
+"""What kind of answer a question expects (person, time, number, place, a name) and how much a sentence offers one."""
 
 from __future__ import annotations
 
 import re
 
-PERSON, TIME, NUMBER, PLACE = "person", "time", "number", "place"
+PERSON, TIME, NUMBER, PLACE, NAME = "person", "time", "number", "place", "name"
 
 _TYPE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (TIME, re.compile(r"\b(kapan(kah)?|when|tahun berapa(kah)?|(what|which) year|pada tahun|tanggal berapa(kah)?|"
-                      r"what date|abad ke\s?berapa|which century|bulan apa(kah)?|what month)\b")),
+    (TIME, re.compile(r"\b(kapan(kah)?|when|tahun berapa(kah)?|(what|which) year|pada tahun(?!\s*\d)|"
+                      r"tanggal berapa(kah)?|what date|abad ke\s?berapa|which century|bulan apa(kah)?|what month)\b")),
     (NUMBER, re.compile(r"\b(berapa(kah)?|how (many|much|long|old|far|tall|big|large)|jumlah|what percentage)\b")),
     (PERSON, re.compile(r"\b(siapa(kah)?|who|whom|whose)\b")),
     (PLACE, re.compile(r"\b(di ?mana(kah)?|ke ?mana(kah)?|dari ?mana(kah)?|where|"
                        r"(which|what) (country|city|province|region)|"
-                       r"(negara|kota|provinsi|daerah|wilayah) (apa|mana)(kah)?|in which)\b")),
+                       r"(negara|kota|provinsi|daerah|wilayah) (apa|mana)(kah)?|"
+                       r"in which(?! (year|century|month|day)))\b")),
+    (NAME, re.compile(r"\b((apa(kah)?|what) (nama|judul|julukan|gelar|name|title)|"
+                      r"(nama|judul|julukan|gelar) apa(kah)?|"
+                      r"(diberi|bernama|disebut|dijuluki|dinamakan) (nama )?apa(kah)?|what is (it|he|she) called)\b")),
 )
 _MONTHS = ("januari februari maret april mei juni juli agustus september oktober november desember january "
            "february march may june july august october december").split()
@@ -26,12 +30,12 @@ _TOKEN = re.compile(r"[\w'’-]+")
 
 
 def expected_type(question: str) -> str | None:
-    """The answer type a question asks for, from its question words in Indonesian or English."""
+    """The answer type a question asks for, from its first question word in Indonesian or English: "darimana …
+    pada tahun 2005?" asks a place, "berapa jumlah … pada tahun 1997?" a number."""
     lowered = question.lower()
-    for kind, cue in _TYPE_CUES:
-        if cue.search(lowered):
-            return kind
-    return None
+    found = [(match.start(), order, kind) for order, (kind, cue) in enumerate(_TYPE_CUES)
+             if (match := cue.search(lowered))]
+    return min(found)[2] if found else None
 
 
 def _new_tokens(sentence: str, question_words: set[str]) -> list[str]:
@@ -45,17 +49,22 @@ def name_density(tokens: list[str]) -> float:
     return sum(len(t) > 1 and t[0].isupper() and t[1].islower() for t in rest) / len(rest) if rest else 0.0
 
 
+def names_offered(sentence: str, question_words: set[str]) -> float:
+    """0..1: how much of the sentence, beyond the question's words, looks like names."""
+    return name_density(_new_tokens(sentence, question_words))
+
+
 def evidence(sentence: str, kind: str | None, question_words: set[str]) -> float:
-    """0..1: how much the sentence offers an answer of the expected kind that the question does not contain."""
-    if kind is None:
-        return 0.0
-    tokens = _new_tokens(sentence, question_words)
-    fresh = " ".join(tokens)
+    """0..1: how much the sentence offers an answer of the expected kind that the question does not contain. A name
+    asked by "apa nama …" weighs only in the key sentence: in passage reranking it moved passages both ways."""
+    if kind in (PERSON, PLACE):
+        return names_offered(sentence, question_words)
+    fresh = " ".join(_new_tokens(sentence, question_words))
     if kind == TIME:
         return 1.0 if _YEAR.search(fresh) or _DATE.search(fresh) else 0.0
     if kind == NUMBER:
         return 1.0 if _NUMBER.search(fresh) else 0.0
-    return name_density(tokens)
+    return 0.0
 
 
 _DIGIT = re.compile(r"\d")
@@ -83,6 +92,8 @@ _MEASURES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
         ("penduduk penduduknya populasi population inhabitants", "jiwa orang penduduk people inhabitants residents"),
         (" ".join(_PEOPLE), " ".join(_PEOPLE)),
     ))
+_LEADING_DIGITS = re.compile(r"^[\d.,]+")
+"""A number's digits, to find a unit written onto it ("08km²" of "4275,08km²")."""
 _DOER_FOLLOWS = frozenset("oleh by kata ujar tutur said".split())
 _DOER_PRECEDES = frozenset("said says told mengatakan menyatakan menjelaskan".split())
 
@@ -90,6 +101,11 @@ _DOER_PRECEDES = frozenset("said says told mengatakan menyatakan menjelaskan".sp
 def _before_time_word(tokens: list[str], i: int) -> bool:
     """Whether token i is a number right before a month, weekday or the like ("27 Agustus")."""
     return bool(_DIGIT.search(tokens[i])) and i + 1 < len(tokens) and tokens[i + 1].lower() in _TIME_WORDS
+
+
+def _capitalised(token: str) -> bool:
+    """A name part: a capital, then lower case."""
+    return len(token) > 1 and token[0].isupper() and token[1:2].islower()
 
 
 def slot_tokens(tokens: list[str], kind: str | None, question_words: frozenset[str]) -> list[int]:
@@ -103,7 +119,7 @@ def slot_tokens(tokens: list[str], kind: str | None, question_words: frozenset[s
             found.append(i)
         elif kind == TIME and (_YEAR.fullmatch(token) or lower in _TIME_WORDS or _before_time_word(tokens, i)):
             found.append(i)
-        elif kind in (PERSON, PLACE) and i > 0 and len(token) > 1 and token[0].isupper() and token[1:2].islower():
+        elif kind in (PERSON, PLACE, NAME) and i > 0 and _capitalised(token):
             found.append(i)
     return found
 
@@ -117,6 +133,8 @@ def counted(sentence: str, tokens: list[str], slots: list[int], in_question: lis
         return True
     units = frozenset().union(*(u for measure, u in _MEASURES if not question_words.isdisjoint(measure)))
     for slot in slots:
+        if _LEADING_DIGITS.sub("", tokens[slot]).lower() in units:
+            return True
         for after in range(slot + 1, min(slot + 3, len(tokens))):
             if in_question[after] or tokens[after].lower() in units:
                 return True

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from retrieval.indexes.lexical import STOPWORDS, word_stems
 from retrieval.ingest.sentences import sentence_spans
 from retrieval.ingest.text import words as word_tokens
-from retrieval.ranking.answer_type import (NUMBER, PERSON, PLACE, TIME, agent, asks_definition, counted,
-                                          date_precision, defines, evidence, located, slot_tokens)
+from retrieval.ranking.answer_type import (NAME, NUMBER, PERSON, PLACE, TIME, agent, asks_definition, counted,
+                                          date_precision, defines, located, names_offered, slot_tokens)
 from retrieval.ranking.coverage import WeightedWords
 from retrieval.ranking.highlight import QuestionCues, sentence_stems
 
@@ -127,7 +127,7 @@ def sentence_features(text: str, spans: Sequence[tuple[int, int]], cues: Questio
             asked.share(stems[i], asked.focus),
             asked.share(stems[i], specific),
             float(bool(slots)),
-            evidence(sentences[i], cues.kind, cues.words) if cues.kind in (PERSON, PLACE) else 0.0,
+            names_offered(sentences[i], cues.words) if cues.kind in (PERSON, PLACE, NAME) else 0.0,
             _local(tokens, slots, asked),
             date_precision(sentences[i]) if cues.kind == TIME else 0.0,
             float(cues.kind == NUMBER
