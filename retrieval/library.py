@@ -269,7 +269,11 @@ class Library:
     def _replace(self, article_id: int, item: str, draft: ArticleDraft, chunks: list[TextChunk], texts: list[str],
                  vectors: np.ndarray, digest: str) -> IngestResult:
         """Overwrite the stored article of the same link with this version (same id and link), swapping its chunks
-        in one transaction; a duplicate when this text is stored meanwhile as another article."""
+        in one transaction; a duplicate when this text is stored meanwhile, as another article or as this one (a
+        concurrent add of the same link that committed between our look-ups of hashes and of links)."""
+        already, _ = self.repo.stored_hashes([digest]).get(digest, (None, ""))
+        if already is not None:
+            return IngestResult(item, IngestStatus.DUPLICATE, already, draft.title)
         fields = {"title": draft.title, "text": draft.text, "source": draft.source, "author": draft.author,
                   "published_at": draft.published_at, "language": draft.language, "content_hash": digest}
         swapped = self.repo.replace_article(article_id, fields, _new_chunks(chunks, vectors), self.embedder.name)
