@@ -20,7 +20,7 @@ demo: install
 	$(TANYA) --data-dir $(DEMO_DIR) ask "who accompanied Putin?"
 
 test: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 eval: install
 	$(TANYA) eval ../shared/eval
