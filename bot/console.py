@@ -48,6 +48,10 @@ class Console:
         answer = Answer(view.answer.question, view.answer.found, view.shown, certainty=view.answer.certainty)
         return render_answer(answer, self.color, self.conversation.settings.excerpt_chars, self.lang)
 
+    async def _chat(self, intent: Intent) -> str:
+        """Thanks, a greeting or a bare "ok": a friendly line, no search."""
+        return text(self.lang, f"chat_{intent.argument}")
+
     async def _add(self, intent: Intent) -> str:
         """/add URL: fetch and store."""
         if not intent.argument:

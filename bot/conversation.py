@@ -16,6 +16,7 @@ from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import extract_file
 from retrieval.ingest.fetch import fetch_article, find_urls, is_mostly_link
 from retrieval.ingest.substance import reads_like_article
+from retrieval.ranking.small_talk import small_talk
 from retrieval.library import ArticleInfo, IngestResult, IngestStatus, Library, Stats
 
 EXTRA_PASSAGES = 3
@@ -62,7 +63,7 @@ class MorePage:
 
 def parse_intent(message: str) -> Intent:
     """A command ("/add URL", "/reset@bot"), a link to store, a pasted article to store ("paste": several sentences
-    that ask nothing), or a question."""
+    that ask nothing), small talk ("chat": thanks, a greeting, a bare "ok"), or a question."""
     message = message.strip()
     if message.startswith("/"):
         head, _, rest = message.partition(" ")
@@ -71,6 +72,8 @@ def parse_intent(message: str) -> Intent:
         return Intent("add", find_urls(message)[0])
     if reads_like_article(message):
         return Intent("paste", message)
+    if (kind := small_talk(message)) is not None:
+        return Intent("chat", kind.value)
     return Intent("ask", question_without_links(message))
 
 

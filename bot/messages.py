@@ -517,6 +517,20 @@ TEXTS["id"].update({
     "inline_unsure": "Belum pasti: {title}",
 })
 
+# Small talk: a friendly line instead of a search.
+TEXTS["en"].update({
+    "chat_thanks": "You're welcome! Ask me anything about the stored news.",
+    "chat_greeting": "Hello! Ask me a question about the stored news, e.g. “who accompanied Putin?”, or forward me "
+                     "a post to store.",
+    "chat_ack": "👍 Ask me a question about the stored news whenever you like.",
+})
+TEXTS["id"].update({
+    "chat_thanks": "Sama-sama! Tanyakan apa saja tentang berita yang tersimpan.",
+    "chat_greeting": "Halo! Ajukan pertanyaan tentang berita yang tersimpan, misalnya “siapa yang mendampingi "
+                     "Putin?”, atau teruskan postingan untuk disimpan.",
+    "chat_ack": "👍 Silakan ajukan pertanyaan tentang berita yang tersimpan kapan saja.",
+})
+
 COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang", "latest",
             "timeline", "subscribe", "feeds", "unsubscribe", "channels")
 

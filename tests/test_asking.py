@@ -12,6 +12,7 @@ from retrieval.asking.query import Search, SearchMode
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import IngestStatus, Library
 from retrieval.ranking.followup import HistoryTurn, asks_for_source, resolve
+from retrieval.ranking.small_talk import SmallTalk, small_talk
 
 FLOOD = ArticleDraft(title="Banjir di Bandung", source="Contoh.id", text=(
     "Hujan deras mengguyur Kota Bandung sejak Senin sore. Banjir setinggi 50 cm merendam 300 rumah di "
@@ -133,3 +134,12 @@ def test_a_followup_that_names_nothing_continues_the_latest_turn():
 def test_a_question_only_about_where_the_answer_came_from_is_told_apart_from_one_about_a_source(question,
                                                                                               about_source):
     assert asks_for_source(question) is about_source
+
+
+@pytest.mark.parametrize(("message", "kind"), [
+    ("makasih ya!", SmallTalk.THANKS), ("Thank you so much", SmallTalk.THANKS), ("Selamat pagi bot", SmallTalk.GREETING),
+    ("hello", SmallTalk.GREETING), ("ok 👍", SmallTalk.ACK), ("👍", SmallTalk.ACK), ("siapa yang menang?", None),
+    ("ok, siapa yang mendampingi Putin?", None), ("Lavrov", None), ("dan Lavrov?", None),
+])
+def test_thanks_greetings_and_a_bare_ok_are_told_apart_from_questions(message, kind):
+    assert small_talk(message) is kind

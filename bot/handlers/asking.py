@@ -29,6 +29,8 @@ async def on_text(update: Update, context: Context) -> None:
         await add_link(update, context, intent.argument)
     elif intent.command == "paste":
         await add_pasted(update, context, intent.argument)
+    elif intent.command == "chat":
+        await reply(update, text(await language(update, context), f"chat_{intent.argument}"))
     else:
         await answer(update, context, intent.argument)
 

@@ -67,6 +67,14 @@ ASKING = [
                  Say("Who won the 2022 World Cup final?"),
                  Expect(any_of=NOT_FOUND, lacks=("[3]",), max_chars=900),
              )),
+    Scenario("Thanks, greetings and a bare 'ok' get a short friendly line, not a passage, and the conversation "
+             "goes on", given=("putin", "rice"), steps=(
+                 Say("siapa yang mendampingi Putin?", lang="id"), Expect(has=(DELEGATION,)),
+                 Say("makasih ya!", lang="id"), Expect(has=("Sama-sama",), lacks=("[1]",), max_chars=200),
+                 Say("hello"), Expect(has=("Hello",), lacks=("[1]",), max_chars=200),
+                 Say("ok 👍"), Expect(lacks=("[1]",), max_chars=200),
+                 Say("kapan mereka bertemu sebelumnya?", lang="id"), Expect(has=("Vladivostok",)),
+             )),
     Scenario("An empty library tells a new user how to add articles instead of answering", steps=(
         Say("siapa yang mendampingi Putin?", lang="id"),
         Expect(has=("kosong",), lacks=("[1]",)),

@@ -1,0 +1,35 @@
+"""Messages that are not questions at all — thanks, greetings, a bare "ok" or an emoji — told apart from questions,
+so that they get a friendly line instead of a search that would quote some passage as "maybe related"."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class SmallTalk(StrEnum):
+    """What a message that asks nothing says."""
+
+    THANKS = "thanks"
+    GREETING = "greeting"
+    ACK = "ack"
+
+
+_KINDS = (
+    (SmallTalk.THANKS, r"(terima ?kasih|makasih|makasi|trims|thanks?|thank you|thx|tq|ty)( (banyak|ya|yah|ya+|bot|"
+                       r"so much|a lot|lots))*"),
+    (SmallTalk.GREETING, r"(halo|hallo|hai|hei|hi|hello|hey|pagi|siang|sore|malam|selamat (pagi|siang|sore|malam)|"
+                         r"good (morning|afternoon|evening)|assalamu'?alaikum)( (bot|semua|kak|min|there))?"),
+    (SmallTalk.ACK, r"(ok|oke|okay|okey|sip|siap|mantap|mantab|baik|noted|hmm+|hm+|wow|oh|ah|ya|yes|yup|nice|"
+                    r"cool|great|good|keren|paham|oh begitu|i see)( (ya|deh|dong|sip|thanks))*"),
+)
+_PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _KINDS]
+_NOT_WORDS = re.compile(r"[^\w\s']+", re.UNICODE)
+
+
+def small_talk(message: str) -> SmallTalk | None:
+    """The kind of small talk a whole message is, or None when it may be a question (or anything else)."""
+    words = " ".join(_NOT_WORDS.sub(" ", message).split())
+    if not words:
+        return SmallTalk.ACK if message.strip() else None
+    return next((kind for kind, pattern in _PATTERNS if pattern.fullmatch(words)), None)
