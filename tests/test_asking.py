@@ -138,7 +138,7 @@ def test_a_question_only_about_where_the_answer_came_from_is_told_apart_from_one
 
 @pytest.mark.parametrize(("message", "kind"), [
     ("makasih ya!", SmallTalk.THANKS), ("Thank you so much", SmallTalk.THANKS), ("Selamat pagi bot", SmallTalk.GREETING),
-    ("hello", SmallTalk.GREETING), ("ok 👍", SmallTalk.ACK), ("👍", SmallTalk.ACK), ("siapa yang menang?", None),
+    ("hello", SmallTalk.GREETING), ("apa kabar?", SmallTalk.GREETING), ("ok 👍", SmallTalk.ACK), ("👍", SmallTalk.ACK), ("siapa yang menang?", None),
     ("ok, siapa yang mendampingi Putin?", None), ("Lavrov", None), ("dan Lavrov?", None),
 ])
 def test_thanks_greetings_and_a_bare_ok_are_told_apart_from_questions(message, kind):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from retrieval.answer import AnswerPassage, Certainty, select_passages
 from retrieval.asking.query import Search
 from retrieval.ranking.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, certainty
-from retrieval.ranking.coverage import sentence_coverage
+from retrieval.ranking.coverage import sentence_coverage, word_coverage
 from retrieval.ranking.duplicates import fold_duplicates
 from storage.repository import Repository
 
@@ -80,8 +80,9 @@ class Confidence:
 
 @dataclass(frozen=True)
 class WorthReading:
-    """How many passages, best first, score within `passage_margin` of the first (only the first when nothing was
-    found): one far below the first rarely holds an answer the first missed, and costs the reader time."""
+    """How many passages, best first, score within `passage_margin` of the first and share a word with the question
+    (only the first when nothing was found): one far below the first rarely holds an answer the first missed, and
+    one with none of the question's words is only near it in a small library where every cosine is close."""
 
     name: str = "worth_reading"
 
@@ -90,8 +91,10 @@ class WorthReading:
         if search.certainty is Certainty.NOT_FOUND or not passages:
             return replace(search, worth_reading=min(1, len(passages)))
         floor = passages[0].score - search.query.settings.passage_margin
-        return replace(search, worth_reading=next((i for i, p in enumerate(passages) if p.score < floor),
-                                                  len(passages)))
+        words = search.words.seen if search.words else ()
+        shown = next((i for i, p in enumerate(passages)
+                      if i and (p.score < floor or (words and not word_coverage(words, p.text)))), len(passages))
+        return replace(search, worth_reading=shown)
 
 
 @dataclass(frozen=True)

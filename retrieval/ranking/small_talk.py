@@ -19,7 +19,8 @@ _KINDS = (
     (SmallTalk.THANKS, r"(terima ?kasih|makasih|makasi|trims|thanks?|thank you|thx|tq|ty)( (banyak|ya|yah|ya+|bot|"
                        r"so much|a lot|lots))*"),
     (SmallTalk.GREETING, r"(halo|hallo|hai|hei|hi|hello|hey|pagi|siang|sore|malam|selamat (pagi|siang|sore|malam)|"
-                         r"good (morning|afternoon|evening)|assalamu'?alaikum)( (bot|semua|kak|min|there))?"),
+                         r"good (morning|afternoon|evening)|assalamu'?alaikum|apa kabar|gimana kabar(nya)?|"
+                         r"how are you|how's it going)( (bot|semua|kak|min|there|today))?"),
     (SmallTalk.ACK, r"(ok|oke|okay|okey|sip|siap|mantap|mantab|baik|noted|hmm+|hm+|wow|oh|ah|ya|yes|yup|nice|"
                     r"cool|great|good|keren|paham|oh begitu|i see)( (ya|deh|dong|sip|thanks))*"),
 )

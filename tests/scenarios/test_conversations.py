@@ -72,8 +72,14 @@ ASKING = [
                  Say("siapa yang mendampingi Putin?", lang="id"), Expect(has=(DELEGATION,)),
                  Say("makasih ya!", lang="id"), Expect(has=("Sama-sama",), lacks=("[1]",), max_chars=200),
                  Say("hello"), Expect(has=("Hello",), lacks=("[1]",), max_chars=200),
+                 Say("apa kabar?", chat="group", lang="id"), Expect(chat="group", has=("Halo",), lacks=("[1]",)),
                  Say("ok 👍"), Expect(lacks=("[1]",), max_chars=200),
                  Say("kapan mereka bertemu sebelumnya?", lang="id"), Expect(has=("Vladivostok",)),
+             )),
+    Scenario("In a small library, a passage with none of the question's words is not shown as related",
+             given=("putin", "mrt", "flood", "rice"), steps=(
+                 Say("berita terbaru tentang banjir?", lang="id"),
+                 Expect(has=("Kampung Melayu",), lacks=("Cipinang", "MRT")),
              )),
     Scenario("An empty library tells a new user how to add articles instead of answering", steps=(
         Say("siapa yang mendampingi Putin?", lang="id"),
