@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     rerank_weight: float = 0.035
     rerank_within_article: float = 0.1
     followup_article_bonus: float = 0.02
-    approximate_index_from: int = 200_000
+    approximate_index_from: int = 100_000
     sync_interval_seconds: float = 2.0
     feed_retention_days: float = Field(default=7.0, gt=0)
 
