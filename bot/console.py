@@ -43,6 +43,8 @@ class Console:
         if not intent.argument:
             return text(self.lang, "usage_ask")
         view = await self.conversation.ask(CONVERSATION, intent.argument)
+        if view.answer.vague:
+            return text(self.lang, "ask_vague")
         if not view.shown:
             return text(self.lang, "empty_library")
         answer = Answer(view.answer.question, view.answer.found, view.shown, certainty=view.answer.certainty)

@@ -523,12 +523,15 @@ TEXTS["en"].update({
     "chat_greeting": "Hello! Ask me a question about the stored news, e.g. “who accompanied Putin?”, or forward me "
                      "a post to store.",
     "chat_ack": "👍 Ask me a question about the stored news whenever you like.",
+    "ask_vague": "What or whom do you mean? Ask the whole question, e.g. “who accompanied Putin?”.",
 })
 TEXTS["id"].update({
     "chat_thanks": "Sama-sama! Tanyakan apa saja tentang berita yang tersimpan.",
     "chat_greeting": "Halo! Ajukan pertanyaan tentang berita yang tersimpan, misalnya “siapa yang mendampingi "
                      "Putin?”, atau teruskan postingan untuk disimpan.",
     "chat_ack": "👍 Silakan ajukan pertanyaan tentang berita yang tersimpan kapan saja.",
+    "ask_vague": "Apa atau siapa yang dimaksud? Tulis pertanyaan lengkapnya, misalnya “siapa yang mendampingi "
+                 "Putin?”.",
 })
 
 COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang", "latest",

@@ -35,6 +35,8 @@ def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None
     """The passages worth reading, numbered, each followed by its citation and the other sources of its story; an
     unsure answer first says so, a not-found one says so in a line and shows the nearest passage alone (in `lang`:
     the command line speaks English, `tanya chat` the chat's language)."""
+    if answer.vague:
+        return text(lang, "ask_vague")
     if not answer.passages:
         return text(lang, "cli_empty_library")
     passages, lines = answer.shown, []

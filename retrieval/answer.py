@@ -103,6 +103,9 @@ class Answer:
     certainty: Certainty | None = None
     worth_reading: int | None = None
     """How many passages, best first, are close enough to the first to be shown (None: all of them)."""
+    vague: bool = False
+    """The question names nothing to look for ("siapa?", "what is it?") and no earlier turn fills it in: nothing
+    was searched, and the asker is best told to say what they mean."""
 
     @property
     def confidence(self) -> Certainty:

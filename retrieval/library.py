@@ -25,6 +25,7 @@ from retrieval.embedding.protocol import TextEmbedder
 from retrieval.feeds.service import FeedService
 from retrieval.indexes.store import Indexes, claim_index_folder, passage_text, release_index_folder
 from retrieval.indexes.container import DamagedIndex
+from retrieval.indexes.lexical import query_terms
 from retrieval.indexes.vectors import VECTOR_FILE, ModelMismatch, VectorIndex
 from retrieval.ingest.chunking import TextChunk, chunk_text
 from retrieval.ingest.documents import ArticleDraft, UserError, normalise_metadata
@@ -311,6 +312,8 @@ class Library:
         timed = self._read_time(question, since, until, now)
         top_k = top_k or self.settings.top_k
         cited = self._cited(history[-1]) if history and asks_for_source(question) else None
+        if not history and not (timed and timed.only_time) and not query_terms(timed.text if timed else question):
+            return Answer(question, False, certainty=Certainty.NOT_FOUND, vague=True)
         if cited is not None:
             answer = Answer(question, True, [cited], certainty=Certainty.FOUND)
         elif timed is not None and timed.only_time:

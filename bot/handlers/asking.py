@@ -45,6 +45,9 @@ async def answer(update: Update, context: Context, question: str) -> None:
     chat_id = update.effective_chat.id
     async with typing(context.bot, chat_id):
         view = await svc.conversation.ask(chat_key(chat_id), question, replied_answer(update, context))
+    if view.answer.vague:
+        await reply(update, text(lang, "ask_vague"))
+        return
     sent = await send_passages(update.effective_message, view.shown, view.answer.confidence, lang,
                                answer_keyboard(svc.signer, chat_id, view, lang),
                                svc.conversation.settings.excerpt_chars, view.answer.by_date)

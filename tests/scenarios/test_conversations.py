@@ -81,6 +81,13 @@ ASKING = [
                  Say("berita terbaru tentang banjir?", lang="id"),
                  Expect(has=("Kampung Melayu",), lacks=("Cipinang", "MRT")),
              )),
+    Scenario("A question that names nothing ('siapa?', 'who?') with nothing before it asks what is meant instead of "
+             "quoting passages", given=("putin", "rice"), steps=(
+                 Say("siapa?", chat="group", user="budi", lang="id"),
+                 Expect(chat="group", has=("siapa yang dimaksud",), lacks=("[1]",)),
+                 Say("who?"), Expect(has=("What or whom do you mean",), lacks=("[1]",)),
+                 Say("siapa yang mendampingi Putin?", lang="id"), Expect(has=(DELEGATION,)),
+             )),
     Scenario("An empty library tells a new user how to add articles instead of answering", steps=(
         Say("siapa yang mendampingi Putin?", lang="id"),
         Expect(has=("kosong",), lacks=("[1]",)),
