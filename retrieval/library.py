@@ -376,20 +376,12 @@ class Library:
         if chunk is None:
             return None
         start = chunk.text.find(turn.answer) if turn.answer else -1
-        highlight = (start, start + len(turn.answer)) if start >= 0 else None
-        return AnswerPassage(1, 1.0, chunk.text, chunk.char_start, chunk.char_end,
-                             Citation(article.id, article.title, article.url, article.source, article.published_at),
-                             (chunk.id,), highlight=highlight)
+        return _cited_chunk(1, 1.0, article, chunk, (start, start + len(turn.answer)) if start >= 0 else None)
 
     def _opening(self, rank: int, article: Article) -> AnswerPassage | None:
         """An article's first passage, cited."""
         chunks = self.repo.article_chunks(article.id)[:1]
-        if not chunks:
-            return None
-        first = chunks[0]
-        return AnswerPassage(rank, 0.0, first.text, first.char_start, first.char_end,
-                             Citation(article.id, article.title, article.url, article.source, article.published_at),
-                             (first.id,))
+        return _cited_chunk(rank, 0.0, article, chunks[0]) if chunks else None
 
     def latest(self, topic: str | None = None, offset: int = 0, limit: int = LISTING) -> list[ArticleInfo]:
         """The newest stored articles (on `topic` when given: those the topic's passages come from), newest first."""
@@ -575,6 +567,14 @@ def _fill_canonical_links(repo: Repository) -> None:
             repo.set_canonical_urls(links)
         after = rows[-1][0]
     repo.set_setting(*CANONICAL_LINKS_DONE, "yes")
+
+
+def _cited_chunk(rank: int, score: float, article: Article, chunk: StoredChunk,
+                 highlight: tuple[int, int] | None = None) -> AnswerPassage:
+    """One stored chunk as a passage, cited with its article."""
+    return AnswerPassage(rank, score, chunk.text, chunk.char_start, chunk.char_end,
+                         Citation(article.id, article.title, article.url, article.source, article.published_at),
+                         (chunk.id,), highlight=highlight)
 
 
 def _new_chunks(chunks: list[TextChunk], vectors: np.ndarray) -> list[NewChunk]:

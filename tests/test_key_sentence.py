@@ -34,9 +34,14 @@ SOLAR = ArticleDraft(title="Floating solar farm opens", source="Energy Desk", te
     ("how much did the floating solar farm cost?", "$11 million"),
 ])
 def test_the_first_passage_bolds_the_sentence_that_answers(library, question, key):
-    for number, draft in enumerate((FOOTBALL, SYRUP, SOLAR)):
+    assert key in bolded(library, (FOOTBALL, SYRUP, SOLAR), question)
+
+
+def bolded(library, drafts: tuple[ArticleDraft, ...], question: str) -> str:
+    """The key sentence of the first passage answering `question` once `drafts` are stored."""
+    for number, draft in enumerate(drafts):
         library.add_article(draft, f"article-{number}")
-    assert key in library.ask(question).passages[0].key_sentence
+    return library.ask(question).passages[0].key_sentence
 
 
 def _post(name: str) -> ArticleDraft:
@@ -51,11 +56,8 @@ def _post(name: str) -> ArticleDraft:
     ("How many people fled the flood in East Jakarta?", "1.200 warga mengungsi"),
 ])
 def test_news_questions_bold_the_answer_not_the_headline_or_a_neighbour(library, question, key):
-    for name in ("rice", "flood"):
-        library.add_article(ARTICLES[name], name)
-    for name in ("odd-even", "zoo"):
-        library.add_article(_post(name), name)
-    assert key in library.ask(question).passages[0].key_sentence
+    drafts = (ARTICLES["rice"], ARTICLES["flood"], _post("odd-even"), _post("zoo"))
+    assert key in bolded(library, drafts, question)
 
 
 REGENCY = ArticleDraft(title="Profil Kabupaten Sukamaju", source="Wiki Daerah", text=(
@@ -80,6 +82,4 @@ PORT = ArticleDraft(title="Pelabuhan di pantai barat", source="Wiki Daerah", tex
 def test_the_key_sentence_holds_what_the_question_word_asks(library, question, key):
     """A year inside the question does not make it a "when" question; "apakah nama" asks a name; an area written
     onto its number ("1.902,37km²") counts as one."""
-    for number, draft in enumerate((REGENCY, SONG, PORT)):
-        library.add_article(draft, f"article-{number}")
-    assert key in library.ask(question).passages[0].key_sentence
+    assert key in bolded(library, (REGENCY, SONG, PORT), question)

@@ -52,6 +52,11 @@ def date_bounds(span: TimeRange, zone: ZoneInfo) -> DateBounds:
     return DateBounds(start, end, utc(start), utc(end))
 
 
+def named_range(search: Search) -> TimeRange | None:
+    """The time range the question names, if any."""
+    return search.query.time.range if search.query.time else None
+
+
 @dataclass(frozen=True)
 class InRange:
     """A question naming a time finds its candidates over the whole range: every passage of the range is scored
@@ -62,8 +67,7 @@ class InRange:
     name: str = "in_range"
 
     def __call__(self, search: Search) -> Search:
-        query = search.query
-        span = query.time.range if query.time else None
+        query, span = search.query, named_range(search)
         if span is None:
             return search
         settings = query.settings
@@ -101,11 +105,10 @@ class Dated:
     name: str = "dated"
 
     def __call__(self, search: Search) -> Search:
-        query = search.query
-        span = query.time.range if query.time else None
+        span = named_range(search)
         if span is None:
             return search
-        zone = ZoneInfo(query.settings.timezone)
+        zone = ZoneInfo(search.query.settings.timezone)
         keep = {cid: c for cid, c in search.stored.items() if (day := chunk_day(c, zone)) and span.contains(day)}
         return replace(search, stored=keep, dense={c: s for c, s in search.dense.items() if c in keep},
                        lexical={c: s for c, s in search.lexical.items() if c in keep})
