@@ -25,7 +25,6 @@ from retrieval.embedding.protocol import TextEmbedder
 from retrieval.feeds.service import FeedService
 from retrieval.indexes.store import Indexes, claim_index_folder, passage_text, release_index_folder
 from retrieval.indexes.container import DamagedIndex
-from retrieval.indexes.lexical import query_terms
 from retrieval.indexes.vectors import VECTOR_FILE, ModelMismatch, VectorIndex
 from retrieval.ingest.chunking import TextChunk, chunk_text
 from retrieval.ingest.documents import ArticleDraft, UserError, normalise_metadata
@@ -312,8 +311,6 @@ class Library:
         timed = self._read_time(question, since, until, now)
         top_k = top_k or self.settings.top_k
         cited = self._cited(history[-1]) if history and asks_for_source(question) else None
-        if not history and not (timed and timed.only_time) and not query_terms(timed.text if timed else question):
-            return Answer(question, False, certainty=Certainty.NOT_FOUND, vague=True)
         if cited is not None:
             answer = Answer(question, True, [cited], certainty=Certainty.FOUND)
         elif timed is not None and timed.only_time:
@@ -322,6 +319,8 @@ class Library:
             asked = timed.text if timed is not None else question
             resolved = self.conversations.resolve(asked, history or [])
             query = Query(asked, resolved, SearchMode(mode), top_k, per_article, highlight, self.settings, timed)
+            if not history and not query.stems:
+                return Answer(question, False, certainty=Certainty.NOT_FOUND, vague=True)
             answer = self.pipelines[query.mode].answer(query)
             if not answer.passages and timed is not None and timed.range is not None:
                 answer = self._outside_time(query)
