@@ -325,7 +325,7 @@ class Library:
             if not answer.passages and timed is not None and timed.range is not None:
                 answer = self._outside_time(query)
             answer.question = question
-            answer.by_date = timed is not None and timed.recent and timed.range is None and newest_first(answer.shown)
+            answer.by_date = timed is not None and timed.asks_newest and newest_first(answer.shown)
         if conversation is not None:
             self.remember(conversation, question, answer)
         return answer

@@ -128,7 +128,7 @@ def _on_topic(search: Search, items: list[T], score: Callable[[T], float], text:
 def _asks_newest(search: Search) -> bool:
     """Whether the question asks for the newest without naming a time."""
     time_question = search.query.time
-    return time_question is not None and time_question.recent and time_question.range is None
+    return time_question is not None and time_question.asks_newest
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,8 @@ class Pipeline:
         """The answer to the query as it is read, carrying the stage timings."""
         search, timings = self.run(query)
         resolved = query.resolved
-        return Answer(query.question, search.found, search.passages, resolved.text if resolved.is_followup else None,
+        found = search.certainty is Certainty.FOUND
+        return Answer(query.question, found, search.passages, resolved.text if resolved.is_followup else None,
                       timings=timings, certainty=search.certainty, worth_reading=search.worth_reading)
 
     def with_stage(self, stage: Stage, *, after: str) -> Pipeline:

@@ -75,6 +75,5 @@ class Search:
     words: QuestionWords | None = None
     cues: QuestionCues | None = None
     passages: list[AnswerPassage] = field(default_factory=list)
-    found: bool = False
     certainty: Certainty = Certainty.NOT_FOUND
     worth_reading: int | None = None

@@ -72,10 +72,10 @@ class Confidence:
     def __call__(self, search: Search) -> Search:
         offered = evidence(search)
         if offered is None:
-            return replace(search, found=False, certainty=Certainty.NOT_FOUND)
+            return replace(search, certainty=Certainty.NOT_FOUND)
         settings = search.query.settings
         outcome = certainty(offered, ABSTAIN_WEIGHTS, settings.abstain_threshold, settings.unsure_threshold)
-        return replace(search, found=outcome is Certainty.FOUND, certainty=outcome)
+        return replace(search, certainty=outcome)
 
 
 @dataclass(frozen=True)
@@ -104,5 +104,4 @@ class AnyPassage:
     name: str = "confidence"
 
     def __call__(self, search: Search) -> Search:
-        found = bool(search.passages)
-        return replace(search, found=found, certainty=Certainty.FOUND if found else Certainty.NOT_FOUND)
+        return replace(search, certainty=Certainty.of(bool(search.passages)))

@@ -54,7 +54,7 @@ class SetResult:
         the share in each outcome band, and the passages worth reading."""
         out = {mode: tally.summary() for mode, tally in self.tallies.items() if tally.ranks}
         out["key_sentence@1"] = round(share(self.key_sentence), 4)
-        out["flagged_not_found"] = round(share([o is not Certainty.FOUND for o in self.outcomes]), 4)
+        out["flagged_not_found"] = flagged_share(self.outcomes)
         out["bands"] = bands(self.outcomes)
         out["n"] = len(self.outcomes)
         if self.shown.counts:

@@ -21,7 +21,6 @@ class Download:
     url: str
     not_modified: bool
     body: bytes
-    mime: str
     etag: str | None
     last_modified: str | None
 
@@ -41,6 +40,5 @@ async def download(url: str, settings: Settings, *, etag: str | None = None, las
                             url, settings)
     if isinstance(fetched, UserError):
         return fetched
-    mime = fetched.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    return Download(fetched.url, fetched.status == 304, fetched.body, mime, fetched.headers.get("etag"),
+    return Download(fetched.url, fetched.status == 304, fetched.body, fetched.headers.get("etag"),
                     fetched.headers.get("last-modified"))

@@ -75,6 +75,11 @@ class TimeQuestion:
         """Whether the question names a time or asks for the newest."""
         return self.range is not None or self.recent
 
+    @property
+    def asks_newest(self) -> bool:
+        """Whether the question asks for the newest without naming a time."""
+        return self.recent and self.range is None
+
 
 def _month(year: int, month: int) -> TimeRange:
     return TimeRange(date(year, month, 1), date(year, month, monthrange(year, month)[1]), relative=False)
