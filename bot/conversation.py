@@ -115,16 +115,16 @@ def burst_notice(results: list[tuple[IngestResult, str]], lang: str) -> str:
     lines = []
     if saved:
         sources = _listed(list(dict.fromkeys(source for _, source in saved)), lang)
-        lines.append(text(lang, "burst_saved", posts=_posts(len(saved), lang), sources=sources))
+        lines.append(text(lang, "burst_saved", posts=len(saved), sources=sources))
         lines += [f"• {_shortened(result.title or '')} (#{result.article_id})" for result, _ in saved]
     if duplicates:
-        lines.append(text(lang, "burst_duplicates", posts=_posts(duplicates, lang)))
+        lines.append(text(lang, "burst_duplicates", posts=duplicates))
     if failed:
         reasons = list(dict.fromkeys(error_reason(lang, error) for error in failed))
         if len(reasons) == 1:
-            lines.append(text(lang, "burst_failed", posts=_posts(len(failed), lang), reasons=reasons[0]))
+            lines.append(text(lang, "burst_failed", posts=len(failed), reasons=reasons[0]))
         else:
-            lines.append(text(lang, "burst_failed", posts=_posts(len(failed), lang), reasons="").rstrip(" ."))
+            lines.append(text(lang, "burst_failed_list", posts=len(failed)))
             lines += [f"• {reason}" for reason in reasons]
     return "\n".join(lines)
 
@@ -134,11 +134,6 @@ def _shortened(title: str) -> str:
     if len(title) <= BURST_TITLE_CHARS:
         return title
     return title[:BURST_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-
-
-def _posts(count: int, lang: str) -> str:
-    """A count of posts in the user's language ("1 post", "3 posts")."""
-    return text(lang, "one_post") if count == 1 else text(lang, "many_posts", count=count)
 
 
 def _listed(names: list[str], lang: str) -> str:

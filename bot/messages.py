@@ -79,7 +79,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "ingest_admins_only": "Sorry, only the bot's admins can add articles here.",
         "upload_too_large": "Sorry, that file is too large: the limit is {limit}. Send a smaller file, such as the "
                             "article's text alone.",
-        "no_document_text": "That message has no text I could store.",
         "error": "Sorry, something went wrong on my side. Please try again in a moment.",
         "forwarded": "forwarded",
         "unknown_command": "I don't know that command. Send /help to see what I can do.",
@@ -170,7 +169,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "ingest_admins_only": "Maaf, hanya admin bot yang boleh menambah artikel di sini.",
         "upload_too_large": "Maaf, berkas itu terlalu besar: batasnya {limit}. Kirim berkas yang lebih kecil, "
                             "misalnya teks artikelnya saja.",
-        "no_document_text": "Pesan itu tidak berisi teks yang bisa disimpan.",
         "error": "Maaf, ada yang salah di pihak saya. Silakan coba lagi sebentar lagi.",
         "forwarded": "diteruskan",
         "unknown_command": "Saya tidak mengenal perintah itu. Kirim /help untuk melihat yang bisa saya lakukan.",
@@ -470,19 +468,17 @@ TEXTS["id"].update({
 
 # Forwarded bursts, pasted text and what is not an article (issue 12, cases 2, 5, 6).
 TEXTS["en"].update({
-    "burst_saved": "Saved {posts} from {sources}:",
-    "burst_duplicates": "{posts} I already had.",
-    "burst_failed": "{posts} not stored: {reasons}.",
-    "one_post": "1 post",
-    "many_posts": "{count} posts",
+    "burst_saved": "Saved {posts:post|posts} from {sources}:",
+    "burst_duplicates": "{posts:post|posts} I already had.",
+    "burst_failed": "{posts:post|posts} not stored: {reasons}.",
+    "burst_failed_list": "{posts:post|posts} not stored:",
     "and": "and",
 })
 TEXTS["id"].update({
-    "burst_saved": "Tersimpan {posts} dari {sources}:",
-    "burst_duplicates": "{posts} sudah ada sebelumnya.",
-    "burst_failed": "{posts} tidak disimpan: {reasons}.",
-    "one_post": "1 postingan",
-    "many_posts": "{count} postingan",
+    "burst_saved": "Tersimpan {posts} postingan dari {sources}:",
+    "burst_duplicates": "{posts} postingan sudah ada sebelumnya.",
+    "burst_failed": "{posts} postingan tidak disimpan: {reasons}.",
+    "burst_failed_list": "{posts} postingan tidak disimpan:",
     "and": "dan",
 })
 ERROR_TEXTS += (

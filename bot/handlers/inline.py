@@ -14,7 +14,10 @@ CACHE_SECONDS = 30
 
 def inline_cache(context: Context) -> InlineCache:
     """The application's cache of recent inline answers."""
-    return context.bot_data.setdefault("inline_cache", InlineCache(CACHE_SECONDS))
+    cache = context.bot_data.get("inline_cache")
+    if cache is None:
+        cache = context.bot_data["inline_cache"] = InlineCache(CACHE_SECONDS)
+    return cache
 
 
 async def on_inline_query(update: Update, context: Context) -> None:

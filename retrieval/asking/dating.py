@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from retrieval.answer import AnswerPassage
 from retrieval.asking.query import Search
 from retrieval.indexes.store import Indexes
@@ -79,10 +81,10 @@ class InRange:
             vectors = self.indexes.stored_vectors(ids)
             dense = {cid: float(vector @ search.vector) for cid, vector in vectors.items()}
         if search.lexical:
-            allowed = set(ids)
             with self.indexes.lock:
                 found, scores, _ = self.indexes.lexical.search(query.stems, len(self.indexes.lexical))
-            lexical = {int(i): float(s) for i, s in zip(found, scores) if int(i) in allowed}
+            keep = np.isin(found, np.asarray(ids, dtype=np.int64))
+            lexical = dict(zip(found[keep].tolist(), scores[keep].tolist()))
         return replace(search, dense=dense, lexical=lexical)
 
     def _deeper(self, search: Search) -> Search:
