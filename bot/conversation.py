@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.forwards import title_from
 from bot.messages import error_reason, text
-from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
+from retrieval.answer import Answer, AnswerPassage, Certainty, PassageContext
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import extract_file
 from retrieval.ingest.fetch import fetch_article, find_urls, is_mostly_link
@@ -188,16 +188,9 @@ class Conversation:
         end = start + self.settings.top_k
         return MorePage(passages[start:end], end if end < len(passages) else None)
 
-    async def context(self, article_id: int, char_start: int, char_end: int) -> tuple[PassageContext, Citation] | None:
-        """The article text around a passage and the article's citation, or None when the article is gone."""
-        return await asyncio.to_thread(self._context, article_id, char_start, char_end)
-
-    def _context(self, article_id: int, char_start: int, char_end: int) -> tuple[PassageContext, Citation] | None:
-        """`context`, in a worker thread."""
-        found, info = self.library.context(article_id, char_start, char_end), self.library.get(article_id)
-        if found is None or info is None:
-            return None
-        return found, Citation(info.id, info.title or "", info.url, info.source, info.published_at)
+    async def context(self, article_id: int, char_start: int, char_end: int) -> PassageContext | None:
+        """The article text around a passage, with the article's citation, or None when the article is gone."""
+        return await asyncio.to_thread(self.library.context, article_id, char_start, char_end)
 
     async def add_link(self, url: str, added_by: str | None = None, *, chat: str | None = None) -> IngestResult:
         """Fetch a linked article and store it; one link or file per `chat` at a time, when a chat is given (the

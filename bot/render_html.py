@@ -166,8 +166,7 @@ def _cut_point(value: str, room: int) -> int:
     return space + 1 if space > end // 2 else end
 
 
-def render_context(lang: str, rank: int, found: PassageContext, citation: Citation,
-                   highlight: tuple[int, int] | None = None) -> list[str]:
+def render_context(lang: str, rank: int, found: PassageContext, highlight: tuple[int, int] | None = None) -> list[str]:
     """The whole sentences around a passage, with its key sentence (`highlight`, relative to the passage; the
     whole passage when unknown) in bold and the citation under it, as an answer shows it."""
     lo, hi = whole_sentences(found.text, found.start, found.end, found.cut_before, found.cut_after)
@@ -179,7 +178,7 @@ def render_context(lang: str, rank: int, found: PassageContext, citation: Citati
     block: Block = [(text(lang, "context_title", n=rank) + "\n\n", "b"),
                     (before + found.text[lo:key_start], None), (found.text[key_start:key_end], "b"),
                     (found.text[key_end:hi] + after, None), ("\n— ", None)]
-    return split_messages([block + citation_spans(citation)])
+    return split_messages([block + citation_spans(found.article)])
 
 
 def render_sources(lang: str, articles: list, offset: int) -> str:

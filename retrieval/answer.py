@@ -124,9 +124,10 @@ class Answer:
 
 @dataclass(frozen=True)
 class PassageContext:
-    """The text around a passage: where the passage lies in it, and whether the article goes on either side."""
+    """The text around a passage: where the passage lies in it, whether the article goes on either side, and the
+    article's citation."""
 
-    title: str
+    article: Citation
     text: str
     start: int
     end: int

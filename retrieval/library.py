@@ -476,7 +476,8 @@ class Library:
         found = self.repo.article_slice(article_id, start, char_end + window)
         if found is None:
             return None
-        return PassageContext(found.title, found.text, char_start - start, char_end - start,
+        cited = Citation(article_id, found.title, found.url, found.source, found.published_at)
+        return PassageContext(cited, found.text, char_start - start, char_end - start,
                               start > 0, start + len(found.text) < found.length)
 
     def stats(self) -> Stats:

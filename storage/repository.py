@@ -60,11 +60,14 @@ class DateBounds:
 
 @dataclass(frozen=True)
 class ArticleSlice:
-    """Part of an article's text, with the article's title and the length of its whole text."""
+    """Part of an article's text, with the article's citation fields and the length of its whole text."""
 
     title: str
     text: str
     length: int
+    url: str | None
+    source: str | None
+    published_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,8 @@ class Repository:
         """Characters `start:end` of an article's text, read without loading the rest; None if the article is gone."""
         with self.session() as s:
             row = s.execute(select(Article.title, func.substr(Article.text, start + 1, max(0, end - start)),
-                                   func.length(Article.text)).where(Article.id == article_id)).one_or_none()
+                                   func.length(Article.text), Article.url, Article.source, Article.published_at)
+                            .where(Article.id == article_id)).one_or_none()
         return None if row is None else ArticleSlice(*row)
 
     def list_articles(self, offset: int = 0, limit: int = 20) -> list[Article]:

@@ -136,8 +136,8 @@ def test_context_shows_whole_sentences_bolds_the_key_sentence_and_cites_the_arti
     start, end = window.index("Bagian"), window.index(" Akhir")
     key = window.index("Kalimat") - start
     cited = Citation(7, "Judul & <b>", "https://x.test/?a=1&b=2", "Kanal", datetime(2024, 6, 19, tzinfo=timezone.utc))
-    found = PassageContext("Judul & <b>", window, start, end, True, True)
-    plain, entities = parse_html(render_context("id", 2, found, cited, (key, key + len("Kalimat kunci & penting.")))[0])
+    found = PassageContext(cited, window, start, end, True, True)
+    plain, entities = parse_html(render_context("id", 2, found, (key, key + len("Kalimat kunci & penting.")))[0])
     assert plain == ("Konteks [2]\n\n… Awal cerita. Bagian <inti>. Kalimat kunci & penting. Akhir. …"
                      "\n— Judul & <b> · Kanal · 2024-06-19")
     assert [plain[e["offset"] : e["offset"] + e["length"]] for e in entities if e["type"] == "bold"][-1] == (

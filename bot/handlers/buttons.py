@@ -70,7 +70,7 @@ async def passage_context(update: Update, context: Context, args: list[str], lan
         await query.answer(text(lang, "no_article", id=article_id), show_alert=True)
         return
     await query.answer()
-    await send_html(query.message, render_context(lang, rank, *found, highlight))
+    await send_html(query.message, render_context(lang, rank, found, highlight))
 
 
 async def sources_page_button(update: Update, context: Context, args: list[str], lang: str) -> None:
