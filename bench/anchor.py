@@ -7,7 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
-from bench.run import at, log, percentile
+from bench.run import log, percentile
 from retrieval.evaluation.data import load_corpora, load_questions
 from retrieval.evaluation.metrics import contains_answer, first_hit
 

@@ -144,17 +144,7 @@ class Repository:
 
     def replace_chunks(self, article_id: int, chunks: Sequence[NewChunk], model: str) -> tuple[list[int], list[int]] | None:
         """Swap an article's chunks for new ones in one transaction, feeding both; (old ids, new ids), None if gone."""
-        with self.session() as s:
-            if s.get(Article, article_id, with_for_update=True) is None:
-                return None
-            old = _drop_chunks(s, article_id)
-            rows = _chunk_rows(chunks, model, article_id)
-            s.add_all(rows)
-            s.flush()
-            new = [row.id for row in rows]
-            _feed(s, deleted=old, added=new)
-            s.commit()
-            return old, new
+        return self.replace_article(article_id, {}, chunks, model)
 
     def replace_article(self, article_id: int, fields: dict[str, Any], chunks: Sequence[NewChunk],
                         model: str) -> tuple[list[int], list[int]] | None:

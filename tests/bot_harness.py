@@ -127,6 +127,11 @@ def links(message: dict[str, Any]) -> list[str]:
     return [e["url"] for e in message.get("entities", []) if e["type"] == "text_link"]
 
 
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The inline buttons under a delivered message, row by row."""
+    return [button for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for button in row]
+
+
 def _entity_text(value: str, entity: dict[str, Any]) -> str:
     """The text an entity covers (offsets are in UTF-16 units)."""
     encoded = value.encode("utf-16-le")

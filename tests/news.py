@@ -26,7 +26,7 @@ class Post:
         return f"https://t.me/{self.channel}/{self.number}"
 
 
-def _published(value: str) -> datetime:
+def published(value: str) -> datetime:
     """A "YYYY-MM-DD HH:MM" date in UTC."""
     return datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
 
@@ -37,7 +37,7 @@ ARTICLES: dict[str, ArticleDraft] = {
     "putin": sample_draft(),
     "rice": ArticleDraft(
         title="Harga beras di Pasar Induk Cipinang naik lagi", source="Kabar Jakarta (@kabarjkt)",
-        url="https://t.me/kabarjkt/880", published_at=_published("2024-05-27 07:30"), text=(
+        url="https://t.me/kabarjkt/880", published_at=published("2024-05-27 07:30"), text=(
             "Harga beras di Pasar Induk Cipinang naik lagi\n\n"
             "Harga beras medium di Pasar Induk Cipinang naik menjadi Rp 14.800 per kilogram pada Senin pagi. "
             "Para pedagang menyebut pasokan dari Karawang dan Cianjur berkurang karena panen mundur. "
@@ -45,7 +45,7 @@ ARTICLES: dict[str, ArticleDraft] = {
             "Perum Bulog berencana menyalurkan beras cadangan ke pasar-pasar di Jakarta mulai pekan depan.")),
     "mrt": ArticleDraft(
         title="Jakarta's MRT extension to Kota reaches 80 percent", source="Jakarta Wire",
-        url="https://jakartawire.example/mrt-kota", published_at=_published("2024-05-20 03:00"), text=(
+        url="https://jakartawire.example/mrt-kota", published_at=published("2024-05-20 03:00"), text=(
             "Construction of the MRT extension from Bundaran HI to Kota has reached 80 percent, the operator said on "
             "Monday. The 5.8-kilometre line adds seven underground stations, including one beneath the old "
             "Glodok market. Tunnelling was slowed last year when workers found the remains of an eighteenth-century "
@@ -53,7 +53,7 @@ ARTICLES: dict[str, ArticleDraft] = {
             "Lebak Bulus to Kota will take about 45 minutes.")),
     "flood": ArticleDraft(
         title="Banjir rendam 40 RT di Jakarta Timur", source="Berita Kota", url="https://beritakota.example/banjir",
-        published_at=_published("2024-05-29 05:00"), text=(
+        published_at=published("2024-05-29 05:00"), text=(
             "Hujan deras sejak Selasa malam membuat Kali Ciliwung meluap dan merendam 40 RT di Jakarta Timur. "
             "Ketinggian air di Kampung Melayu mencapai 1,5 meter pada Rabu pagi. "
             "Badan Penanggulangan Bencana Daerah mencatat 1.200 warga mengungsi ke masjid dan sekolah terdekat. "
@@ -94,8 +94,3 @@ POSTS: dict[str, Post] = {
         "Soekarno-Hatta International Airport opened its fourth terminal on Monday, adding room for 25 million "
         "passengers a year. The first flights to use it were domestic routes to Bali and Makassar.")),
 }
-
-
-def post_date(post: Post) -> datetime:
-    """When a post was published, as an aware datetime."""
-    return _published(post.date)

@@ -8,7 +8,7 @@ import time
 from bot.access import CallbackSigner
 from retrieval.library import Library
 from tests.fake_telegram import BOT_USERNAME
-from tests.bot_harness import delivered, exchange, web_pages
+from tests.bot_harness import buttons, delivered, exchange, web_pages
 
 ADMIN = 601
 GROUP = -100555
@@ -18,11 +18,6 @@ REFUSAL = "Sorry, this bot is private and does not serve this chat."
 PAGE = (b"<html><head><title>Gempa Cianjur</title></head><body><article><h1>Gempa magnitudo 5,6 guncang Cianjur</h1>"
         b"<p>Gempa bermagnitudo 5,6 mengguncang Kabupaten Cianjur, Jawa Barat, pada Senin siang.</p>"
         b"<p>Pusat gempa berada di darat pada kedalaman 10 kilometer menurut BMKG.</p></article></body></html>")
-
-
-def buttons(message: dict) -> list[dict]:
-    """The inline buttons under a delivered message."""
-    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
 
 
 def test_in_groups_the_bot_ignores_chatter_and_answers_only_when_addressed(tg, start_bot, bot_sample_library) -> None:

@@ -30,7 +30,7 @@ from bot.redaction import hide_token_in_logs
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 from tests.fake_telegram import BOT_TOKEN, BOT_USERNAME, FakeTelegram
-from tests.bot_harness import delivered, exchange
+from tests.bot_harness import buttons, delivered, exchange
 from tests.web import LocalSite, page
 
 ADMIN = 9001
@@ -107,11 +107,6 @@ def outgoing_texts(tg: FakeTelegram) -> list[str]:
 def tampered(data: str) -> str:
     """Signed button data with the last signature character changed."""
     return data[:-1] + ("B" if data.endswith("A") else "A")
-
-
-def buttons(message: dict) -> list[dict]:
-    """The inline buttons under a delivered message."""
-    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
 
 
 def settle(tg: FakeTelegram, seconds: float = 1.0) -> None:

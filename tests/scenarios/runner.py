@@ -12,7 +12,6 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,9 @@ import pytest
 from bot.telegram_app import build_application
 from retrieval.library import Library
 from retrieval.settings import Settings
-from tests.bot_harness import bot_settings, engine_overrides
+from tests.bot_harness import bold_texts, bot_settings, buttons, engine_overrides, links
 from tests.fake_telegram import MESSAGE_METHODS, FakeTelegram, RunningApplication, chat_key, parse_html, run_application
-from tests.news import ARTICLES, CHANNEL_TITLES
+from tests.news import ARTICLES, CHANNEL_TITLES, published
 from tests.web import LocalSite
 from tests.scenarios.script import (
     PRIVATE,
@@ -189,8 +188,7 @@ class _Player:
                   "chat": {"id": _channel_id(step.channel), "type": "channel", "title": title,
                            "username": step.channel}}
         self.tg.text_message(chat_id, step.text, user_id=USERS[step.user], chat_type=kind, language_code=step.lang,
-                             forward_origin=origin, photo=step.photo, media_group_id=step.album,
-                             **({"caption": step.text} if step.photo else {}))
+                             forward_origin=origin, photo=step.photo, media_group_id=step.album)
         self._said(step.user, step.chat, f"(forwards t.me/{step.channel}/{step.post} of {step.date}) "
                                          f"{_first_line(step.text)}")
 
@@ -230,7 +228,7 @@ class _Player:
     def _press(self, step: Press) -> None:
         chat_id, kind = self._chat(step.chat, step.user)
         for message in reversed(self.tg.bot_messages(chat_id)):
-            for button in _buttons(message.get("reply_markup")):
+            for button in buttons(message):
                 if step.label.lower() in button.get("text", "").lower() and "callback_data" in button:
                     self.tg.callback_query(chat_id, message["message_id"], button["callback_data"],
                                            user_id=USERS[step.user], chat_type=kind)
@@ -252,7 +250,7 @@ class _Player:
 
     def _expect(self, step: Expect) -> None:
         chat_id, _ = self._chat(step.chat, "ani")
-        messages = self._new_messages(chat_id, step.replies, _wanted(step))
+        messages = self._new_messages(chat_id, step.replies, step.has)
         self.check_errors()
         if step.replies == 0:
             assert not messages, f"the bot should have stayed silent in {step.chat}"
@@ -348,11 +346,6 @@ class _Player:
         return f"Scenario: {self.scenario.story}\nConversation:\n{lines}\nProblem: {problem}"
 
 
-def _wanted(step: Expect) -> tuple[str, ...]:
-    """The words an Expect needs to see (those of `has`), to wait for when replies come in several messages."""
-    return step.has
-
-
 def _check(step: Expect, messages: list[Message]) -> None:
     """Compare the chat's new messages with what the scenario expects."""
     text = " \n".join(" ".join([m.text, *m.links]) for m in messages)
@@ -392,26 +385,15 @@ def _message(params: dict[str, Any]) -> Message:
     else:
         entities = params.get("entities") or []
         text, entities = raw, json.loads(entities) if isinstance(entities, str) else entities
-    encoded = text.encode("utf-16-le")
-
-    def covered(entity: dict[str, Any]) -> str:
-        return encoded[entity["offset"] * 2:(entity["offset"] + entity["length"]) * 2].decode("utf-16-le")
-
     markup = params.get("reply_markup")
-    markup = json.loads(markup) if isinstance(markup, str) else markup
-    return Message(text, [covered(e) for e in entities if e["type"] == "bold"],
-                   [e["url"] for e in entities if e["type"] == "text_link"],
-                   [b.get("text", "") for b in _buttons(markup)])
-
-
-def _buttons(markup: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The buttons of an inline keyboard, row by row."""
-    return [button for row in (markup or {}).get("inline_keyboard", []) for button in row]
+    delivered = {"text": text, "entities": entities,
+                 "reply_markup": json.loads(markup) if isinstance(markup, str) else markup}
+    return Message(text, bold_texts(delivered), links(delivered), [b.get("text", "") for b in buttons(delivered)])
 
 
 def _epoch(value: str) -> int:
     """A "YYYY-MM-DD HH:MM" UTC date as Unix time."""
-    return int(datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc).timestamp())
+    return int(published(value).timestamp())
 
 
 def _channel_id(username: str) -> int:

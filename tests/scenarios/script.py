@@ -9,7 +9,6 @@ from typing import Any
 from tests.news import Post
 
 PRIVATE = "private"
-GROUP = "group"
 DEFAULT_USER = "ani"
 
 
