@@ -24,7 +24,6 @@ from retrieval.library import Library
 from retrieval.settings import Settings
 from tests.conftest import sample_draft
 from tests.corpus import RICE_TODAY, SOLAR_2023, SOLAR_2024
-from tests.embedders import RememberingEmbedder
 from tests.fake_telegram import FakeTelegram, RunningApplication, run_application
 from tests.web import LocalSite, page
 
@@ -35,19 +34,12 @@ StartBot = Callable[..., contextlib.AbstractContextManager[RunningApplication]]
 RETRY_BACKOFF_SECONDS = 0.02
 
 
-@pytest.fixture(scope="session")
-def remembering_embedder(embedder) -> RememberingEmbedder:
-    """The real model behind the session's passage-vector memory (conftest's `embedder`, under the name the
-    scenario runner asks for)."""
-    return embedder
-
-
 @pytest.fixture
-def bot_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, remembering_embedder) -> Iterator[Library]:
+def bot_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedder) -> Iterator[Library]:
     """An empty SQLite library in a temporary folder with the real model (passage vectors remembered)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    with Library(Settings(data_dir=tmp_path / "data", _env_file=None), remembering_embedder) as opened:
+    with Library(Settings(data_dir=tmp_path / "data", _env_file=None), embedder) as opened:
         yield opened
 
 

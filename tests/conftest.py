@@ -10,7 +10,6 @@ import pytest
 
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.settings import Settings
-from tests.embedders import RememberingEmbedder
 from tests.pg import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,12 +24,13 @@ pytest_plugins = [
 
 
 @pytest.fixture(scope="session")
-def embedder() -> RememberingEmbedder:
-    """The real bundled multilingual-e5-small, loaded once for the whole session; each passage is embedded once
-    (tests/embedders.py), however many tests and backends store it."""
+def embedder(tmp_path_factory: pytest.TempPathFactory):
+    """The real bundled multilingual-e5-small, loaded once for the whole session; each passage is embedded once,
+    however many tests and backends store it (the embedder's own vector cache, in a session folder)."""
     from retrieval.embedding.embedder import Embedder
 
-    return RememberingEmbedder(Embedder(cache_dir=Settings(_env_file=None).resolved_model_cache))
+    return Embedder(cache_dir=Settings(_env_file=None).resolved_model_cache,
+                    vector_cache=tmp_path_factory.mktemp("vectors") / "passages.sqlite")
 
 
 @pytest.fixture(scope="session")

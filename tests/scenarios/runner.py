@@ -77,11 +77,11 @@ class ScenarioBot:
 
 
 @pytest.fixture
-def scenario_bot(tg: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, remembering_embedder) -> ScenarioBot:
+def scenario_bot(tg: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedder) -> ScenarioBot:
     """A fresh fake Telegram and data folder; the real model (passage vectors remembered across the session)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    return ScenarioBot(tg, tmp_path / "data", remembering_embedder)
+    return ScenarioBot(tg, tmp_path / "data", embedder)
 
 
 def play(scenario: Scenario, bot: ScenarioBot) -> None:
