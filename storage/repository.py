@@ -213,6 +213,11 @@ class Repository:
         with self.session() as s:
             return s.get(Article, article_id)
 
+    def content_hash(self, article_id: int) -> str | None:
+        """The hash of an article's text (None if the article is gone), without reading the text."""
+        with self.session() as s:
+            return s.scalar(select(Article.content_hash).where(Article.id == article_id))
+
     def article_slice(self, article_id: int, start: int, end: int) -> ArticleSlice | None:
         """Characters `start:end` of an article's text, read without loading the rest; None if the article is gone."""
         with self.session() as s:

@@ -4,6 +4,8 @@ passages' can show what an answer gave."""
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 
 from retrieval.answer import Answer, AnswerPassage
 from retrieval.indexes.lexical import terms
@@ -14,6 +16,10 @@ from storage.models import Turn
 from storage.repository import Repository
 
 
+ARTICLE_WORDS_KEPT = 256
+"""Articles whose stems are kept in memory (by text hash), so that follow-ups do not re-read and re-stem them."""
+
+
 class ConversationMemory:
     """The last `history_turns` turns of each conversation, kept in the database so every process sees them."""
 
@@ -21,6 +27,8 @@ class ConversationMemory:
         self.repo = repo
         self.settings = settings
         self.indexes = indexes
+        self._article_words: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def resolve(self, question: str, history: list[HistoryTurn]) -> ResolvedQuestion:
         """The question as read in its conversation (see `followup.resolve`), with what this library holds."""
@@ -57,11 +65,24 @@ class ConversationMemory:
 
     def article_words(self, article_id: int) -> frozenset[str]:
         """The stems of a stored article's title and text, as the lexical index reads them (none once it is gone):
-        what tells which recent turn a follow-up continues."""
+        what tells which recent turn a follow-up continues. Kept by the hash of the article's text, so an edited
+        article is read again and an unchanged one costs one small look-up."""
+        digest = self.repo.content_hash(article_id)
+        if digest is None:
+            return frozenset()
+        with self._lock:
+            if (known := self._article_words.get(digest)) is not None:
+                self._article_words.move_to_end(digest)
+                return known
         article = self.repo.get_article(article_id)
         if article is None:
             return frozenset()
-        return frozenset(terms(f"{article.title}\n{article.text}", article.language))
+        words = frozenset(terms(f"{article.title}\n{article.text}", article.language))
+        with self._lock:
+            self._article_words[digest] = words
+            while len(self._article_words) > ARTICLE_WORDS_KEPT:
+                self._article_words.popitem(last=False)
+        return words
 
     def remember(self, conversation: str, question: str, answer: Answer) -> None:
         """Store a turn so the next question can lean on it, with its passages for a later 'more passages'."""
