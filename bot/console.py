@@ -6,12 +6,12 @@ import argparse
 import asyncio
 import os
 import sys
+from dataclasses import replace
 from typing import TextIO
 
 from bot.conversation import Conversation, Intent, ingest_notice, parse_article_id, parse_intent, stats_text
 from bot.messages import LANGUAGES, language_for, text
 from bot.render_text import render_answer, render_article_line
-from retrieval.answer import Answer
 from retrieval.settings import Settings
 
 CONVERSATION = "console"
@@ -47,8 +47,7 @@ class Console:
             return text(self.lang, "ask_vague")
         if not view.shown:
             return text(self.lang, "empty_library")
-        answer = Answer(view.answer.question, view.answer.found, view.shown, certainty=view.answer.certainty)
-        return render_answer(answer, self.color, self.conversation.settings.excerpt_chars, self.lang)
+        return render_answer(replace(view.answer, passages=view.shown), self.color, self.conversation.settings.excerpt_chars, self.lang)
 
     async def _chat(self, intent: Intent) -> str:
         """Thanks, a greeting or a bare "ok": a friendly line, no search."""

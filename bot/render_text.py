@@ -6,7 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from bot.messages import text
-from bot.render_html import also_in_names, distinct
+from bot.render_html import also_in_names, date_text, distinct
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation
 from retrieval.ranking.excerpt import excerpt
 
@@ -18,9 +18,8 @@ BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
 
 def citation_line(citation: Citation, lang: str = "en") -> str:
     """Title · source · date · link, leaving out what is unknown."""
-    date = citation.published_at.date().isoformat() if citation.published_at else None
     return " · ".join(distinct(citation.title or text(lang, "article_number", id=citation.id), citation.source,
-                               date, citation.url))
+                               date_text(citation.published_at), citation.url))
 
 
 def _highlighted(passage: AnswerPassage, color: bool, excerpt_chars: int | None) -> str:
@@ -59,7 +58,7 @@ def render_timeline(answer: Answer, lang: str = "en") -> str:
     """A topic's key sentences, oldest first, each after its date and followed by its citation."""
     lines = [text(lang, "timeline_title", topic=answer.question), ""]
     for passage in answer.passages:
-        day = passage.article.published_at.date().isoformat() if passage.article.published_at else "—"
+        day = date_text(passage.article.published_at) or "—"
         lines += [textwrap.fill(passage.key_sentence, width=100, initial_indent=f"{day}  ", subsequent_indent="    "),
                   f"    — {citation_line(passage.article, lang)}", ""]
     return "\n".join(lines).rstrip()
@@ -67,6 +66,6 @@ def render_timeline(answer: Answer, lang: str = "en") -> str:
 
 def render_article_line(info: ArticleInfo, lang: str = "en") -> str:
     """One line per article for listings."""
-    date = info.published_at.date().isoformat() if info.published_at else info.ingested_at.date().isoformat()
+    date = date_text(info.published_at or info.ingested_at)
     details = distinct(info.title or text(lang, "untitled"), info.source, date, text(lang, "chunks", chunks=info.chunks))
     return f"#{info.id}  " + " · ".join(details)
