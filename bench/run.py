@@ -2,7 +2,7 @@
 
 Writes `bench.json` and `bench.md` to the output folder. Large libraries are built once in
 TANYA_BENCH_WORK (default /tmp/tanya-bench) and reused; TANYA_BENCH_SECTIONS (comma list of
-ingest, memory, backends, query, startup, anchor, feeds) runs only some sections, merging into an existing report.
+ingest, memory, backends, quality, query, startup, anchor, feeds) runs only some sections, merging into an existing report.
 Every library measured uses the engine settings the command line built, each in its own folder and SQLite file
 (`at`); the query embedder is the configured `EMBEDDING_BACKEND`.
 """
@@ -25,7 +25,7 @@ from bench import report, synthetic
 from retrieval.embedding.hashing import HashEmbedder
 from retrieval.indexes.lexical import LEXICAL_FILE
 
-SECTIONS = ("ingest", "memory", "backends", "query", "startup", "anchor", "feeds")
+SECTIONS = ("ingest", "memory", "backends", "quality", "query", "startup", "anchor", "feeds")
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,14 @@ class Plan:
     base_passages: int
     anchor_documents: int
     anchor_questions: int
+    quality_limit: int | None
 
 
 QUICK = Plan(ingest_articles=60, memory_articles=(300, 3000), sizes=(10_000,), startup_sizes=(10_000,),
-             questions=30, base_passages=96, anchor_documents=20, anchor_questions=20)
+             questions=30, base_passages=96, anchor_documents=20, anchor_questions=20, quality_limit=60)
 FULL = Plan(ingest_articles=150, memory_articles=(1_000, 100_000), sizes=(10_000, 100_000, 1_000_000),
             startup_sizes=(10_000, 1_000_000), questions=60, base_passages=256, anchor_documents=60,
-            anchor_questions=60)
+            anchor_questions=60, quality_limit=None)
 
 
 def log(message: str) -> None:
@@ -372,7 +373,7 @@ def bench_startup(plan: Plan, work: Path, settings, backends: list[str]) -> list
 
 def main(args, settings) -> int:
     """Run the selected benchmark sections and write bench.json and bench.md."""
-    from retrieval.embedding.embedder import ONNX_INT8, TORCH
+    from retrieval.embedding.embedder import ONNX, ONNX_INT8, TORCH
 
     plan = QUICK if args.quick else FULL
     output = Path(args.output)
@@ -384,8 +385,9 @@ def main(args, settings) -> int:
     results["meta"] = {**results.get("meta", {}), "quick": bool(args.quick),
                        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                        "machine": f"{platform.machine()}, {os.cpu_count()} cores", "python": platform.python_version(),
-                       "load_average_at_start": os.getloadavg()[0], "plan": plan.__dict__}
-    embedders = {TORCH: _embedder(settings, TORCH), ONNX_INT8: _embedder(settings, ONNX_INT8)}
+                       "load_average_at_start": os.getloadavg()[0], "plan": plan.__dict__,
+                       "backend": settings.embedding_backend}
+    embedders = {name: _embedder(settings, name) for name in (TORCH, ONNX, ONNX_INT8)}
 
     def save() -> None:
         path.write_text(json.dumps(results, indent=2, default=str))
@@ -399,6 +401,11 @@ def main(args, settings) -> int:
         save()
     if "backends" in chosen:
         results["backends"] = bench_backends(plan, settings, embedders)
+        save()
+    if "quality" in chosen:
+        from bench.quality import bench_quality
+
+        results["quality"] = bench_quality(work, settings, synthetic.EVAL, plan.quality_limit)
         save()
     if "query" in chosen:
         texts, vectors = base_material(plan, embedders[TORCH], work)

@@ -1,4 +1,5 @@
-"""The default `onnx` backend (fp32 graph in ONNX Runtime) gives the vectors of the PyTorch model."""
+"""The ONNX backends give the PyTorch model's vectors: the fp32 graph exactly, the default blockwise int8 graph within
+cosine 0.9999."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from itertools import islice
 import numpy as np
 import pytest
 
-from retrieval.embedding.embedder import ONNX, TORCH, Embedder
+from retrieval.embedding.embedder import ONNX, ONNX_INT8, TORCH, Embedder
 from retrieval.settings import Settings
 from tests.conftest import ROOT, SHARED_EVAL
 
@@ -35,20 +36,38 @@ def torch_embedder() -> Embedder:
     return Embedder(cache_dir=Settings(_env_file=None).resolved_model_cache, backend=TORCH)
 
 
-def test_the_default_backend_is_the_fp32_onnx_graph(embedder):
-    assert Settings(_env_file=None).embedding_backend == ONNX
-    assert embedder.backend == ONNX
+@pytest.fixture(scope="module")
+def fp32_embedder() -> Embedder:
+    """The fp32 graph in ONNX Runtime."""
+    return Embedder(cache_dir=Settings(_env_file=None).resolved_model_cache, backend=ONNX)
 
 
-def test_onnx_gives_the_vectors_of_torch_for_two_hundred_real_questions(embedder, torch_embedder):
+def test_the_default_backend_is_the_blockwise_int8_graph(embedder):
+    assert Settings(_env_file=None).embedding_backend == ONNX_INT8
+    assert embedder.backend == ONNX_INT8
+
+
+def test_the_fp32_graph_gives_the_vectors_of_torch_for_two_hundred_real_questions(fp32_embedder, torch_embedder):
     questions = _field("*.questions.jsonl", "question", 40)[:200]
-    cosines = np.sum(embedder.queries(questions) * torch_embedder.queries(questions), axis=1)
+    cosines = np.sum(fp32_embedder.queries(questions) * torch_embedder.queries(questions), axis=1)
     assert len(questions) == 200 and cosines.min() >= 0.9999
 
 
-def test_onnx_gives_the_vectors_of_torch_for_real_passages_of_every_length(embedder, torch_embedder):
+def test_the_fp32_graph_gives_the_vectors_of_torch_for_real_passages_of_every_length(fp32_embedder, torch_embedder):
     passages = _field("*.corpus.jsonl", "text", 12)
-    cosines = np.sum(embedder.passages(passages) * torch_embedder.passages(passages), axis=1)
+    cosines = np.sum(fp32_embedder.passages(passages) * torch_embedder.passages(passages), axis=1)
+    assert cosines.min() >= 0.9999
+
+
+def test_the_int8_graph_keeps_the_fp32_vectors_of_two_hundred_real_questions(embedder, fp32_embedder):
+    questions = _field("*.questions.jsonl", "question", 40)[:200]
+    cosines = np.sum(embedder.queries(questions) * fp32_embedder.queries(questions), axis=1)
+    assert len(questions) == 200 and cosines.min() >= 0.9999
+
+
+def test_the_int8_graph_keeps_the_fp32_vectors_of_real_passages_of_every_length(embedder, fp32_embedder):
+    passages = _field("*.corpus.jsonl", "text", 12)
+    cosines = np.sum(embedder.passages(passages) * fp32_embedder.passages(passages), axis=1)
     assert cosines.min() >= 0.9999
 
 
@@ -60,7 +79,7 @@ def test_questions_asked_at_once_from_several_threads_get_their_own_vectors(embe
     assert np.allclose(together, np.tile(alone, (3, 1)), atol=1e-5)
 
 
-def test_a_fresh_process_answers_with_the_onnx_graph_without_importing_torch(embedder):
+def test_a_fresh_process_answers_with_the_default_graph_without_importing_torch(embedder):
     cache = Settings(_env_file=None).resolved_model_cache
     script = ("import sys; sys.modules['torch'] = None\n"
               "from pathlib import Path\n"
