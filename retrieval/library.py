@@ -352,8 +352,8 @@ class Library:
         timed = read_time(question, (now or datetime.now(timezone.utc)).astimezone(zone).date())
         if not timed.timed:
             return None
-        if timed.range is not None and not timed.range.relative and not self.repo.articles_by_date(
-                date_bounds(timed.range, zone), limit=1):
+        if timed.range is not None and not timed.range.relative and not self.repo.has_articles_within(
+                date_bounds(timed.range, zone)):
             return read_recency(question)
         return timed
 

@@ -39,6 +39,7 @@ class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (
         Index("uq_articles_canonical_url", "canonical_url", unique=True),
+        Index("ix_articles_dates", "published_at", "ingested_at"),
         {"sqlite_autoincrement": True},
     )
 

@@ -244,6 +244,11 @@ class Repository:
         with self.session() as s:
             return list(s.scalars(query.order_by(newest.desc(), Article.id.desc()).offset(offset).limit(limit)))
 
+    def has_articles_within(self, bounds: DateBounds) -> bool:
+        """Whether any article's date falls within `bounds` (read from the date indexes, not the articles)."""
+        with self.session() as s:
+            return s.scalar(select(Article.id).where(_within(bounds)).limit(1)) is not None
+
     def dated_chunk_ids(self, bounds: DateBounds, limit: int) -> list[int] | None:
         """Ids of the chunks of articles within `bounds`; None when there are more than `limit`."""
         with self.session() as s:
