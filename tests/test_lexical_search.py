@@ -45,10 +45,12 @@ def test_pruned_search_returns_the_exhaustive_top_k_after_adds_and_deletions(see
     rng = np.random.default_rng(seed)
     corpus = zipf_corpus(rng, 6000, 3000)
     index = LexicalIndex()
-    index.window_bits, index.seed_budget = 6, 300
     for chunk_id, tokens in enumerate(corpus, start=100):
         index.add(chunk_id, tokens)
     queries = [[f"w{w}" for w in rng.choice(3000, size=int(rng.integers(1, 9)))] for _ in range(40)]
+    queries += [[f"w{w}" for w in np.concatenate([rng.choice(12, size=int(rng.integers(1, 4))),
+                                                  rng.choice(np.arange(12, 3000), size=int(rng.integers(1, 4)))])]
+                for _ in range(40)]  # common and rare words together: the common ones are mostly looked up, not read
     queries += [["w0", "w1", "w2"], ["w0", "w2999"], ["unknown", "w5"]]
 
     def agree() -> None:
@@ -67,7 +69,6 @@ def test_pruned_search_returns_the_exhaustive_top_k_after_adds_and_deletions(see
 
 def test_a_chunk_deleted_after_a_search_no_longer_appears_in_the_next():
     index = LexicalIndex()
-    index.window_bits, index.seed_budget = 2, 2
     for chunk_id in range(40):
         index.add(chunk_id, ["banjir", "jakarta"] if chunk_id % 2 else ["jakarta"])
     first, _, _ = index.search(["banjir", "jakarta"], 3)
