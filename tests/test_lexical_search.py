@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from retrieval.indexes import lexical
 from retrieval.indexes.lexical import LexicalIndex
 
 
@@ -105,3 +106,29 @@ def test_an_index_read_back_from_its_file_answers_like_the_one_saved_and_takes_a
     again = LexicalIndex.load(tmp_path)
     for query in queries:
         assert again.search(query, 20)[0].tolist() == kept.search(query, 20)[0].tolist()
+
+
+@pytest.mark.parametrize("with_saved_bounds", [True, False])
+def test_an_index_read_back_searches_exactly_after_adds_and_deletions(tmp_path, monkeypatch, with_saved_bounds):
+    """The terms' score bounds are saved with the index (a file from before they were kept still loads and is exact);
+    chunks added later, holding common words more often and in shorter chunks than any before, still rank."""
+    if not with_saved_bounds:
+        monkeypatch.setattr(lexical, "_saved_frontiers", lambda *arrays: {})
+    rng = np.random.default_rng(4)
+    saved = LexicalIndex()
+    for chunk_id, tokens in enumerate(zipf_corpus(rng, 3000, 1500)):
+        saved.add(chunk_id, tokens)
+    saved.save(tmp_path)
+    monkeypatch.undo()
+    index = LexicalIndex.load(tmp_path)
+    queries = [[f"w{w}" for w in np.concatenate([rng.choice(12, size=2), rng.choice(np.arange(12, 1500), size=2)])]
+               for _ in range(60)]
+    for query in queries:
+        for k in (1, 10, 50):
+            assert [a.tolist() for a in index.search(query, k)[:2]] == list(exhaustive(index, query, k)), (query, k)
+    index.remove(rng.choice(3000, size=600, replace=False).tolist())
+    for chunk_id in range(5000, 5040):
+        index.add(chunk_id, [f"w{chunk_id % 12}"] * 9 + ["w1400"])
+    for query in queries + [["w3", "w1400"], ["w0", "w1", "w1400"]]:
+        for k in (1, 10):
+            assert [a.tolist() for a in index.search(query, k)[:2]] == list(exhaustive(index, query, k)), (query, k)

@@ -71,6 +71,24 @@ class _Frontier(NamedTuple):
     min_len: np.ndarray
 
 
+class _SavedBounds(NamedTuple):
+    """The frontiers of every term as saved: per term, how many postings they were computed from and where its
+    (count, shortest chunk) pairs end."""
+
+    sizes: np.ndarray
+    ends: np.ndarray
+    counts: np.ndarray
+    lengths: np.ndarray
+
+    def frontier(self, term: int) -> _Frontier | None:
+        """The term's saved frontier (None for a term added since)."""
+        if term >= len(self.ends):
+            return None
+        start, end = (int(self.ends[term - 1]) if term else 0), int(self.ends[term])
+        return _Frontier(int(self.sizes[term]), self.counts[start:end].astype(np.float64),
+                         self.lengths[start:end].astype(np.float64))
+
+
 class SlotMap:
     """Chunk id -> slot. The ids of a loaded file are two sorted arrays (12 bytes a chunk, not a dict's ~100);
     ids added later live in a dict, and loaded ids removed later are flagged."""
@@ -146,6 +164,7 @@ class LexicalIndex:
         self.slot = SlotMap()
         self.total_len = 0
         self._bounds: dict[int, _Frontier] = {}
+        self._saved_bounds: _SavedBounds | None = None
 
     def __len__(self) -> int:
         return len(self.slot)
@@ -264,9 +283,11 @@ class LexicalIndex:
         return term.idf * (self.k1 + 1) * float(np.max(frontier.freqs / (frontier.freqs + norm)))
 
     def _frontier(self, term: _Term) -> _Frontier:
-        """Per count the term is held with, the shortest chunk holding it so often (cached for `bound_cache_terms`
-        terms; after adds only the new postings are read; deletions leave it a valid bound)."""
+        """Per count the term is held with, the shortest chunk holding it so often (as saved, or computed and cached
+        for `bound_cache_terms` terms; after adds only the new postings are read; deletions leave it a valid bound)."""
         cached = self._bounds.get(term.term)
+        if cached is None and self._saved_bounds is not None:
+            cached = self._saved_bounds.frontier(term.term)
         if cached is not None and cached.count == len(term.docs):
             return cached
         origin = cached.count if cached is not None else 0
@@ -275,10 +296,8 @@ class LexicalIndex:
         if cached is not None:
             freqs = np.concatenate([freqs, cached.freqs.astype(np.uint16)])
             lengths = np.concatenate([lengths, cached.min_len.astype(np.int32)])
-        shortest = np.full(int(freqs.max()) + 1, np.iinfo(np.int32).max, dtype=np.int32)
-        np.minimum.at(shortest, freqs, lengths)
-        held = np.flatnonzero(shortest < np.iinfo(np.int32).max)
-        frontier = _Frontier(len(term.docs), held.astype(np.float64), shortest[held].astype(np.float64))
+        _, counts, shortest = _frontiers(np.zeros(len(freqs), np.int32), freqs, lengths, 1)
+        frontier = _Frontier(len(term.docs), counts.astype(np.float64), shortest.astype(np.float64))
         self._bounds.pop(term.term, None)
         if len(self._bounds) >= self.bound_cache_terms:
             del self._bounds[next(iter(self._bounds))]
@@ -325,6 +344,8 @@ class LexicalIndex:
             "vocab_ends": np.cumsum([len(token) for token in vocab], dtype=np.int64),
             "post_ends": np.cumsum([len(docs) for docs, _ in postings], dtype=np.int64),
         }
+        arrays.update(_saved_frontiers(arrays["post_docs"], arrays["post_freqs"], arrays["post_ends"],
+                                       arrays["doc_len"]))
         meta = {"k1": self.k1, "b": self.b, "documents": len(self.doc_ids), "terms": len(vocab)}
         write_index_file(folder / LEXICAL_FILE, "lexical", meta,
                          [(name, lambda put, values=values: put(values)) for name, values in arrays.items()])
@@ -337,7 +358,7 @@ class LexicalIndex:
             return None
         meta = stored.meta
         arrays = {name: stored.mapped(name, dtype) if name in _MAPPED else stored.array(name, dtype)
-                  for name, dtype in _ARRAYS.items()}
+                  for name, dtype in _ARRAYS.items() if name in _REQUIRED or name in stored.sections}
         problem = _inconsistency(arrays, meta)
         if problem:
             raise stored.damaged(problem)
@@ -364,6 +385,9 @@ class LexicalIndex:
             raise stored.damaged("a chunk id is listed twice")
         index.slot = SlotMap(ids, live)
         index.total_len = int(arrays["doc_len"][live].sum())
+        if _BOUNDS[0] in arrays:
+            index._saved_bounds = _SavedBounds(np.diff(arrays["post_ends"], prepend=0), arrays["bound_ends"],
+                                               arrays["bound_counts"], arrays["bound_lengths"])
         return index
 
 
@@ -371,7 +395,46 @@ _MAPPED = ("post_docs", "post_freqs")
 """The arrays left in the file and read when a question needs them; a term's postings are copied into memory only
 when a chunk is added to it."""
 _ARRAYS = {"doc_ids": "<i8", "doc_len": "<i4", "alive": "u1", "vocab": "u1", "vocab_ends": "<i8", "post_ends": "<i8",
-           "post_docs": "<i4", "post_freqs": "<u2"}
+           "post_docs": "<i4", "post_freqs": "<u2", "bound_ends": "<i8", "bound_counts": "<u2", "bound_lengths": "<i4"}
+_REQUIRED = ("doc_ids", "doc_len", "alive", "vocab", "vocab_ends", "post_ends", "post_docs", "post_freqs")
+"""The arrays every lexical file holds; files saved before the terms' score bounds were kept lack those."""
+_BOUNDS = ("bound_ends", "bound_counts", "bound_lengths")
+_TOP_COUNT = 16
+"""Counts from this up are kept as one in a term's frontier, at the highest count (still a bound, and small)."""
+_BOUND_BLOCK = 1 << 20
+"""Postings whose frontiers are computed at once when saving (bounds the memory it takes)."""
+
+
+def _frontiers(terms: np.ndarray, freqs: np.ndarray, lengths: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
+    """For the postings of `count` terms (each posting's term number, count and chunk length): per term, each count
+    it is held with and the shortest chunk holding it so often, as (term, count, length) arrays ordered by term.
+    Counts of `_TOP_COUNT` and more are one pair, at the term's highest count."""
+    bucket = np.clip(freqs, 1, _TOP_COUNT).astype(np.int32) - 1
+    shortest = np.full(count * _TOP_COUNT, np.iinfo(np.int32).max, dtype=np.int32)
+    np.minimum.at(shortest, terms * _TOP_COUNT + bucket, lengths.astype(np.int32))
+    highest = np.zeros(count, dtype=np.uint16)
+    np.maximum.at(highest, terms, freqs.astype(np.uint16))
+    present = np.flatnonzero(shortest < np.iinfo(np.int32).max)
+    term, held = present // _TOP_COUNT, present % _TOP_COUNT + 1
+    return term, np.where(held == _TOP_COUNT, highest[term], held).astype(np.uint16), shortest[present]
+
+
+def _saved_frontiers(docs: np.ndarray, freqs: np.ndarray, ends: np.ndarray, doc_len: np.ndarray) -> dict:
+    """Every term's frontier as arrays to save: where each term's pairs end, their counts and shortest chunks."""
+    starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
+    pieces, first = [], 0
+    while first < len(ends):
+        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _BOUND_BLOCK, side="right")))
+        sizes = ends[first:last] - starts[first:last]
+        terms = np.repeat(np.arange(last - first, dtype=np.int32), sizes)
+        span = slice(int(starts[first]), int(ends[last - 1]))
+        term, counts, lengths = _frontiers(terms, freqs[span], doc_len[docs[span]], last - first)
+        pieces.append((np.bincount(term, minlength=last - first), counts, lengths))
+        first = last
+    per_term = np.concatenate([p[0] for p in pieces]) if pieces else np.zeros(0, np.int64)
+    return {"bound_ends": np.cumsum(per_term, dtype=np.int64),
+            "bound_counts": np.concatenate([p[1] for p in pieces]) if pieces else np.zeros(0, np.uint16),
+            "bound_lengths": np.concatenate([p[2] for p in pieces]) if pieces else np.zeros(0, np.int32)}
 
 
 _ROUNDING = 1e-6
@@ -556,4 +619,11 @@ def _inconsistency(arrays: dict[str, np.ndarray], meta: dict) -> str | None:
         return "a posting points past the last chunk"
     if len(arrays["doc_len"]) and arrays["doc_len"].min() < 0:
         return "a chunk has a negative length"
+    if any(name in arrays for name in _BOUNDS) and not all(name in arrays for name in _BOUNDS):
+        return "its score bounds are incomplete"
+    if _BOUNDS[0] in arrays:
+        ends, pairs = arrays["bound_ends"], len(arrays["bound_counts"])
+        if len(ends) != terms_ or len(arrays["bound_lengths"]) != pairs or (len(ends) and (
+                ends[-1] != pairs or ends[0] < 0 or np.any(np.diff(ends) < 0))):
+            return "its score bounds do not fit its terms"
     return None
