@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from retrieval.indexes import lexical
 from retrieval.indexes.lexical import LexicalIndex
 
 
@@ -45,10 +46,12 @@ def test_pruned_search_returns_the_exhaustive_top_k_after_adds_and_deletions(see
     rng = np.random.default_rng(seed)
     corpus = zipf_corpus(rng, 6000, 3000)
     index = LexicalIndex()
-    index.window_bits, index.seed_budget = 6, 300
     for chunk_id, tokens in enumerate(corpus, start=100):
         index.add(chunk_id, tokens)
     queries = [[f"w{w}" for w in rng.choice(3000, size=int(rng.integers(1, 9)))] for _ in range(40)]
+    queries += [[f"w{w}" for w in np.concatenate([rng.choice(12, size=int(rng.integers(1, 4))),
+                                                  rng.choice(np.arange(12, 3000), size=int(rng.integers(1, 4)))])]
+                for _ in range(40)]  # common and rare words together: the common ones are mostly looked up, not read
     queries += [["w0", "w1", "w2"], ["w0", "w2999"], ["unknown", "w5"]]
 
     def agree() -> None:
@@ -67,7 +70,6 @@ def test_pruned_search_returns_the_exhaustive_top_k_after_adds_and_deletions(see
 
 def test_a_chunk_deleted_after_a_search_no_longer_appears_in_the_next():
     index = LexicalIndex()
-    index.window_bits, index.seed_budget = 2, 2
     for chunk_id in range(40):
         index.add(chunk_id, ["banjir", "jakarta"] if chunk_id % 2 else ["jakarta"])
     first, _, _ = index.search(["banjir", "jakarta"], 3)
@@ -104,3 +106,29 @@ def test_an_index_read_back_from_its_file_answers_like_the_one_saved_and_takes_a
     again = LexicalIndex.load(tmp_path)
     for query in queries:
         assert again.search(query, 20)[0].tolist() == kept.search(query, 20)[0].tolist()
+
+
+@pytest.mark.parametrize("with_saved_bounds", [True, False])
+def test_an_index_read_back_searches_exactly_after_adds_and_deletions(tmp_path, monkeypatch, with_saved_bounds):
+    """The terms' score bounds are saved with the index (a file from before they were kept still loads and is exact);
+    chunks added later, holding common words more often and in shorter chunks than any before, still rank."""
+    if not with_saved_bounds:
+        monkeypatch.setattr(lexical, "_saved_frontiers", lambda *arrays: {})
+    rng = np.random.default_rng(4)
+    saved = LexicalIndex()
+    for chunk_id, tokens in enumerate(zipf_corpus(rng, 3000, 1500)):
+        saved.add(chunk_id, tokens)
+    saved.save(tmp_path)
+    monkeypatch.undo()
+    index = LexicalIndex.load(tmp_path)
+    queries = [[f"w{w}" for w in np.concatenate([rng.choice(12, size=2), rng.choice(np.arange(12, 1500), size=2)])]
+               for _ in range(60)]
+    for query in queries:
+        for k in (1, 10, 50):
+            assert [a.tolist() for a in index.search(query, k)[:2]] == list(exhaustive(index, query, k)), (query, k)
+    index.remove(rng.choice(3000, size=600, replace=False).tolist())
+    for chunk_id in range(5000, 5040):
+        index.add(chunk_id, [f"w{chunk_id % 12}"] * 9 + ["w1400"])
+    for query in queries + [["w3", "w1400"], ["w0", "w1", "w1400"]]:
+        for k in (1, 10):
+            assert [a.tolist() for a in index.search(query, k)[:2]] == list(exhaustive(index, query, k)), (query, k)

@@ -62,19 +62,31 @@ class _Term(NamedTuple):
     freqs: np.ndarray
 
 
-class _Windows(NamedTuple):
-    """A term's postings cut by window of slots: per window, its number, posting range, highest count and shortest
-    chunk; `count` is how many postings it was computed from."""
+class _Frontier(NamedTuple):
+    """A term's postings summarised for its score bound: each count it is held with, and the shortest chunk holding
+    it that often; `count` is how many postings it was computed from."""
 
     count: int
-    ids: np.ndarray
-    starts: np.ndarray
-    ends: np.ndarray
-    max_tf: np.ndarray
+    freqs: np.ndarray
     min_len: np.ndarray
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        return self.ids, self.starts, self.ends, self.max_tf, self.min_len
+
+class _SavedBounds(NamedTuple):
+    """The frontiers of every term as saved: per term, how many postings they were computed from and where its
+    (count, shortest chunk) pairs end."""
+
+    sizes: np.ndarray
+    ends: np.ndarray
+    counts: np.ndarray
+    lengths: np.ndarray
+
+    def frontier(self, term: int) -> _Frontier | None:
+        """The term's saved frontier (None for a term added since)."""
+        if term >= len(self.ends):
+            return None
+        start, end = (int(self.ends[term - 1]) if term else 0), int(self.ends[term])
+        return _Frontier(int(self.sizes[term]), self.counts[start:end].astype(np.float64),
+                         self.lengths[start:end].astype(np.float64))
 
 
 class SlotMap:
@@ -139,12 +151,8 @@ class SlotMap:
 class LexicalIndex:
     """An inverted index with BM25 scoring; deletions are tombstones compacted on save."""
 
-    window_bits = 10
-    """Slots per window of the pruned search: 2**window_bits (smaller: tighter bounds, more windows to sum)."""
-    window_cache_terms = 1024
-    """Terms whose window bounds are kept between questions (the oldest computed is dropped first)."""
-    seed_budget = 4096
-    """Postings of the rarest query terms read in full to set the bar the other terms' windows must reach."""
+    bound_cache_terms = 4096
+    """Terms whose score bounds are kept between questions (the oldest computed is dropped first)."""
 
     def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
@@ -155,7 +163,8 @@ class LexicalIndex:
         self.alive = bytearray()
         self.slot = SlotMap()
         self.total_len = 0
-        self._window_cache: dict[int, _Windows] = {}
+        self._bounds: dict[int, _Frontier] = {}
+        self._saved_bounds: _SavedBounds | None = None
 
     def __len__(self) -> int:
         return len(self.slot)
@@ -218,11 +227,9 @@ class LexicalIndex:
     def search(self, query: list[str], k: int) -> tuple[np.ndarray, np.ndarray, float]:
         """Top `k` chunk ids with BM25 scores, plus the share of query idf the best hit matched.
 
-        Exact top-k without scoring every posting (MaxScore over windows of slots): the rarest terms alone set a
-        bar (the k-th best of their chunks' partial scores, which the k-th best full score is at least), and a
-        window is read only if its chunks could reach it: the other terms' bounds there (highest count, shortest
-        chunk) plus its best partial score. Scores are summed in query order, as when every posting is scored;
-        ties are broken by slot, oldest first.
+        Exact top-k without scoring every posting (MaxScore, see `_MaxScore`); the few chunks that could be among
+        the best are scored in full, each term's contributions summed in query order, exactly as when every posting
+        is scored; ties are broken by slot, oldest first.
         """
         n = len(self.slot)
         matched = self._matched(query) if n else []
@@ -230,38 +237,21 @@ class LexicalIndex:
             return np.zeros(0, np.int64), np.zeros(0, np.float32), 0.0
         avg = self.total_len / n
         alive = np.frombuffer(self.alive, dtype=np.uint8)
-        seeds, rest = self._split_seeds(matched)
-        scores = np.zeros(len(self.doc_ids), dtype=np.float32)
-        reach, bar = self._rest_bounds(rest, avg), 0.0
-        if seeds:
-            for term in seeds:
-                scores[term.docs] += self._contribution(term, term.freqs, term.docs, avg)
-            slots = _distinct(np.concatenate([term.docs for term in seeds]))
-            partial = scores[slots] * alive[slots]
-            if len(slots) >= k:
-                bar = float(np.partition(partial, len(slots) - k)[len(slots) - k]) * (1 - 1e-5)
-            best = np.zeros_like(reach)
-            np.maximum.at(best, slots >> self.window_bits, partial)
-            reach += best
-            scores[slots] = 0
-        open_ = (reach * (1 + 1e-5) >= bar) & (reach > 0)
-        everywhere = bool(open_[reach > 0].all())
-        for term in matched:
-            if everywhere:
-                docs, freqs = term.docs, term.freqs
-            elif any(term is seed for seed in seeds):
-                inside = open_[term.docs >> self.window_bits]
-                docs, freqs = term.docs[inside], term.freqs[inside]
-            else:
-                window = self._windows(term)
-                keep = open_[window.ids]
-                where = _ranges(window.starts[keep], window.ends[keep])
-                docs, freqs = term.docs[where], term.freqs[where]
-            scores[docs] += self._contribution(term, freqs, docs, avg)
-        slots, scores = _best(scores, alive, k, bar)
+        slots = _MaxScore(self, matched, k, avg, alive).candidates()
+        slots, scores = _best(slots, self._scores(matched, slots, avg), alive, k)
         coverage = self._coverage(matched, int(slots[0])) if len(slots) else 0.0
         ids = np.frombuffer(self.doc_ids, dtype=np.int64)[slots]
         return ids.copy(), scores, coverage
+
+    def _scores(self, matched: list[_Term], slots: np.ndarray, avg: float) -> np.ndarray:
+        """Full BM25 scores of the chunks at `slots` (ascending), the terms summed in query order."""
+        scores = np.zeros(len(slots), dtype=np.float32)
+        for term in matched:
+            found, held = _find(term.docs, slots)
+            values = np.zeros(len(slots))
+            values[held] = self._contribution(term, term.freqs[found[held]], slots[held], avg)
+            scores += values
+        return scores
 
     def _matched(self, query: list[str]) -> list[_Term]:
         """The query's terms that some live chunk holds, in query order, with their idf and postings."""
@@ -277,56 +267,42 @@ class LexicalIndex:
                 matched.append(_Term(term, self.idf(live), docs, np.frombuffer(freqs_arr, dtype=np.uint16)))
         return matched
 
-    def _split_seeds(self, matched: list[_Term]) -> tuple[list[_Term], list[_Term]]:
-        """The rarest terms (the rarest one, and more while they fit `seed_budget` postings together), read in full
-        to set the bar, and the others, read only in windows where they could matter."""
-        seeds, postings = [], 0
-        for term in sorted(matched, key=lambda term: len(term.docs)):
-            if seeds and postings + len(term.docs) > self.seed_budget:
-                break
-            seeds.append(term)
-            postings += len(term.docs)
-        return seeds, [term for term in matched if all(term is not seed for seed in seeds)]
-
     def _contribution(self, term: _Term, freqs: np.ndarray, slots: np.ndarray, avg: float) -> np.ndarray:
-        """BM25 terms of one query term for chunks at `slots` holding it `freqs` times."""
+        """BM25 terms of one query term for chunks at `slots` holding it `freqs` times (float64, the reference
+        arithmetic every score is summed from)."""
         freqs = freqs.astype(np.float32)
         lengths = np.frombuffer(self.doc_len, dtype=np.int32)
         norm = self.k1 * (1 - self.b + self.b * lengths[slots] / avg)
         return term.idf * freqs * (self.k1 + 1) / (freqs + norm)
 
-    def _rest_bounds(self, rest: list[_Term], avg: float) -> np.ndarray:
-        """Per window of slots, the most its chunks can score from the `rest` terms."""
-        bounds = np.zeros((len(self.doc_ids) >> self.window_bits) + 1)
-        for term in rest:
-            window = self._windows(term)
-            bounds[window.ids] += term.idf * (self.k1 + 1) * window.max_tf / (
-                window.max_tf + self.k1 * (1 - self.b + self.b * window.min_len / avg))
-        return bounds
+    def _bound(self, term: _Term, avg: float) -> float:
+        """The most one chunk can score from the term: its best count for the length of the shortest chunk holding
+        it so often."""
+        frontier = self._frontier(term)
+        norm = self.k1 * (1 - self.b + self.b * frontier.min_len / avg)
+        return term.idf * (self.k1 + 1) * float(np.max(frontier.freqs / (frontier.freqs + norm)))
 
-    def _windows(self, term: _Term) -> _Windows:
-        """Per window of slots holding the term: its postings' range, highest count and shortest chunk (cached for
-        `window_cache_terms` terms; only the last window is recomputed after adds; deletions leave bounds valid)."""
-        cached = self._window_cache.get(term.term)
+    def _frontier(self, term: _Term) -> _Frontier:
+        """Per count the term is held with, the shortest chunk holding it so often (as saved, or computed and cached
+        for `bound_cache_terms` terms; after adds only the new postings are read; deletions leave it a valid bound)."""
+        cached = self._bounds.get(term.term)
+        if cached is None and self._saved_bounds is not None:
+            cached = self._saved_bounds.frontier(term.term)
         if cached is not None and cached.count == len(term.docs):
             return cached
-        origin = int(cached.starts[-1]) if cached is not None and len(cached.starts) else 0
-        docs, freqs = term.docs[origin:], term.freqs[origin:]
-        window = docs >> self.window_bits
-        starts = np.flatnonzero(np.diff(window, prepend=-1)).astype(np.int32)
-        lengths = np.frombuffer(self.doc_len, dtype=np.int32)[docs]
-        part = _Windows(len(term.docs), window[starts], starts + origin, np.append(starts[1:], len(docs)) + origin,
-                        np.maximum.reduceat(freqs, starts).astype(np.float32),
-                        np.minimum.reduceat(lengths, starts).astype(np.float32))
-        if cached is not None and origin:
-            keep = len(cached.starts) - 1
-            part = _Windows(len(term.docs), *(np.concatenate([old[:keep], new]) for old, new in
-                                              zip(cached.arrays(), part.arrays())))
-        self._window_cache.pop(term.term, None)
-        if len(self._window_cache) >= self.window_cache_terms:
-            del self._window_cache[next(iter(self._window_cache))]
-        self._window_cache[term.term] = part
-        return part
+        origin = cached.count if cached is not None else 0
+        freqs = term.freqs[origin:]
+        lengths = np.frombuffer(self.doc_len, dtype=np.int32)[term.docs[origin:]]
+        if cached is not None:
+            freqs = np.concatenate([freqs, cached.freqs.astype(np.uint16)])
+            lengths = np.concatenate([lengths, cached.min_len.astype(np.int32)])
+        _, counts, shortest = _frontiers(np.zeros(len(freqs), np.int32), freqs, lengths, 1)
+        frontier = _Frontier(len(term.docs), counts.astype(np.float64), shortest.astype(np.float64))
+        self._bounds.pop(term.term, None)
+        if len(self._bounds) >= self.bound_cache_terms:
+            del self._bounds[next(iter(self._bounds))]
+        self._bounds[term.term] = frontier
+        return frontier
 
     def _coverage(self, matched: list[_Term], slot: int) -> float:
         """Idf-weighted share of the query's known terms that occur in the given document."""
@@ -368,6 +344,8 @@ class LexicalIndex:
             "vocab_ends": np.cumsum([len(token) for token in vocab], dtype=np.int64),
             "post_ends": np.cumsum([len(docs) for docs, _ in postings], dtype=np.int64),
         }
+        arrays.update(_saved_frontiers(arrays["post_docs"], arrays["post_freqs"], arrays["post_ends"],
+                                       arrays["doc_len"]))
         meta = {"k1": self.k1, "b": self.b, "documents": len(self.doc_ids), "terms": len(vocab)}
         write_index_file(folder / LEXICAL_FILE, "lexical", meta,
                          [(name, lambda put, values=values: put(values)) for name, values in arrays.items()])
@@ -380,7 +358,7 @@ class LexicalIndex:
             return None
         meta = stored.meta
         arrays = {name: stored.mapped(name, dtype) if name in _MAPPED else stored.array(name, dtype)
-                  for name, dtype in _ARRAYS.items()}
+                  for name, dtype in _ARRAYS.items() if name in _REQUIRED or name in stored.sections}
         problem = _inconsistency(arrays, meta)
         if problem:
             raise stored.damaged(problem)
@@ -407,6 +385,9 @@ class LexicalIndex:
             raise stored.damaged("a chunk id is listed twice")
         index.slot = SlotMap(ids, live)
         index.total_len = int(arrays["doc_len"][live].sum())
+        if _BOUNDS[0] in arrays:
+            index._saved_bounds = _SavedBounds(np.diff(arrays["post_ends"], prepend=0), arrays["bound_ends"],
+                                               arrays["bound_counts"], arrays["bound_lengths"])
         return index
 
 
@@ -414,30 +395,182 @@ _MAPPED = ("post_docs", "post_freqs")
 """The arrays left in the file and read when a question needs them; a term's postings are copied into memory only
 when a chunk is added to it."""
 _ARRAYS = {"doc_ids": "<i8", "doc_len": "<i4", "alive": "u1", "vocab": "u1", "vocab_ends": "<i8", "post_ends": "<i8",
-           "post_docs": "<i4", "post_freqs": "<u2"}
+           "post_docs": "<i4", "post_freqs": "<u2", "bound_ends": "<i8", "bound_counts": "<u2", "bound_lengths": "<i4"}
+_REQUIRED = ("doc_ids", "doc_len", "alive", "vocab", "vocab_ends", "post_ends", "post_docs", "post_freqs")
+"""The arrays every lexical file holds; files saved before the terms' score bounds were kept lack those."""
+_BOUNDS = ("bound_ends", "bound_counts", "bound_lengths")
+_TOP_COUNT = 16
+"""Counts from this up are kept as one in a term's frontier, at the highest count (still a bound, and small)."""
+_BOUND_BLOCK = 1 << 20
+"""Postings whose frontiers are computed at once when saving (bounds the memory it takes)."""
 
 
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The positions start..end-1 of each range, end to end."""
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if not total:
-        return np.zeros(0, np.int64)
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    return offsets + np.arange(total)
+def _frontiers(terms: np.ndarray, freqs: np.ndarray, lengths: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
+    """For the postings of `count` terms (each posting's term number, count and chunk length): per term, each count
+    it is held with and the shortest chunk holding it so often, as (term, count, length) arrays ordered by term.
+    Counts of `_TOP_COUNT` and more are one pair, at the term's highest count."""
+    bucket = np.clip(freqs, 1, _TOP_COUNT).astype(np.int32) - 1
+    shortest = np.full(count * _TOP_COUNT, np.iinfo(np.int32).max, dtype=np.int32)
+    np.minimum.at(shortest, terms * _TOP_COUNT + bucket, lengths.astype(np.int32))
+    highest = np.zeros(count, dtype=np.uint16)
+    np.maximum.at(highest, terms, freqs.astype(np.uint16))
+    present = np.flatnonzero(shortest < np.iinfo(np.int32).max)
+    term, held = present // _TOP_COUNT, present % _TOP_COUNT + 1
+    return term, np.where(held == _TOP_COUNT, highest[term], held).astype(np.uint16), shortest[present]
 
 
-def _best(scores: np.ndarray, alive: np.ndarray, k: int, bar: float) -> tuple[np.ndarray, np.ndarray]:
-    """The slots of the `k` best positive live scores (none below `bar`) and the scores, best first, ties by slot."""
-    if bar <= 0:
-        scores *= alive
-        bar = max(float(np.partition(scores, len(scores) - k)[len(scores) - k]), np.finfo(np.float32).tiny) \
-            if len(scores) > k else np.finfo(np.float32).tiny
-    slots = np.flatnonzero(scores >= bar)
-    found = scores[slots] * alive[slots]
-    top = np.lexsort((slots, -found))[:k]
-    keep = found[top] > 0
-    return slots[top][keep], found[top][keep]
+def _saved_frontiers(docs: np.ndarray, freqs: np.ndarray, ends: np.ndarray, doc_len: np.ndarray) -> dict:
+    """Every term's frontier as arrays to save: where each term's pairs end, their counts and shortest chunks."""
+    starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
+    pieces, first = [], 0
+    while first < len(ends):
+        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _BOUND_BLOCK, side="right")))
+        sizes = ends[first:last] - starts[first:last]
+        terms = np.repeat(np.arange(last - first, dtype=np.int32), sizes)
+        span = slice(int(starts[first]), int(ends[last - 1]))
+        term, counts, lengths = _frontiers(terms, freqs[span], doc_len[docs[span]], last - first)
+        pieces.append((np.bincount(term, minlength=last - first), counts, lengths))
+        first = last
+    per_term = np.concatenate([p[0] for p in pieces]) if pieces else np.zeros(0, np.int64)
+    return {"bound_ends": np.cumsum(per_term, dtype=np.int64),
+            "bound_counts": np.concatenate([p[1] for p in pieces]) if pieces else np.zeros(0, np.uint16),
+            "bound_lengths": np.concatenate([p[2] for p in pieces]) if pieces else np.zeros(0, np.int32)}
+
+
+_ROUNDING = 1e-6
+"""Relative rounding room per term summed: a float32 sum of n terms is within about n * 6e-8 of the real one."""
+_LOOKUP_COST = 8
+"""How many postings read whole cost as much as looking one chunk up in them (measured with numpy at 1M chunks)."""
+
+
+def _kth(scores: np.ndarray, k: int) -> float:
+    """The k-th highest of the scores (0 when there are fewer than k)."""
+    if len(scores) < k:
+        return 0.0
+    return float(np.partition(scores, len(scores) - k)[len(scores) - k])
+
+
+def _find(docs: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of the ascending slots would lie in a sorted postings list, and whether the list holds it."""
+    found = np.minimum(np.searchsorted(docs, slots), len(docs) - 1)
+    return found, docs[found] == slots
+
+
+class _MaxScore:
+    """The chunks that could be among one question's `k` best, found without reading every posting (MaxScore).
+
+    Terms are taken from the highest score bound down. The bar is a lower bound of the k-th best full score: the
+    k-th best of the full scores of the chunks with the best partial scores so far. While the bounds of the terms
+    left could lift a chunk holding none of the terms read to the bar, the next term is read whole. Then only the
+    chunks read whose partial score plus the bounds left reach the bar remain, and each term left adds its
+    contribution to them (looked up when they are fewer than its postings, else read whole), narrowing them as the
+    bounds left shrink. Partial scores are float32 sums in this order, so they only bound, with room for rounding.
+    """
+
+    def __init__(self, index: LexicalIndex, matched: list[_Term], k: int, avg: float, alive: np.ndarray) -> None:
+        bounds = [index._bound(term, avg) for term in matched]
+        ranked = sorted(range(len(matched)), key=lambda at: -bounds[at])
+        self.k, self.alive = k, alive
+        self.terms = [matched[at] for at in ranked]
+        self.left = [math.fsum(bounds[at] for at in ranked[start:]) for start in range(len(ranked) + 1)]
+        """The most a chunk can gain from the terms from that step on."""
+        self.slack = _ROUNDING * (len(matched) + 10)
+        """Relative room for the rounding of float32 sums of this many terms, added in another order."""
+        self.partial = np.zeros(len(index.doc_ids), dtype=np.float32)
+        self.bar = 0.0
+        self.lengths = np.frombuffer(index.doc_len, dtype=np.int32)
+        self.per_length = np.float32(index.k1 * index.b / avg)
+        self.base = np.float32(index.k1 * (1 - index.b))
+        self.saturation = np.float32(index.k1 + 1)
+
+    def candidates(self) -> np.ndarray:
+        """The live slots that could be among the `k` best, ascending."""
+        leaders, step = np.zeros(0, np.int32), 0
+        while step < len(self.terms) and self.left[step] * (1 + self.slack) >= self.bar:
+            self._read(self.terms[step])
+            step += 1
+            leaders = _leaders(leaders, self.terms[step - 1].docs, self.partial, self.alive, self.k)
+            self._raise_bar(leaders, step)
+        pieces = [term.docs for term in self.terms[:step]]
+        for term in self.terms[step:]:
+            pieces = self._narrowed(pieces, self.left[step])
+            step += 1
+            if sum(len(piece) for piece in pieces) * _LOOKUP_COST < len(term.docs):
+                pieces = [self._merged(pieces)]
+                self.partial[pieces[0]] += self._looked_up(term, pieces[0])
+            else:
+                self._read(term)
+        return self._merged(self._narrowed(pieces, 0.0))
+
+    def _narrowed(self, pieces: list[np.ndarray], left: float) -> list[np.ndarray]:
+        """The slots of each piece whose partial score, with `left` to come, could still reach the bar."""
+        floor = self._floor(left)
+        return [piece[self.partial[piece] >= floor] for piece in pieces]
+
+    def _merged(self, pieces: list[np.ndarray]) -> np.ndarray:
+        """The distinct live slots of the pieces, ascending."""
+        slots = _distinct(np.concatenate(pieces))
+        return slots[self.alive[slots] > 0]
+
+    def _floor(self, left: float) -> float:
+        """The lowest partial score that, with `left` to come, could still reach the bar."""
+        return self.bar * (1 - self.slack) - left
+
+    def _read(self, term: _Term) -> None:
+        """Add the term's contribution to every chunk holding it."""
+        np.add.at(self.partial, term.docs, self._estimate(term, term.freqs, term.docs))
+
+    def _looked_up(self, term: _Term, slots: np.ndarray) -> np.ndarray:
+        """The term's contribution to each chunk at `slots` (ascending), 0 where it is not held."""
+        found, held = _find(term.docs, slots)
+        values = np.zeros(len(slots), dtype=np.float32)
+        values[held] = self._estimate(term, term.freqs[found[held]], slots[held])
+        return values
+
+    def _estimate(self, term: _Term, freqs: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """The term's BM25 contributions for chunks at `slots` holding it `freqs` times, in float32 arithmetic
+        (within rounding of `LexicalIndex._contribution`, and cheaper)."""
+        counts = freqs.astype(np.float32)
+        norm = self.lengths[slots].astype(np.float32)
+        norm *= self.per_length
+        norm += self.base
+        norm += counts
+        np.divide(counts, norm, out=norm)
+        norm *= np.float32(term.idf) * self.saturation
+        return norm
+
+    def _raise_bar(self, leaders: np.ndarray, step: int) -> None:
+        """Raise the bar to the k-th best full score of the leaders, looking the terms not read up for them until the
+        bar is high enough to stop reading, or could not get so high with the terms left to look up."""
+        full = self.partial[leaders]
+        target = self.left[step] * (1 + self.slack)
+        for at in range(step, len(self.terms)):
+            bar = _kth(full, self.k) * (1 - self.slack)
+            if bar > target or bar + self.left[at] <= target:
+                break
+            full += self._looked_up(self.terms[at], leaders)
+        self.bar = max(self.bar, _kth(full, self.k) * (1 - self.slack))
+
+
+def _leaders(leaders: np.ndarray, docs: np.ndarray, partial: np.ndarray, alive: np.ndarray, k: int) -> np.ndarray:
+    """The live slots with the `k` best partial scores (and ties), from the last ones and a posting list just added."""
+    if len(leaders) >= k:
+        joined = _distinct(np.concatenate([leaders, docs[partial[docs] >= np.min(partial[leaders])]]))
+    else:
+        joined = _distinct(np.concatenate([leaders, docs])) if len(leaders) else docs
+    joined = joined[alive[joined] > 0]
+    if len(joined) <= k:
+        return joined
+    scores = partial[joined]
+    return joined[scores >= np.partition(scores, len(joined) - k)[len(joined) - k]]
+
+
+def _best(slots: np.ndarray, scores: np.ndarray, alive: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `k` best positive live scores and their slots, best first, ties by slot."""
+    keep = (scores > 0) & (alive[slots] > 0)
+    slots, scores = slots[keep], scores[keep]
+    top = np.lexsort((slots, -scores))[:k]
+    return slots[top], scores[top]
 
 
 def _distinct(slots: np.ndarray) -> np.ndarray:
@@ -486,4 +619,11 @@ def _inconsistency(arrays: dict[str, np.ndarray], meta: dict) -> str | None:
         return "a posting points past the last chunk"
     if len(arrays["doc_len"]) and arrays["doc_len"].min() < 0:
         return "a chunk has a negative length"
+    if any(name in arrays for name in _BOUNDS) and not all(name in arrays for name in _BOUNDS):
+        return "its score bounds are incomplete"
+    if _BOUNDS[0] in arrays:
+        ends, pairs = arrays["bound_ends"], len(arrays["bound_counts"])
+        if len(ends) != terms_ or len(arrays["bound_lengths"]) != pairs or (len(ends) and (
+                ends[-1] != pairs or ends[0] < 0 or np.any(np.diff(ends) < 0))):
+            return "its score bounds do not fit its terms"
     return None
