@@ -67,6 +67,15 @@ ASKING = [
                  Say("Who won the 2022 World Cup final?"),
                  Expect(any_of=NOT_FOUND, lacks=("[3]",), max_chars=900),
              )),
+    Scenario("An English question that shares only a name with an Indonesian article is not answered with a "
+             "confident quote from it", given=("putin", "rice"), steps=(
+                 Say("When was Putin born?"),
+                 Expect(any_of=NOT_FOUND),
+                 Say("How old is Kim Jong Un?"),
+                 Expect(any_of=NOT_FOUND),
+                 Say("who accompanied Putin?"),
+                 Expect(has=(DELEGATION,), lacks=NOT_FOUND),
+             )),
     Scenario("Thanks, greetings and a bare 'ok' get a short friendly line, not a passage, and the conversation "
              "goes on", given=("putin", "rice"), steps=(
                  Say("siapa yang mendampingi Putin?", lang="id"), Expect(has=(DELEGATION,)),
