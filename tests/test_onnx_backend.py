@@ -47,28 +47,23 @@ def test_the_default_backend_is_the_blockwise_int8_graph(embedder):
     assert embedder.backend == ONNX_INT8
 
 
-def test_the_fp32_graph_gives_the_vectors_of_torch_for_two_hundred_real_questions(fp32_embedder, torch_embedder):
+PAIRS = [pytest.param("fp32_embedder", "torch_embedder", id="fp32 graph vs torch"),
+         pytest.param("embedder", "fp32_embedder", id="default int8 graph vs fp32 graph")]
+
+
+@pytest.mark.parametrize(("backend", "reference"), PAIRS)
+def test_a_graph_gives_the_vectors_of_its_reference_for_two_hundred_real_questions(backend, reference, request):
     questions = _field("*.questions.jsonl", "question", 40)[:200]
-    cosines = np.sum(fp32_embedder.queries(questions) * torch_embedder.queries(questions), axis=1)
+    vectors = [request.getfixturevalue(name).queries(questions) for name in (backend, reference)]
+    cosines = np.sum(vectors[0] * vectors[1], axis=1)
     assert len(questions) == 200 and cosines.min() >= 0.9999
 
 
-def test_the_fp32_graph_gives_the_vectors_of_torch_for_real_passages_of_every_length(fp32_embedder, torch_embedder):
+@pytest.mark.parametrize(("backend", "reference"), PAIRS)
+def test_a_graph_gives_the_vectors_of_its_reference_for_real_passages_of_every_length(backend, reference, request):
     passages = _field("*.corpus.jsonl", "text", 12)
-    cosines = np.sum(fp32_embedder.passages(passages) * torch_embedder.passages(passages), axis=1)
-    assert cosines.min() >= 0.9999
-
-
-def test_the_int8_graph_keeps_the_fp32_vectors_of_two_hundred_real_questions(embedder, fp32_embedder):
-    questions = _field("*.questions.jsonl", "question", 40)[:200]
-    cosines = np.sum(embedder.queries(questions) * fp32_embedder.queries(questions), axis=1)
-    assert len(questions) == 200 and cosines.min() >= 0.9999
-
-
-def test_the_int8_graph_keeps_the_fp32_vectors_of_real_passages_of_every_length(embedder, fp32_embedder):
-    passages = _field("*.corpus.jsonl", "text", 12)
-    cosines = np.sum(embedder.passages(passages) * fp32_embedder.passages(passages), axis=1)
-    assert cosines.min() >= 0.9999
+    vectors = [request.getfixturevalue(name).passages(passages) for name in (backend, reference)]
+    assert np.sum(vectors[0] * vectors[1], axis=1).min() >= 0.9999
 
 
 def test_questions_asked_at_once_from_several_threads_get_their_own_vectors(embedder):
