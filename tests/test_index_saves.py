@@ -79,7 +79,7 @@ def test_exact_vectors_saved_midway_are_searched_like_vectors_never_saved(tmp_pa
     saved.add(np.arange(500, 900), vectors[500:])
     for index in (kept, saved):
         index.remove([3, 7, 8, 650])
-    queries = unit_vectors(rng, 20)
+    queries = np.vstack([unit_vectors(rng, 20), vectors[[3, 650, 4]]])  # the removed ones as questions, too
     reloaded = None
     for _ in range(2):
         for index in (saved, reloaded) if reloaded else (saved,):
