@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import faiss
 import numpy as np
 
-from retrieval.indexes.vectors import FLAT, VectorIndex
+from retrieval.indexes.container import read_index_file, write_index_file
+from retrieval.indexes.vectors import FLAT, VECTOR_FILE, VectorIndex
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 
@@ -91,3 +93,18 @@ def test_exact_vectors_saved_midway_are_searched_like_vectors_never_saved(tmp_pa
     assert reloaded.kind == FLAT
     approximate = reloaded.approximated()
     assert sorted(approximate.ids().tolist()) == sorted(kept.ids().tolist())
+
+
+def test_an_exact_index_file_written_by_faiss_before_is_read_and_rewritten_as_arrays(tmp_path: Path):
+    rng = np.random.default_rng(5)
+    vectors = unit_vectors(rng, 50)
+    older = faiss.IndexIDMap2(faiss.IndexFlatIP(16))
+    older.add_with_ids(vectors, np.arange(100, 150))
+    meta = {"model": "m", "dim": 16, "kind": FLAT, "count": 50, "nprobe": 32}
+    write_index_file(tmp_path / VECTOR_FILE, "vectors", meta,
+                     [("faiss", lambda put: faiss.write_index(older, faiss.PyCallbackIOWriter(put)))])
+    loaded = VectorIndex.load(tmp_path, "m", 16)
+    assert loaded.search(vectors[7], 1)[0].tolist() == [107]
+    loaded.save(tmp_path)
+    assert "vectors" in read_index_file(tmp_path / VECTOR_FILE, "vectors").sections
+    assert VectorIndex.load(tmp_path, "m", 16).search(vectors[7], 3)[0].tolist() == loaded.search(vectors[7], 3)[0].tolist()
