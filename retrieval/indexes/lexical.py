@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import threading
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -357,51 +357,53 @@ class LexicalIndex:
 
     def save(self, folder: Path) -> None:
         """Compact and persist as plain arrays in one self-checking file (nothing in it can run when loaded), then
-        search the postings from that file, mapped: what was added since the last save leaves memory."""
+        search the postings from that file, mapped: what was added since the last save leaves memory. Postings are
+        written from the old file and memory a block of terms at a time, never gathered whole."""
         self.compact()
         vocab = [token.encode() for token in self.vocab]
-        lengths = np.zeros(len(vocab), np.int64)
-        lengths[: len(self.saved.ends)] = np.diff(self.saved.ends, prepend=0)
+        sizes = np.zeros(len(vocab), np.int64)
+        sizes[: len(self.saved.ends)] = np.diff(self.saved.ends, prepend=0)
         for term, (docs, _) in self.added.items():
-            lengths[term] += len(docs)
-        arrays = {  # postings first: after the 8-byte header and doc_ids, every array starts at a multiple of its size
+            sizes[term] += len(docs)
+        doc_len = np.frombuffer(self.doc_len, np.int32)
+        arrays: dict[str, Any] = {  # postings first: after the 8-byte header and doc_ids, every array starts at a multiple of its size
             "doc_ids": np.frombuffer(self.doc_ids, np.int64),
-            "post_docs": 0, "post_freqs": 1,
-            "doc_len": np.frombuffer(self.doc_len, np.int32),
+            "post_docs": 1, "post_freqs": 2,
+            "doc_len": doc_len,
             "alive": np.frombuffer(self.alive, np.uint8), "vocab": np.frombuffer(b"".join(vocab), np.uint8),
             "vocab_ends": np.cumsum([len(token) for token in vocab], dtype=np.int64),
-            "post_ends": np.cumsum(lengths, dtype=np.int64),
+            "post_ends": np.cumsum(sizes, dtype=np.int64),
         }
-        arrays.update(_saved_frontiers(arrays["post_docs"], arrays["post_freqs"], arrays["post_ends"],
-                                       arrays["doc_len"]))
+        arrays.update(_saved_frontiers(self._posting_blocks(sizes), doc_len))
         meta = {"k1": self.k1, "b": self.b, "documents": len(self.doc_ids), "terms": len(vocab)}
         stored = write_index_file(folder / LEXICAL_FILE, "lexical", meta, [
-            (name, (lambda put, part=values: self._write_postings(put, part)) if isinstance(values, int)
+            (name, (lambda put, part=values: self._write_postings(put, sizes, part)) if isinstance(values, int)
              else (lambda put, values=values: put(values))) for name, values in arrays.items()])
-        self.saved = _Saved(stored.mapped("post_docs", "<i4"), stored.mapped("post_freqs", "<u2"),
-                            stored.array("post_ends", "<i8"))
+        self.saved = _Saved(stored.mapped("post_docs", "<i4"), stored.mapped("post_freqs", "<u2"), arrays["post_ends"])
+        self._saved_bounds = _SavedBounds(sizes, *(arrays[name] for name in _BOUNDS)) if _BOUNDS[0] in arrays else None
         self.added = {}
         live = np.flatnonzero(np.frombuffer(self.alive, np.uint8))
         self.slot = SlotMap(np.frombuffer(self.doc_ids, np.int64)[live], live)
-        self._window_cache.clear()
 
-    def _write_postings(self, put: Callable[[Any], int], part: int) -> None:
-        """Every term's postings, saved then added, end to end (`part` 0: slots, 1: counts), in blocks of about
-        `_WRITE_BLOCK` bytes; the pages of the old file read on the way are let go block by block."""
-        block: list[Any] = []
-        held = 0
-        for term in range(len(self.vocab)):
-            added = self.added.get(term)
-            for values in (self.saved.of(term)[part], added[part] if added else None):
-                if values is not None and len(values):
-                    block.append(values)
-                    held += len(values) * values.itemsize
-            if held >= _WRITE_BLOCK:
-                put(b"".join(block))
-                release_pages(self.saved.docs, self.saved.freqs)
-                block, held = [], 0
-        put(b"".join(block))
-        release_pages(self.saved.docs, self.saved.freqs)
+    def _write_postings(self, put: Callable[[np.ndarray], int], sizes: np.ndarray, part: int) -> None:
+        """Every term's postings end to end: their slots (`part` 1) or their counts (`part` 2)."""
+        for block in self._posting_blocks(sizes):
+            put(block[part])
+
+    def _posting_blocks(self, sizes: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Every term's postings, saved then added, in blocks of whole terms of about `_BOUND_BLOCK` postings: the
+        block's posting count per term, then their slots and counts end to end. The old file's pages read for a
+        block are let go after it, so a pass costs a block of memory, whatever the index's size."""
+        ends = np.cumsum(sizes)
+        first = 0
+        while first < len(sizes):
+            start = int(ends[first - 1]) if first else 0
+            last = max(first + 1, int(np.searchsorted(ends, start + _BOUND_BLOCK, side="right")))
+            parts = [self.postings(term) for term in range(first, last)]
+            yield (sizes[first:last], np.concatenate([docs for docs, _ in parts]),
+                   np.concatenate([freqs for _, freqs in parts]))
+            release_pages(self.saved.docs, self.saved.freqs)
+            first = last
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
@@ -446,8 +448,6 @@ class LexicalIndex:
 _MAPPED = ("post_docs", "post_freqs")
 """The arrays left in the file and read when a question needs them; postings added later are held in memory until
 the next save."""
-_WRITE_BLOCK = 1 << 22
-"""Bytes of postings gathered before one write while saving."""
 _ARRAYS = {"doc_ids": "<i8", "doc_len": "<i4", "alive": "u1", "vocab": "u1", "vocab_ends": "<i8", "post_ends": "<i8",
            "post_docs": "<i4", "post_freqs": "<u2", "bound_ends": "<i8", "bound_counts": "<u2", "bound_lengths": "<i4"}
 _REQUIRED = ("doc_ids", "doc_len", "alive", "vocab", "vocab_ends", "post_ends", "post_docs", "post_freqs")
@@ -455,8 +455,9 @@ _REQUIRED = ("doc_ids", "doc_len", "alive", "vocab", "vocab_ends", "post_ends", 
 _BOUNDS = ("bound_ends", "bound_counts", "bound_lengths")
 _TOP_COUNT = 16
 """Counts from this up are kept as one in a term's frontier, at the highest count (still a bound, and small)."""
-_BOUND_BLOCK = 1 << 20
-"""Postings whose frontiers are computed at once when saving (bounds the memory it takes)."""
+_BOUND_BLOCK = 1 << 18
+"""Postings written, and whose frontiers are computed, at once when saving (bounds the memory a save takes: about
+40 bytes a posting)."""
 
 
 def _frontiers(terms: np.ndarray, freqs: np.ndarray, lengths: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
@@ -473,18 +474,14 @@ def _frontiers(terms: np.ndarray, freqs: np.ndarray, lengths: np.ndarray, count:
     return term, np.where(held == _TOP_COUNT, highest[term], held).astype(np.uint16), shortest[present]
 
 
-def _saved_frontiers(docs: np.ndarray, freqs: np.ndarray, ends: np.ndarray, doc_len: np.ndarray) -> dict:
-    """Every term's frontier as arrays to save: where each term's pairs end, their counts and shortest chunks."""
-    starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
-    pieces, first = [], 0
-    while first < len(ends):
-        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _BOUND_BLOCK, side="right")))
-        sizes = ends[first:last] - starts[first:last]
-        terms = np.repeat(np.arange(last - first, dtype=np.int32), sizes)
-        span = slice(int(starts[first]), int(ends[last - 1]))
-        term, counts, lengths = _frontiers(terms, freqs[span], doc_len[docs[span]], last - first)
-        pieces.append((np.bincount(term, minlength=last - first), counts, lengths))
-        first = last
+def _saved_frontiers(blocks: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]], doc_len: np.ndarray) -> dict:
+    """Every term's frontier as arrays to save, from the postings given in blocks of whole terms (posting count per
+    term, slots, counts): where each term's pairs end, their counts and shortest chunks."""
+    pieces = []
+    for sizes, docs, freqs in blocks:
+        terms = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        term, counts, lengths = _frontiers(terms, freqs, doc_len[docs], len(sizes))
+        pieces.append((np.bincount(term, minlength=len(sizes)), counts, lengths))
     per_term = np.concatenate([p[0] for p in pieces]) if pieces else np.zeros(0, np.int64)
     return {"bound_ends": np.cumsum(per_term, dtype=np.int64),
             "bound_counts": np.concatenate([p[1] for p in pieces]) if pieces else np.zeros(0, np.uint16),
