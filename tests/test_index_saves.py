@@ -107,4 +107,5 @@ def test_an_exact_index_file_written_by_faiss_before_is_read_and_rewritten_as_ar
     assert loaded.search(vectors[7], 1)[0].tolist() == [107]
     loaded.save(tmp_path)
     assert "vectors" in read_index_file(tmp_path / VECTOR_FILE, "vectors").sections
-    assert VectorIndex.load(tmp_path, "m", 16).search(vectors[7], 3)[0].tolist() == loaded.search(vectors[7], 3)[0].tolist()
+    again = VectorIndex.load(tmp_path, "m", 16)
+    assert again.search(vectors[7], 3)[0].tolist() == loaded.search(vectors[7], 3)[0].tolist()

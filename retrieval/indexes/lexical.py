@@ -232,7 +232,9 @@ class LexicalIndex:
         if added is None:
             return docs, freqs
         new_docs, new_freqs = np.frombuffer(added[0], dtype=np.int32), np.frombuffer(added[1], dtype=np.uint16)
-        return (np.concatenate([docs, new_docs]), np.concatenate([freqs, new_freqs])) if len(docs) else (new_docs, new_freqs)
+        if not len(docs):
+            return new_docs, new_freqs
+        return np.concatenate([docs, new_docs]), np.concatenate([freqs, new_freqs])
 
     def document_frequency(self, stem: str) -> int:
         """How many live chunks contain the stem (deleted ones stop counting at once, not at the next save)."""
@@ -366,9 +368,10 @@ class LexicalIndex:
         for term, (docs, _) in self.added.items():
             sizes[term] += len(docs)
         doc_len = np.frombuffer(self.doc_len, np.int32)
-        arrays: dict[str, Any] = {  # postings first: after the 8-byte header and doc_ids, every array starts at a multiple of its size
+        # postings first: after the 8-byte header and doc_ids, every array starts at a multiple of its size
+        arrays: dict[str, Any] = {
             "doc_ids": np.frombuffer(self.doc_ids, np.int64),
-            "post_docs": 1, "post_freqs": 2,
+            "post_docs": 1, "post_freqs": 2,  # written block by block: part 1 (slots) or 2 (counts) of each block
             "doc_len": doc_len,
             "alive": np.frombuffer(self.alive, np.uint8), "vocab": np.frombuffer(b"".join(vocab), np.uint8),
             "vocab_ends": np.cumsum([len(token) for token in vocab], dtype=np.int64),
