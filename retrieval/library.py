@@ -286,8 +286,9 @@ class Library:
         return IngestResult(item, IngestStatus.UPDATED, article_id, draft.title, len(new))
 
     def _maybe_save(self, force: bool = False) -> None:
-        """Persist indexes now and then; the database stays the truth in between."""
-        if force or time.monotonic() - self._last_save > 30:
+        """Persist indexes now and then (every 30 s, and whenever `Indexes.save_every` chunks were added, which
+        keeps a bulk ingest's memory flat); the database stays the truth in between."""
+        if force or self.indexes.unsaved >= self.indexes.save_every or time.monotonic() - self._last_save > 30:
             self.indexes.save()
             self._last_save = time.monotonic()
 

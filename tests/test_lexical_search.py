@@ -20,7 +20,7 @@ def exhaustive(index: LexicalIndex, query: list[str], k: int) -> tuple[list[int]
     for token in query:
         if token not in index.vocab:
             continue
-        docs_arr, freqs_arr = index.postings[index.vocab[token]]
+        docs_arr, freqs_arr = index.postings(index.vocab[token])
         docs = np.frombuffer(docs_arr, dtype=np.int32)
         df = sum(1 for slot in docs.tolist() if index.alive[slot])
         if not df:

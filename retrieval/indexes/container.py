@@ -95,8 +95,9 @@ class IndexFile:
         return self.sections[name]
 
 
-def write_index_file(path: Path, kind: str, meta: dict[str, Any], sections: list[tuple[str, SectionWriter]]) -> None:
-    """Write sections and a checked trailer to a temporary file beside `path`, fsync it, and rename it over `path`."""
+def write_index_file(path: Path, kind: str, meta: dict[str, Any], sections: list[tuple[str, SectionWriter]]) -> IndexFile:
+    """Write sections and a checked trailer to a temporary file beside `path`, fsync it, and rename it over `path`;
+    returns the file as written (for reading sections back without checking what this process just wrote)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
     digest = hashlib.sha256()
@@ -123,6 +124,7 @@ def write_index_file(path: Path, kind: str, meta: dict[str, Any], sections: list
         tmp.unlink(missing_ok=True)
         raise
     _sync_folder(path.parent)
+    return IndexFile(path, meta, {name: (start, size) for name, (start, size) in layout.items()})
 
 
 def read_index_file(path: Path, kind: str) -> IndexFile | None:
@@ -188,6 +190,17 @@ def _sections(path: Path, layout: Any, payload_bytes: int) -> dict[str, tuple[in
             raise DamagedIndex(path, f"section {name!r} lies outside the file")
         sections[name] = (span[0], span[1])
     return sections
+
+
+def release_pages(*mapped: np.ndarray) -> None:
+    """Let this process's pages of arrays mapped from a file go (they stay in the page cache, so reading them again
+    is cheap): a file read through once, to check or copy it, then costs no resident memory."""
+    for values in mapped:
+        owner = values.base
+        while owner is not None and not isinstance(owner, mmap.mmap):
+            owner = owner.obj if isinstance(owner, memoryview) else getattr(owner, "base", None)
+        if owner is not None and len(owner):
+            owner.madvise(mmap.MADV_DONTNEED)
 
 
 def set_aside(error: DamagedIndex) -> Path:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import math
-import mmap
 import threading
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import Stemmer
 
-from retrieval.indexes.container import read_index_file, write_index_file
+from retrieval.indexes.container import read_index_file, release_pages, write_index_file
 from retrieval.ingest.text import words
 
 LEXICAL_FILE = "lexical.idx"
@@ -89,6 +88,26 @@ class _SavedBounds(NamedTuple):
                          self.lengths[start:end].astype(np.float64))
 
 
+class _Saved(NamedTuple):
+    """The postings of the index file, mapped from it: every term's slots and counts end to end, and where each
+    term's run ends (terms numbered past `ends` have none saved)."""
+
+    docs: np.ndarray
+    freqs: np.ndarray
+    ends: np.ndarray
+
+    @classmethod
+    def empty(cls) -> _Saved:
+        return cls(np.zeros(0, np.int32), np.zeros(0, np.uint16), np.zeros(0, np.int64))
+
+    def of(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        """One term's saved postings (views of the file)."""
+        if term >= len(self.ends):
+            return self.docs[:0], self.freqs[:0]
+        start, end = (int(self.ends[term - 1]) if term else 0), int(self.ends[term])
+        return self.docs[start:end], self.freqs[start:end]
+
+
 class SlotMap:
     """Chunk id -> slot. The ids of a loaded file are two sorted arrays (12 bytes a chunk, not a dict's ~100);
     ids added later live in a dict, and loaded ids removed later are flagged."""
@@ -157,7 +176,10 @@ class LexicalIndex:
     def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
         self.vocab: dict[str, int] = {}
-        self.postings: list[tuple[array | np.ndarray, array | np.ndarray]] = []  # loaded ones: views of the file
+        self.saved = _Saved.empty()
+        self.added: dict[int, tuple[array, array]] = {}
+        """Postings added since the file was written, by term: the only ones held in memory, as each save writes
+        them to the file and maps them back (so a long ingest holds at most what it added since the last save)."""
         self.doc_ids = array("q")
         self.doc_len = array("i")
         self.alive = bytearray()
@@ -183,13 +205,8 @@ class LexicalIndex:
         for token in tokens:
             counts[token] = counts.get(token, 0) + 1
         for token, tf in counts.items():
-            term = self.vocab.get(token)
-            if term is None:
-                term = self.vocab[token] = len(self.postings)
-                self.postings.append((array("i"), array("H")))
-            docs, freqs = self.postings[term]
-            if isinstance(docs, np.ndarray):
-                docs, freqs = self.postings[term] = (array("i", docs.tobytes()), array("H", freqs.tobytes()))
+            term = self.vocab.setdefault(token, len(self.vocab))
+            docs, freqs = self.added.get(term) or self.added.setdefault(term, (array("i"), array("H")))
             docs.append(slot)
             freqs.append(min(tf, 65535))
 
@@ -208,10 +225,21 @@ class LexicalIndex:
         """Every chunk id in the index."""
         return self.slot.ids()
 
+    def postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        """A term's postings, saved then added: the slots holding it (ascending) and its count in each."""
+        docs, freqs = self.saved.of(term)
+        added = self.added.get(term)
+        if added is None:
+            return docs, freqs
+        new_docs, new_freqs = np.frombuffer(added[0], dtype=np.int32), np.frombuffer(added[1], dtype=np.uint16)
+        if not len(docs):
+            return new_docs, new_freqs
+        return np.concatenate([docs, new_docs]), np.concatenate([freqs, new_freqs])
+
     def document_frequency(self, stem: str) -> int:
         """How many live chunks contain the stem (deleted ones stop counting at once, not at the next save)."""
         term = self.vocab.get(stem)
-        return self._live_count(np.frombuffer(self.postings[term][0], dtype=np.int32)) if term is not None else 0
+        return self._live_count(self.postings(term)[0]) if term is not None else 0
 
     def _live_count(self, docs: np.ndarray) -> int:
         """How many of these posting slots are not tombstones."""
@@ -260,11 +288,10 @@ class LexicalIndex:
             term = self.vocab.get(token)
             if term is None:
                 continue
-            docs_arr, freqs_arr = self.postings[term]
-            docs = np.frombuffer(docs_arr, dtype=np.int32)
+            docs, freqs = self.postings(term)
             live = self._live_count(docs)
             if live:
-                matched.append(_Term(term, self.idf(live), docs, np.frombuffer(freqs_arr, dtype=np.uint16)))
+                matched.append(_Term(term, self.idf(live), docs, freqs))
         return matched
 
     def _contribution(self, term: _Term, freqs: np.ndarray, slots: np.ndarray, avg: float) -> np.ndarray:
@@ -319,8 +346,8 @@ class LexicalIndex:
         fresh = LexicalIndex(self.k1, self.b)
         inverse: dict[int, list[tuple[str, int]]] = {}
         for token, term in self.vocab.items():
-            docs, freqs = self.postings[term]
-            for slot, tf in zip(docs, freqs):
+            docs, freqs = self.postings(term)
+            for slot, tf in zip(docs.tolist(), freqs.tolist()):
                 if self.alive[slot]:
                     inverse.setdefault(slot, []).append((token, tf))
         for slot in sorted(inverse):
@@ -331,24 +358,55 @@ class LexicalIndex:
         self.__dict__.update(fresh.__dict__)
 
     def save(self, folder: Path) -> None:
-        """Compact and persist as plain arrays in one self-checking file (nothing in it can run when loaded)."""
+        """Compact and persist as plain arrays in one self-checking file (nothing in it can run when loaded), then
+        search the postings from that file, mapped: what was added since the last save leaves memory. Postings are
+        written from the old file and memory a block of terms at a time, never gathered whole."""
         self.compact()
         vocab = [token.encode() for token in self.vocab]
-        postings = [self.postings[term] for term in self.vocab.values()]
-        arrays = {  # postings first: after the 8-byte header and doc_ids, every array starts at a multiple of its size
+        sizes = np.zeros(len(vocab), np.int64)
+        sizes[: len(self.saved.ends)] = np.diff(self.saved.ends, prepend=0)
+        for term, (docs, _) in self.added.items():
+            sizes[term] += len(docs)
+        doc_len = np.frombuffer(self.doc_len, np.int32)
+        # postings first: after the 8-byte header and doc_ids, every array starts at a multiple of its size
+        arrays: dict[str, Any] = {
             "doc_ids": np.frombuffer(self.doc_ids, np.int64),
-            "post_docs": _joined([docs for docs, _ in postings], np.int32),
-            "post_freqs": _joined([freqs for _, freqs in postings], np.uint16),
-            "doc_len": np.frombuffer(self.doc_len, np.int32),
+            "post_docs": 1, "post_freqs": 2,  # written block by block: part 1 (slots) or 2 (counts) of each block
+            "doc_len": doc_len,
             "alive": np.frombuffer(self.alive, np.uint8), "vocab": np.frombuffer(b"".join(vocab), np.uint8),
             "vocab_ends": np.cumsum([len(token) for token in vocab], dtype=np.int64),
-            "post_ends": np.cumsum([len(docs) for docs, _ in postings], dtype=np.int64),
+            "post_ends": np.cumsum(sizes, dtype=np.int64),
         }
-        arrays.update(_saved_frontiers(arrays["post_docs"], arrays["post_freqs"], arrays["post_ends"],
-                                       arrays["doc_len"]))
+        arrays.update(_saved_frontiers(self._posting_blocks(sizes), doc_len))
         meta = {"k1": self.k1, "b": self.b, "documents": len(self.doc_ids), "terms": len(vocab)}
-        write_index_file(folder / LEXICAL_FILE, "lexical", meta,
-                         [(name, lambda put, values=values: put(values)) for name, values in arrays.items()])
+        stored = write_index_file(folder / LEXICAL_FILE, "lexical", meta, [
+            (name, (lambda put, part=values: self._write_postings(put, sizes, part)) if isinstance(values, int)
+             else (lambda put, values=values: put(values))) for name, values in arrays.items()])
+        self.saved = _Saved(stored.mapped("post_docs", "<i4"), stored.mapped("post_freqs", "<u2"), arrays["post_ends"])
+        self._saved_bounds = _SavedBounds(sizes, *(arrays[name] for name in _BOUNDS)) if _BOUNDS[0] in arrays else None
+        self.added = {}
+        live = np.flatnonzero(np.frombuffer(self.alive, np.uint8))
+        self.slot = SlotMap(np.frombuffer(self.doc_ids, np.int64)[live], live)
+
+    def _write_postings(self, put: Callable[[np.ndarray], int], sizes: np.ndarray, part: int) -> None:
+        """Every term's postings end to end: their slots (`part` 1) or their counts (`part` 2)."""
+        for block in self._posting_blocks(sizes):
+            put(block[part])
+
+    def _posting_blocks(self, sizes: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Every term's postings, saved then added, in blocks of whole terms of about `_BOUND_BLOCK` postings: the
+        block's posting count per term, then their slots and counts end to end. The old file's pages read for a
+        block are let go after it, so a pass costs a block of memory, whatever the index's size."""
+        ends = np.cumsum(sizes)
+        first = 0
+        while first < len(sizes):
+            start = int(ends[first - 1]) if first else 0
+            last = max(first + 1, int(np.searchsorted(ends, start + _BOUND_BLOCK, side="right")))
+            parts = [self.postings(term) for term in range(first, last)]
+            yield (sizes[first:last], np.concatenate([docs for docs, _ in parts]),
+                   np.concatenate([freqs for _, freqs in parts]))
+            release_pages(self.saved.docs, self.saved.freqs)
+            first = last
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
@@ -367,16 +425,15 @@ class LexicalIndex:
         index.doc_len.frombytes(arrays["doc_len"].tobytes())
         index.alive = bytearray(arrays["alive"].tobytes())
         vocab, vocab_ends = arrays["vocab"].tobytes(), arrays["vocab_ends"].tolist()
-        docs, freqs, post_ends = arrays["post_docs"], arrays["post_freqs"], arrays["post_ends"].tolist()
-        start = post_start = 0
-        for term, (end, post_end) in enumerate(zip(vocab_ends, post_ends)):
+        start = 0
+        for term, end in enumerate(vocab_ends):
             try:
                 index.vocab[vocab[start:end].decode()] = term
             except UnicodeDecodeError:
                 raise stored.damaged(f"term {term} is not UTF-8") from None
-            index.postings.append((docs[post_start:post_end], freqs[post_start:post_end]))
-            start, post_start = end, post_end
-        _release(docs, freqs)
+            start = end
+        release_pages(arrays["post_docs"], arrays["post_freqs"])
+        index.saved = _Saved(arrays["post_docs"], arrays["post_freqs"], arrays["post_ends"])
         if len(index.vocab) != len(vocab_ends):
             raise stored.damaged("a term is listed twice")
         live = np.flatnonzero(arrays["alive"])
@@ -392,8 +449,8 @@ class LexicalIndex:
 
 
 _MAPPED = ("post_docs", "post_freqs")
-"""The arrays left in the file and read when a question needs them; a term's postings are copied into memory only
-when a chunk is added to it."""
+"""The arrays left in the file and read when a question needs them; postings added later are held in memory until
+the next save."""
 _ARRAYS = {"doc_ids": "<i8", "doc_len": "<i4", "alive": "u1", "vocab": "u1", "vocab_ends": "<i8", "post_ends": "<i8",
            "post_docs": "<i4", "post_freqs": "<u2", "bound_ends": "<i8", "bound_counts": "<u2", "bound_lengths": "<i4"}
 _REQUIRED = ("doc_ids", "doc_len", "alive", "vocab", "vocab_ends", "post_ends", "post_docs", "post_freqs")
@@ -401,8 +458,9 @@ _REQUIRED = ("doc_ids", "doc_len", "alive", "vocab", "vocab_ends", "post_ends", 
 _BOUNDS = ("bound_ends", "bound_counts", "bound_lengths")
 _TOP_COUNT = 16
 """Counts from this up are kept as one in a term's frontier, at the highest count (still a bound, and small)."""
-_BOUND_BLOCK = 1 << 20
-"""Postings whose frontiers are computed at once when saving (bounds the memory it takes)."""
+_BOUND_BLOCK = 1 << 18
+"""Postings written, and whose frontiers are computed, at once when saving (bounds the memory a save takes: about
+40 bytes a posting)."""
 
 
 def _frontiers(terms: np.ndarray, freqs: np.ndarray, lengths: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
@@ -419,18 +477,14 @@ def _frontiers(terms: np.ndarray, freqs: np.ndarray, lengths: np.ndarray, count:
     return term, np.where(held == _TOP_COUNT, highest[term], held).astype(np.uint16), shortest[present]
 
 
-def _saved_frontiers(docs: np.ndarray, freqs: np.ndarray, ends: np.ndarray, doc_len: np.ndarray) -> dict:
-    """Every term's frontier as arrays to save: where each term's pairs end, their counts and shortest chunks."""
-    starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
-    pieces, first = [], 0
-    while first < len(ends):
-        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _BOUND_BLOCK, side="right")))
-        sizes = ends[first:last] - starts[first:last]
-        terms = np.repeat(np.arange(last - first, dtype=np.int32), sizes)
-        span = slice(int(starts[first]), int(ends[last - 1]))
-        term, counts, lengths = _frontiers(terms, freqs[span], doc_len[docs[span]], last - first)
-        pieces.append((np.bincount(term, minlength=last - first), counts, lengths))
-        first = last
+def _saved_frontiers(blocks: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]], doc_len: np.ndarray) -> dict:
+    """Every term's frontier as arrays to save, from the postings given in blocks of whole terms (posting count per
+    term, slots, counts): where each term's pairs end, their counts and shortest chunks."""
+    pieces = []
+    for sizes, docs, freqs in blocks:
+        terms = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        term, counts, lengths = _frontiers(terms, freqs, doc_len[docs], len(sizes))
+        pieces.append((np.bincount(term, minlength=len(sizes)), counts, lengths))
     per_term = np.concatenate([p[0] for p in pieces]) if pieces else np.zeros(0, np.int64)
     return {"bound_ends": np.cumsum(per_term, dtype=np.int64),
             "bound_counts": np.concatenate([p[1] for p in pieces]) if pieces else np.zeros(0, np.uint16),
@@ -583,20 +637,6 @@ def _holds(docs: np.ndarray, slot: int) -> bool:
     """Whether a sorted postings list holds the slot."""
     at = int(np.searchsorted(docs, slot))
     return at < len(docs) and int(docs[at]) == slot
-
-
-def _release(*mapped: np.ndarray) -> None:
-    """Let the pages of mapped arrays read while checking them go (they stay in the page cache, not in this
-    process's resident memory)."""
-    for values in mapped:
-        owner = values.base.obj if isinstance(values.base, memoryview) else values.base
-        if isinstance(owner, mmap.mmap):
-            owner.madvise(mmap.MADV_DONTNEED)
-
-
-def _joined(parts: list[array], dtype: type) -> np.ndarray:
-    """Arrays of one type end to end."""
-    return np.concatenate([np.frombuffer(p, dtype) for p in parts]) if parts else np.zeros(0, dtype)
 
 
 def _inconsistency(arrays: dict[str, np.ndarray], meta: dict) -> str | None:

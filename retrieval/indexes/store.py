@@ -69,6 +69,11 @@ class Indexes:
     to vectors) re-embeds a chunk whose stored vector fails its checksum (without it such a chunk counts as lacking).
     """
 
+    save_every = 4096
+    """Chunks added since the last save at which a bulk ingest saves: both indexes hold in memory only what was
+    added since their files were written (about 2.3 KB a chunk), so this bounds their memory however large the
+    library grows; each save rewrites both files."""
+
     def __init__(self, folder: Path, repo: Repository, dim: int, model: str, approximate_from: int,
                  embed: Embed | None = None) -> None:
         self.folder, self.repo, self.dim, self.model = folder, repo, dim, model
@@ -81,6 +86,7 @@ class Indexes:
         self.change_position = self.repo.change_position()
         self.sync_lock = threading.Lock()
         self.dirty = False
+        self.unsaved = 0
 
     def add(self, ids: list[int], vectors: np.ndarray, texts: list[tuple[str, str | None]]) -> None:
         """Add freshly committed chunks to both indexes, skipping any that catch_up already added."""
@@ -90,6 +96,7 @@ class Indexes:
             for n in keep:
                 self.lexical.add(ids[n], terms(*texts[n]))
             self.dirty = True
+            self.unsaved += len(keep)
             self.grow()
 
     def remove(self, ids: list[int]) -> None:
@@ -106,6 +113,7 @@ class Indexes:
                 self.vectors.save(self.folder)
                 self.lexical.save(self.folder)
                 self.dirty = False
+                self.unsaved = 0
 
     def repair(self) -> str | None:
         """Make both indexes hold exactly the database's chunks; returns what was done, if anything."""
@@ -268,6 +276,7 @@ class Indexes:
             for chunk_id, tokens in fresh:
                 self.lexical.add(chunk_id, tokens)
             self.dirty = self.dirty or bool(fresh)
+            self.unsaved += len(fresh)
             self.grow()
         return removed + len(fresh)
 

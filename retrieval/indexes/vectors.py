@@ -1,20 +1,25 @@
-"""FAISS vector index keyed by chunk id, persisted in one self-checking file, bound to the model that built it."""
+"""FAISS vector index keyed by chunk id, persisted in one self-checking file, bound to the model that built it.
+
+An exact (flat) index searches its saved vectors where they lie in the file (mapped) and holds in memory only the
+vectors added since it was saved, so a long ingest that saves now and then holds a bounded number of them."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from retrieval.indexes.container import read_index_file, write_index_file
+from retrieval.indexes.container import IndexFile, read_index_file, release_pages, write_index_file
 
 FLAT, IVF = "flat", "ivf-sq8"
 VECTOR_FILE = "vectors.idx"
 LEGACY_FILES = ("vectors.faiss", "vectors.json")
+BLOCK_ROWS = 4096
+"""Vectors scored, copied or written at a time (6 MiB of 384-dimensional vectors)."""
 
 
 @contextmanager
@@ -46,12 +51,68 @@ class ModelMismatch(Exception):
     """The stored index was built by another embedding model; the user must re-index."""
 
 
+class SavedVectors:
+    """The vectors of a flat index file, mapped from it, with their chunk ids and which of them are still wanted."""
+
+    def __init__(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        self.ids, self.vectors = ids, vectors
+        self.alive = np.ones(len(ids), dtype=bool)
+        self.count = len(ids)
+
+    def remove(self, ids: np.ndarray) -> int:
+        """Stop returning these chunk ids; returns how many were held."""
+        if not self.count or not len(ids):
+            return 0
+        hit = np.isin(self.ids, ids) & self.alive
+        self.alive &= ~hit
+        removed = int(hit.sum())
+        self.count -= removed
+        return removed
+
+    def live_ids(self) -> np.ndarray:
+        """The chunk ids not removed since the save."""
+        return self.ids[self.alive]
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `k` best chunk ids and inner products, best first (FAISS's exact search over the mapped vectors,
+        asking for as many more as were removed since the save, which are then dropped)."""
+        removed = len(self.ids) - self.count
+        scores, rows = faiss.knn(query.reshape(1, -1), self.vectors, min(len(self.ids), k + removed),
+                                 metric=faiss.METRIC_INNER_PRODUCT)
+        rows, scores = rows[0], scores[0]
+        keep = (rows >= 0) & self.alive[np.maximum(rows, 0)]
+        return self.ids[rows[keep]][:k], scores[keep][:k]
+
+    def blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The wanted (ids, vectors), `BLOCK_ROWS` at a time, as views of the file where a block has no removed
+        vector; the file's pages are let go after each block, so a pass over the whole file costs no resident
+        memory (a block must be used before the next is asked for)."""
+        for start in range(0, len(self.ids), BLOCK_ROWS):
+            keep = self.alive[start : start + BLOCK_ROWS]
+            ids, vectors = self.ids[start : start + BLOCK_ROWS], self.vectors[start : start + BLOCK_ROWS]
+            if not keep.all():
+                ids, vectors = ids[keep], vectors[keep]
+            if len(ids):
+                yield ids, vectors
+            release_pages(self.vectors)
+
+
+def _no_saved_vectors(dim: int) -> SavedVectors:
+    """No vectors from a file: an index never saved, or one FAISS wrote (held in memory whole)."""
+    return SavedVectors(np.zeros(0, np.int64), np.zeros((0, dim), np.float32))
+
+
 class VectorIndex:
-    """Inner-product search over normalised vectors whose FAISS ids are chunk ids."""
+    """Inner-product search over normalised vectors whose FAISS ids are chunk ids.
+
+    `index` holds what is in memory: every vector of an approximate index; of an exact one, those added since it
+    was last saved or loaded, the others being `saved` (mapped from the file).
+    """
 
     def __init__(self, dim: int, model: str, kind: str = FLAT, index: faiss.Index | None = None) -> None:
         self.dim, self.model, self.kind = dim, model, kind
-        self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.index = index if index is not None else _flat(dim)
+        self.saved = _no_saved_vectors(dim)
         self.nprobe = 32
 
     @classmethod
@@ -73,18 +134,38 @@ class VectorIndex:
         return built
 
     def approximated(self, sample_size: int = 100_000) -> VectorIndex:
-        """This index's vectors (and ids) in a new approximate index, trained on an even sample of them."""
-        ids = self.ids()
-        step = max(1, len(ids) // sample_size)
-        sample = self.index.reconstruct_batch(ids[::step]) if len(ids) else np.zeros((0, self.dim), np.float32)
-        built = VectorIndex.approximate(self.dim, self.model, sample, expected=len(ids))
-        for start in range(0, len(ids), 50_000):
-            part = ids[start : start + 50_000]
-            built.add(part, self.index.reconstruct_batch(part))
+        """This (exact) index's vectors and ids in a new approximate index, trained on an even sample of them."""
+        step = max(1, len(self) // sample_size)
+        sample = np.empty((-(-len(self) // step), self.dim), np.float32)
+        seen = 0
+        for _, vectors in self.blocks():
+            taken = vectors[(-seen) % step :: step]
+            sample[-(-seen // step) :][: len(taken)] = taken
+            seen += len(vectors)
+        built = VectorIndex.approximate(self.dim, self.model, sample, expected=len(self))
+        del sample
+        for ids, vectors in self.blocks():
+            built.add(ids, vectors)
         return built
 
+    def blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """An exact index's (ids, vectors), saved then added, a block at a time; an added block is a view of the
+        index's memory, valid until the index changes."""
+        yield from self.saved.blocks()
+        added = int(self.index.ntotal)
+        if added:
+            ids = self._added_ids()
+            vectors = faiss.rev_swig_ptr(faiss.downcast_index(self.index.index).get_xb(), added * self.dim)
+            vectors = vectors.reshape(added, self.dim)
+            for start in range(0, added, BLOCK_ROWS):
+                yield ids[start : start + BLOCK_ROWS], vectors[start : start + BLOCK_ROWS]
+
+    def _added_ids(self) -> np.ndarray:
+        """The chunk ids of an exact index's vectors held in memory."""
+        return faiss.vector_to_array(self.index.id_map).astype(np.int64)
+
     def __len__(self) -> int:
-        return int(self.index.ntotal)
+        return int(self.index.ntotal) + self.saved.count
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Add vectors under the given chunk ids."""
@@ -94,32 +175,54 @@ class VectorIndex:
     def remove(self, ids) -> int:
         """Remove chunk ids; returns how many were present."""
         ids = np.asarray(list(ids), dtype=np.int64)
-        return int(self.index.remove_ids(faiss.IDSelectorBatch(ids))) if len(ids) else 0
+        if not len(ids):
+            return 0
+        return int(self.index.remove_ids(faiss.IDSelectorBatch(ids))) + self.saved.remove(ids)
 
     def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The `k` nearest chunk ids and their cosine scores, best first."""
         if len(self) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         params = faiss.SearchParametersIVF(nprobe=self.nprobe) if self.kind == IVF else None
+        query = np.asarray(vector, np.float32).reshape(1, -1)
         with _threads(1):
-            scores, ids = self.index.search(np.asarray(vector, np.float32).reshape(1, -1), min(k, len(self)), params=params)
-        keep = ids[0] >= 0
-        return ids[0][keep], scores[0][keep]
+            scores, ids = self.index.search(query, min(k, max(1, int(self.index.ntotal))), params=params)
+            keep = ids[0] >= 0
+            ids, scores = ids[0][keep], scores[0][keep]
+            if not self.saved.count:
+                return ids, scores
+            saved_ids, saved_scores = self.saved.search(query, k)
+        ids, scores = np.concatenate([saved_ids, ids]), np.concatenate([saved_scores, scores])
+        best = np.argsort(-scores, kind="stable")[:k]
+        return ids[best], scores[best]
 
     def ids(self) -> np.ndarray:
         """Every chunk id in the index."""
         if self.kind == FLAT:
-            return faiss.vector_to_array(self.index.id_map).astype(np.int64)
+            return np.concatenate([self.saved.live_ids(), self._added_ids()])
         invlists = faiss.extract_index_ivf(self.index).invlists
         parts = [faiss.rev_swig_ptr(invlists.get_ids(i), invlists.list_size(i)).copy()
                  for i in range(invlists.nlist) if invlists.list_size(i)]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
     def save(self, folder: Path) -> None:
-        """Persist index and metadata in one self-checking file, committed by one rename."""
+        """Persist index and metadata in one self-checking file, committed by one rename: an approximate index as
+        FAISS writes it; an exact one as plain arrays of ids and vectors, then searched from that file (mapped)."""
         meta = {"model": self.model, "dim": self.dim, "kind": self.kind, "count": len(self), "nprobe": self.nprobe}
-        write_index_file(folder / VECTOR_FILE, "vectors", meta,
-                         [("faiss", lambda put: faiss.write_index(self.index, faiss.PyCallbackIOWriter(put)))])
+        if self.kind != FLAT:
+            write_index_file(folder / VECTOR_FILE, "vectors", meta,
+                             [("faiss", lambda put: faiss.write_index(self.index, faiss.PyCallbackIOWriter(put)))])
+            return
+        ids = self.ids()
+        stored = write_index_file(folder / VECTOR_FILE, "vectors", meta, [
+            ("ids", lambda put: put(ids)),
+            ("vectors", self._write_vectors)])
+        self.saved, self.index = _saved_flat(stored, len(ids), self.dim), _flat(self.dim)
+
+    def _write_vectors(self, put: Callable[[np.ndarray], int]) -> None:
+        """An exact index's vectors end to end, a block at a time."""
+        for _, vectors in self.blocks():
+            put(vectors)
 
     @classmethod
     def load(cls, folder: Path, model: str, dim: int) -> VectorIndex | None:
@@ -133,6 +236,13 @@ class VectorIndex:
                 f"the index was built with {meta.get('model')!r} but EMBEDDING_MODEL is {model!r}; "
                 "run `tanya reindex` to rebuild it with the new model"
             )
+        if meta.get("kind") == FLAT and "vectors" in stored.sections:
+            loaded = cls(dim, model, FLAT)
+            if not (meta.get("dim") == dim and type(meta.get("count")) is int):
+                raise stored.damaged(f"its metadata says {meta.get('count')} vectors of {meta.get('dim')} dimensions, "
+                                     f"the model gives {dim}")
+            loaded.saved = _saved_flat(stored, meta["count"], dim)
+            return loaded
         try:
             with stored.reader("faiss") as read:
                 index = faiss.read_index(faiss.PyCallbackIOReader(read))
@@ -149,3 +259,17 @@ class VectorIndex:
         nprobe = meta.get("nprobe", 32)
         loaded.nprobe = nprobe if type(nprobe) is int and nprobe > 0 else 32
         return loaded
+
+
+def _flat(dim: int) -> faiss.Index:
+    """An empty exact index keyed by chunk id."""
+    return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+
+
+def _saved_flat(stored: IndexFile, count: int, dim: int) -> SavedVectors:
+    """The ids and (mapped) vectors of a flat index file holding `count` vectors of `dim` dimensions."""
+    ids, vectors = stored.array("ids", "<i8"), stored.mapped("vectors", "<f4")
+    if len(ids) != count or len(vectors) != count * dim:
+        raise stored.damaged(f"it holds {len(ids)} ids and {len(vectors)} values; its metadata says {count} vectors "
+                             f"of {dim} dimensions")
+    return SavedVectors(ids, vectors.reshape(count, dim))
