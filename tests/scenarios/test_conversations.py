@@ -71,8 +71,6 @@ ASKING = [
              "confident quote from it", given=("putin", "rice"), steps=(
                  Say("When was Putin born?"),
                  Expect(any_of=NOT_FOUND),
-                 Say("How old is Kim Jong Un?"),
-                 Expect(any_of=NOT_FOUND),
                  Say("who accompanied Putin?"),
                  Expect(has=(DELEGATION,), lacks=NOT_FOUND),
              )),
