@@ -1,8 +1,8 @@
 """Feed polling figures (issue 13): what a round over 100 unchanged feeds costs in time and bytes on the wire, and how
 long a round of 50 new full-text entries takes until every one is answerable.
 
-Feeds are served by a real HTTP server on 127.0.0.1 (the test suite's feed builders) that counts every byte it writes;
-each library lives in its own folder under the bench work folder and may fetch from loopback.
+Feeds are served by a real HTTP server on 127.0.0.1 (bench/feed_site.py, shared with the tests) that counts every
+byte it writes; each library lives in its own folder under the bench work folder and may fetch from loopback.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape
 from bench import synthetic
 from retrieval.embedding.hashing import HashEmbedder
 from retrieval.feeds.parsing import FULL_TEXT_WORDS
-from tests.feed_site import FeedRoute, long_text, rss
-from tests.web import Handler, LocalSite
+from bench.feed_site import FeedRoute, long_text, rss
+from bench.web import Handler, LocalSite
 
 UNCHANGED_FEEDS = 100
 ENTRIES_PER_FEED = 3

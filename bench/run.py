@@ -24,6 +24,7 @@ import numpy as np
 from bench import report, synthetic
 from retrieval.embedding.hashing import HashEmbedder
 from retrieval.indexes.lexical import LEXICAL_FILE
+from retrieval.indexes.vectors import VECTOR_FILE
 
 SECTIONS = ("ingest", "memory", "backends", "quality", "query", "startup", "anchor", "feeds")
 
@@ -299,8 +300,21 @@ def recall_at(index, queries: np.ndarray, exact: np.ndarray, k: int = 10) -> tup
     return hits / len(queries), seconds / len(queries) * 1000
 
 
+def _into_page_cache(path: Path) -> float:
+    """Read a file once, front to back, so its pages are cached as on a server that has been answering for a while;
+    returns the seconds it took (a cold read)."""
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        while handle.read(1 << 24):
+            pass
+    return time.perf_counter() - started
+
+
 def bench_query(size: int, plan: Plan, work: Path, settings, embedder, texts: list[str], vectors: np.ndarray) -> dict:
-    """Warm latency percentiles (per pipeline stage and end to end) and recall@10 of the index in use."""
+    """Warm latency percentiles (per pipeline stage and end to end) and recall@10 of the index in use.
+
+    Warm means the question's vector is not remembered but the database file is in the page cache (read once
+    before the timed questions): one pass of 60 questions over a 5 GB file otherwise measures the disk."""
     import faiss
 
     from retrieval.library import Library
@@ -310,6 +324,7 @@ def bench_query(size: int, plan: Plan, work: Path, settings, embedder, texts: li
     built = json.loads((data_dir / "built.json").read_text())
     questions = synthetic.real_questions(plan.questions + 10)
     warm, measured = questions[:10], questions[10:]
+    cache_read_s = _into_page_cache(data_dir / "tanya.db")
     with Library(at(settings, data_dir), embedder) as library:
         _ask_times(library, warm)
         end_to_end, stages = _ask_times(library, measured)
@@ -326,9 +341,10 @@ def bench_query(size: int, plan: Plan, work: Path, settings, embedder, texts: li
                 sweep.append({"nprobe": nprobe, "recall_at_10": r, "search_ms": ms})
             index.nprobe = default
         variant = _approximate_variant(library, measured, query_vectors, exact) if index.kind != IVF and size >= 100_000 else None
-        vector_bytes = len(faiss.serialize_index(index.index))
+        vector_bytes = (data_dir / "index" / VECTOR_FILE).stat().st_size
         lexical_bytes = (data_dir / "index" / LEXICAL_FILE).stat().st_size
-        result = {"chunks": len(index), "index_kind": index.kind, "nprobe": index.nprobe if index.kind == IVF else None,
+        result = {"chunks": len(index), "index_kind": index.kind, "database_read_into_cache_s": cache_read_s,
+                  "nprobe": index.nprobe if index.kind == IVF else None,
                   "build": built, "recall_at_10": recall, "vector_search_ms_mean": search_ms, "nprobe_sweep": sweep,
                   "vector_index_bytes_per_chunk": vector_bytes / max(1, len(index)),
                   "lexical_file_bytes_per_chunk": lexical_bytes / max(1, len(index)),
@@ -427,7 +443,7 @@ def main(args, settings) -> int:
                                          plan.anchor_questions)
         save()
     if "feeds" in chosen:
-        from bench import feeds  # serves with the test suite's feed builders: imported only when measured
+        from bench import feeds  # a local feed server: imported only when measured
 
         backend = settings.embedding_backend
         results["feeds"] = feeds.run(work, settings, embedders.get(backend) or _embedder(settings, backend))

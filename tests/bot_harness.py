@@ -25,7 +25,7 @@ from retrieval.settings import Settings
 from tests.conftest import sample_draft
 from tests.corpus import RICE_TODAY, SOLAR_2023, SOLAR_2024
 from tests.fake_telegram import FakeTelegram, RunningApplication, run_application
-from tests.web import LocalSite, page
+from bench.web import LocalSite, page
 
 Record = dict[str, Any]
 StartBot = Callable[..., contextlib.AbstractContextManager[RunningApplication]]

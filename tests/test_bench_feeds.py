@@ -5,8 +5,8 @@ from __future__ import annotations
 import socket
 
 from bench.feeds import ByteMeter
-from tests.feed_site import FeedRoute, rss
-from tests.web import LocalSite
+from bench.feed_site import FeedRoute, rss
+from bench.web import LocalSite
 
 
 def _raw_get(site: LocalSite, path: str, headers: str = "") -> bytes:

@@ -22,7 +22,7 @@ import pytest
 
 from retrieval.settings import Settings
 from tests.fake_telegram import FakeTelegram
-from tests.web import respond
+from bench.web import respond
 
 TANYA = [sys.executable, "-m", "bot.cli"]
 

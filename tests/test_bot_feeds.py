@@ -4,8 +4,8 @@ language and INGEST_ADMINS_ONLY deciding who may change the feeds."""
 from __future__ import annotations
 
 from tests.bot_harness import exchange, wait_until
-from tests.feed_site import FeedRoute, failing, long_text, rss
-from tests.web import LocalSite, page
+from bench.feed_site import FeedRoute, failing, long_text, rss
+from bench.web import LocalSite, page
 
 ADMIN = 601
 USER = 602

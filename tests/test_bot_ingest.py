@@ -8,7 +8,7 @@ import time
 from retrieval.library import Library
 from tests.bot_harness import delivered, exchange, links, web_pages
 from tests.corpus import EARTHQUAKE_PAGE as PAGE
-from tests.web import page
+from bench.web import page
 
 ADMIN = 501
 POST = ("Banjir rob merendam kawasan Muara Angke di Jakarta Utara pada Selasa pagi. "

@@ -111,7 +111,7 @@ def test_upgrading_a_library_keeps_every_article_and_chunk_and_gives_old_links_t
 
 def test_a_link_sent_again_after_its_page_changed_is_reported_updated_in_telegram(tg, start_bot, bot_library):
     from tests.bot_harness import exchange
-    from tests.web import LocalSite, page
+    from bench.web import LocalSite, page
 
     def article(body: str) -> bytes:
         """The news page with the given text."""

@@ -11,8 +11,8 @@ import pytest
 
 from retrieval.library import Library
 from tests.conftest import second_process_library
-from tests.feed_site import FeedRoute, atom, failing, long_text, rdf, rss
-from tests.web import LocalSite, page, redirect
+from bench.feed_site import FeedRoute, atom, failing, long_text, rdf, rss
+from bench.web import LocalSite, page, redirect
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
 ARTICLE_PAGE = (b"<html><head><title>Banjir Bandung</title></head><body><article><h1>Banjir Bandung meluas</h1><p>"

@@ -8,8 +8,8 @@ import pytest
 
 from bot import cli
 from retrieval.embedding.embedder import Embedder
-from tests.feed_site import FeedRoute, failing, long_text, rss
-from tests.web import LocalSite, page
+from bench.feed_site import FeedRoute, failing, long_text, rss
+from bench.web import LocalSite, page
 
 
 @pytest.fixture

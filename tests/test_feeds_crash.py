@@ -16,8 +16,8 @@ from retrieval.embedding.hashing import HashEmbedder
 from retrieval.library import Library
 from retrieval.settings import Settings
 from storage.database import integrity_ok
-from tests.feed_site import FeedRoute, rss
-from tests.web import LocalSite, respond
+from bench.feed_site import FeedRoute, rss
+from bench.web import LocalSite, respond
 
 DRIVER = Path(__file__).with_name("feed_crash_driver.py")
 ENTRIES = 24

@@ -19,7 +19,7 @@ from retrieval.ingest.fetch import _pinned_request, fetch_article, fetch_article
 from retrieval.settings import Settings
 from tests.documents import draft, error, make_pdf
 from tests.bombs import gzip_bomb
-from tests.web import Handler, LocalSite, page, redirect, respond
+from bench.web import Handler, LocalSite, page, redirect, respond
 
 LOCAL = frozenset({"127.0.0.1"})
 

@@ -41,7 +41,7 @@ from test_extract import ARTICLE_HTML as EXTRACT_ARTICLE_HTML
 from tests.documents import make_docx, make_pdf, make_zip
 from test_fetch import ARTICLE_HTML, LOCAL, encoded_page, error, fetched
 from tests.bombs import docx_paragraph_bomb, gzip_bomb, html_paragraph_bomb
-from tests.web import LocalSite, page, redirect
+from bench.web import LocalSite, page, redirect
 
 ROOT = Path(__file__).resolve().parent.parent
 ONE_MB = 1_000_000

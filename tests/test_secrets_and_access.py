@@ -31,7 +31,7 @@ from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 from tests.fake_telegram import BOT_TOKEN, BOT_USERNAME, FakeTelegram
 from tests.bot_harness import buttons, delivered, exchange
-from tests.web import LocalSite, page
+from bench.web import LocalSite, page
 
 ADMIN = 9001
 STRANGER = 9002

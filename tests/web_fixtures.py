@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.web import LocalSite
+from bench.web import LocalSite
 
 
 def address_info(address: str, port: object) -> tuple:

@@ -3,10 +3,12 @@
 Four backends, chosen by `EMBEDDING_BACKEND` (or the `backend` argument); other models than the bundled
 one always use sentence-transformers:
 
-* `onnx-int8` (default): the bundled model exported once to ONNX, every MatMul weight quantised to int8 in
-  blocks of 16 inputs with a scale each, run by ONNX Runtime. The fp32 vectors within cosine 0.9999, in
-  about half the time of `onnx`; `tanya eval` within 0.2 points of fp32 on every set.
-* `onnx`: the fp32 weights as a fused ONNX graph; torch's vectors at about half its CPU time.
+* `onnx` (default): passages through the bundled model's fp32 weights as a fused ONNX graph (torch's
+  vectors at about half its CPU time); questions through the int8 graph below, which keeps the fp32
+  vectors within cosine 0.9999 and is faster for one short text, whose time goes to reading weights.
+* `onnx-int8`: passages through the int8 graph as well (every MatMul weight quantised to int8 in blocks of
+  16 inputs, a scale each). `tanya eval` stays within 0.2 points of fp32, but on CPUs without int8 dot
+  products (AVX2 only) batches are no faster than fp32, so it is not the default.
 * `torch`: the bundled BERT run directly in PyTorch from its safetensors with the Rust tokenizer,
   importing neither transformers nor sentence-transformers.
 * `sentence-transformers`: the reference `SentenceTransformer.encode`.
@@ -192,32 +194,32 @@ def _onnx_session(graph: Path, threads: int):
     return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
 
 
-def _load_backend(model: str, cache_dir: Path, batch_size: int, backend: str) -> _Backend:
-    """Open the model with the requested backend (non-bundled models always use sentence-transformers)."""
+def _load_backends(model: str, cache_dir: Path, batch_size: int, backend: str) -> tuple[_Backend, _Backend]:
+    """The models for passages and for questions with the requested backend (the same one, except that `onnx`
+    embeds questions with the int8 graph); non-bundled models always use sentence-transformers."""
     if backend not in BACKENDS:
         raise ValueError(f"unknown EMBEDDING_BACKEND {backend!r}; choose one of {', '.join(BACKENDS)}")
     if model != BUNDLED_MODEL_NAME:
         if backend != SENTENCE_TRANSFORMERS:
             log.info("backend %s serves only the bundled model; using sentence-transformers for %s", backend, model)
-        return _SentenceTransformersBackend(model, batch_size)
+        single = _SentenceTransformersBackend(model, batch_size)
+        return single, single
     folder = build_bundled_model(cache_dir)
-    if backend == ONNX:
-        return _OnnxBackend(folder, build_onnx_fp32(folder))
-    if backend == ONNX_INT8:
-        return _OnnxBackend(folder, build_onnx_int8(folder))
-    if backend == TORCH:
-        return _TorchBackend(folder)
-    return _SentenceTransformersBackend(str(folder), batch_size)
+    if backend in (ONNX, ONNX_INT8):
+        questions = _OnnxBackend(folder, build_onnx_int8(folder))
+        return (_OnnxBackend(folder, build_onnx_fp32(folder)) if backend == ONNX else questions), questions
+    single = _TorchBackend(folder) if backend == TORCH else _SentenceTransformersBackend(str(folder), batch_size)
+    return single, single
 
 
 class Embedder:
     """Encodes queries and passages with the model's `query: ` / `passage: ` prompts, L2-normalised."""
 
     def __init__(self, model: str = BUNDLED_MODEL_NAME, cache_dir: Path = DEFAULT_MODEL_CACHE, batch_size: int = 32,
-                 vector_cache: Path | None = None, backend: str = ONNX_INT8) -> None:
+                 vector_cache: Path | None = None, backend: str = ONNX) -> None:
         self.name = model
         self.backend = backend
-        self.model = _load_backend(model, cache_dir, batch_size, self.backend)
+        self.model, self.question_model = _load_backends(model, cache_dir, batch_size, self.backend)
         self.dim = int(self.model.dim)
         self.batch_size = batch_size
         self._prompts = {k: v for k, v in PROMPTS.items() if k in self.model.prompts}
@@ -235,11 +237,12 @@ class Embedder:
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         """Encode in length-sorted batches (less padding), writing each batch straight to its rows."""
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        prefix = self.model.prompts.get(prompt, "") if prompt in self._prompts else ""
+        model = self.question_model if prompt == "query" else self.model
+        prefix = model.prompts.get(prompt, "") if prompt in self._prompts else ""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
-            out[rows] = self.model.encode([prefix + texts[i] for i in rows])
+            out[rows] = model.encode([prefix + texts[i] for i in rows])
         return out
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:

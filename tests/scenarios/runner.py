@@ -23,7 +23,7 @@ from retrieval.settings import Settings
 from tests.bot_harness import bold_texts, bot_settings, buttons, engine_overrides, links
 from tests.fake_telegram import MESSAGE_METHODS, FakeTelegram, RunningApplication, chat_key, parse_html, run_application
 from tests.news import ARTICLES, CHANNEL_TITLES, published
-from tests.web import LocalSite
+from bench.web import LocalSite
 from tests.scenarios.script import (
     PRIVATE,
     ChannelPost,

@@ -152,7 +152,7 @@ Step = Say | Forward | ForwardFrom | ChannelPost | Upload | Press | Restart | Wa
 class Scenario:
     """A user story: the articles stored before it starts (names in tests/news.py ARTICLES), the steps, settings
     overrides for the engine or the bot (e.g. `{"admin_user_ids": "1001"}`), and web pages served on 127.0.0.1 while
-    it plays (`{path: handler}` as tests/web.py takes them; `{site}` in a step's text is the site's address)."""
+    it plays (`{path: handler}` as bench/web.py takes them; `{site}` in a step's text is the site's address)."""
 
     story: str
     steps: tuple[Step, ...]

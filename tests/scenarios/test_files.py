@@ -2,7 +2,7 @@
 that is not an article is refused saying what can be sent, and every failure is explained as fully in Indonesian
 as in English, with what the user can do.
 
-The links point at a real local web site on 127.0.0.1 (tests/web.py) that the runner serves while a scenario
+The links point at a real local web site on 127.0.0.1 (bench/web.py) that the runner serves while a scenario
 plays."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from tests.scenarios.runner import play
 from tests.scenarios.script import Expect, Say, Scenario, Upload
 from tests.documents import make_pdf
-from tests.web import page, respond
+from bench.web import page, respond
 
 SLOW_SECONDS = 3.0
 

@@ -1,10 +1,11 @@
-"""Feeds served by a real local web server that honours (and counts) conditional requests."""
+"""Feeds served by a real local web server that honours (and counts) conditional requests (tests and the feed
+benchmark)."""
 
 from __future__ import annotations
 
 from http.server import BaseHTTPRequestHandler
 
-from tests.web import Handler, respond
+from bench.web import Handler, respond
 
 WORDS = ("Pemerintah daerah menyalurkan bantuan beras dan air bersih kepada warga terdampak banjir di sejumlah "
          "kecamatan. Petugas gabungan mendirikan dapur umum dan posko kesehatan di balai desa. ")

@@ -1,4 +1,5 @@
-"""A real local web server for tests: routes per path, a fallback, and a record of every request."""
+"""A real local web server on 127.0.0.1 (for tests and the feed benchmark): routes per path, a fallback, and a record
+of every request."""
 
 from __future__ import annotations
 
