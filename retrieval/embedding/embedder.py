@@ -171,8 +171,8 @@ class _OnnxBackend:
     threads against 14-27 ms on one, at load 5). Idle pool threads sleep rather than spin. `run` is thread-safe.
     """
 
-    def __init__(self, folder: Path, graph: Path) -> None:
-        self.tokenizer = _tokenizer(folder)
+    def __init__(self, tokenizer, graph: Path) -> None:
+        self.tokenizer = tokenizer
         self.session = _onnx_session(graph, threads=0)
         self.prompts = dict(PROMPTS)
         self.dim = int(self.session.get_outputs()[0].shape[-1])
@@ -206,8 +206,9 @@ def _load_backends(model: str, cache_dir: Path, batch_size: int, backend: str) -
         return single, single
     folder = build_bundled_model(cache_dir)
     if backend in (ONNX, ONNX_INT8):
-        questions = _OnnxBackend(folder, build_onnx_int8(folder))
-        return (_OnnxBackend(folder, build_onnx_fp32(folder)) if backend == ONNX else questions), questions
+        tokenizer = _tokenizer(folder)  # ~290 MB for its 250k pieces: one for both graphs
+        questions = _OnnxBackend(tokenizer, build_onnx_int8(folder))
+        return (_OnnxBackend(tokenizer, build_onnx_fp32(folder)) if backend == ONNX else questions), questions
     single = _TorchBackend(folder) if backend == TORCH else _SentenceTransformersBackend(str(folder), batch_size)
     return single, single
 
