@@ -315,8 +315,6 @@ def bench_query(size: int, plan: Plan, work: Path, settings, embedder, texts: li
 
     Warm means the question's vector is not remembered but the database file is in the page cache (read once
     before the timed questions): one pass of 60 questions over a 5 GB file otherwise measures the disk."""
-    import faiss
-
     from retrieval.library import Library
     from retrieval.indexes.vectors import IVF
 

@@ -173,7 +173,7 @@ class _OnnxBackend:
 
     def __init__(self, tokenizer, graph: Path) -> None:
         self.tokenizer = tokenizer
-        self.session = _onnx_session(graph, threads=0)
+        self.session = _onnx_session(graph)
         self.prompts = dict(PROMPTS)
         self.dim = int(self.session.get_outputs()[0].shape[-1])
 
@@ -183,13 +183,12 @@ class _OnnxBackend:
         return self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0].astype(np.float32, copy=False)
 
 
-def _onnx_session(graph: Path, threads: int):
-    """An ONNX Runtime CPU session of `graph` with all graph optimisations and `threads` (0: one per core)."""
+def _onnx_session(graph: Path):
+    """An ONNX Runtime CPU session of `graph` with all graph optimisations and one thread per core."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.intra_op_num_threads = threads
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
 

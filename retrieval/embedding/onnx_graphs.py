@@ -76,7 +76,7 @@ def _export_fused(folder: Path, path: Path) -> None:
 
     raw, fused = path.with_name("raw.onnx"), path.with_name("fused.onnx")
     try:
-        _export_onnx(folder, raw, attention="eager")
+        _export_onnx(folder, raw)
         config = json.loads((folder / "config.json").read_text())
         optimize_model(str(raw), model_type="bert", num_heads=int(config["num_attention_heads"]),
                        hidden_size=int(config["hidden_size"]), opt_level=0).save_model_to_file(str(fused))
@@ -112,7 +112,7 @@ def _quantize_int8(folder: Path, path: Path) -> None:
 
     fp32, int8 = path.with_name("fp32.onnx"), path.with_name("int8.onnx")
     try:
-        _export_onnx(folder, fp32, attention="eager")
+        _export_onnx(folder, fp32)
         config = DefaultWeightOnlyQuantConfig(block_size=INT8_BLOCK, is_symmetric=True, accuracy_level=4, bits=8)
         quantizer = MatMulNBitsQuantizer(onnx.load(str(fp32)), algo_config=config)
         quantizer.process()
@@ -123,8 +123,9 @@ def _quantize_int8(folder: Path, path: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _export_onnx(folder: Path, path: Path, attention: str) -> None:
-    """Export BERT plus mean pooling and normalisation to an fp32 ONNX graph with dynamic batch and length."""
+def _export_onnx(folder: Path, path: Path) -> None:
+    """Export BERT (eager attention) plus mean pooling and normalisation to an fp32 ONNX graph with dynamic batch and
+    length."""
     import torch
     from transformers import BertModel
 
@@ -141,7 +142,7 @@ def _export_onnx(folder: Path, path: Path, attention: str) -> None:
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, dim=-1)
 
-    bert = BertModel.from_pretrained(str(folder), add_pooling_layer=False, attn_implementation=attention).eval()
+    bert = BertModel.from_pretrained(str(folder), add_pooling_layer=False, attn_implementation="eager").eval()
     ids = torch.tensor([[0, 41, 1294, 12, 33600, 31, 8999, 2]])
     axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"}}
     with torch.inference_mode():

@@ -616,7 +616,7 @@ def _leaders(leaders: np.ndarray, docs: np.ndarray, partial: np.ndarray, alive: 
     if len(joined) <= k:
         return joined
     scores = partial[joined]
-    return joined[scores >= np.partition(scores, len(joined) - k)[len(joined) - k]]
+    return joined[scores >= _kth(scores, k)]
 
 
 def _best(slots: np.ndarray, scores: np.ndarray, alive: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
