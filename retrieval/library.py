@@ -313,7 +313,8 @@ class Library:
         top_k = top_k or self.settings.top_k
         cited = self._cited(history[-1]) if history and asks_for_source(question) else None
         if cited is not None:
-            answer = Answer(question, True, [cited], certainty=Certainty.FOUND)
+            found = bool(history[-1].article_ids)
+            answer = Answer(question, found, [cited], certainty=Certainty.FOUND if found else Certainty.UNSURE)
         elif timed is not None and timed.only_time:
             answer = self._dated_listing(question, timed.range, max(top_k, LISTING))
         else:
@@ -367,8 +368,10 @@ class Library:
 
     def _cited(self, turn: HistoryTurn) -> AnswerPassage | None:
         """The passage a turn's answer was found in, with its key sentence, cited: the answer to "where is that
-        from?" (None when that answer found nothing to cite)."""
-        article = self.repo.get_article(turn.article_ids[0]) if turn.article_ids else None
+        from?"; for an answer that found nothing sure, the first passage it showed (None when it showed none)."""
+        if not turn.article_ids:
+            return turn.shown
+        article = self.repo.get_article(turn.article_ids[0])
         if article is None:
             return None
         chunks = self.repo.article_chunks(article.id)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from retrieval.answer import Answer
+from retrieval.answer import Answer, AnswerPassage
 from retrieval.indexes.lexical import query_terms, word_stems
 
 _PRONOUNS = re.compile(
@@ -66,18 +66,20 @@ class Library(Protocol):
 
 @dataclass(frozen=True)
 class HistoryTurn:
-    """A previous question in the chat and the articles its answer cited."""
+    """A previous question in the chat, the articles its answer cited (only a found answer cites), and the first
+    passage its reply showed, cited or not (what "where is this from?" points at)."""
 
     question: str
     article_ids: tuple[int, ...] = ()
     answer: str = ""
+    shown: AnswerPassage | None = field(default=None, compare=False)
 
 
 def turn_of(question: str, answer: Answer) -> HistoryTurn:
-    """What a chat remembers of one turn: the question, the cited article and its key sentence."""
+    """What a chat remembers of one turn: the question, the cited article, its key sentence and the first passage."""
     cited = tuple(p.article.id for p in answer.passages[:1]) if answer.found else ()
     summary = answer.passages[0].key_sentence if answer.found and answer.passages else ""
-    return HistoryTurn(question, cited, summary)
+    return HistoryTurn(question, cited, summary, answer.passages[0] if answer.passages else None)
 
 
 @dataclass(frozen=True)

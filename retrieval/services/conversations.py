@@ -105,4 +105,6 @@ class ConversationMemory:
 
 def _remembered(turn: Turn) -> HistoryTurn:
     """A stored turn as a follow-up reads it."""
-    return HistoryTurn(turn.question, tuple(int(i) for i in turn.article_ids.split(",") if i), turn.answer)
+    shown = json.loads(turn.passages)[:1] if turn.passages else []
+    return HistoryTurn(turn.question, tuple(int(i) for i in turn.article_ids.split(",") if i), turn.answer,
+                       AnswerPassage.from_dict(shown[0]) if shown else None)

@@ -89,6 +89,16 @@ SCENARIOS = [
         ),
     ),
     Scenario(
+        "'sumbernya apa?' after an unsure answer cites the passage that answer showed first, still as unsure",
+        given=("putin", "rice"),
+        steps=(
+            Say("When was Putin born?"),
+            Expect(has=(UNSURE_EN, "Vladivostok")),
+            Say("sumbernya apa?", lang="id"),
+            Expect(has=("Tribunnews.com", "Vladivostok", UNSURE_ID), lacks=("[2]", "Cipinang", NOTHING_ID)),
+        ),
+    ),
+    Scenario(
         "A reply to an older answer in a private chat continues that answer, not the latest question",
         given=("putin", "rice"),
         steps=(
