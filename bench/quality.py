@@ -38,13 +38,3 @@ def _scores(figures: dict) -> dict[str, float]:
             scores[f"{first}.{second}" if second else first] = float(value)
     return scores
 
-
-def largest_loss(quality: dict, reference: str, candidate: str) -> tuple[float, str]:
-    """The largest drop, in points, of `candidate` below `reference` over every set and figure, and where."""
-    worst, where = 0.0, ""
-    for name, scores in quality["backends"][reference].items():
-        for figure, value in scores.items():
-            drop = (value - quality["backends"][candidate].get(name, {}).get(figure, 0.0)) * 100
-            if drop > worst or not where:
-                worst, where = drop, f"{name} {figure}"
-    return worst, where

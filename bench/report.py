@@ -69,10 +69,8 @@ def _quality(results: dict) -> list[str]:
     for name, scores in quality["backends"][backends[0]].items():
         if "hybrid.hit@1" not in scores:
             continue
-        cells = []
-        for backend in backends:
-            scores = quality["backends"][backend].get(name, {})
-            cells.append(" / ".join(_f(scores.get(k), 3) for k in ("hybrid.hit@1", "hybrid.mrr@10", "key_sentence@1")))
+        cells = [" / ".join(_f(quality["backends"][backend].get(name, {}).get(figure), 3) for figure in scores)
+                 for backend in backends]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines + [""]
 
@@ -236,10 +234,19 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
     return rows
 
 
+def largest_loss(quality: dict, reference: str, candidate: str) -> tuple[float, str]:
+    """The largest drop, in points, of `candidate` below `reference` over every set and figure, and where."""
+    worst, where = 0.0, ""
+    for name, scores in quality["backends"][reference].items():
+        for figure, value in scores.items():
+            drop = (value - quality["backends"][candidate].get(name, {}).get(figure, 0.0)) * 100
+            if drop > worst or not where:
+                worst, where = drop, f"{name} {figure}"
+    return worst, where
+
+
 def _embedding_targets(results: dict) -> list[tuple[str, str, bool | None]]:
     """Question embedding time of the default backend, and how close the int8 graph stays to fp32."""
-    from bench.quality import largest_loss
-
     rows = []
     backends = results.get("backends", {})
     default = results.get("meta", {}).get("backend", "onnx")

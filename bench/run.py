@@ -74,6 +74,25 @@ def _embedder(settings, backend: str):
     return Embedder.from_settings(settings.model_copy(update={"embedding_backend": backend}))
 
 
+class Embedders(dict):
+    """The configured model per backend, loaded when a section first asks for it and then shared."""
+
+    def __init__(self, settings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def __missing__(self, backend: str):
+        self[backend] = _embedder(self.settings, backend)
+        return self[backend]
+
+
+def _measured_backends(embedders: Embedders) -> dict:
+    """The three backends the ingest and backend sections compare, torch (the reference) first."""
+    from retrieval.embedding.embedder import ONNX, ONNX_INT8, TORCH
+
+    return {name: embedders[name] for name in (TORCH, ONNX, ONNX_INT8)}
+
+
 def _write_jsonl(records: list[dict], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
@@ -135,7 +154,7 @@ def _ask_times(library, questions: list[str]) -> tuple[list[float], dict[str, li
     return times, stages
 
 
-def bench_ingest(plan: Plan, work: Path, settings, embedders: dict) -> dict:
+def bench_ingest(plan: Plan, work: Path, settings, embedders: Embedders) -> dict:
     """Chunks per second through Library.add_articles vs raw SentenceTransformer.encode of the same chunks."""
     from sentence_transformers import SentenceTransformer
 
@@ -146,6 +165,7 @@ def bench_ingest(plan: Plan, work: Path, settings, embedders: dict) -> dict:
     texts = _chunk_texts(settings, work / "ingest" / "fake")
     model = SentenceTransformer(str(build_bundled_model(settings.resolved_model_cache)), device="cpu")
     model.encode(["passage: warm up"] * 4)
+    embedders = _measured_backends(embedders)
     for embedder in embedders.values():
         embedder.passages(["warm up"] * 4)
     log(f"ingest: {plan.ingest_articles} articles, {len(texts)} chunks")
@@ -195,15 +215,13 @@ def _probe(args: list[str]) -> dict:
     return result
 
 
-def bench_backends(plan: Plan, settings, embedders: dict) -> dict:
+def bench_backends(plan: Plan, settings, embedders: Embedders) -> dict:
     """Encode throughput and question latency of each bundled-model backend on real text, and agreement with torch.
 
     Backends are measured in turn in the same run (torch first, the reference); a question's latency is the best
     of three passes over 100 real questions, as the machine may be shared.
     """
-    from retrieval.embedding.embedder import ONNX, ONNX_INT8, TORCH
-
-    embedders = {name: embedders.get(name) or _embedder(settings, name) for name in (TORCH, ONNX, ONNX_INT8)}
+    embedders = _measured_backends(embedders)
     texts = synthetic.real_chunks(synthetic.real_articles(plan.base_passages))[: plan.base_passages]
     questions = synthetic.real_questions(100)
     out, reference = {}, None
@@ -387,7 +405,7 @@ def bench_startup(plan: Plan, work: Path, settings, backends: list[str]) -> list
 
 def main(args, settings) -> int:
     """Run the selected benchmark sections and write bench.json and bench.md."""
-    from retrieval.embedding.embedder import ONNX, ONNX_INT8, TORCH
+    from retrieval.embedding.embedder import TORCH
 
     plan = QUICK if args.quick else FULL
     output = Path(args.output)
@@ -401,7 +419,7 @@ def main(args, settings) -> int:
                        "machine": f"{platform.machine()}, {os.cpu_count()} cores", "python": platform.python_version(),
                        "load_average_at_start": os.getloadavg()[0], "plan": plan.__dict__,
                        "backend": settings.embedding_backend}
-    embedders = {name: _embedder(settings, name) for name in (TORCH, ONNX, ONNX_INT8)}
+    embedders = Embedders(settings)
 
     def save() -> None:
         path.write_text(json.dumps(results, indent=2, default=str))
@@ -425,7 +443,7 @@ def main(args, settings) -> int:
         texts, vectors = base_material(plan, embedders[TORCH], work)
         results.setdefault("query", {})
         backend = settings.embedding_backend
-        embedder = embedders.get(backend) or _embedder(settings, backend)
+        embedder = embedders[backend]
         results["meta"]["query_backend"] = backend
         for size in plan.sizes:
             results["query"][str(size)] = bench_query(size, plan, work, settings, embedder, texts, vectors)
@@ -436,7 +454,7 @@ def main(args, settings) -> int:
     if "anchor" in chosen:
         from bench.anchor import bench_anchor
 
-        embedder = embedders.get(settings.embedding_backend) or _embedder(settings, settings.embedding_backend)
+        embedder = embedders[settings.embedding_backend]
         results["anchor"] = bench_anchor(work, settings, embedder, synthetic.EVAL, plan.anchor_documents,
                                          plan.anchor_questions)
         save()
@@ -444,7 +462,7 @@ def main(args, settings) -> int:
         from bench import feeds  # a local feed server: imported only when measured
 
         backend = settings.embedding_backend
-        results["feeds"] = feeds.run(work, settings, embedders.get(backend) or _embedder(settings, backend))
+        results["feeds"] = feeds.run(work, settings, embedders[backend])
         save()
     results["meta"]["load_average_at_end"] = os.getloadavg()[0]
     save()

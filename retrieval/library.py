@@ -311,7 +311,7 @@ class Library:
             history = self.history(conversation)
         timed = self._read_time(question, since, until, now)
         top_k = top_k or self.settings.top_k
-        cited = self._cited(history[-1]) if history and asks_for_source(question) else None
+        cited = history[-1].shown if history and asks_for_source(question) else None
         if cited is not None:
             found = bool(history[-1].article_ids)
             answer = Answer(question, found, [cited], certainty=Certainty.FOUND if found else Certainty.UNSURE)
@@ -365,21 +365,6 @@ class Library:
         passages = [passage for rank, article in enumerate(self.repo.articles_by_date(bounds, limit=limit), 1)
                     if (passage := self._opening(rank, article)) is not None]
         return Answer(question, bool(passages), passages, by_date=True)
-
-    def _cited(self, turn: HistoryTurn) -> AnswerPassage | None:
-        """The passage a turn's answer was found in, with its key sentence, cited: the answer to "where is that
-        from?"; for an answer that found nothing sure, the first passage it showed (None when it showed none)."""
-        if not turn.article_ids:
-            return turn.shown
-        article = self.repo.get_article(turn.article_ids[0])
-        if article is None:
-            return None
-        chunks = self.repo.article_chunks(article.id)
-        chunk = next((c for c in chunks if turn.answer and turn.answer in c.text), chunks[0] if chunks else None)
-        if chunk is None:
-            return None
-        start = chunk.text.find(turn.answer) if turn.answer else -1
-        return _cited_chunk(1, 1.0, article, chunk, (start, start + len(turn.answer)) if start >= 0 else None)
 
     def _opening(self, rank: int, article: Article) -> AnswerPassage | None:
         """An article's first passage, cited."""
@@ -573,12 +558,11 @@ def _fill_canonical_links(repo: Repository) -> None:
     repo.set_setting(*CANONICAL_LINKS_DONE, "yes")
 
 
-def _cited_chunk(rank: int, score: float, article: Article, chunk: StoredChunk,
-                 highlight: tuple[int, int] | None = None) -> AnswerPassage:
+def _cited_chunk(rank: int, score: float, article: Article, chunk: StoredChunk) -> AnswerPassage:
     """One stored chunk as a passage, cited with its article."""
     return AnswerPassage(rank, score, chunk.text, chunk.char_start, chunk.char_end,
                          Citation(article.id, article.title, article.url, article.source, article.published_at),
-                         (chunk.id,), highlight=highlight)
+                         (chunk.id,))
 
 
 def _new_chunks(chunks: list[TextChunk], vectors: np.ndarray) -> list[NewChunk]:

@@ -275,10 +275,7 @@ class LexicalIndex:
         """Full BM25 scores of the chunks at `slots` (ascending), the terms summed in query order."""
         scores = np.zeros(len(slots), dtype=np.float32)
         for term in matched:
-            found, held = _find(term.docs, slots)
-            values = np.zeros(len(slots))
-            values[held] = self._contribution(term, term.freqs[found[held]], slots[held], avg)
-            scores += values
+            scores += _at_slots(term, slots, lambda t, freqs, held: self._contribution(t, freqs, held, avg), np.float64)
         return scores
 
     def _matched(self, query: list[str]) -> list[_Term]:
@@ -497,6 +494,15 @@ _LOOKUP_COST = 8
 """How many postings read whole cost as much as looking one chunk up in them (measured with numpy at 1M chunks)."""
 
 
+def _at_slots(term: _Term, slots: np.ndarray, contribution: Callable[[_Term, np.ndarray, np.ndarray], np.ndarray],
+              dtype: type) -> np.ndarray:
+    """`contribution(term, freqs, slots)` for each chunk at `slots` (ascending) that holds the term, 0 elsewhere."""
+    found, held = _find(term.docs, slots)
+    values = np.zeros(len(slots), dtype=dtype)
+    values[held] = contribution(term, term.freqs[found[held]], slots[held])
+    return values
+
+
 def _kth(scores: np.ndarray, k: int) -> float:
     """The k-th highest of the scores (0 when there are fewer than k)."""
     if len(scores) < k:
@@ -576,10 +582,7 @@ class _MaxScore:
 
     def _looked_up(self, term: _Term, slots: np.ndarray) -> np.ndarray:
         """The term's contribution to each chunk at `slots` (ascending), 0 where it is not held."""
-        found, held = _find(term.docs, slots)
-        values = np.zeros(len(slots), dtype=np.float32)
-        values[held] = self._estimate(term, term.freqs[found[held]], slots[held])
-        return values
+        return _at_slots(term, slots, self._estimate, np.float32)
 
     def _estimate(self, term: _Term, freqs: np.ndarray, slots: np.ndarray) -> np.ndarray:
         """The term's BM25 contributions for chunks at `slots` holding it `freqs` times, in float32 arithmetic

@@ -67,7 +67,7 @@ class Library(Protocol):
 @dataclass(frozen=True)
 class HistoryTurn:
     """A previous question in the chat, the articles its answer cited (only a found answer cites), and the first
-    passage its reply showed, cited or not (what "where is this from?" points at)."""
+    passage its reply showed, with its key sentence and citation (what "where is this from?" answers with)."""
 
     question: str
     article_ids: tuple[int, ...] = ()
