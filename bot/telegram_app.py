@@ -89,7 +89,7 @@ def add_handlers(application: Application) -> None:
     commands = {
         "start": basics.start, "help": basics.help_command, "lang": basics.lang_command, "reset": basics.reset,
         "ask": asking.ask_command, "add": adding.add_command, "sources": browsing.sources,
-        "article": browsing.article, "stats": browsing.stats, "delete": admin.delete,
+        "list": browsing.sources, "article": browsing.article, "stats": browsing.stats, "delete": admin.delete,
         "channels": channels.channels_command, "subscribe": feeds.subscribe, "feeds": feeds.feeds,
         "unsubscribe": feeds.unsubscribe,
         "latest": dated.latest, "timeline": dated.timeline,

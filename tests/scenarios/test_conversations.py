@@ -268,6 +268,10 @@ LIBRARY = [
         Say("/sources"),
         Expect(has=("MRT", "beras")),
     )),
+    Scenario("/list, as many bots name it, lists what is stored too", given=("rice", "mrt"), steps=(
+        Say("/list", lang="id"),
+        Expect(has=("Artikel tersimpan", "MRT", "beras"), lacks=("/help",)),
+    )),
     Scenario("Help comes in the user's language", steps=(
         Say("/help", lang="id"), Expect(has=("Teruskan",)),
         Say("/help"), Expect(has=("Forward",)),
