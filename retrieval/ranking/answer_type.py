@@ -76,8 +76,8 @@ _TIME_WORDS = frozenset(_MONTHS) | frozenset(
     "senin selasa rabu kamis jumat sabtu minggu monday tuesday wednesday thursday friday saturday sunday "
     "abad century masehi hijriah pukul".split())
 _CURRENCY = frozenset("rp us usd eur euro dollar dolar rupiah".split())
-_PEOPLE = frozenset("orang warga penduduk jiwa korban pengunjung penumpang siswa pekerja people persons residents "
-                    "victims visitors passengers workers students".split())
+_PEOPLE = frozenset("orang warga penduduk jiwa korban pengunjung penumpang siswa pekerja penonton suporter people "
+                    "persons residents victims visitors passengers workers students spectators fans supporters".split())
 _PRICE = frozenset("harga biaya tarif ongkos denda nilai modal anggaran gaji cost costs price prices fare fee fine "
                    "worth paid pay spent budget salary".split())
 _MONEY = re.compile(r"[$€£¥]\s?\d|\b(rp|usd|idr|eur)\.?\s?\d|\d\s?(dollars?|dolar|rupiah|euros?)\b", re.IGNORECASE)
@@ -131,7 +131,8 @@ def counted(sentence: str, tokens: list[str], slots: list[int], in_question: lis
     million") when the question asks a price."""
     if not question_words.isdisjoint(_PRICE) and _MONEY.search(sentence):
         return True
-    units = frozenset().union(*(u for measure, u in _MEASURES if not question_words.isdisjoint(measure)))
+    asked = question_words | {w[:-3] for w in question_words if w.endswith("nya") and len(w) > 5}
+    units = frozenset().union(*(u for measure, u in _MEASURES if not asked.isdisjoint(measure)))
     for slot in slots:
         if _LEADING_DIGITS.sub("", tokens[slot]).lower() in units:
             return True

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.scenarios.runner import play
-from tests.scenarios.script import Expect, Say, Scenario
+from tests.scenarios.script import Expect, Forward, Say, Scenario
 
 NOTHING_ID = "tidak menemukan"
 UNSURE_ID = "tidak yakin"
@@ -18,7 +18,22 @@ RICE_ID = Say("berapa harga beras medium?", lang="id")
 PUTIN_THEN_RICE = (PUTIN_ID, Expect(has=("Belousov",)), RICE_ID, Expect(has=("Cipinang",)))
 """A chat that asked about the Putin story, then about rice."""
 
+DERBY = Forward("jktdaily", 55, "Persib beat Persija 2-0 in Bandung derby\n\nPersib Bandung beat Persija Jakarta 2-0 at "
+                "Gelora Bandung Lautan Api on Sunday. David da Silva scored both goals, in the 23rd and 78th minutes, in "
+                "front of 38,000 fans.", "2024-09-02 15:00")
+
 SCENARIOS = [
+    Scenario(
+        "'berapa penontonnya?' after an English match report bolds the crowd figure, not the score",
+        steps=(
+            DERBY,
+            Expect(has=("Persib",)),
+            Say("who scored for Persib?"),
+            Expect(has=("David da Silva",), bold=("David da Silva",)),
+            Say("berapa penontonnya?", lang="id"),
+            Expect(bold=("38,000 fans",)),
+        ),
+    ),
     Scenario(
         "After a Putin question and a rice question, 'dan Lavrov?' goes back to the Putin story's delegation",
         given=("putin", "rice"),
