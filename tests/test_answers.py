@@ -91,3 +91,27 @@ def test_within_a_cited_article_the_followups_own_wording_orders_the_chunks_and_
     reordered = order_within_articles(scores, owners={1: 10, 2: 10}, own={1: 0.80, 2: 0.83})
     assert reordered[2] == 0.95 and reordered[1] < reordered[2]
     assert reordered[3] == 0.94
+
+
+QUAKE = ("Gempa bermagnitudo 5,6 mengguncang Kabupaten Sukabumi, Jawa Barat, pada Kamis pukul 09.12 WIB. BMKG menyebut "
+         "pusat gempa berada 24 kilometer barat daya Sukabumi pada kedalaman 10 kilometer. Sedikitnya 120 rumah rusak.")
+
+
+def test_two_copies_of_one_story_found_first_by_the_two_searches_count_as_agreeing(library):
+    """The word search may rank one copy of a story first and the vector search the other; folded into one passage,
+    they still found the same story, which counts towards 'found' as when both found the same chunk."""
+    from retrieval.asking.query import Query, SearchMode
+    from retrieval.asking.selection import evidence, first_of
+    from retrieval.ingest.documents import ArticleDraft
+    from retrieval.ranking.followup import ResolvedQuestion
+
+    for title, source in (("Gempa magnitudo 5,6 guncang Sukabumi", "infogempa"),
+                          ("Gempa M5,6 di Sukabumi, 120 rumah rusak", "beritasukabumi")):
+        library.add_article(ArticleDraft(text=f"{title}\n\n{QUAKE}", title=title, source=source))
+    question = "gempa M5,6 guncang Sukabumi pukul berapa?"
+    query = Query(question, ResolvedQuestion(question, False), SearchMode.HYBRID, 3, 1, True, library.settings, None)
+    search, _ = library.pipelines[SearchMode.HYBRID].run(query)
+
+    assert first_of(search.dense) != first_of(search.lexical)
+    assert [len(p.also_in) for p in search.passages] == [1]
+    assert evidence(search).agree

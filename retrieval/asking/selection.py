@@ -51,10 +51,19 @@ def evidence(search: Search) -> Evidence | None:
     cross = stored is not None and (stored.language or "id") != search.query.language
     words = search.words.seen if cross else search.words.words
     agree = search.query.resolved.is_followup or (
-        first_of(search.dense) in best.chunk_ids and first_of(search.lexical) in best.chunk_ids)
+        _tells(best, first_of(search.dense), search) and _tells(best, first_of(search.lexical), search))
     unseen = not cross and search.words.unseen > 0
     return Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), sentence_coverage(words, best.text),
                     cross, agree, unseen)
+
+
+def _tells(passage: AnswerPassage, chunk_id: int | None, search: Search) -> bool:
+    """Whether the chunk is the passage's, or belongs to an article telling the same story (folded into it as
+    `also_in`): two searches finding the two copies of one story agree."""
+    if chunk_id in passage.chunk_ids:
+        return True
+    chunk = search.shortlist.get(chunk_id) if chunk_id is not None else None
+    return chunk is not None and any(chunk.article_id == other.id for other in passage.also_in)
 
 
 def first_of(scores: dict[int, float]) -> int | None:

@@ -124,7 +124,18 @@ ASKING = [
     )),
 ]
 
+QUAKE_BODY = ("Gempa bermagnitudo 5,6 mengguncang Kabupaten Sukabumi, Jawa Barat, pada Kamis pukul 09.12 WIB. BMKG "
+              "menyebut pusat gempa berada 24 kilometer barat daya Sukabumi pada kedalaman 10 kilometer. Sedikitnya "
+              "120 rumah rusak ringan.")
+
 FORWARDING = [
+    Scenario("The same story forwarded from two channels is one passage, found, naming both channels", steps=(
+        Forward("infogempa", 71, "Gempa magnitudo 5,6 guncang Sukabumi\n\n" + QUAKE_BODY, "2024-09-05 02:30"),
+        Forward("beritasukabumi", 902, "Gempa M5,6 di Sukabumi, 120 rumah rusak\n\n" + QUAKE_BODY, "2024-09-05 03:00"),
+        Expect(replies=1, has=("2 posts",)),
+        Say("berapa rumah rusak akibat gempa di Sukabumi?", lang="id"),
+        Expect(has=("juga di", "beritasukabumi", "infogempa"), bold=("120 rumah",), lacks=NOT_FOUND + ("[2]",)),
+    )),
     Scenario("A burst of posts from three channels: each is its own article, answered with its own link", steps=(
         *burst(*BURST),
         Expect(replies=1, has=("Ragunan",)),
