@@ -15,8 +15,9 @@ from bot.messages import text
 from bot.render_html import answer_blocks, split_messages
 from retrieval.answer import AnswerPassage, Certainty
 
-MIN_WORDS = 3
-"""A query of fewer words is still being typed: it gets no results."""
+MIN_WORDS = 2
+"""A query of fewer words is still being typed: it gets no results. Two keywords ("gempa sukabumi") are how people
+search inline; one word is most often the start of a question."""
 RESULTS = 5
 DESCRIPTION_CHARS = 200
 

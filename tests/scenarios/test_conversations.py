@@ -256,6 +256,12 @@ TIME_AND_INLINE = [
         Inline("who accompanied Putin to Pyongyang"),
         ExpectInline(has=(DELEGATION,)),
     )),
+    Scenario("Two keywords typed inline, as people search, are enough for results", given=("putin", "mrt"), steps=(
+        Inline("putin pyongyang"),
+        ExpectInline(has=("Pyongyang",)),
+        Inline("putin"),
+        ExpectInline(results=0),
+    )),
     Scenario("An inline query about nothing stored offers nothing", given=("putin", "mrt"), steps=(
         Inline("resep rendang padang asli"),
         ExpectInline(results=0),
