@@ -80,7 +80,10 @@ def test_questions_that_lean_on_history(question):
 
 
 @pytest.mark.parametrize("question", ["Apa itu GPS?", "Siapa presiden pertama Indonesia?",
-                                      "Mengapa harga minyak hanya naik sedikit?", "What is the capital of Japan?"])
+                                      "Mengapa harga minyak hanya naik sedikit?", "What is the capital of Japan?",
+                                      "Indonesia's central bank kept its benchmark rate at 6.25 percent on Wednesday "
+                                      "to keep the rupiah stable amid global uncertainty, so how will its decision "
+                                      "affect mortgage payments this year?"])
 def test_questions_that_stand_alone(question):
     assert not leans_on_history(question)
     assert resolve(question, [HistoryTurn("siapa yang mendampingi Putin?", (1,), "x")]).is_followup is False

@@ -67,3 +67,24 @@ def test_a_pasted_article_reads_like_one_and_a_long_question_does_not() -> None:
     assert reads_like_article(PASTED)
     assert not reads_like_article(PASTED + " Menurut kamu, apakah harga beras akan turun bulan depan?")
     assert not reads_like_article("siapa yang mendampingi Putin dalam kunjungan ke Pyongyang dan apa hasilnya?")
+
+
+BRIEF = ("Indonesia's central bank kept its benchmark rate at 6.25 percent on Wednesday, Governor Perry Warjiyo said, "
+         "citing the need to keep the rupiah stable amid global uncertainty. The decision was in line with analysts' "
+         "expectations.")
+
+
+def test_a_two_sentence_news_brief_pasted_whole_is_an_article():
+    assert reads_like_article(BRIEF)
+
+
+@pytest.mark.parametrize("message", [
+    "Saya baca berita soal banjir di Kampung Melayu kemarin sore yang katanya parah sekali dan banyak warga terdampak. "
+    "Tolong carikan berapa warga yang mengungsi dan di mana posko pengungsiannya berada sekarang ini ya.",
+    "I read that the MRT extension to Kota was slowed down by something the workers found underground last month. "
+    "Please find what exactly they found near the station and when the first trains will run there.",
+    "Bank Indonesia menahan suku bunga acuan di level 6,25 persen pada Rabu untuk menjaga stabilitas rupiah di tengah "
+    "ketidakpastian global yang masih tinggi. Bagaimana dampaknya terhadap cicilan KPR dan kredit kendaraan bulan ini?",
+])
+def test_a_two_sentence_request_or_question_is_not_an_article(message):
+    assert not reads_like_article(message)

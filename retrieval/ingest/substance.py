@@ -23,6 +23,10 @@ ARTICLE_SENTENCES = 3
 """A pasted message needs at least this many sentences to be stored rather than asked ..."""
 ARTICLE_WORDS = 40
 """... and at least this many words."""
+BRIEF_SENTENCES = 2
+"""A news brief pasted whole (two sentences) is stored too ..."""
+BRIEF_WORDS = 30
+"""... from this many words, when it asks nothing and speaks to no one ("tolong", "I", "you"): that is a request."""
 
 _WORD = re.compile(r"\w+(?:['’]\w+)?", re.UNICODE)
 _INNER_NAME = re.compile(r"(?<=[\w,;:)\]”’\"'] )[A-Z]\w*|\b[A-Z]{2,}\b")
@@ -31,6 +35,8 @@ _QUESTION_END = re.compile(r"\?[\"'”’)\]»]*$")
 _QUESTION_START = re.compile(
     r"^\W*(apa|apakah|siapa|siapakah|kapan|kapankah|dimana|di mana|mana|berapa|berapakah|bagaimana|mengapa|kenapa|"
     r"who|whom|whose|what|when|where|why|how|which)\b", re.IGNORECASE)
+_ADDRESSING = re.compile(
+    r"\b(saya|aku|kamu|anda|kalian|tolong|mohon|coba|carikan|jelaskan|i|me|my|you|your|please)\b", re.IGNORECASE)
 _CHAT_WORDS = frozenset(
     "gue gua gw lu lo loe elu nih sih dong deh kok yuk gak ga nggak ngga udah udh blm bgt banget emang kyk "
     "aja wkwk wkwkwk haha hahaha hehe hihi anjir btw lol omg guys pls plz thx".split()
@@ -65,10 +71,13 @@ def asks(text: str) -> bool:
 
 def reads_like_article(text: str) -> bool:
     """Whether a typed message is an article being pasted rather than a question: several sentences, enough words,
-    not ending in a question (its length alone is substance: `ARTICLE_WORDS` is above `PLAIN_WORDS`)."""
-    said = sentences(text)
-    return (len(said) >= ARTICLE_SENTENCES and len(_WORD.findall(text)) >= ARTICLE_WORDS
-            and not _QUESTION_END.search(said[-1]))
+    not ending in a question; or a brief of two sentences that asks nothing and addresses no one (its length alone
+    is substance: `BRIEF_WORDS` is above `PLAIN_WORDS`)."""
+    said, words = sentences(text), len(_WORD.findall(text))
+    if len(said) >= ARTICLE_SENTENCES and words >= ARTICLE_WORDS:
+        return not _QUESTION_END.search(said[-1])
+    return (len(said) >= BRIEF_SENTENCES and words >= BRIEF_WORDS and not asks(text)
+            and not _ADDRESSING.search(text))
 
 
 def _written_as_news(text: str, tokens: list[str]) -> bool:

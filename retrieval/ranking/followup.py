@@ -99,10 +99,19 @@ def _refers_with_nya(question: str) -> bool:
     return any(match.group(0).lower() not in _LEXICAL_NYA for match in _NYA.finditer(question))
 
 
+SELF_CONTAINED_WORDS = 25
+"""A message this long brings its own context: its pronouns point inside it ("the bank kept its rate"). The longest
+follow-up of the dev conversations has 15 words."""
+
+
 def leans_on_history(question: str) -> bool:
-    """True when the question refers back (pronouns, -nya, 'dan …?', 'what about …?') or is one or two words."""
+    """True when the question refers back (pronouns, -nya, 'dan …?', 'what about …?') or is one or two words; a
+    message of `SELF_CONTAINED_WORDS` or more leans on the conversation only when it opens with 'dan …'/'what about …'."""
+    words = len(question.split())
+    if words >= SELF_CONTAINED_WORDS:
+        return bool(_OPENERS.search(question))
     return (bool(_PRONOUNS.search(question)) or bool(_OPENERS.search(question)) or _refers_with_nya(question)
-            or len(question.split()) <= 2)
+            or words <= 2)
 
 
 def resolve(question: str, history: list[HistoryTurn], library: Library | None = None) -> ResolvedQuestion:

@@ -118,6 +118,20 @@ SCENARIOS = [
             Expect(has=(DELEGATION,), lacks=("Tersimpan",)),
         ),
     ),
+    Scenario(
+        "A two-sentence news brief pasted after a question is stored, not read as a follow-up of that question",
+        given=("putin",),
+        steps=(
+            Say("who accompanied Putin?"),
+            Expect(has=(DELEGATION,)),
+            Say("Indonesia's central bank kept its benchmark rate at 6.25 percent on Wednesday, Governor Perry Warjiyo "
+                "said, citing the need to keep the rupiah stable amid global uncertainty. The decision was in line with "
+                "analysts' expectations."),
+            Expect(has=("Saved",), lacks=(DELEGATION,)),
+            Say("what rate did the central bank keep?"),
+            Expect(has=("6.25 percent",), bold=("6.25 percent",), lacks=(DELEGATION,)),
+        ),
+    ),
 ]
 
 
