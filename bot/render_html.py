@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.messages import text
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
 from retrieval.ranking.excerpt import excerpt, whole_sentences
+from retrieval.ranking.timeframe import TimeRange
 
 MESSAGE_LIMIT = 4096
 SEPARATOR = "\n\n"
@@ -93,10 +94,11 @@ def also_in_names(passage: AnswerPassage) -> str:
 
 
 def answer_blocks(passages: list[AnswerPassage], found: bool | Certainty, lang: str,
-                  excerpt_chars: int | None = None, by_date: bool = False, last_page: bool = False) -> list[Block]:
+                  excerpt_chars: int | None = None, by_date: bool = False, last_page: bool = False,
+                  empty_time: TimeRange | None = None) -> list[Block]:
     """The blocks of an answer: found, the passages (after a 'sorted by date' line when they are in date order);
-    unsure, a short warning first; not found, one line and the nearest passage alone. The last page of
-    'more passages' ends saying there are no more."""
+    unsure, a short warning first; not found, one line and the nearest passage alone (when nothing is from the
+    time the question named, the line says so). The last page of 'more passages' ends saying there are no more."""
     if not passages:
         return [[(text(lang, "empty_library"), None)]]
     outcome = Certainty.of(found)
@@ -104,15 +106,34 @@ def answer_blocks(passages: list[AnswerPassage], found: bool | Certainty, lang: 
     if outcome is Certainty.UNSURE:
         head = [[(text(lang, "unsure"), "b")]]
     elif outcome is Certainty.NOT_FOUND:
-        head, passages = [[(text(lang, "nothing_found"), "b"), ("\n" + text(lang, "nearest"), None)]], passages[:1]
+        nothing, nearest = not_found_lines(lang, empty_time)
+        head, passages = [[(nothing, "b"), ("\n" + nearest, None)]], passages[:1]
     tail: list[Block] = [[(text(lang, "no_more"), "i")]] if last_page else []
     return head + [passage_block(p, excerpt_chars, lang) for p in passages] + tail
 
 
+def not_found_lines(lang: str, empty_time: TimeRange | None) -> tuple[str, str]:
+    """What a not-found answer says before its nearest passage: nothing about this, or nothing from that time."""
+    if empty_time is None:
+        return text(lang, "nothing_found"), text(lang, "nearest")
+    return text(lang, "nothing_then", when=time_span_text(empty_time, lang)), text(lang, "nearest_other_time")
+
+
+def time_span_text(span: TimeRange, lang: str) -> str:
+    """Days as the citations show them: one day, "first – last", or an open end ("since …", "until …")."""
+    if span.start is not None and span.end is not None:
+        days = dict.fromkeys((span.start.isoformat(), span.end.isoformat()))
+        return " – ".join(days)
+    if span.start is not None:
+        return text(lang, "since_day", day=span.start.isoformat())
+    return text(lang, "until_day", day=span.end.isoformat() if span.end is not None else "")
+
+
 def render_answer(passages: list[AnswerPassage], found: bool | Certainty, lang: str,
-                  excerpt_chars: int | None = None, by_date: bool = False, last_page: bool = False) -> list[str]:
+                  excerpt_chars: int | None = None, by_date: bool = False, last_page: bool = False,
+                  empty_time: TimeRange | None = None) -> list[str]:
     """An answer as one or more HTML messages of at most 4096 characters each."""
-    return split_messages(answer_blocks(passages, found, lang, excerpt_chars, by_date, last_page))
+    return split_messages(answer_blocks(passages, found, lang, excerpt_chars, by_date, last_page, empty_time))
 
 
 def split_messages(blocks: list[Block], limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -6,7 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from bot.messages import text
-from bot.render_html import also_in_names, date_text, distinct
+from bot.render_html import also_in_names, date_text, distinct, not_found_lines
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation
 from retrieval.ranking.excerpt import excerpt
 
@@ -42,7 +42,7 @@ def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None
     if answer.confidence is Certainty.UNSURE:
         lines = [text(lang, "unsure"), ""]
     elif answer.confidence is Certainty.NOT_FOUND:
-        passages, lines = passages[:1], [text(lang, "nothing_found") + "\n" + text(lang, "nearest"), ""]
+        passages, lines = passages[:1], ["\n".join(not_found_lines(lang, answer.empty_time)), ""]
     elif answer.by_date:
         lines = [text(lang, "by_date"), ""]
     for passage in passages:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from retrieval.ranking.timeframe import TimeRange
 from storage.repository import StoredChunk
 
 
@@ -106,6 +107,8 @@ class Answer:
     vague: bool = False
     """The question names nothing to look for ("siapa?", "what is it?") and no earlier turn fills it in: nothing
     was searched, and the asker is best told to say what they mean."""
+    empty_time: TimeRange | None = None
+    """The time the question named when no stored article is from it: the passages are from other times."""
 
     @property
     def confidence(self) -> Certainty:

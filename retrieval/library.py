@@ -337,6 +337,7 @@ class Library:
         citation shows its date), rather than an empty answer that reads as an empty library."""
         answer = self.pipelines[query.mode].answer(replace(query, time=None))
         answer.found, answer.certainty = False, Certainty.NOT_FOUND
+        answer.empty_time = query.time.range if query.time is not None else None
         return answer
 
     def _read_time(self, question: str, since: date | None, until: date | None,

@@ -50,7 +50,7 @@ async def answer(update: Update, context: Context, question: str) -> None:
         return
     sent = await send_passages(update.effective_message, view.shown, view.answer.confidence, lang,
                                answer_keyboard(svc.signer, chat_id, view, lang),
-                               svc.conversation.settings.excerpt_chars, view.answer.by_date)
+                               svc.conversation.settings.excerpt_chars, view.answer.by_date, view.answer.empty_time)
     await svc.conversation.answered(view, [message.message_id for message in sent])
 
 

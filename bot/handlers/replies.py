@@ -7,6 +7,7 @@ from telegram.constants import ParseMode
 
 from bot.render_html import render_answer
 from retrieval.answer import AnswerPassage, Certainty
+from retrieval.ranking.timeframe import TimeRange
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -26,7 +27,8 @@ async def send_html(message: Message, parts: list[str], keyboard: InlineKeyboard
 
 async def send_passages(message: Message, passages: list[AnswerPassage], found: bool | Certainty, lang: str,
                         keyboard: InlineKeyboardMarkup | None, excerpt_chars: int,
-                        by_date: bool = False) -> list[Message]:
+                        by_date: bool = False, empty_time: TimeRange | None = None) -> list[Message]:
     """Send an answer's passages in as many HTML messages as they need; the buttons go under the last one.
     Returns the messages sent."""
-    return await send_html(message, render_answer(passages, found, lang, excerpt_chars, by_date), keyboard)
+    return await send_html(message, render_answer(passages, found, lang, excerpt_chars, by_date, empty_time=empty_time),
+                           keyboard)

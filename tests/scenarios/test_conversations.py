@@ -245,7 +245,10 @@ TIME_AND_INLINE = [
              steps=(
                  *burst("quake"), Expect(),
                  Say("ada gempa apa kemarin di Garut?", lang="id"),
-                 Expect(any_of=NOT_FOUND, has=("Garut", "2024-06-03"), lacks=("kosong",)),
+                 Expect(has=("Tidak ada artikel tersimpan dari", "dari waktu lain", "Garut", "2024-06-03"),
+                        lacks=("kosong", "tidak menemukan apa pun")),
+                 Say("was there an earthquake in Garut yesterday?"),
+                 Expect(has=("No stored article is from", "from another time", "Garut"), lacks=("found nothing",)),
              )),
     Scenario("/latest lists the newest stored articles first", steps=(
         *burst("odd-even", "airport"), Expect(),
