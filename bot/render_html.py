@@ -245,5 +245,12 @@ def render_article(lang: str, info) -> list[str]:
     heading.append(("\n" + " · ".join(details), None))
     if info.url:
         heading += [("\n", None), (info.url, link_tag(info.url))]
-    body = info.text if len(info.text) <= ARTICLE_PREVIEW_CHARS else info.text[:ARTICLE_PREVIEW_CHARS].rstrip() + " …"
+    body = _without_title(info.text, info.title)
+    body = body if len(body) <= ARTICLE_PREVIEW_CHARS else body[:ARTICLE_PREVIEW_CHARS].rstrip() + " …"
     return split_messages([heading, [(body, None)]])
+
+
+def _without_title(body: str, title: str | None) -> str:
+    """The article's text without its first line when that line is the title the heading already shows."""
+    first, _, rest = body.partition("\n")
+    return rest.lstrip("\n") if title and rest.strip() and first.strip() == title.strip() else body

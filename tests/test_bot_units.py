@@ -209,3 +209,15 @@ def test_a_context_button_leaves_out_the_key_sentence_rather_than_exceed_telegra
     assert signer.verify(7, button.callback_data) == "ctx:1234567890:12345678:12349999:12"
     small = AnswerPassage(2, 0.9, "x" * 10, 100, 400, Citation(3, "T", None, None, None), (1,), (5, 60))
     assert signer.verify(7, context_button(signer, 7, small, "en").callback_data) == "ctx:3:100:400:2:5:60"
+
+
+def test_an_article_whose_text_opens_with_its_title_shows_the_title_once():
+    from bot.render_html import render_article
+    from retrieval.library import ArticleInfo
+
+    title = "Gempa magnitudo 5,6 guncang Sukabumi"
+    info = ArticleInfo(1, title, "https://t.me/infogempa/71", "infogempa", None, None, datetime.now(timezone.utc), "id",
+                       1, f"{title}\n\nGempa bermagnitudo 5,6 mengguncang Kabupaten Sukabumi.")
+    shown = "".join(render_article("id", info))
+    assert shown.count(title) == 1
+    assert "Gempa bermagnitudo 5,6 mengguncang Kabupaten Sukabumi." in shown
