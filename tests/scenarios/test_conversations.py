@@ -135,6 +135,8 @@ FORWARDING = [
         Expect(replies=1, has=("2 posts",)),
         Say("berapa rumah rusak akibat gempa di Sukabumi?", lang="id"),
         Expect(has=("juga di", "beritasukabumi", "infogempa"), bold=("120 rumah",), lacks=NOT_FOUND + ("[2]",)),
+        Say("seberapa kuat gempa di Sukabumi?", lang="id"),
+        Expect(has=("juga di",), bold=("bermagnitudo 5,6",), lacks=NOT_FOUND + ("[2]",)),
     )),
     Scenario("A burst of posts from three channels: each is its own article, answered with its own link", steps=(
         *burst(*BURST),
