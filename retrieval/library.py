@@ -319,7 +319,7 @@ class Library:
             answer = self._dated_listing(question, timed.range, max(top_k, LISTING))
         else:
             asked = timed.text if timed is not None else question
-            resolved = self.conversations.resolve(asked, history or [])
+            resolved = self.conversations.resolve(asked, history or [], typed=question)
             query = Query(asked, resolved, SearchMode(mode), top_k, per_article, highlight, self.settings, timed)
             if not history and not query.stems:
                 return Answer(question, False, certainty=Certainty.NOT_FOUND, vague=True)

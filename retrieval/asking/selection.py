@@ -53,8 +53,8 @@ def evidence(search: Search) -> Evidence | None:
     agree = search.query.resolved.is_followup or (
         _tells(best, first_of(search.dense), search) and _tells(best, first_of(search.lexical), search))
     unseen = not cross and search.words.unseen > 0
-    return Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), sentence_coverage(words, best.text),
-                    cross, agree, unseen)
+    coverage = sentence_coverage(words, _with_title(best))
+    return Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), coverage, cross, agree, unseen)
 
 
 def _tells(passage: AnswerPassage, chunk_id: int | None, search: Search) -> bool:
@@ -64,6 +64,12 @@ def _tells(passage: AnswerPassage, chunk_id: int | None, search: Search) -> bool
         return True
     chunk = search.shortlist.get(chunk_id) if chunk_id is not None else None
     return chunk is not None and any(chunk.article_id == other.id for other in passage.also_in)
+
+
+def _with_title(passage: AnswerPassage) -> str:
+    """The passage with its article's headline as a sentence of its own: a question may name the story by words only
+    its title holds ("banjir" of "Banjir rendam 40 RT di Jakarta Timur")."""
+    return f"{passage.article.title}\n\n{passage.text}" if passage.article.title else passage.text
 
 
 def first_of(scores: dict[int, float]) -> int | None:

@@ -20,7 +20,7 @@ LEGACY_FILES = ("lexical.pkl",)
 
 STOPWORDS = frozenset(
     "yang dan di ke dari ini itu dengan untuk pada adalah dalam akan juga oleh sebagai telah atau karena "
-    "bahwa ada sudah para tersebut apa siapa kapan mana dimana apakah berapa bagaimana mengapa kah seberapa "
+    "bahwa ada sudah para tersebut apa siapa kapan mana dimana apakah berapa bagaimana mengapa kah seberapa tentang "
     "the a an and of to in is was for on that with as by at from it are were be this which who what "
     "when where why how did does do".split()
 )

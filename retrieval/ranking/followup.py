@@ -114,7 +114,8 @@ def leans_on_history(question: str) -> bool:
             or words <= 2)
 
 
-def resolve(question: str, history: list[HistoryTurn], library: Library | None = None) -> ResolvedQuestion:
+def resolve(question: str, history: list[HistoryTurn], library: Library | None = None,
+            typed: str | None = None) -> ResolvedQuestion:
     """Read a question that leans on the conversation in the light of the recent turn it is about.
 
     The follow-up's own words come first. Of the recent turns, the one whose cited article (or question and answer)
@@ -124,8 +125,10 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     name the library holds that no recent turn does may start a new topic: the follow-up is then answered alone
     first. (A rare lowercase word only chooses between turns: in a small library "lagi" is rare too.)
     Without `library`, only the turns' questions and answers are looked at and only capitals make names.
+    Whether it leans on the conversation is judged on the question as `typed` when time words were taken out of
+    `question` ("terbaru tentang banjir?" is a search of its own, though "tentang banjir?" is two words).
     """
-    if not history or not leans_on_history(question):
+    if not history or not leans_on_history(typed or question):
         return ResolvedQuestion(question, False)
     own, capitalised = _own_words(question)
     names = [word for word in own if word in capitalised or (library is not None and library.names_something(word))]

@@ -30,9 +30,9 @@ class ConversationMemory:
         self._article_words: OrderedDict[str, frozenset[str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def resolve(self, question: str, history: list[HistoryTurn]) -> ResolvedQuestion:
+    def resolve(self, question: str, history: list[HistoryTurn], typed: str | None = None) -> ResolvedQuestion:
         """The question as read in its conversation (see `followup.resolve`), with what this library holds."""
-        return resolve(question, history, self)
+        return resolve(question, history, self, typed)
 
     def names_something(self, word: Word) -> bool:
         """Whether the library holds the word (by either stem) in at least one and at most `naming_passages`

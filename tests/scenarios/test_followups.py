@@ -24,6 +24,16 @@ DERBY = Forward("jktdaily", 55, "Persib beat Persija 2-0 in Bandung derby\n\nPer
 
 SCENARIOS = [
     Scenario(
+        "'terbaru tentang banjir?' right after an MRT question is about the flood story, not the MRT",
+        given=("putin", "rice", "mrt", "flood"),
+        steps=(
+            Say("when will the MRT reach Kota?"),
+            Expect(has=("MRT",)),
+            Say("terbaru tentang banjir?", lang="id"),
+            Expect(has=("Kampung Melayu",), lacks=("MRT", NOTHING_ID, UNSURE_ID)),
+        ),
+    ),
+    Scenario(
         "'berapa penontonnya?' after an English match report bolds the crowd figure, not the score",
         steps=(
             DERBY,
