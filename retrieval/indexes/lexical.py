@@ -455,9 +455,9 @@ _REQUIRED = ("doc_ids", "doc_len", "alive", "vocab", "vocab_ends", "post_ends", 
 _BOUNDS = ("bound_ends", "bound_counts", "bound_lengths")
 _TOP_COUNT = 16
 """Counts from this up are kept as one in a term's frontier, at the highest count (still a bound, and small)."""
-_BOUND_BLOCK = 1 << 18
+_BOUND_BLOCK = 1 << 16
 """Postings written, and whose frontiers are computed, at once when saving (bounds the memory a save takes: about
-40 bytes a posting)."""
+40 bytes a posting, 2.6 MB)."""
 
 
 def _frontiers(terms: np.ndarray, freqs: np.ndarray, lengths: np.ndarray, count: int) -> tuple[np.ndarray, ...]:

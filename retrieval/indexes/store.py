@@ -225,10 +225,12 @@ class Indexes:
         return np.frombuffer(b"".join(blobs), np.float32).reshape(len(blobs), self.dim)
 
     def grow(self) -> None:
-        """Switch an exact index that has grown past the approximate-index threshold to an approximate one."""
+        """Switch an exact index that has grown past the approximate-index threshold to an approximate one, saving
+        first: the switch then reads every vector from the file and starts with nothing unsaved in memory."""
         with self.lock:
             if self.vectors.kind == FLAT and len(self.vectors) >= max(1, self.approximate_from):
                 log.info("vector index reached %d chunks: switching to an approximate index", len(self.vectors))
+                self.save()
                 self.vectors = self.vectors.approximated(self.folder)
                 self.dirty = True
 
