@@ -233,6 +233,7 @@ class Indexes:
                 self.save()
                 self.vectors = self.vectors.approximated(self.folder)
                 self.dirty = True
+                release_free_memory()
 
     def catch_up(self, batch: int = 5000) -> int:
         """Apply what any process committed to the database since the last look; returns chunks added or removed."""

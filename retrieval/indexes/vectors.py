@@ -307,6 +307,7 @@ class VectorIndex:
     def _write_lists(self, put: Callable[[np.ndarray], int], sizes: np.ndarray, ids: list[np.ndarray]) -> None:
         """Each list's codes then its chunk ids, those saved and not removed first; fills in `sizes` and `ids`."""
         saved = self.saved if isinstance(self.saved, SavedLists) else None
+        unreleased = 0
         for list_no in range(self.index.nlist):
             parts = [saved.entries(list_no)] if saved is not None else []
             parts.append(self._added_entries(list_no))
@@ -316,8 +317,10 @@ class VectorIndex:
                 put(np.ascontiguousarray(list_ids, np.int64))
                 ids.append(np.array(list_ids, np.int64))
             sizes[list_no] = sum(len(list_ids) for _, list_ids in parts)
-            if saved is not None and list_no % 64 == 63:
+            unreleased += sizes[list_no]
+            if saved is not None and unreleased >= BLOCK_ROWS:
                 release_pages(saved.mapped)
+                unreleased = 0
 
     def _write_vectors(self, put: Callable[[np.ndarray], int]) -> None:
         """An exact index's vectors end to end, a block at a time."""
