@@ -9,7 +9,7 @@ import faiss
 import numpy as np
 
 from retrieval.indexes.container import read_index_file, write_index_file
-from retrieval.indexes.vectors import FLAT, VECTOR_FILE, VectorIndex
+from retrieval.indexes.vectors import FLAT, IVF, VECTOR_FILE, VectorIndex
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 
@@ -108,4 +108,52 @@ def test_an_exact_index_file_written_by_faiss_before_is_read_and_rewritten_as_ar
     loaded.save(tmp_path)
     assert "vectors" in read_index_file(tmp_path / VECTOR_FILE, "vectors").sections
     again = VectorIndex.load(tmp_path, "m", 16)
+    assert again.search(vectors[7], 3)[0].tolist() == loaded.search(vectors[7], 3)[0].tolist()
+
+
+def approximate_twins(folder: Path, training: np.ndarray) -> tuple[VectorIndex, VectorIndex]:
+    """Two empty approximate indexes with the very same training (one trained index, saved, loaded twice)."""
+    VectorIndex.approximate(16, "m", training).save(folder)
+    return VectorIndex.load(folder, "m", 16), VectorIndex.load(folder, "m", 16)
+
+
+def test_approximate_lists_saved_midway_are_searched_like_lists_never_saved(tmp_path: Path):
+    rng = np.random.default_rng(4)
+    vectors = unit_vectors(rng, 900)
+    kept, saved = approximate_twins(tmp_path / "trained", vectors[:400])
+    kept.add(np.arange(900), vectors)
+    saved.add(np.arange(500), vectors[:500])
+    saved.remove([7, 8])
+    saved.save(tmp_path)
+    assert saved.index.ntotal == 0, "what was saved is searched in the file, not held in memory"
+    saved.add(np.arange(500, 900), vectors[500:])
+    for index in (kept, saved):
+        assert index.remove([3, 7, 8, 650]) == (4 if index is kept else 2)
+    queries = np.vstack([unit_vectors(rng, 20), vectors[[3, 650, 4]]])
+    reloaded = None
+    for _ in range(2):
+        for index in (saved, reloaded) if reloaded else (saved,):
+            assert index.kind == IVF and index.nprobe < index.index.nlist
+            assert len(index) == len(kept) == 896 and sorted(index.ids().tolist()) == sorted(kept.ids().tolist())
+            for query in queries:
+                assert index.search(query, 10)[0].tolist() == kept.search(query, 10)[0].tolist()
+        saved.save(tmp_path)
+        reloaded = VectorIndex.load(tmp_path, "m", 16)
+    assert reloaded.index.ntotal == 0 and len(reloaded) == 896
+
+
+def test_an_approximate_index_file_written_whole_by_faiss_before_is_read_and_rewritten_as_mapped_lists(tmp_path: Path):
+    rng = np.random.default_rng(6)
+    vectors = unit_vectors(rng, 200)
+    older = VectorIndex.approximate(16, "m", vectors)
+    older.add(np.arange(100, 300), vectors)
+    meta = {"model": "m", "dim": 16, "kind": IVF, "count": 200, "nprobe": older.nprobe}
+    write_index_file(tmp_path / VECTOR_FILE, "vectors", meta,
+                     [("faiss", lambda put: faiss.write_index(older.index, faiss.PyCallbackIOWriter(put)))])
+    loaded = VectorIndex.load(tmp_path, "m", 16)
+    assert len(loaded) == 200 and loaded.search(vectors[7], 1)[0].tolist() == [107]
+    loaded.save(tmp_path)
+    assert "lists" in read_index_file(tmp_path / VECTOR_FILE, "vectors").sections
+    again = VectorIndex.load(tmp_path, "m", 16)
+    assert again.index.ntotal == 0 and sorted(again.ids().tolist()) == list(range(100, 300))
     assert again.search(vectors[7], 3)[0].tolist() == loaded.search(vectors[7], 3)[0].tolist()

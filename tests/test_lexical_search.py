@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from retrieval.indexes import lexical
-from retrieval.indexes.lexical import LexicalIndex
+from retrieval.indexes.lexical import LEXICAL_FILE, LexicalIndex
 
 
 def exhaustive(index: LexicalIndex, query: list[str], k: int) -> tuple[list[int], list[float]]:
@@ -132,3 +132,17 @@ def test_an_index_read_back_searches_exactly_after_adds_and_deletions(tmp_path, 
     for query in queries + [["w3", "w1400"], ["w0", "w1", "w1400"]]:
         for k in (1, 10):
             assert [a.tolist() for a in index.search(query, k)[:2]] == list(exhaustive(index, query, k)), (query, k)
+
+
+def test_an_index_saved_in_parts_writes_the_very_file_of_one_saved_once(tmp_path, monkeypatch):
+    """Each save writes every term's saved postings, then those added since, a few terms at a time."""
+    monkeypatch.setattr(lexical, "_BOUND_BLOCK", 64)
+    corpus = zipf_corpus(np.random.default_rng(9), 900, 500)
+    in_parts, at_once = LexicalIndex(), LexicalIndex()
+    for start in (0, 300, 600):
+        for chunk_id in range(start, start + 300):
+            in_parts.add(chunk_id, corpus[chunk_id])
+            at_once.add(chunk_id, corpus[chunk_id])
+        in_parts.save(tmp_path / "parts")
+    at_once.save(tmp_path / "once")
+    assert (tmp_path / "parts" / LEXICAL_FILE).read_bytes() == (tmp_path / "once" / LEXICAL_FILE).read_bytes()

@@ -395,15 +395,30 @@ class LexicalIndex:
         block's posting count per term, then their slots and counts end to end. The old file's pages read for a
         block are let go after it, so a pass costs a block of memory, whatever the index's size."""
         ends = np.cumsum(sizes)
+        added = np.array(sorted(self.added), dtype=np.int64)
         first = 0
         while first < len(sizes):
             start = int(ends[first - 1]) if first else 0
             last = max(first + 1, int(np.searchsorted(ends, start + _BOUND_BLOCK, side="right")))
-            parts = [self.postings(term) for term in range(first, last)]
-            yield (sizes[first:last], np.concatenate([docs for docs, _ in parts]),
-                   np.concatenate([freqs for _, freqs in parts]))
+            yield sizes[first:last], *self._block_postings(first, last, added[np.searchsorted(added, first) :
+                                                                               np.searchsorted(added, last)])
             release_pages(self.saved.docs, self.saved.freqs)
             first = last
+
+    def _block_postings(self, first: int, last: int, added: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The postings of terms `first` to `last` - 1 end to end, each term's saved ones then its `added` ones: the
+        saved ones are one run of the file, the added ones inserted after their term's (no array per term: most
+        terms of a large library are rare, and a block can hold tens of thousands of them)."""
+        saved_ends = np.concatenate([[0], self.saved.ends])
+        lo, hi = (int(saved_ends[min(term, len(saved_ends) - 1)]) for term in (first, last))
+        docs, freqs = self.saved.docs[lo:hi], self.saved.freqs[lo:hi]
+        if not len(added):
+            return docs, freqs
+        where = saved_ends[np.minimum(added + 1, len(saved_ends) - 1)] - lo
+        new = [self.added[term] for term in added.tolist()]
+        where = np.repeat(where, [len(term_docs) for term_docs, _ in new])
+        return (np.insert(docs, where, np.concatenate([np.frombuffer(d, np.int32) for d, _ in new])),
+                np.insert(freqs, where, np.concatenate([np.frombuffer(f, np.uint16) for _, f in new])))
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
@@ -455,9 +470,9 @@ _REQUIRED = ("doc_ids", "doc_len", "alive", "vocab", "vocab_ends", "post_ends", 
 _BOUNDS = ("bound_ends", "bound_counts", "bound_lengths")
 _TOP_COUNT = 16
 """Counts from this up are kept as one in a term's frontier, at the highest count (still a bound, and small)."""
-_BOUND_BLOCK = 1 << 18
+_BOUND_BLOCK = 1 << 16
 """Postings written, and whose frontiers are computed, at once when saving (bounds the memory a save takes: about
-40 bytes a posting)."""
+40 bytes a posting, 2.6 MB)."""
 
 
 def _frontiers(terms: np.ndarray, freqs: np.ndarray, lengths: np.ndarray, count: int) -> tuple[np.ndarray, ...]:

@@ -14,6 +14,7 @@ import numpy as np
 
 from retrieval.indexes import lexical, vectors
 from retrieval.indexes.container import DamagedIndex, remove_leftovers, set_aside
+from retrieval.indexes.heap import release_free_memory
 from retrieval.indexes.lexical import LexicalIndex, terms
 from retrieval.indexes.vectors import FLAT, VectorIndex
 from storage.repository import ID_DIGEST_MODULUS, Repository, StoredEmbedding
@@ -107,13 +108,15 @@ class Indexes:
             self.dirty = True
 
     def save(self) -> None:
-        """Persist both indexes if they changed."""
+        """Persist both indexes if they changed, then give the memory their in-memory parts held back to the system
+        (without that, the C allocator keeps it, and a long ingest's resident memory grows with every save)."""
         with self.lock:
             if self.dirty:
                 self.vectors.save(self.folder)
                 self.lexical.save(self.folder)
                 self.dirty = False
                 self.unsaved = 0
+                release_free_memory()
 
     def repair(self) -> str | None:
         """Make both indexes hold exactly the database's chunks; returns what was done, if anything."""
@@ -222,12 +225,15 @@ class Indexes:
         return np.frombuffer(b"".join(blobs), np.float32).reshape(len(blobs), self.dim)
 
     def grow(self) -> None:
-        """Switch an exact index that has grown past the approximate-index threshold to an approximate one."""
+        """Switch an exact index that has grown past the approximate-index threshold to an approximate one, saving
+        first: the switch then reads every vector from the file and starts with nothing unsaved in memory."""
         with self.lock:
             if self.vectors.kind == FLAT and len(self.vectors) >= max(1, self.approximate_from):
                 log.info("vector index reached %d chunks: switching to an approximate index", len(self.vectors))
-                self.vectors = self.vectors.approximated()
+                self.save()
+                self.vectors = self.vectors.approximated(self.folder)
                 self.dirty = True
+                release_free_memory()
 
     def catch_up(self, batch: int = 5000) -> int:
         """Apply what any process committed to the database since the last look; returns chunks added or removed."""
