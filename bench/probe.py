@@ -88,7 +88,7 @@ def ingest(jsonl: str, serialised: str) -> dict:
     index_mb = index_files_mb(folder)
     return {"articles": sum(counts.values()), "statuses": counts, "chunks": chunks,
             "seconds": time.perf_counter() - started, "rss_before_mb": before, "rss_end_mb": after,
-            "peak_rss_mb": peak, "index_serialised_mb": index_mb, "peak_minus_indexes_mb": peak - index_mb}
+            "peak_rss_mb": peak, "index_serialised_mb": index_mb}
 
 
 def index_files_mb(folder: Path) -> float:
