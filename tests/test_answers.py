@@ -118,3 +118,11 @@ def test_two_copies_of_one_story_found_first_by_the_two_searches_count_as_agreei
     assert first_of(search.dense) != first_of(search.lexical)
     assert [len(p.also_in) for p in search.passages] == [1]
     assert evidence(search).agree
+
+
+@pytest.mark.parametrize("typed, asked", [("terbaru tentang banjir?", "tentang banjir?"),
+                                          ("banjir di Jakarta Timur hari ini?", "banjir di Jakarta Timur?"),
+                                          ("what happened to the rupiah this week?", "what happened to the rupiah?")])
+def test_a_question_naming_a_time_is_not_a_followup_for_its_time_words(typed, asked):
+    """Its words are counted as typed, and 'ini'/'this' of 'hari ini'/'this week' point at a time, not back."""
+    assert not resolve(asked, [HistoryTurn("when will the MRT reach Kota?", (1,), "x")], typed=typed).is_followup

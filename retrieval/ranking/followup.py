@@ -104,10 +104,12 @@ SELF_CONTAINED_WORDS = 25
 follow-up of the dev conversations has 15 words."""
 
 
-def leans_on_history(question: str) -> bool:
+def leans_on_history(question: str, typed: str | None = None) -> bool:
     """True when the question refers back (pronouns, -nya, 'dan …?', 'what about …?') or is one or two words; a
-    message of `SELF_CONTAINED_WORDS` or more leans on the conversation only when it opens with 'dan …'/'what about …'."""
-    words = len(question.split())
+    message of `SELF_CONTAINED_WORDS` or more leans on the conversation only when it opens like a follow-up ('dan …',
+    'lalu …', 'what about …'). Words are counted as `typed` (before time words were taken out of `question`); the
+    cues are read without the time words, whose "ini"/"this" ("minggu ini", "this week") point at a time."""
+    words = len((typed or question).split())
     if words >= SELF_CONTAINED_WORDS:
         return bool(_OPENERS.search(question))
     return (bool(_PRONOUNS.search(question)) or bool(_OPENERS.search(question)) or _refers_with_nya(question)
@@ -125,10 +127,10 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     name the library holds that no recent turn does may start a new topic: the follow-up is then answered alone
     first. (A rare lowercase word only chooses between turns: in a small library "lagi" is rare too.)
     Without `library`, only the turns' questions and answers are looked at and only capitals make names.
-    Whether it leans on the conversation is judged on the question as `typed` when time words were taken out of
-    `question` ("terbaru tentang banjir?" is a search of its own, though "tentang banjir?" is two words).
+    When time words were taken out of `question`, its words are counted as `typed` ("terbaru tentang banjir?" is a
+    search of its own, though "tentang banjir?" is two words).
     """
-    if not history or not leans_on_history(typed or question):
+    if not history or not leans_on_history(question, typed):
         return ResolvedQuestion(question, False)
     own, capitalised = _own_words(question)
     names = [word for word in own if word in capitalised or (library is not None and library.names_something(word))]
