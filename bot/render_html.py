@@ -113,20 +113,16 @@ def answer_blocks(passages: list[AnswerPassage], found: bool | Certainty, lang: 
 
 
 def not_found_lines(lang: str, empty_time: TimeRange | None) -> tuple[str, str]:
-    """What a not-found answer says before its nearest passage: nothing about this, or nothing from that time."""
+    """What a not-found answer says before its nearest passage: nothing about this, or nothing from that time (its
+    days as the citations show them: one day, "first – last", or an open end)."""
     if empty_time is None:
         return text(lang, "nothing_found"), text(lang, "nearest")
-    return text(lang, "nothing_then", when=time_span_text(empty_time, lang)), text(lang, "nearest_other_time")
-
-
-def time_span_text(span: TimeRange, lang: str) -> str:
-    """Days as the citations show them: one day, "first – last", or an open end ("since …", "until …")."""
-    if span.start is not None and span.end is not None:
-        days = dict.fromkeys((span.start.isoformat(), span.end.isoformat()))
-        return " – ".join(days)
-    if span.start is not None:
-        return text(lang, "since_day", day=span.start.isoformat())
-    return text(lang, "until_day", day=span.end.isoformat() if span.end is not None else "")
+    first, last = (day.isoformat() if day else None for day in (empty_time.start, empty_time.end))
+    if first and last:
+        nothing = text(lang, "nothing_then", when=" – ".join(dict.fromkeys((first, last))))
+    else:
+        nothing = text(lang, "nothing_since", day=first) if first else text(lang, "nothing_until", day=last)
+    return nothing, text(lang, "nearest_other_time")
 
 
 def render_answer(passages: list[AnswerPassage], found: bool | Certainty, lang: str,

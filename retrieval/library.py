@@ -325,19 +325,21 @@ class Library:
                 return Answer(question, False, certainty=Certainty.NOT_FOUND, vague=True)
             answer = self.pipelines[query.mode].answer(query)
             if not answer.passages and timed is not None and timed.range is not None:
-                answer = self._outside_time(query)
+                answer = self._outside_time(query, timed.range)
             answer.question = question
             answer.by_date = timed is not None and timed.asks_newest and newest_first(answer.shown)
         if conversation is not None:
             self.remember(conversation, question, answer)
         return answer
 
-    def _outside_time(self, query: Query) -> Answer:
-        """Nothing stored from the time a question names: not found, with the nearest passage of any other time (its
-        citation shows its date), rather than an empty answer that reads as an empty library."""
+    def _outside_time(self, query: Query, span: TimeRange) -> Answer:
+        """Nothing found from the time a question names: not found, with the nearest passage of any other time (its
+        citation shows its date), rather than an empty answer that reads as an empty library; `empty_time` says so
+        when no article at all is from that time (not merely none on the topic)."""
         answer = self.pipelines[query.mode].answer(replace(query, time=None))
         answer.found, answer.certainty = False, Certainty.NOT_FOUND
-        answer.empty_time = query.time.range if query.time is not None else None
+        if not self.repo.has_articles_within(date_bounds(span, ZoneInfo(self.settings.timezone))):
+            answer.empty_time = span
         return answer
 
     def _read_time(self, question: str, since: date | None, until: date | None,

@@ -221,3 +221,17 @@ def test_an_article_whose_text_opens_with_its_title_shows_the_title_once():
     shown = "".join(render_article("id", info))
     assert shown.count(title) == 1
     assert "Gempa bermagnitudo 5,6 mengguncang Kabupaten Sukabumi." in shown
+
+
+def test_a_time_with_nothing_stored_is_named_by_its_days_open_ends_included():
+    from datetime import date
+
+    from bot.render_html import not_found_lines
+    from retrieval.ranking.timeframe import TimeRange
+
+    assert not_found_lines("en", TimeRange(date(2026, 11, 30), date(2026, 11, 30)))[0] == \
+        "No stored article is from 2026-11-30."
+    assert not_found_lines("id", TimeRange(date(2024, 5, 1), date(2024, 5, 31)))[0] == \
+        "Tidak ada artikel tersimpan dari 2024-05-01 – 2024-05-31."
+    assert not_found_lines("en", TimeRange(date(2024, 1, 1), None))[0] == "No stored article is from 2024-01-01 or later."
+    assert not_found_lines("en", None)[0] == text("en", "nothing_found")

@@ -113,3 +113,17 @@ def test_a_latest_question_answered_best_by_an_older_story_does_not_claim_date_o
     answer = library.ask("berapa kapasitas PLTS Cirata terbaru?")
     dates = [p.article.published_at for p in answer.shown]
     assert answer.by_date == (len(dates) > 1 and dates == sorted(dates, reverse=True))
+
+
+def test_a_time_no_article_is_from_is_named_in_the_answer(news) -> None:
+    """Nothing stored is from 'kemarin': the answer says which days were empty and offers the nearest passage."""
+    later = datetime(2030, 1, 10, 5, 0, tzinfo=timezone.utc)
+    answer = news.ask("berapa kapasitas PLTS terapung Cirata kemarin?", now=later)
+    assert not answer.found and answer.passages
+    assert (answer.empty_time.start, answer.empty_time.end) == (date(2030, 1, 9), date(2030, 1, 9))
+
+
+def test_a_time_whose_articles_miss_the_topic_is_not_called_empty(news) -> None:
+    """Today holds the rice article, which lacks the words asked: nothing was found, but today is not empty."""
+    answer = news.ask("kapasitas PLTS terapung Cirata hari ini", mode="lexical")
+    assert not answer.found and answer.empty_time is None
