@@ -396,20 +396,21 @@ class LexicalIndex:
         block are let go after it, so a pass costs a block of memory, whatever the index's size."""
         ends = np.cumsum(sizes)
         added = np.array(sorted(self.added), dtype=np.int64)
+        saved_ends = np.concatenate([[0], self.saved.ends])
         first = 0
         while first < len(sizes):
             start = int(ends[first - 1]) if first else 0
             last = max(first + 1, int(np.searchsorted(ends, start + _BOUND_BLOCK, side="right")))
             yield sizes[first:last], *self._block_postings(first, last, added[np.searchsorted(added, first) :
-                                                                               np.searchsorted(added, last)])
+                                                                               np.searchsorted(added, last)], saved_ends)
             release_pages(self.saved.docs, self.saved.freqs)
             first = last
 
-    def _block_postings(self, first: int, last: int, added: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _block_postings(self, first: int, last: int, added: np.ndarray,
+                        saved_ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The postings of terms `first` to `last` - 1 end to end, each term's saved ones then its `added` ones: the
-        saved ones are one run of the file, the added ones inserted after their term's (no array per term: most
-        terms of a large library are rare, and a block can hold tens of thousands of them)."""
-        saved_ends = np.concatenate([[0], self.saved.ends])
+        saved ones are one run of the file (term t's end at `saved_ends[t + 1]`), the added ones inserted after their
+        term's (no array per term: most terms of a large library are rare, and a block can hold tens of thousands)."""
         lo, hi = (int(saved_ends[min(term, len(saved_ends) - 1)]) for term in (first, last))
         docs, freqs = self.saved.docs[lo:hi], self.saved.freqs[lo:hi]
         if not len(added):
