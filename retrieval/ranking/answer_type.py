@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 PERSON, TIME, NUMBER, PLACE, NAME = "person", "time", "number", "place", "name"
 
@@ -83,13 +84,13 @@ _PRICE = frozenset("harga biaya tarif ongkos denda nilai modal anggaran gaji cos
 _MONEY = re.compile(r"[$€£¥]\s?\d|\b(rp|usd|idr|eur)\.?\s?\d|\d\s?(dollars?|dolar|rupiah|euros?)\b", re.IGNORECASE)
 _MEASURES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
     (frozenset(measure.split()), frozenset(units.split())) for measure, units in (
-        ("luas luasnya area", "km km2 km² ha hektar hektare m2 m² mil2 acres square"),
-        ("tinggi tingginya panjang panjangnya jarak jaraknya kedalaman tall high long far deep height length distance",
+        ("luas area", "km km2 km² ha hektar hektare m2 m² mil2 acres square"),
+        ("tinggi panjang jarak kedalaman tall high long far deep height length distance",
          "m meter meters metres km kilometer kilometers kilometres cm mil miles mile feet ft kaki"),
-        ("berat beratnya bobot heavy weigh weight", "kg kilogram kilograms ton tons tonnes gram grams pounds lb"),
-        ("umur umurnya usia usianya old age", "tahun years aged age usia umur"),
+        ("berat bobot heavy weigh weight", "kg kilogram kilograms ton tons tonnes gram grams pounds lb"),
+        ("umur usia old age", "tahun years aged age usia umur"),
         ("suhu temperature", "derajat degrees celsius fahrenheit"),
-        ("penduduk penduduknya populasi population inhabitants", "jiwa orang penduduk people inhabitants residents"),
+        ("penduduk populasi population inhabitants", "jiwa orang penduduk people inhabitants residents"),
         (" ".join(_PEOPLE), " ".join(_PEOPLE)),
     ))
 _LEADING_DIGITS = re.compile(r"^[\d.,]+")
@@ -124,6 +125,13 @@ def slot_tokens(tokens: list[str], kind: str | None, question_words: frozenset[s
     return found
 
 
+@lru_cache(maxsize=1024)
+def _asked_units(question_words: frozenset[str]) -> frozenset[str]:
+    """The units of the measures the question asks about, a measure asked with -nya too ("luasnya", "penontonnya")."""
+    asked = question_words | {w[:-3] for w in question_words if w.endswith("nya") and len(w) > 5}
+    return frozenset().union(*(u for measure, u in _MEASURES if not asked.isdisjoint(measure)))
+
+
 def counted(sentence: str, tokens: list[str], slots: list[int], in_question: list[bool],
             question_words: frozenset[str]) -> bool:
     """Whether a number counts what the question asks about: the question's noun follows it ("Eleven children"), or
@@ -131,8 +139,7 @@ def counted(sentence: str, tokens: list[str], slots: list[int], in_question: lis
     million") when the question asks a price."""
     if not question_words.isdisjoint(_PRICE) and _MONEY.search(sentence):
         return True
-    asked = question_words | {w[:-3] for w in question_words if w.endswith("nya") and len(w) > 5}
-    units = frozenset().union(*(u for measure, u in _MEASURES if not asked.isdisjoint(measure)))
+    units = _asked_units(question_words)
     for slot in slots:
         if _LEADING_DIGITS.sub("", tokens[slot]).lower() in units:
             return True
