@@ -116,7 +116,8 @@ class SavedLists:
         self.index, self.lists = index, lists  # the index does not own its lists: they live as long as this
         self.mapped, self.starts, self.sizes, self.ids = mapped, starts, sizes, ids
         self.removed = np.zeros(0, np.int64)
-        self.skip: list[faiss.IDSelector] = []
+        self.skip: faiss.IDSelector | None = None
+        """Passes every id but those removed (FAISS keeps the inner batch selector alive)."""
         self.count = len(ids)
 
     def remove(self, ids: np.ndarray) -> int:
@@ -125,8 +126,7 @@ class SavedLists:
         if len(held):
             self.removed = np.union1d(self.removed, held)
             self.count -= len(held)
-            batch = faiss.IDSelectorBatch(self.removed)
-            self.skip = [faiss.IDSelectorNot(batch), batch]
+            self.skip = faiss.IDSelectorNot(faiss.IDSelectorBatch(self.removed))
         return len(held)
 
     def live_ids(self) -> np.ndarray:
@@ -135,7 +135,7 @@ class SavedLists:
 
     def search(self, query: np.ndarray, k: int, nprobe: int) -> tuple[np.ndarray, np.ndarray]:
         """The `k` best chunk ids and inner products in the `nprobe` lists nearest the query, best first."""
-        params = faiss.SearchParametersIVF(nprobe=nprobe, sel=self.skip[0]) if self.skip else \
+        params = faiss.SearchParametersIVF(nprobe=nprobe, sel=self.skip) if self.skip is not None else \
             faiss.SearchParametersIVF(nprobe=nprobe)
         scores, ids = self.index.search(query.reshape(1, -1), min(k, self.count), params=params)
         keep = ids[0] >= 0
@@ -255,10 +255,12 @@ class VectorIndex:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         params = faiss.SearchParametersIVF(nprobe=self.nprobe) if self.kind == IVF else None
         query = np.asarray(vector, np.float32).reshape(1, -1)
+        ids, scores = np.zeros(0, np.int64), np.zeros(0, np.float32)
         with _threads(1):
-            scores, ids = self.index.search(query, min(k, max(1, int(self.index.ntotal))), params=params)
-            keep = ids[0] >= 0
-            ids, scores = ids[0][keep], scores[0][keep]
+            if self.index.ntotal:
+                scores, ids = self.index.search(query, min(k, int(self.index.ntotal)), params=params)
+                keep = ids[0] >= 0
+                ids, scores = ids[0][keep], scores[0][keep]
             if not self.saved.count:
                 return ids, scores
             saved_ids, saved_scores = self.saved.search(query, k, self.nprobe)
@@ -270,7 +272,8 @@ class VectorIndex:
         """Every chunk id in the index."""
         if self.kind == FLAT:
             return np.concatenate([self.saved.live_ids(), self._added_ids()])
-        added = [ids for list_no in range(self.index.nlist) if len(ids := self._added_entries(list_no)[1])]
+        added = [ids for list_no in range(self.index.nlist if self.index.ntotal else 0)
+                 if len(ids := self._added_entries(list_no)[1])]
         return np.concatenate([self.saved.live_ids(), *added]).astype(np.int64)
 
     def _added_entries(self, list_no: int) -> tuple[np.ndarray, np.ndarray]:
@@ -299,17 +302,17 @@ class VectorIndex:
 
     def _save_lists(self, folder: Path, meta: dict) -> None:
         """Write an approximate index's lists, saved then added, a list at a time; then map them and empty memory."""
-        sizes, ids = np.zeros(self.index.nlist, np.int64), []
+        sizes = np.zeros(self.index.nlist, np.int64)
         stored = write_index_file(folder / VECTOR_FILE, "vectors", meta, [
-            ("lists", lambda put: self._write_lists(put, sizes, ids)),
+            ("lists", lambda put: self._write_lists(put, sizes)),
             ("sizes", lambda put: put(sizes)),
-            ("ids", lambda put: put(np.sort(np.concatenate([np.zeros(0, np.int64), *ids])))),
+            ("ids", lambda put: put(np.sort(self.ids()))),
             ("faiss", lambda put: faiss.write_index(_sharing(self.index), faiss.PyCallbackIOWriter(put)))])
         _empty_lists(self.index)
         self.saved = _saved_lists(stored, self.index)
 
-    def _write_lists(self, put: Callable[[np.ndarray], int], sizes: np.ndarray, ids: list[np.ndarray]) -> None:
-        """Each list's codes then its chunk ids, those saved and not removed first; fills in `sizes` and `ids`."""
+    def _write_lists(self, put: Callable[[np.ndarray], int], sizes: np.ndarray) -> None:
+        """Each list's codes then its chunk ids, those saved and not removed first; fills in `sizes`."""
         saved = self.saved if isinstance(self.saved, SavedLists) else None
         unreleased = 0
         for list_no in range(self.index.nlist):
@@ -319,7 +322,6 @@ class VectorIndex:
                 put(np.ascontiguousarray(codes))
             for _, list_ids in parts:
                 put(np.ascontiguousarray(list_ids, np.int64))
-                ids.append(np.array(list_ids, np.int64))
             sizes[list_no] = sum(len(list_ids) for _, list_ids in parts)
             unreleased += sizes[list_no]
             if saved is not None and unreleased >= BLOCK_ROWS:
