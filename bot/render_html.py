@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.messages import text
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
+from retrieval.ingest.extract import body_without_title
 from retrieval.ranking.excerpt import excerpt, whole_sentences
 from retrieval.ranking.timeframe import TimeRange
 
@@ -241,12 +242,7 @@ def render_article(lang: str, info) -> list[str]:
     heading.append(("\n" + " · ".join(details), None))
     if info.url:
         heading += [("\n", None), (info.url, link_tag(info.url))]
-    body = _without_title(info.text, info.title)
+    body = body_without_title(info.text, info.title or "")
     body = body if len(body) <= ARTICLE_PREVIEW_CHARS else body[:ARTICLE_PREVIEW_CHARS].rstrip() + " …"
     return split_messages([heading, [(body, None)]])
 
-
-def _without_title(body: str, title: str | None) -> str:
-    """The article's text without its first line when that line is the title the heading already shows."""
-    first, _, rest = body.partition("\n")
-    return rest.lstrip("\n") if title and rest.strip() and first.strip() == title.strip() else body

@@ -222,7 +222,7 @@ def _text_draft(text: str, name: str, max_chars: int, title: str = "") -> Articl
     if not text:
         return UserError("empty", "the document contains no text", name)
     if title:
-        body = _body_without_title(text, title)
+        body = body_without_title(text, title)
     else:
         title, body = _split_title(text)
     return ArticleDraft(text=_limit(body, max_chars), title=title)
@@ -249,7 +249,7 @@ def _strip_heading_marks(line: str) -> str:
     return line[hashes:].strip().rstrip("#").strip()
 
 
-def _body_without_title(text: str, title: str) -> str:
+def body_without_title(text: str, title: str) -> str:
     """Drop the first line of the text when it merely repeats the title, so the title is not stored twice."""
     first, _, rest = text.partition("\n")
     if rest.strip() and first.strip().casefold() == title.strip().casefold():
@@ -322,7 +322,7 @@ def _trafilatura_draft(html: str | bytes, url: str | None) -> ArticleDraft | Non
         return None
     title = _title(document.title)
     return ArticleDraft(
-        text=_body_without_title(text, title) if title else text,
+        text=body_without_title(text, title) if title else text,
         title=title,
         source=_site_name(document.sitename, url),
         author=clean_text(document.author or "") or None,
@@ -344,7 +344,7 @@ def _lxml_draft(html: str | bytes) -> ArticleDraft | None:
     for element in root.iter("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"):
         element.tail = "\n" + (element.tail or "")
     text = clean_text(root.text_content())
-    return ArticleDraft(text=_body_without_title(text, title) if title else text, title=title) if text else None
+    return ArticleDraft(text=body_without_title(text, title) if title else text, title=title) if text else None
 
 
 def _site_name(sitename: str | None, url: str | None) -> str | None:
