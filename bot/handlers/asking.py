@@ -48,9 +48,8 @@ async def answer(update: Update, context: Context, question: str) -> None:
     if view.answer.vague:
         await reply(update, text(lang, "ask_vague"))
         return
-    sent = await send_passages(update.effective_message, view.shown, view.answer.confidence, lang,
-                               answer_keyboard(svc.signer, chat_id, view, lang),
-                               svc.conversation.settings.excerpt_chars, view.answer.by_date, view.answer.empty_time)
+    sent = await send_passages(update.effective_message, view.shown, view.answer, lang,
+                               answer_keyboard(svc.signer, chat_id, view, lang), svc.conversation.settings.excerpt_chars)
     await svc.conversation.answered(view, [message.message_id for message in sent])
 
 

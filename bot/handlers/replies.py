@@ -6,8 +6,7 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 
 from bot.render_html import render_answer
-from retrieval.answer import AnswerPassage, Certainty
-from retrieval.ranking.timeframe import TimeRange
+from retrieval.answer import Answer, AnswerPassage
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -25,10 +24,9 @@ async def send_html(message: Message, parts: list[str], keyboard: InlineKeyboard
             for number, part in enumerate(parts, 1)]
 
 
-async def send_passages(message: Message, passages: list[AnswerPassage], found: bool | Certainty, lang: str,
-                        keyboard: InlineKeyboardMarkup | None, excerpt_chars: int,
-                        by_date: bool = False, empty_time: TimeRange | None = None) -> list[Message]:
-    """Send an answer's passages in as many HTML messages as they need; the buttons go under the last one.
-    Returns the messages sent."""
-    return await send_html(message, render_answer(passages, found, lang, excerpt_chars, by_date, empty_time=empty_time),
-                           keyboard)
+async def send_passages(message: Message, passages: list[AnswerPassage], answer: Answer, lang: str,
+                        keyboard: InlineKeyboardMarkup | None, excerpt_chars: int) -> list[Message]:
+    """Send an answer's passages in as many HTML messages as they need, headed as the answer's outcome, date order
+    and empty time say; the buttons go under the last one. Returns the messages sent."""
+    parts = render_answer(passages, answer.confidence, lang, excerpt_chars, answer.by_date, empty_time=answer.empty_time)
+    return await send_html(message, parts, keyboard)
