@@ -85,6 +85,8 @@ def test_a_two_sentence_news_brief_pasted_whole_is_an_article():
     "Please find what exactly they found near the station and when the first trains will run there.",
     "Bank Indonesia menahan suku bunga acuan di level 6,25 persen pada Rabu untuk menjaga stabilitas rupiah di tengah "
     "ketidakpastian global yang masih tinggi. Bagaimana dampaknya terhadap cicilan KPR dan kredit kendaraan bulan ini?",
+    "Banjir besar melanda Jakarta Timur kemarin malam dan merendam puluhan rumah warga di bantaran Kali Ciliwung. "
+    "Berapa warga yang mengungsi ke masjid dan sekolah terdekat di sana sampai pagi ini",
 ])
 def test_a_two_sentence_request_or_question_is_not_an_article(message):
     assert not reads_like_article(message)

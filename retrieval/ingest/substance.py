@@ -76,7 +76,7 @@ def reads_like_article(text: str) -> bool:
     said, words = sentences(text), len(_WORD.findall(text))
     if len(said) >= ARTICLE_SENTENCES and words >= ARTICLE_WORDS:
         return not _QUESTION_END.search(said[-1])
-    return (len(said) >= BRIEF_SENTENCES and words >= BRIEF_WORDS and not asks(text)
+    return (len(said) >= BRIEF_SENTENCES and words >= BRIEF_WORDS and not any(asks(sentence) for sentence in said)
             and not _ADDRESSING.search(text))
 
 
