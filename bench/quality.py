@@ -37,4 +37,3 @@ def _scores(figures: dict) -> dict[str, float]:
         if value is not None:
             scores[f"{first}.{second}" if second else first] = float(value)
     return scores
-

@@ -245,4 +245,3 @@ def render_article(lang: str, info) -> list[str]:
     body = body_without_title(info.text, info.title or "")
     body = body if len(body) <= ARTICLE_PREVIEW_CHARS else body[:ARTICLE_PREVIEW_CHARS].rstrip() + " …"
     return split_messages([heading, [(body, None)]])
-

@@ -16,4 +16,3 @@ def test_the_migrated_database_has_every_table_column_and_index_of_the_models(se
         drift = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()
     assert drift == []
-

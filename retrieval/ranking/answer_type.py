@@ -195,4 +195,3 @@ def date_precision(sentence: str) -> float:
     if _FULL_DATE.search(sentence):
         return 1.0
     return 0.5 if _MONTH_YEAR.search(sentence) else 0.0
-

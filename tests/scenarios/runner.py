@@ -410,4 +410,3 @@ def _chat_name(chat_id: int) -> str:
 def _first_line(text: str) -> str:
     """The first line of a post, for the transcript."""
     return text.strip().split("\n", 1)[0][:100]
-
