@@ -26,27 +26,17 @@ from pathlib import Path
 import numpy as np
 
 from bench import synthetic
+from bench.run import WARM, percentile
 from retrieval.indexes.lexical import LexicalIndex, query_terms
 from retrieval.settings import Settings
 
-WARM = 10
 Search = Callable[[list[str], int], list[int]]
 
 
 def documents(index: LexicalIndex) -> Iterator[tuple[int, str]]:
     """(chunk id, its stems joined by spaces) of each live chunk, in slot order, from the index's postings."""
-    vocab = np.array(list(index.vocab), dtype=object)
-    lists = [index.postings[term] for term in index.vocab.values()]
-    slots = np.concatenate([np.frombuffer(docs, np.int32) for docs, _ in lists])
-    freqs = np.concatenate([np.frombuffer(counts, np.uint16) for _, counts in lists])
-    terms = np.repeat(np.arange(len(lists), dtype=np.int32), [len(docs) for docs, _ in lists])
-    order = np.argsort(slots, kind="stable")
-    slots, freqs, terms = slots[order], freqs[order], terms[order]
-    bounds = np.searchsorted(slots, np.arange(len(index.doc_ids) + 1))
-    chunk_ids = np.frombuffer(index.doc_ids, np.int64)
-    for slot in np.flatnonzero(np.frombuffer(index.alive, np.uint8)).tolist():
-        start, end = bounds[slot], bounds[slot + 1]
-        yield int(chunk_ids[slot]), " ".join(vocab[np.repeat(terms[start:end], freqs[start:end])])
+    for chunk_id, tokens in index.chunk_tokens():
+        yield chunk_id, " ".join(tokens)
 
 
 def timed(search: Search, questions: list[list[str]], k: int, passes: int) -> dict:
@@ -64,10 +54,9 @@ def timed(search: Search, questions: list[list[str]], k: int, passes: int) -> di
             cpu[run, at], wall[run, at] = time.process_time() - started, time.perf_counter() - clock
             if not run:
                 ranked.append(found)
-    cpu_ms, wall_ms = np.median(cpu, axis=0) * 1000, np.median(wall, axis=0) * 1000
-    return {"cpu_ms": {"p50": float(np.percentile(cpu_ms, 50)), "p95": float(np.percentile(cpu_ms, 95))},
-            "wall_ms": {"p50": float(np.percentile(wall_ms, 50)), "p95": float(np.percentile(wall_ms, 95))},
-            "ranked": ranked}
+    cpu, wall = np.median(cpu, axis=0).tolist(), np.median(wall, axis=0).tolist()
+    return {"cpu_ms": {"p50": percentile(cpu, 50), "p95": percentile(cpu, 95)},
+            "wall_ms": {"p50": percentile(wall, 50), "p95": percentile(wall, 95)}, "ranked": ranked}
 
 
 def build_fts5(index: LexicalIndex, work: Path, reuse: bool) -> tuple[Search, dict]:

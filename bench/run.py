@@ -56,6 +56,10 @@ def log(message: str) -> None:
     print(f"[bench {datetime.now().strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+WARM = 10
+"""Questions asked first to warm caches, not timed."""
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile in milliseconds of values given in seconds."""
     return float(np.percentile(np.asarray(values) * 1000, q)) if values else 0.0
@@ -339,7 +343,7 @@ def bench_query(size: int, plan: Plan, work: Path, settings, embedder, texts: li
     data_dir = build_library(size, work, settings, embedder, texts, vectors)
     built = json.loads((data_dir / "built.json").read_text())
     questions = synthetic.real_questions(plan.questions + 10)
-    warm, measured = questions[:10], questions[10:]
+    warm, measured = questions[:WARM], questions[WARM:]
     cache_read_s = _into_page_cache(data_dir / "tanya.db")
     with Library(at(settings, data_dir), embedder) as library:
         _ask_times(library, warm)

@@ -341,18 +341,24 @@ class LexicalIndex:
         if all(self.alive):
             return
         fresh = LexicalIndex(self.k1, self.b)
-        inverse: dict[int, list[tuple[str, int]]] = {}
-        for token, term in self.vocab.items():
-            docs, freqs = self.postings(term)
-            for slot, tf in zip(docs.tolist(), freqs.tolist()):
-                if self.alive[slot]:
-                    inverse.setdefault(slot, []).append((token, tf))
-        for slot in sorted(inverse):
-            fresh.add(int(self.doc_ids[slot]), [t for t, tf in inverse[slot] for _ in range(tf)])
-        for chunk_id, slot in self.slot.items():
-            if slot not in inverse:
-                fresh.add(chunk_id, [])
+        for chunk_id, tokens in self.chunk_tokens():
+            fresh.add(chunk_id, tokens)
         self.__dict__.update(fresh.__dict__)
+
+    def chunk_tokens(self) -> Iterator[tuple[int, list[str]]]:
+        """Each live chunk's id and its stems (each as often as it occurs, in vocabulary order), in slot order:
+        the postings inverted back into chunks."""
+        vocab = np.array(list(self.vocab), dtype=object)
+        lists = [self.postings(term) for term in self.vocab.values()]
+        slots = np.concatenate([np.zeros(0, np.int32), *(docs for docs, _ in lists)])
+        freqs = np.concatenate([np.zeros(0, np.uint16), *(counts for _, counts in lists)])
+        terms = np.repeat(np.arange(len(lists), dtype=np.int32), [len(docs) for docs, _ in lists])
+        order = np.argsort(slots, kind="stable")
+        slots, freqs, terms = slots[order], freqs[order], terms[order]
+        bounds = np.searchsorted(slots, np.arange(len(self.doc_ids) + 1))
+        for slot in np.flatnonzero(np.frombuffer(self.alive, np.uint8)).tolist():
+            start, end = bounds[slot], bounds[slot + 1]
+            yield int(self.doc_ids[slot]), vocab[np.repeat(terms[start:end], freqs[start:end])].tolist()
 
     def save(self, folder: Path) -> None:
         """Compact and persist as plain arrays in one self-checking file (nothing in it can run when loaded), then
