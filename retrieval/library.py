@@ -335,10 +335,11 @@ class Library:
     def _outside_time(self, query: Query, span: TimeRange) -> Answer:
         """Nothing found from the time a question names: not found, with the nearest passage of any other time (its
         citation shows its date), rather than an empty answer that reads as an empty library; `empty_time` says so
-        when no article at all is from that time (not merely none on the topic)."""
+        when no article at all is from that time (not merely none on the topic; a named date no article falls in
+        never gets here: `_read_time` reads it as part of the topic)."""
         answer = self.pipelines[query.mode].answer(replace(query, time=None))
         answer.found, answer.certainty = False, Certainty.NOT_FOUND
-        if not self.repo.has_articles_within(date_bounds(span, ZoneInfo(self.settings.timezone))):
+        if span.relative and not self.repo.has_articles_within(date_bounds(span, ZoneInfo(self.settings.timezone))):
             answer.empty_time = span
         return answer
 

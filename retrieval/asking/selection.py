@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from retrieval.answer import AnswerPassage, Certainty, select_passages
 from retrieval.asking.query import Search
+from retrieval.indexes.store import passage_text
 from retrieval.ranking.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, certainty
 from retrieval.ranking.coverage import sentence_coverage, word_coverage
 from retrieval.ranking.duplicates import fold_duplicates
@@ -39,7 +40,9 @@ class Selection:
 def evidence(search: Search) -> Evidence | None:
     """What the best passage offers as an answer to the question (None without passages). Across languages only the
     question words the library has seen count: the others are untranslated, not missing. A follow-up's searches
-    carry the earlier turn's words and its passage is the turn's article's, so agreement cannot be told: it counts."""
+    carry the earlier turn's words and its passage is the turn's article's, so agreement cannot be told: it counts.
+    The headline counts with the passage's sentences: a question may name the story by words only its title holds
+    ("banjir" of "Banjir rendam 40 RT di Jakarta Timur")."""
     if not search.passages:
         return None
     best = search.passages[0]
@@ -53,7 +56,7 @@ def evidence(search: Search) -> Evidence | None:
     agree = search.query.resolved.is_followup or (
         _tells(best, first_of(search.dense), search) and _tells(best, first_of(search.lexical), search))
     unseen = not cross and search.words.unseen > 0
-    coverage = sentence_coverage(words, _with_title(best))
+    coverage = sentence_coverage(words, passage_text(best.article.title, best.text))
     return Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), coverage, cross, agree, unseen)
 
 
@@ -64,12 +67,6 @@ def _tells(passage: AnswerPassage, chunk_id: int | None, search: Search) -> bool
         return True
     chunk = search.shortlist.get(chunk_id) if chunk_id is not None else None
     return chunk is not None and any(chunk.article_id == other.id for other in passage.also_in)
-
-
-def _with_title(passage: AnswerPassage) -> str:
-    """The passage with its article's headline as a sentence of its own: a question may name the story by words only
-    its title holds ("banjir" of "Banjir rendam 40 RT di Jakarta Timur")."""
-    return f"{passage.article.title}\n\n{passage.text}" if passage.article.title else passage.text
 
 
 def first_of(scores: dict[int, float]) -> int | None:
