@@ -63,8 +63,9 @@ def _quality(results: dict) -> list[str]:
     backends = list(quality["backends"])
     limit = f"the first {quality['limit']} questions of each set" if quality.get("limit") else "every question"
     lines = ["## Quality by backend (`tanya eval` on the shared sets)", "",
-             f"The same evaluation ({limit}) with each backend embedding both passages and questions: hybrid hit@1 / "
-             "MRR@10 / key-sentence hit@1.", "", "| set | " + " | ".join(f"`{b}`" for b in backends) + " |",
+             f"The same evaluation ({limit}) with each backend: `onnx` embeds passages with the fp32 graph and "
+             "questions with the int8 one, `onnx-int8` both with int8, so the two differ in the passages' precision. "
+             "Hybrid hit@1 / MRR@10 / key-sentence hit@1.", "", "| set | " + " | ".join(f"`{b}`" for b in backends) + " |",
              "| --- |" + " --- |" * len(backends)]
     for name, scores in quality["backends"][backends[0]].items():
         if "hybrid.hit@1" not in scores:

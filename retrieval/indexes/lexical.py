@@ -266,7 +266,7 @@ class LexicalIndex:
         avg = self.total_len / n
         alive = np.frombuffer(self.alive, dtype=np.uint8)
         slots = _MaxScore(self, matched, k, avg, alive).candidates()
-        slots, scores = _best(slots, self._scores(matched, slots, avg), alive, k)
+        slots, scores = _best(slots, self._scores(matched, slots, avg), k)
         coverage = self._coverage(matched, int(slots[0])) if len(slots) else 0.0
         ids = np.frombuffer(self.doc_ids, dtype=np.int64)[slots]
         return ids.copy(), scores, coverage
@@ -644,9 +644,9 @@ def _leaders(leaders: np.ndarray, docs: np.ndarray, partial: np.ndarray, alive: 
     return joined[scores >= _kth(scores, k)]
 
 
-def _best(slots: np.ndarray, scores: np.ndarray, alive: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The `k` best positive live scores and their slots, best first, ties by slot."""
-    keep = (scores > 0) & (alive[slots] > 0)
+def _best(slots: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `k` best positive scores of the (live) candidate slots and their slots, best first, ties by slot."""
+    keep = scores > 0
     slots, scores = slots[keep], scores[keep]
     top = np.lexsort((slots, -scores))[:k]
     return slots[top], scores[top]
