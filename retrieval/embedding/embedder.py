@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from retrieval.embedding.e5_bundle import BUNDLED_MODEL_NAME, DEFAULT_MODEL_CACHE, PROMPTS, build_bundled_model
-from retrieval.embedding.onnx_graphs import INT8_BLOCK, build_onnx_fp32, build_onnx_int8
+from retrieval.embedding.onnx_graphs import FP32_GRAPH, INT8_BLOCK, INT8_GRAPH, build_onnx_graphs
 
 if TYPE_CHECKING:
     from retrieval.settings import Settings
@@ -215,8 +215,12 @@ def _load_backends(model: str, cache_dir: Path, batch_size: int, backend: str) -
     folder = build_bundled_model(cache_dir)
     if backend in (ONNX, ONNX_INT8):
         tokenizer = _tokenizer(folder)  # ~290 MB for its 250k pieces: one for both graphs
-        questions = _OnnxBackend(tokenizer, build_onnx_int8(folder))
-        return (_OnnxBackend(tokenizer, build_onnx_fp32(folder)) if backend == ONNX else questions), questions
+        if backend == ONNX_INT8:
+            [int8] = build_onnx_graphs(folder, (INT8_GRAPH,))
+            questions = _OnnxBackend(tokenizer, int8)
+            return questions, questions
+        fp32, int8 = build_onnx_graphs(folder, (FP32_GRAPH, INT8_GRAPH))
+        return _OnnxBackend(tokenizer, fp32), _OnnxBackend(tokenizer, int8)
     single = _TorchBackend(folder) if backend == TORCH else _SentenceTransformersBackend(str(folder), batch_size)
     return single, single
 

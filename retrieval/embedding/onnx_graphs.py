@@ -23,46 +23,40 @@ def graph_folder(folder: Path) -> Path:
     return folder.with_name(f"{folder.name}-onnx")
 
 
-def build_onnx_fp32(folder: Path) -> Path:
-    """The fp32 graph with BERT's attention, LayerNorm and GELU fused into ONNX Runtime's kernels.
-
-    Same weights and arithmetic as the PyTorch model (cosine ≥ 0.9999); the fusion replaces the dozens
-    of small reshape and mask nodes per layer.
-    """
-    return _build(graph_folder(folder) / "model.onnx", lambda staged: _export_fused(folder, staged))
-
-
 INT8_BLOCK = 16
+FP32_GRAPH = "model.onnx"
+"""The fp32 graph with BERT's attention, LayerNorm and GELU fused into ONNX Runtime's kernels: the same weights and
+arithmetic as the PyTorch model (cosine ≥ 0.9999), without the dozens of small reshape and mask nodes per layer."""
+INT8_GRAPH = f"model-int8-b{INT8_BLOCK}.onnx"
+"""The int8 graph: every MatMul weight quantised to int8 in blocks of INT8_BLOCK inputs, each with its own scale.
+Weight-only and blockwise, it keeps the fp32 graph's vectors (cosine ≥ 0.9999 on the dev questions, where the
+per-channel dynamic quantisation it replaced gave 0.994) while a question reads a quarter of the weights: 21 MB fit
+in these CPUs' cache, 84 MB do not. (A graph of the older quantisation, `model-int8.onnx`, is no longer read.)"""
 
 
-def build_onnx_int8(folder: Path) -> Path:
-    """The int8 graph: every MatMul weight quantised to int8 in blocks of INT8_BLOCK inputs, each with its own scale.
+def build_onnx_graphs(folder: Path, names: tuple[str, ...]) -> list[Path]:
+    """The named graphs (`FP32_GRAPH`, `INT8_GRAPH`) of the model in `folder`, each with its weights beside it.
 
-    Weight-only and blockwise, it keeps the fp32 graph's vectors (cosine ≥ 0.9999 on the dev questions, where
-    the per-channel dynamic quantisation it replaced gave 0.994) while a question reads a quarter of the
-    weights: 21 MB fit in these CPUs' cache, 84 MB do not. (A graph of the older quantisation, `model-int8.onnx`,
-    is left alone and no longer read.)
+    Those missing are built on first use from one export of the model, in a private folder, and moved in weights
+    first, graph last; a graph without its weights file is built again.
     """
-    return _build(graph_folder(folder) / f"model-int8-b{INT8_BLOCK}.onnx", lambda staged: _quantize_int8(folder, staged))
-
-
-def _build(target: Path, write: Callable[[Path], None]) -> Path:
-    """`target` and its weights `target.data`, written on first use into a private folder and moved in graph last.
-
-    A graph without its weights file (as the int8 graph used to be stored) is built again.
-    """
-    if target.exists() and _weights(target).exists():
-        return target
-    log.info("building %s (first use only)", target)
-    stage = target.parent / f".{target.stem}.{os.getpid()}.tmp"
+    targets = [graph_folder(folder) / name for name in names]
+    missing = [target for target in targets if not (target.exists() and _weights(target).exists())]
+    if not missing:
+        return targets
+    log.info("building %s (first use only)", ", ".join(target.name for target in missing))
+    stage = graph_folder(folder) / f".build.{os.getpid()}.tmp"
     stage.mkdir(parents=True, exist_ok=True)
     try:
-        write(stage / target.name)
-        for part in sorted(stage.iterdir(), key=lambda p: p.name == target.name):
-            os.replace(part, target.parent / part.name)
+        raw = stage / "raw.onnx"
+        _export_onnx(folder, raw)
+        for target in missing:
+            _MAKERS[target.name](folder, raw, stage / target.name)
+            for name in (_weights(target).name, target.name):
+                os.replace(stage / name, target.parent / name)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    return target
+    return targets
 
 
 def _weights(graph: Path) -> Path:
@@ -70,20 +64,15 @@ def _weights(graph: Path) -> Path:
     return graph.with_name(f"{graph.name}.data")
 
 
-def _export_fused(folder: Path, path: Path) -> None:
-    """Export with eager attention (the pattern ONNX Runtime's BERT fusion recognises), fuse, store the weights apart."""
+def _fused(folder: Path, raw: Path, path: Path) -> None:
+    """Fuse the export (eager attention: the pattern ONNX Runtime's BERT fusion recognises), store the weights apart."""
     from onnxruntime.transformers.optimizer import optimize_model
 
-    raw, fused = path.with_name("raw.onnx"), path.with_name("fused.onnx")
-    try:
-        _export_onnx(folder, raw)
-        config = json.loads((folder / "config.json").read_text())
-        optimize_model(str(raw), model_type="bert", num_heads=int(config["num_attention_heads"]),
-                       hidden_size=int(config["hidden_size"]), opt_level=0).save_model_to_file(str(fused))
-        _save_with_external_weights(fused, path)
-    finally:
-        raw.unlink(missing_ok=True)
-        fused.unlink(missing_ok=True)
+    config = json.loads((folder / "config.json").read_text())
+    fused = path.with_name("fused.onnx")
+    optimize_model(str(raw), model_type="bert", num_heads=int(config["num_attention_heads"]),
+                   hidden_size=int(config["hidden_size"]), opt_level=0).save_model_to_file(str(fused))
+    _save_with_external_weights(fused, path)
 
 
 def _save_with_external_weights(source: Path, path: Path) -> None:
@@ -102,25 +91,24 @@ def _save_with_external_weights(source: Path, path: Path) -> None:
     onnxruntime.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
 
 
-def _quantize_int8(folder: Path, path: Path) -> None:
-    """Export the fp32 graph, quantise its MatMul weights blockwise to int8 (MatMulNBits), store the weights apart.
+def _quantized(folder: Path, raw: Path, path: Path) -> None:
+    """Quantise the export's MatMul weights blockwise to int8 (MatMulNBits), store the weights apart.
 
     `accuracy_level=4` lets ONNX Runtime multiply in int8 with the activations quantised per block as they come.
     """
     import onnx
     from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
 
-    fp32, int8 = path.with_name("fp32.onnx"), path.with_name("int8.onnx")
-    try:
-        _export_onnx(folder, fp32)
-        config = DefaultWeightOnlyQuantConfig(block_size=INT8_BLOCK, is_symmetric=True, accuracy_level=4, bits=8)
-        quantizer = MatMulNBitsQuantizer(onnx.load(str(fp32)), algo_config=config)
-        quantizer.process()
-        quantizer.model.save_model_to_file(str(int8), use_external_data_format=True)
-        _save_with_external_weights(int8, path)
-    finally:
-        for leftover in (fp32, int8, _weights(int8)):
-            leftover.unlink(missing_ok=True)
+    int8 = path.with_name("int8.onnx")
+    config = DefaultWeightOnlyQuantConfig(block_size=INT8_BLOCK, is_symmetric=True, accuracy_level=4, bits=8)
+    quantizer = MatMulNBitsQuantizer(onnx.load(str(raw)), algo_config=config)
+    quantizer.process()
+    quantizer.model.save_model_to_file(str(int8), use_external_data_format=True)
+    _save_with_external_weights(int8, path)
+
+
+_MAKERS: dict[str, Callable[[Path, Path, Path], None]] = {FP32_GRAPH: _fused, INT8_GRAPH: _quantized}
+"""How each graph is made from the raw export: (model folder, export, graph path to write)."""
 
 
 def _export_onnx(folder: Path, path: Path) -> None:
