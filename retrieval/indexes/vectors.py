@@ -61,11 +61,11 @@ class ModelMismatch(Exception):
     """The stored index was built by another embedding model; the user must re-index."""
 
 
-class SavedVectors:
-    """The vectors of a flat index file, mapped from it, with their chunk ids and which of them are still wanted."""
+class _SavedIds:
+    """The chunk ids an index file holds and which of them are still wanted (removed since the save: not)."""
 
-    def __init__(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        self.ids, self.vectors = ids, vectors
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
         self.alive = np.ones(len(ids), dtype=bool)
         self.count = len(ids)
 
@@ -82,6 +82,14 @@ class SavedVectors:
     def live_ids(self) -> np.ndarray:
         """The chunk ids not removed since the save."""
         return self.ids[self.alive]
+
+
+class SavedVectors(_SavedIds):
+    """The vectors of a flat index file, mapped from it, with their chunk ids (row by row)."""
+
+    def __init__(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        super().__init__(ids)
+        self.vectors = vectors
 
     def search(self, query: np.ndarray, k: int, nprobe: int) -> tuple[np.ndarray, np.ndarray]:
         """The `k` best chunk ids and inner products, best first (FAISS's exact search over the mapped vectors, so
@@ -107,31 +115,26 @@ class SavedVectors:
             release_pages(self.vectors)
 
 
-class SavedLists:
+class SavedLists(_SavedIds):
     """The inverted lists of an approximate index file, searched by FAISS where they lie in the file (mapped read
-    only: a question loads the pages of the lists it visits), with the chunk ids they hold and those removed since."""
+    only: a question loads the pages of the lists it visits), with the chunk ids they hold (sorted)."""
 
     def __init__(self, index: faiss.IndexIVF, lists: faiss.OnDiskInvertedLists, mapped: np.ndarray,
                  starts: np.ndarray, sizes: np.ndarray, ids: np.ndarray) -> None:
+        super().__init__(ids)
         self.index, self.lists = index, lists  # the index does not own its lists: they live as long as this
-        self.mapped, self.starts, self.sizes, self.ids = mapped, starts, sizes, ids
+        self.mapped, self.starts, self.sizes = mapped, starts, sizes
         self.removed = np.zeros(0, np.int64)
         self.skip: faiss.IDSelector | None = None
         """Passes every id but those removed (FAISS keeps the inner batch selector alive)."""
-        self.count = len(ids)
 
     def remove(self, ids: np.ndarray) -> int:
-        """Stop returning these chunk ids; returns how many were held."""
-        held = np.setdiff1d(ids[np.isin(ids, self.ids)], self.removed)
-        if len(held):
-            self.removed = np.union1d(self.removed, held)
-            self.count -= len(held)
+        """Stop returning these chunk ids (the search skips them); returns how many were held."""
+        removed = super().remove(ids)
+        if removed:
+            self.removed = self.ids[~self.alive]
             self.skip = faiss.IDSelectorNot(faiss.IDSelectorBatch(self.removed))
-        return len(held)
-
-    def live_ids(self) -> np.ndarray:
-        """The chunk ids not removed since the save."""
-        return self.ids[~np.isin(self.ids, self.removed)] if len(self.removed) else self.ids
+        return removed
 
     def search(self, query: np.ndarray, k: int, nprobe: int) -> tuple[np.ndarray, np.ndarray]:
         """The `k` best chunk ids and inner products in the `nprobe` lists nearest the query, best first."""
