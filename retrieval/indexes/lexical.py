@@ -71,20 +71,19 @@ class _Frontier(NamedTuple):
 
 
 class _SavedBounds(NamedTuple):
-    """The frontiers of every term as saved: per term, how many postings they were computed from and where its
-    (count, shortest chunk) pairs end."""
+    """The frontiers of every term as saved, computed from its saved postings: where each term's (count, shortest
+    chunk) pairs end, and the pairs."""
 
-    sizes: np.ndarray
     ends: np.ndarray
     counts: np.ndarray
     lengths: np.ndarray
 
-    def frontier(self, term: int) -> _Frontier | None:
-        """The term's saved frontier (None for a term added since)."""
+    def frontier(self, term: int, postings: int) -> _Frontier | None:
+        """The term's saved frontier, computed from its `postings` saved postings (None for a term added since)."""
         if term >= len(self.ends):
             return None
         start, end = (int(self.ends[term - 1]) if term else 0), int(self.ends[term])
-        return _Frontier(int(self.sizes[term]), self.counts[start:end].astype(np.float64),
+        return _Frontier(postings, self.counts[start:end].astype(np.float64),
                          self.lengths[start:end].astype(np.float64))
 
 
@@ -311,7 +310,7 @@ class LexicalIndex:
         for `bound_cache_terms` terms; after adds only the new postings are read; deletions leave it a valid bound)."""
         cached = self._bounds.get(term.term)
         if cached is None and self._saved_bounds is not None:
-            cached = self._saved_bounds.frontier(term.term)
+            cached = self._saved_bounds.frontier(term.term, len(self.saved.of(term.term)[0]))
         if cached is not None and cached.count == len(term.docs):
             return cached
         origin = cached.count if cached is not None else 0
@@ -386,7 +385,7 @@ class LexicalIndex:
             (name, (lambda put, part=values: self._write_postings(put, sizes, part)) if isinstance(values, int)
              else (lambda put, values=values: put(values))) for name, values in arrays.items()])
         self.saved = _Saved(stored.mapped("post_docs", "<i4"), stored.mapped("post_freqs", "<u2"), arrays["post_ends"])
-        self._saved_bounds = _SavedBounds(sizes, *(arrays[name] for name in _BOUNDS)) if _BOUNDS[0] in arrays else None
+        self._saved_bounds = _SavedBounds(*(arrays[name] for name in _BOUNDS)) if _BOUNDS[0] in arrays else None
         self.added = {}
         live = np.flatnonzero(np.frombuffer(self.alive, np.uint8))
         self.slot = SlotMap(np.frombuffer(self.doc_ids, np.int64)[live], live)
@@ -462,8 +461,7 @@ class LexicalIndex:
         index.slot = SlotMap(ids, live)
         index.total_len = int(arrays["doc_len"][live].sum())
         if _BOUNDS[0] in arrays:
-            index._saved_bounds = _SavedBounds(np.diff(arrays["post_ends"], prepend=0), arrays["bound_ends"],
-                                               arrays["bound_counts"], arrays["bound_lengths"])
+            index._saved_bounds = _SavedBounds(*(arrays[name] for name in _BOUNDS))
         return index
 
 
