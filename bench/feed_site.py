@@ -31,20 +31,11 @@ class FeedRoute:
         """Serve the feed, or 304 when the client already has this version."""
         if handler.headers.get("If-None-Match") == self.etag:
             self.not_modified += 1
-            handler.send_response(304)
-            handler.send_header("ETag", self.etag)
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
+            respond(handler, 304, None, b"", headers={"ETag": self.etag})
             return
         self.full += 1
-        data = self.body.encode()
-        handler.send_response(200)
-        handler.send_header("Content-Type", self.content_type)
-        handler.send_header("ETag", self.etag)
-        handler.send_header("Last-Modified", "Tue, 01 Dec 2026 10:00:00 GMT")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.write(data)
+        respond(handler, 200, self.content_type, self.body.encode(),
+                headers={"ETag": self.etag, "Last-Modified": "Tue, 01 Dec 2026 10:00:00 GMT"})
 
 
 def failing(status: int) -> Handler:

@@ -10,10 +10,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
 
-def respond(handler: BaseHTTPRequestHandler, status: int, content_type: str, body: bytes, *, length: bool = True) -> None:
-    """Send a complete response; without length the body simply ends when the connection closes."""
+def respond(handler: BaseHTTPRequestHandler, status: int, content_type: str | None, body: bytes, *,
+            length: bool = True, headers: dict[str, str] | None = None) -> None:
+    """Send a complete response: Content-Type (unless None), the other `headers`, Content-Length; without length
+    the body simply ends when the connection closes."""
     handler.send_response(status)
-    handler.send_header("Content-Type", content_type)
+    if content_type is not None:
+        handler.send_header("Content-Type", content_type)
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
     if length:
         handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
@@ -30,15 +35,7 @@ def page(content_type: str, body: bytes, *, length: bool = True) -> Handler:
 
 def redirect(location: str) -> Handler:
     """A route that answers 302 with the given Location."""
-
-    def handle(handler: BaseHTTPRequestHandler) -> None:
-        """Send the redirect."""
-        handler.send_response(302)
-        handler.send_header("Location", location)
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-
-    return handle
+    return lambda handler: respond(handler, 302, None, b"", headers={"Location": location})
 
 
 def not_found(handler: BaseHTTPRequestHandler) -> None:
@@ -58,12 +55,17 @@ class LocalSite:
         site = self
 
         class RequestHandler(BaseHTTPRequestHandler):
-            """Dispatches GETs to the site's routes."""
+            """Dispatches GETs (and POSTs, their body read and dropped) to the site's routes."""
 
             def do_GET(self) -> None:
                 """Record the request and answer it with the matching route, or the fallback."""
                 site.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 site.routes.get(self.path, fallback)(self)
+
+            def do_POST(self) -> None:
+                """Read the body, then answer as a GET."""
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.do_GET()
 
             def log_message(self, *args: object) -> None:
                 """Keep test output quiet."""

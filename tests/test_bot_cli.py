@@ -10,19 +10,17 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from retrieval.settings import Settings
 from tests.fake_telegram import FakeTelegram
-from bench.web import respond
+from bench.web import LocalSite, respond
 
 TANYA = [sys.executable, "-m", "bot.cli"]
 
@@ -63,23 +61,9 @@ def test_a_rejected_token_is_a_one_line_error_that_does_not_show_the_token(tmp_p
 def web_server_answering(status: int) -> Iterator[str]:
     """A server on 127.0.0.1 answering every request (GET or POST) with `status` and an HTML page, as a proxy, a
     captive portal or a mistyped TELEGRAM_BASE_URL would; yields its URL."""
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            respond(self, status, "text/html", b"<html><body><h1>Welcome to nginx!</h1></body></html>")
-
-        do_GET = do_POST
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    page_html = b"<html><body><h1>Welcome to nginx!</h1></body></html>"
+    with LocalSite(fallback=lambda handler: respond(handler, status, "text/html", page_html)) as site:
+        yield site.url()
 
 
 @pytest.mark.parametrize(("status", "expected"), [

@@ -216,12 +216,7 @@ def encoded_page(body: bytes, encoding: str, content_type: str = "text/html") ->
 
     def handle(handler: BaseHTTPRequestHandler) -> None:
         """Send the body as is, labelled with its encoding."""
-        handler.send_response(200)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Encoding", encoding)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        respond(handler, 200, content_type, body, headers={"Content-Encoding": encoding})
 
     return handle
 
@@ -343,11 +338,7 @@ def test_missing_content_type_is_sniffed(site: LocalSite) -> None:
 
     def untyped(handler: BaseHTTPRequestHandler) -> None:
         """Answer without a Content-Type header."""
-        body = ARTICLE_HTML.encode()
-        handler.send_response(200)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        respond(handler, 200, None, ARTICLE_HTML.encode())
 
     site.routes["/tanpa-tipe"] = untyped
     assert draft(fetched(site.url("/tanpa-tipe"))).title == "Pasar Tradisional Kembali Ramai"
