@@ -71,13 +71,6 @@ def at(settings, data_dir: Path):
     return settings.model_copy(update={"data_dir": data_dir, "database_url": None})
 
 
-def _embedder(settings, backend: str):
-    """The configured model with the given backend."""
-    from retrieval.embedding.embedder import Embedder
-
-    return Embedder.from_settings(settings.model_copy(update={"embedding_backend": backend}))
-
-
 class Embedders(dict):
     """The configured model per backend, loaded when a section first asks for it and then shared."""
 
@@ -86,7 +79,9 @@ class Embedders(dict):
         self.settings = settings
 
     def __missing__(self, backend: str):
-        self[backend] = _embedder(self.settings, backend)
+        from retrieval.embedding.embedder import Embedder
+
+        self[backend] = Embedder.from_settings(self.settings.model_copy(update={"embedding_backend": backend}))
         return self[backend]
 
 
