@@ -83,3 +83,36 @@ def test_the_key_sentence_holds_what_the_question_word_asks(library, question, k
     """A year inside the question does not make it a "when" question; "apakah nama" asks a name; an area written
     onto its number ("1.902,37km²") counts as one."""
     assert key in bolded(library, (REGENCY, SONG, PORT), question)
+
+
+LANDSLIDE = ArticleDraft(title="Longsor di Cikarang Hilir", source="Kabar Daerah", text=(
+    "Longsor di Desa Cikarang Hilir menimbun jalan desa sepanjang 200 meter pada Selasa pagi. "
+    "Bencana itu terjadi karena hujan deras tiga hari berturut-turut dan tebing yang gundul. "
+    "Warga bergotong royong membersihkan material longsor."))
+BRIDGE = ArticleDraft(title="Footbridge collapse in Riverton", source="Metro Wire", text=(
+    "The footbridge over the Riverton canal collapsed on Sunday evening, injuring four pedestrians. "
+    "Engineers said the footbridge collapsed because its steel cables had rusted through after years without care. "
+    "The city has closed two similar bridges for inspection."))
+
+
+@pytest.mark.parametrize(("question", "key"), [
+    ("apa penyebab longsor di Cikarang Hilir?", "karena hujan deras"),
+    ("why did the Riverton footbridge collapse?", "because its steel cables had rusted"),
+])
+def test_a_question_asking_why_bolds_the_sentence_giving_the_cause(library, question, key):
+    """"Penyebab"/"mengapa"/"why" asks a cause: the sentence saying "karena"/"because" answers it, not the one that
+    repeats the event."""
+    assert key in bolded(library, (LANDSLIDE, BRIDGE), question)
+
+
+HIGHLAND = ArticleDraft(title="Kabupaten Lembah Hijau", source="Wiki Daerah", text=(
+    "Kabupaten Lembah Hijau adalah salah satu kabupaten di Provinsi Sulawesi Tengah. "
+    "Ibu kota kabupaten ini terletak di Sungai Batu. "
+    "Kabupaten ini memiliki luas wilayah 9.672km² dan berpenduduk 323.626 jiwa. "
+    "Pada tahun 1999 Kabupaten Lembah Hijau dimekarkan menjadi dua kabupaten."))
+
+
+def test_a_sentence_pointing_back_with_ini_answers_and_a_year_is_no_count(library):
+    """"Kabupaten ini" refers to the asked regency rather than naming another one, and "1999 Kabupaten" is a year,
+    not a count of regencies: the area sentence is bolded."""
+    assert "9.672km²" in bolded(library, (HIGHLAND,), "berapakah luas Kabupaten Lembah Hijau?")

@@ -136,15 +136,17 @@ def counted(sentence: str, tokens: list[str], slots: list[int], in_question: lis
             question_words: frozenset[str]) -> bool:
     """Whether a number counts what the question asks about: the question's noun follows it ("Eleven children"), or
     the unit of the asked measure does ("1.200 warga" for people, "11.420 Ha" for an area), or it is money ("$11
-    million") when the question asks a price."""
+    million") when the question asks a price. A year is no count of the noun after it ("pada tahun 1999 Kabupaten
+    Banggai …")."""
     if not question_words.isdisjoint(_PRICE) and _MONEY.search(sentence):
         return True
     units = _asked_units(question_words)
     for slot in slots:
         if _LEADING_DIGITS.sub("", tokens[slot]).lower() in units:
             return True
+        year = bool(_YEAR.fullmatch(tokens[slot]))
         for after in range(slot + 1, min(slot + 3, len(tokens))):
-            if in_question[after] or tokens[after].lower() in units:
+            if (in_question[after] and not year) or tokens[after].lower() in units:
                 return True
     return False
 
@@ -195,3 +197,18 @@ def date_precision(sentence: str) -> float:
     if _FULL_DATE.search(sentence):
         return 1.0
     return 0.5 if _MONTH_YEAR.search(sentence) else 0.0
+
+
+_ASKS_CAUSE = re.compile(r"\b(penyebab|sebab|mengapa|kenapa|alasan|why|cause|caused|reason)\b", re.IGNORECASE)
+_GIVES_CAUSE = re.compile(r"\b(karena|akibat|disebabkan|diakibatkan|menyebabkan|sebab|lantaran|because|due to|"
+                          r"caused by|as a result|owing to)\b", re.IGNORECASE)
+
+
+def asks_cause(question: str) -> bool:
+    """Whether the question asks why something happened ("apa penyebab …", "mengapa …", "why …")."""
+    return bool(_ASKS_CAUSE.search(question))
+
+
+def gives_cause(sentence: str) -> bool:
+    """Whether the sentence states a cause ("… terjadi karena …", "… because …")."""
+    return bool(_GIVES_CAUSE.search(sentence))
