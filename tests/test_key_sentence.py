@@ -116,3 +116,14 @@ def test_a_sentence_pointing_back_with_ini_answers_and_a_year_is_no_count(librar
     """"Kabupaten ini" refers to the asked regency rather than naming another one, and "1999 Kabupaten" is a year,
     not a count of regencies: the area sentence is bolded."""
     assert "9.672km²" in bolded(library, (HIGHLAND,), "berapakah luas Kabupaten Lembah Hijau?")
+
+
+LOWLAND = ArticleDraft(title="Kabupaten Pesisir Raya", source="Wiki Daerah", text=(
+    "Di provinsinya, Pesisir Raya adalah kabupaten terluas ke-2 setelah Kabupaten Cilacap. "
+    "Luas wilayah Pesisir Raya 1.902,37km², dengan penduduk sekitar 1,7 juta jiwa. "
+    "Sebagian besar penduduknya bekerja sebagai petani bawang merah."))
+
+
+def test_a_number_in_the_unit_of_the_asked_measure_outweighs_one_before_the_question_noun(library):
+    """"Luas … 1.902,37km²" answers "berapakah luas …" more surely than "ke-2 setelah Kabupaten" does."""
+    assert "1.902,37km²" in bolded(library, (LOWLAND,), "berapakah luas Kabupaten Pesisir Raya?")

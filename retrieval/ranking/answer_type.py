@@ -132,23 +132,31 @@ def _asked_units(question_words: frozenset[str]) -> frozenset[str]:
     return frozenset().union(*(u for measure, u in _MEASURES if not asked.isdisjoint(measure)))
 
 
+NOUN_COUNT = 0.5
+"""How surely a number followed by the question's noun counts it, against 1 for the asked measure's unit or money:
+"2.000 ton" answers "berapa besar kapal …" more surely than "1.000 orangutan" answers "berapa jumlah orangutan …
+pada tahun 1997"."""
+
+
 def counted(sentence: str, tokens: list[str], slots: list[int], in_question: list[bool],
-            question_words: frozenset[str]) -> bool:
-    """Whether a number counts what the question asks about: the question's noun follows it ("Eleven children"), or
-    the unit of the asked measure does ("1.200 warga" for people, "11.420 Ha" for an area), or it is money ("$11
-    million") when the question asks a price. A year is no count of the noun after it ("pada tahun 1999 Kabupaten
-    Banggai …")."""
+            question_words: frozenset[str]) -> float:
+    """How surely a number counts what the question asks about: the unit of the asked measure follows it ("1.200
+    warga" for people, "11.420 Ha" for an area) or it is money ("$11 million") when the question asks a price (1), or
+    the question's noun follows it ("Eleven children", `NOUN_COUNT`). A year is no count of the noun after it ("pada
+    tahun 1999 Kabupaten Banggai …")."""
     if not question_words.isdisjoint(_PRICE) and _MONEY.search(sentence):
-        return True
+        return 1.0
     units = _asked_units(question_words)
+    noun = False
     for slot in slots:
         if _LEADING_DIGITS.sub("", tokens[slot]).lower() in units:
-            return True
+            return 1.0
         year = bool(_YEAR.fullmatch(tokens[slot]))
         for after in range(slot + 1, min(slot + 3, len(tokens))):
-            if (in_question[after] and not year) or tokens[after].lower() in units:
-                return True
-    return False
+            if tokens[after].lower() in units:
+                return 1.0
+            noun = noun or (in_question[after] and not year)
+    return NOUN_COUNT if noun else 0.0
 
 
 def agent(tokens: list[str], slots: list[int]) -> bool:

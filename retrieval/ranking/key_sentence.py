@@ -136,8 +136,8 @@ def sentence_features(text: str, spans: Sequence[tuple[int, int]], cues: Questio
             names_offered(sentences[i], cues.words) if cues.kind in (PERSON, PLACE, NAME) else 0.0,
             _local(tokens, slots, asked),
             date_precision(sentences[i]) if cues.kind == TIME else 0.0,
-            float(cues.kind == NUMBER
-                  and counted(sentences[i], tokens, slots, _question_word_at(tokens, asked), cues.words)),
+            counted(sentences[i], tokens, slots, _question_word_at(tokens, asked), cues.words)
+            if cues.kind == NUMBER else 0.0,
             float(cues.kind == PERSON and agent(tokens, slots)),
             float(cues.kind == PLACE and located(tokens, slots)),
             float(asked.definition and defines(sentences[i])),
