@@ -182,7 +182,7 @@ class Library:
         """Validate and chunk one draft, or say why it cannot be stored (no text, too long, no substance)."""
         if isinstance(draft, UserError):
             return IngestResult(item, IngestStatus.FAILED, error=draft)
-        draft = normalise_metadata(draft)
+        draft = normalise_metadata(draft, ZoneInfo(self.settings.timezone))
         text = clean_text(draft.text or "")
         if not text:
             return IngestResult(item, IngestStatus.FAILED, error=UserError("no_text", "the article has no text", item))

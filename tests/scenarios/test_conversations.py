@@ -122,6 +122,15 @@ ASKING = [
             "they found underground; what exactly did the workers find near Kota station?"),
         Expect(has=("canal wall",), bold=("canal",)),
     )),
+    Scenario("A new user's first 'what can you do?', with or without a greeting, gets the how-to, not a passage",
+             given=("mrt", "rice"), steps=(
+                 Say("hi there, what can you do?"),
+                 Expect(has=("How to use me", "/sources"), lacks=("MRT", "[1]")),
+                 Say("halo, kamu bisa apa?", lang="id"),
+                 Expect(has=("Cara memakai",), lacks=("beras", "[1]")),
+                 Say("gimana cara pakainya?", lang="id"),
+                 Expect(has=("Cara memakai",), lacks=("[1]",)),
+             )),
 ]
 
 QUAKE_BODY = ("Gempa bermagnitudo 5,6 mengguncang Kabupaten Sukabumi, Jawa Barat, pada Kamis pukul 09.12 WIB. BMKG "
@@ -146,6 +155,16 @@ FORWARDING = [
         Say("where was the centre of the Garut earthquake?"),
         Expect(has=(POSTS["quake"].link, "45 kilometer"), lacks=(POSTS["zoo"].link,)),
     )),
+    Scenario("A burst's articles are numbered in the order the user forwarded them, as the confirmation lists them",
+             steps=(
+                 *burst(*BURST),
+                 Expect(replies=1, has=("Ganjil genap diperluas ke 26 ruas jalan (#1)",
+                                        "Ragunan dikunjungi 85.000 orang saat libur panjang (#2)",
+                                        "Transjakarta buka rute baru Blok M-Bandara Soekarno-Hatta (#3)",
+                                        "Soekarno-Hatta opens its fourth terminal (#7)")),
+                 Say("/article 1"),
+                 Expect(has=("Ganjil genap",)),
+             )),
     Scenario("After a burst of ten posts, a question about the second-newest is cited with that post", steps=(
         *burst(*BURST), *MORE_POSTS,
         Expect(replies=1, has=("Bogor",)),
@@ -251,6 +270,15 @@ TIME_AND_INLINE = [
                         lacks=("kosong", "tidak menemukan apa pun")),
                  Say("was there an earthquake in Garut yesterday?"),
                  Expect(has=("No stored article is from", "from another time", "Garut"), lacks=("found nothing",)),
+             )),
+    Scenario("A post published at 02:30 in Jakarta is that Jakarta day's news, in its citation and when asked by day",
+             steps=(
+                 Forward("infobmkg", 4430, "Gempa magnitudo 4,8 guncang Sukabumi\n\nGempa bermagnitudo 4,8 "
+                         "mengguncang Kabupaten Sukabumi pada Rabu pukul 02.10 WIB. BMKG menyatakan gempa tidak "
+                         "berpotensi tsunami.", "2024-06-04 19:30", lang="id"),
+                 Expect(has=("Tersimpan",)),
+                 Say("gempa apa yang terjadi pada 5 Juni 2024?", lang="id"),
+                 Expect(has=("Sukabumi", "2024-06-05"), lacks=("2024-06-04", "tidak menemukan")),
              )),
     Scenario("/latest lists the newest stored articles first", steps=(
         *burst("odd-even", "airport"), Expect(),
