@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.messages import text
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
-from retrieval.ingest.extract import body_without_title
+from retrieval.ingest.extract import body_start, body_without_title
 from retrieval.ranking.excerpt import excerpt, whole_sentences
 from retrieval.ranking.timeframe import TimeRange
 
@@ -82,7 +82,7 @@ def citation_spans(citation: Citation) -> Block:
 def passage_block(passage: AnswerPassage, excerpt_chars: int | None = None, lang: str = "en") -> Block:
     """[n] passage text (or, when longer than `excerpt_chars`, whole sentences around its key sentence, marked
     with …) with its key sentence in bold, then its citation and the other sources of the same story."""
-    shown = excerpt(passage.text, passage.highlight, excerpt_chars)
+    shown = excerpt(passage.text, passage.highlight, excerpt_chars, passage.article.title or "")
     block: Block = [(f"[{passage.rank}] ", "b"), (shown.before, None), (shown.key, "b"), (shown.after, None),
                     ("\n— ", None)]
     also = [("\n" + text(lang, "also_in", sources=also_in_names(passage)), None)] if passage.also_in else []
@@ -186,12 +186,16 @@ def _cut_point(value: str, room: int) -> int:
 
 def render_context(lang: str, rank: int, found: PassageContext, highlight: tuple[int, int] | None = None) -> list[str]:
     """The whole sentences around a passage, with its key sentence (`highlight`, relative to the passage; the
-    whole passage when unknown) in bold and the citation under it, as an answer shows it."""
+    whole passage when unknown) in bold and the citation under it, as an answer shows it (without the article's
+    title line above it, as the citation shows the title)."""
     lo, hi = whole_sentences(found.text, found.start, found.end, found.cut_before, found.cut_after)
     key_start, key_end = ((found.start + highlight[0], found.start + highlight[1]) if highlight
                           else (found.start, found.end))
     key_start, key_end = max(key_start, lo), min(key_end, hi)
     before = "… " if lo > 0 or found.cut_before else ""
+    title_end = 0 if found.cut_before else body_start(found.text, found.article.title or "")
+    if lo == 0 and 0 < title_end <= key_start:
+        lo = title_end
     after = " …" if hi < len(found.text) or found.cut_after else ""
     block: Block = [(text(lang, "context_title", n=rank) + "\n\n", "b"),
                     (before + found.text[lo:key_start], None), (found.text[key_start:key_end], "b"),

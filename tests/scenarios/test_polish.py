@@ -73,6 +73,18 @@ SCENARIOS = [
         ),
     ),
     Scenario(
+        "An answer from a forwarded post shows the post's title once, in the citation, not again above the passage",
+        steps=(
+            Forward.of(POSTS["busway"], lang="id"),
+            Expect(has=("Tersimpan",)),
+            Say("berapa tarif rute baru Transjakarta?", lang="id"),
+            Expect(has=("[1] Transjakarta membuka rute baru", "— Transjakarta buka rute baru Blok M"),
+                   lacks=("[1] Transjakarta buka",), bold=("Rp 3.500",)),
+            Press("Konteks [1]"),
+            Expect(has=("— Transjakarta buka rute baru Blok M",), lacks=("Soekarno-Hatta\n\nTransjakarta",)),
+        ),
+    ),
+    Scenario(
         "An admin who asks to delete an article can cancel, and the article stays",
         given=("rice",),
         settings=ADMIN,
