@@ -289,6 +289,12 @@ TIME_AND_INLINE = [
         Inline("who accompanied Putin to Pyongyang"),
         ExpectInline(has=(DELEGATION,)),
     )),
+    Scenario("Each inline result posts a passage that stands alone, not numbered as the fourth of a list nobody sees",
+             given=("rice", "flood", "mrt"), steps=(
+                 Forward.of(POSTS["quake"], lang="id"), Expect(),
+                 Inline("kabar terbaru jakarta", lang="id"),
+                 ExpectInline(has=("[1] ",), lacks=("[2]", "[3]", "[4]")),
+             )),
     Scenario("Two keywords typed inline, as people search, are enough for results", given=("putin", "mrt"), steps=(
         Inline("putin pyongyang"),
         ExpectInline(has=("Pyongyang",)),
