@@ -15,7 +15,7 @@ from telegram.error import NetworkError
 from bot.access import Access, CallbackSigner
 from bot.conversation import PassageContext, parse_article_id, parse_intent
 from bot.forwards import ForwardPart, draft_from_parts, title_from
-from bot.handlers.keyboards import context_button
+from bot.handlers.keyboards import button_language, context_button
 from bot.messages import TEXTS, error_reason, language_for, text
 from bot.render_html import render_answer, render_context, split_messages, utf16_len
 from bot.retry import RetryingRateLimiter
@@ -206,9 +206,15 @@ def test_a_context_button_leaves_out_the_key_sentence_rather_than_exceed_telegra
     huge = AnswerPassage(12, 0.9, "x" * 10, 12345678, 12349999, Citation(1234567890, "T", None, None, None), (1,),
                          (100000, 200000))
     button = context_button(signer, 7, huge, "en")
-    assert signer.verify(7, button.callback_data) == "ctx:1234567890:12345678:12349999:12"
+    assert signer.verify(7, button.callback_data) == "en~ctx:1234567890:12345678:12349999:12"
     small = AnswerPassage(2, 0.9, "x" * 10, 100, 400, Citation(3, "T", None, None, None), (1,), (5, 60))
-    assert signer.verify(7, context_button(signer, 7, small, "en").callback_data) == "ctx:3:100:400:2:5:60"
+    assert signer.verify(7, context_button(signer, 7, small, "id").callback_data) == "id~ctx:3:100:400:2:5:60"
+
+
+def test_a_button_answers_in_the_language_of_its_message_and_one_made_before_the_mark_in_the_chats() -> None:
+    assert button_language("id~more:k1:3") == ("id", "more:k1:3")
+    assert button_language("ctx:3:100:400:2") == (None, "ctx:3:100:400:2")
+    assert button_language("xx~src:5") == (None, "xx~src:5")
 
 
 def test_an_article_whose_text_opens_with_its_title_shows_the_title_once():

@@ -235,6 +235,15 @@ GROUPS = [
                  Say("how much is premium rice at Cipinang?", chat="group", user="citra"),
                  Expect(chat="group", has=("16.200",), lacks=(DELEGATION,)),
              )),
+    Scenario("In a group, the buttons under an Indonesian answer answer in Indonesian, whoever presses them",
+             given=("putin", "rice", "mrt", "flood"), settings={"top_k": 2}, steps=(
+                 Say("siapa yang mendampingi Putin?", chat="group", user="budi", lang="id"),
+                 Expect(chat="group", has=(DELEGATION,), buttons=("Konteks [1]", "Bagian lainnya")),
+                 Press("Bagian lainnya", chat="group", user="citra"),
+                 Expect(chat="group", has=("[3]",), buttons=("Konteks [3]",), lacks=("Context", "passages")),
+                 Press("Konteks [1]", chat="group", user="citra"),
+                 Expect(chat="group", has=("Konteks [1]",), lacks=("Context of",)),
+             )),
     Scenario("A post forwarded into a group is not stored", steps=(
         Forward.of(POSTS["zoo"], chat="group"),
         Expect(chat="group", replies=0),
