@@ -45,7 +45,7 @@ class Console:
         view = await self.conversation.ask(CONVERSATION, intent.argument)
         if view.answer.vague:
             return text(self.lang, "ask_vague")
-        if not view.shown:
+        if not view.shown and view.answer.empty_time is None:
             return text(self.lang, "empty_library")
         return render_answer(replace(view.answer, passages=view.shown), self.color, self.conversation.settings.excerpt_chars, self.lang)
 

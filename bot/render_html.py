@@ -99,9 +99,9 @@ def answer_blocks(passages: list[AnswerPassage], found: bool | Certainty, lang: 
                   empty_time: TimeRange | None = None) -> list[Block]:
     """The blocks of an answer: found, the passages (after a 'sorted by date' line when they are in date order);
     unsure, a short warning first; not found, one line and the nearest passage alone (when nothing is from the
-    time the question named, the line says so). The last page of 'more passages' ends saying there are no more."""
+    time the question named, the line says so, alone when there is no passage). The last page of 'more passages' ends saying there are no more."""
     if not passages:
-        return [[(text(lang, "empty_library"), None)]]
+        return [[(not_found_lines(lang, empty_time)[0], "b") if empty_time else (text(lang, "empty_library"), None)]]
     outcome = Certainty.of(found)
     head: list[Block] = [[(text(lang, "by_date"), "i")]] if by_date else []
     if outcome is Certainty.UNSURE:

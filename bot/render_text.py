@@ -37,7 +37,7 @@ def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None
     if answer.vague:
         return text(lang, "ask_vague")
     if not answer.passages:
-        return text(lang, "cli_empty_library")
+        return not_found_lines(lang, answer.empty_time)[0] if answer.empty_time else text(lang, "cli_empty_library")
     passages, lines = answer.shown, []
     if answer.confidence is Certainty.UNSURE:
         lines = [text(lang, "unsure"), ""]

@@ -364,11 +364,12 @@ class Library:
         return timed
 
     def _dated_listing(self, question: str, span: TimeRange | None, limit: int) -> Answer:
-        """The articles of a time (all times when None), newest first, each by its opening passage."""
+        """The articles of a time (all times when None), newest first, each by its opening passage; none, with
+        `empty_time` set, when no article is from that time."""
         bounds = date_bounds(span, ZoneInfo(self.settings.timezone)) if span is not None else None
         passages = [passage for rank, article in enumerate(self.repo.articles_by_date(bounds, limit=limit), 1)
                     if (passage := self._opening(rank, article)) is not None]
-        return Answer(question, bool(passages), passages, by_date=True)
+        return Answer(question, bool(passages), passages, by_date=True, empty_time=None if passages else span)
 
     def _opening(self, rank: int, article: Article) -> AnswerPassage | None:
         """An article's first passage, cited."""

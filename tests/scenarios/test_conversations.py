@@ -289,6 +289,13 @@ TIME_AND_INLINE = [
                  Say("gempa apa yang terjadi pada 5 Juni 2024?", lang="id"),
                  Expect(has=("Sukabumi", "2024-06-05"), lacks=("2024-06-04", "tidak menemukan")),
              )),
+    Scenario("Asking what happened on a day nothing stored is from says so, not that the library is empty",
+             given=("rice", "mrt"), steps=(
+                 Say("what happened yesterday?"),
+                 Expect(has=("No stored article is from",), lacks=("library is empty",)),
+                 Say("berita kemarin apa?", lang="id"),
+                 Expect(has=("Tidak ada artikel tersimpan dari",), lacks=("kosong",)),
+             )),
     Scenario("/latest lists the newest stored articles first", steps=(
         *burst("odd-even", "airport"), Expect(),
         Say("/latest"),
