@@ -244,6 +244,14 @@ GROUPS = [
                  Press("Konteks [1]", chat="group", user="citra"),
                  Expect(chat="group", has=("Konteks [1]",), lacks=("Context of",)),
              )),
+    Scenario("'ok makasih' replying to the bot's answer is thanks, not a question to search", given=("flood",), steps=(
+        Say("berapa ketinggian air di Kampung Melayu?", chat="group", user="citra", lang="id"),
+        Expect(chat="group", has=("1,5 meter",)),
+        Say("ok makasih", chat="group", user="citra", lang="id", mention=False, reply_to_answer=True),
+        Expect(chat="group", has=("Sama-sama",), lacks=("[1]",)),
+        Say("oke, thanks a lot", chat="group", user="budi", mention=False, reply_to_answer=True),
+        Expect(chat="group", has=("welcome",), lacks=("[1]",)),
+    )),
     Scenario("A post forwarded into a group is not stored", steps=(
         Forward.of(POSTS["zoo"], chat="group"),
         Expect(chat="group", replies=0),
