@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bot.forwards import title_from
+from bot.forwards import shortened, title_from
 from bot.messages import error_reason, text
 from retrieval.answer import Answer, AnswerPassage, Certainty, PassageContext
 from retrieval.ingest.documents import ArticleDraft, UserError
@@ -116,7 +116,7 @@ def burst_notice(results: list[tuple[IngestResult, str]], lang: str) -> str:
     if saved:
         sources = _listed(list(dict.fromkeys(source for _, source in saved)), lang)
         lines.append(text(lang, "burst_saved", posts=len(saved), sources=sources))
-        lines += [f"• {_shortened(result.title or '')} (#{result.article_id})" for result, _ in saved]
+        lines += [f"• {shortened(result.title or '', BURST_TITLE_CHARS)} (#{result.article_id})" for result, _ in saved]
     if duplicates:
         lines.append(text(lang, "burst_duplicates", posts=duplicates))
     if failed:
@@ -127,13 +127,6 @@ def burst_notice(results: list[tuple[IngestResult, str]], lang: str) -> str:
             lines.append(text(lang, "burst_failed_list", posts=len(failed)))
             lines += [f"• {reason}" for reason in reasons]
     return "\n".join(lines)
-
-
-def _shortened(title: str) -> str:
-    """A title cut to BURST_TITLE_CHARS at a word boundary, for the list of a burst's articles."""
-    if len(title) <= BURST_TITLE_CHARS:
-        return title
-    return title[:BURST_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _listed(names: list[str], lang: str) -> str:

@@ -21,6 +21,10 @@ from telegram import (
 from retrieval.ingest.documents import ArticleDraft
 
 TITLE_CHARS = 120
+"""A first line up to this long is the post's headline, its title as it stands."""
+HEADLESS_TITLE_CHARS = 60
+"""A text opening with a whole paragraph has no headline: it is titled by its opening words, cut here, rather than
+by a second copy of its first sentence."""
 JOIN_PUBLISHED = timedelta(seconds=60)
 """Consecutive posts of one origin published at most this far apart are the parts of one long post."""
 
@@ -121,11 +125,16 @@ def _one_article(previous: ForwardPart, part: ForwardPart) -> bool:
 
 
 def title_from(body: str) -> str:
-    """The first line, shortened at a word boundary."""
+    """The first line when it is a headline, else the opening words of the paragraph it is."""
     line = body.strip().split("\n", 1)[0].strip()
-    if len(line) <= TITLE_CHARS:
-        return line
-    return line[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return line if len(line) <= TITLE_CHARS else shortened(line, HEADLESS_TITLE_CHARS)
+
+
+def shortened(text: str, limit: int) -> str:
+    """Text cut at a word boundary to at most `limit` characters, marked with … (a sentence's own full stop too)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
 @dataclass
