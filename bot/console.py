@@ -99,7 +99,7 @@ class Console:
 
     async def _stats(self, intent: Intent) -> str:
         """/stats, with the engine details: whoever runs the console runs the library."""
-        return stats_text(await self.conversation.stats(), self.lang, engine=True)
+        return stats_text(await self.conversation.stats(), self.lang, self.conversation.settings.timezone, engine=True)
 
 
 async def converse(console: Console, lines: TextIO, out: TextIO, prompt: str = "") -> None:

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.forwards import shortened, title_from
-from bot.messages import error_reason, text
+from bot.messages import clock, error_reason, text
 from retrieval.answer import Answer, AnswerPassage, Certainty, PassageContext
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import extract_file
@@ -256,11 +256,11 @@ class Conversation:
         return await asyncio.to_thread(self.library.stats)
 
 
-def stats_text(stats: Stats, lang: str, engine: bool = False) -> str:
-    """The /stats reply: the library's counts; with `engine` (for admins) also the turns of all chats, the model
-    and the index."""
-    last = stats.last_ingested_at.strftime("%Y-%m-%d %H:%M") if stats.last_ingested_at else text(lang, "never")
-    counts = text(lang, "stats", articles=stats.articles, chunks=stats.chunks, last=last)
+def stats_text(stats: Stats, lang: str, zone: str, engine: bool = False) -> str:
+    """The /stats reply: the library's counts, the last addition in the readers' time `zone`; with `engine` (for
+    admins) also the turns of all chats, the model and the index."""
+    counts = text(lang, "stats", articles=stats.articles, chunks=stats.chunks,
+                  last=clock(stats.last_ingested_at, zone, lang))
     if not engine:
         return counts
     return counts + "\n" + text(lang, "stats_engine", turns=stats.conversations_turns, model=stats.model,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from retrieval.ingest.documents import UserError
 from retrieval.ingest.extract import SEND_INSTEAD
@@ -542,6 +544,13 @@ TEXTS["id"].update({
 
 COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang", "latest",
             "timeline", "subscribe", "feeds", "unsubscribe", "channels")
+
+
+def clock(moment: datetime | None, zone: str, lang: str) -> str:
+    """A stored UTC time ("last added", "last success") as the readers' wall clock in `zone`, or "never"."""
+    if moment is None:
+        return text(lang, "never")
+    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
 def language_for(language_code: str | None) -> str:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from telegram.error import NetworkError
 
 from bot.access import Access, CallbackSigner
-from bot.conversation import PassageContext, parse_article_id, parse_intent
+from bot.conversation import PassageContext, parse_article_id, parse_intent, stats_text
 from bot.forwards import ForwardPart, draft_from_parts, title_from
 from bot.handlers.keyboards import button_language, context_button
 from bot.messages import TEXTS, error_reason, language_for, text
@@ -24,6 +24,7 @@ from bot.settings import BotSettings
 from bot.startup import failure_line
 from retrieval.answer import AnswerPassage, Citation
 from retrieval.ingest.documents import UserError
+from retrieval.library import Stats
 from tests.fake_telegram import parse_html
 
 
@@ -241,3 +242,9 @@ def test_a_time_with_nothing_stored_is_named_by_its_days_open_ends_included():
         "Tidak ada artikel tersimpan dari 2024-05-01 – 2024-05-31."
     assert not_found_lines("en", TimeRange(date(2024, 1, 1), None))[0] == "No stored article is from 2024-01-01 or later."
     assert not_found_lines("en", None)[0] == text("en", "nothing_found")
+
+
+def test_stats_tell_when_the_last_article_was_added_in_the_readers_time_zone() -> None:
+    stats = Stats(3, 4, 0, "e5", "flat", datetime(2026, 12, 1, 21, 26))
+    assert "Last added: 2026-12-02 04:26" in stats_text(stats, "en", "Asia/Jakarta")
+    assert "Terakhir ditambah: 2026-12-01 21:26" in stats_text(stats, "id", "UTC")

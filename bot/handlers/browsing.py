@@ -50,4 +50,4 @@ async def stats(update: Update, context: Context) -> None:
     lang = await language(update, context)
     svc = services(context)
     engine = svc.access.is_admin(sender_id(update))
-    await reply(update, stats_text(await svc.conversation.stats(), lang, engine))
+    await reply(update, stats_text(await svc.conversation.stats(), lang, svc.conversation.settings.timezone, engine))

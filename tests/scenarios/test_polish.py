@@ -4,7 +4,9 @@ results. Each scenario failed before its fix."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +17,8 @@ from tests.news import POSTS
 from tests.scenarios.runner import play
 from tests.scenarios.script import Expect, ExpectInline, Forward, ForwardFrom, Inline, Press, Restart, Say, Scenario
 
+JAKARTA_TODAY = datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat()
+"""Today in the readers' time zone (the settings' default), the day a message sent now counts as added on."""
 ADMIN = {"admin_user_ids": "1002"}
 """Budi (user 1002) is the bot's admin; Ani, the default user, is not."""
 
@@ -158,6 +162,15 @@ SCENARIOS = [
             Expect(has=("Articles: 1", "Passages:"), lacks=("Model", "turns", "e5")),
             Say("/stats", lang="id"),
             Expect(has=("Artikel: 1",), lacks=("Model", "Giliran")),
+        ),
+    ),
+    Scenario(
+        "/stats tells when the last article was added on the readers' Jakarta clock, not in UTC",
+        steps=(
+            Forward.of(POSTS["zoo"], lang="id"),
+            Expect(has=("Tersimpan",)),
+            Say("/stats", lang="id"),
+            Expect(has=(f"Terakhir ditambah: {JAKARTA_TODAY}",)),
         ),
     ),
     Scenario(
