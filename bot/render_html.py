@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.messages import text
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
+from retrieval.asking.dating import article_day
 from retrieval.ingest.extract import body_start, body_without_title
 from retrieval.ranking.excerpt import excerpt, whole_sentences
 from retrieval.ranking.timeframe import TimeRange
@@ -203,27 +205,34 @@ def render_context(lang: str, rank: int, found: PassageContext, highlight: tuple
     return split_messages([block + citation_spans(found.article)])
 
 
-def render_sources(lang: str, articles: list, offset: int) -> str:
+def listed_day(info, zone: str) -> str | None:
+    """The day a listing shows for an article: its publication day, else the day it was added in the readers'
+    time `zone` (the day "hari ini" finds it under)."""
+    day = article_day(info.published_at, info.ingested_at, ZoneInfo(zone))
+    return day.isoformat() if day else None
+
+
+def render_sources(lang: str, articles: list, offset: int, zone: str) -> str:
     """One page of stored articles."""
     if not articles:
         return escape(text(lang, "sources_empty"))
     lines = [f"<b>{escape(text(lang, 'sources_title', start=offset + 1, end=offset + len(articles)))}</b>"]
     for info in articles:
-        when = date_text(info.published_at) or date_text(info.ingested_at)
+        when = listed_day(info, zone)
         title = span_html(info.title or f"#{info.id}", link_tag(info.url) if info.url else None)
         details = " · ".join(distinct(info.source, when, text(lang, "chunks", chunks=info.chunks)))
         lines.append(f"#{info.id} {title} · {escape(details)}")
     return "\n".join(lines)
 
 
-def render_latest(lang: str, articles: list, topic: str, offset: int) -> str:
+def render_latest(lang: str, articles: list, topic: str, offset: int, zone: str) -> str:
     """One page of /latest: the newest articles (on `topic` when given)."""
     if not articles:
         return escape(text(lang, "latest_none"))
     title = text(lang, "latest_topic_title", topic=topic) if topic else text(lang, "latest_title")
     lines = [f"<b>{escape(title)}</b>"]
     for number, info in enumerate(articles, offset + 1):
-        when = date_text(info.published_at) or date_text(info.ingested_at)
+        when = listed_day(info, zone)
         name = span_html(info.title or f"#{info.id}", link_tag(info.url) if info.url else None)
         details = " · ".join(distinct(info.source, when))
         lines.append(f"{number}. {name} · {escape(details)} · /article {info.id}")

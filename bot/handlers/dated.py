@@ -36,7 +36,7 @@ async def latest_page(context: Context, chat_id: int, topic: str, offset: int,
     found = await asyncio.to_thread(svc.conversation.library.latest, topic or None, offset, LATEST_PAGE + 1)
     older = len(found) > LATEST_PAGE
     keyboard = older_keyboard(svc.signer, chat_id, topic, offset + LATEST_PAGE, lang) if older else None
-    return render_latest(lang, found[:LATEST_PAGE], topic, offset), keyboard
+    return render_latest(lang, found[:LATEST_PAGE], topic, offset, svc.conversation.settings.timezone), keyboard
 
 
 def older_keyboard(signer: CallbackSigner, chat_id: int, topic: str, offset: int, lang: str) -> InlineKeyboardMarkup:

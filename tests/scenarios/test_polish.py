@@ -174,6 +174,17 @@ SCENARIOS = [
         ),
     ),
     Scenario(
+        "/sources and /latest date an article without a publication date by the Jakarta day it was added",
+        steps=(
+            Say(BUDI_NOTE, lang="id"),
+            Expect(has=("Tersimpan",)),
+            Say("/sources", lang="id"),
+            Expect(has=(f"· {JAKARTA_TODAY} ·",)),
+            Say("/latest", lang="id"),
+            Expect(has=(f"· {JAKARTA_TODAY} ·",)),
+        ),
+    ),
+    Scenario(
         "/stats shows an admin the engine: the model, the index and the turns of all chats",
         given=("putin",),
         settings=ADMIN,
