@@ -348,7 +348,8 @@ class Library:
         """The time the question names, or the `since`/`until` days; None when neither, or when time is off.
 
         A date the question names outright ("tahun 1998") that no stored article falls in is read as part of the
-        question's topic, not as a publication time.
+        question's topic, not as a publication time, unless the question asks for nothing but that time ("what
+        happened in June 2024?"): its listing then says no stored article is from then.
         """
         if since is not None or until is not None:
             return TimeQuestion(TimeRange(since, until), False, question, False)
@@ -358,8 +359,8 @@ class Library:
         timed = read_time(question, (now or datetime.now(timezone.utc)).astimezone(zone).date())
         if not timed.timed:
             return None
-        if timed.range is not None and not timed.range.relative and not self.repo.has_articles_within(
-                date_bounds(timed.range, zone)):
+        if timed.range is not None and not timed.range.relative and not timed.only_time and not (
+                self.repo.has_articles_within(date_bounds(timed.range, zone))):
             return read_recency(question)
         return timed
 

@@ -303,6 +303,8 @@ TIME_AND_INLINE = [
                  Expect(has=("No stored article is from",), lacks=("library is empty",)),
                  Say("berita kemarin apa?", lang="id"),
                  Expect(has=("Tidak ada artikel tersimpan dari",), lacks=("kosong",)),
+                 Say("what happened in June 2024?"),
+                 Expect(has=("No stored article is from 2024-06-01 – 2024-06-30",), lacks=("found nothing about",)),
              )),
     Scenario("/latest lists the newest stored articles first", steps=(
         *burst("odd-even", "airport"), Expect(),
