@@ -45,7 +45,7 @@ class Console:
         view = await self.conversation.ask(CONVERSATION, intent.argument)
         if view.answer.vague:
             return text(self.lang, "ask_vague")
-        if not view.shown:
+        if not view.shown and view.answer.empty_time is None:
             return text(self.lang, "empty_library")
         return render_answer(replace(view.answer, passages=view.shown), self.color, self.conversation.settings.excerpt_chars, self.lang)
 
@@ -99,7 +99,7 @@ class Console:
 
     async def _stats(self, intent: Intent) -> str:
         """/stats, with the engine details: whoever runs the console runs the library."""
-        return stats_text(await self.conversation.stats(), self.lang, engine=True)
+        return stats_text(await self.conversation.stats(), self.lang, self.conversation.settings.timezone, engine=True)
 
 
 async def converse(console: Console, lines: TextIO, out: TextIO, prompt: str = "") -> None:

@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bot.forwards import title_from
-from bot.messages import error_reason, text
+from bot.forwards import shortened, title_from
+from bot.messages import clock, error_reason, text
 from retrieval.answer import Answer, AnswerPassage, Certainty, PassageContext
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import extract_file
@@ -116,7 +116,7 @@ def burst_notice(results: list[tuple[IngestResult, str]], lang: str) -> str:
     if saved:
         sources = _listed(list(dict.fromkeys(source for _, source in saved)), lang)
         lines.append(text(lang, "burst_saved", posts=len(saved), sources=sources))
-        lines += [f"• {_shortened(result.title or '')} (#{result.article_id})" for result, _ in saved]
+        lines += [f"• {shortened(result.title or '', BURST_TITLE_CHARS)} (#{result.article_id})" for result, _ in saved]
     if duplicates:
         lines.append(text(lang, "burst_duplicates", posts=duplicates))
     if failed:
@@ -127,13 +127,6 @@ def burst_notice(results: list[tuple[IngestResult, str]], lang: str) -> str:
             lines.append(text(lang, "burst_failed_list", posts=len(failed)))
             lines += [f"• {reason}" for reason in reasons]
     return "\n".join(lines)
-
-
-def _shortened(title: str) -> str:
-    """A title cut to BURST_TITLE_CHARS at a word boundary, for the list of a burst's articles."""
-    if len(title) <= BURST_TITLE_CHARS:
-        return title
-    return title[:BURST_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _listed(names: list[str], lang: str) -> str:
@@ -263,11 +256,11 @@ class Conversation:
         return await asyncio.to_thread(self.library.stats)
 
 
-def stats_text(stats: Stats, lang: str, engine: bool = False) -> str:
-    """The /stats reply: the library's counts; with `engine` (for admins) also the turns of all chats, the model
-    and the index."""
-    last = stats.last_ingested_at.strftime("%Y-%m-%d %H:%M") if stats.last_ingested_at else text(lang, "never")
-    counts = text(lang, "stats", articles=stats.articles, chunks=stats.chunks, last=last)
+def stats_text(stats: Stats, lang: str, zone: str, engine: bool = False) -> str:
+    """The /stats reply: the library's counts, the last addition in the readers' time `zone`; with `engine` (for
+    admins) also the turns of all chats, the model and the index."""
+    counts = text(lang, "stats", articles=stats.articles, chunks=stats.chunks,
+                  last=clock(stats.last_ingested_at, zone, lang))
     if not engine:
         return counts
     return counts + "\n" + text(lang, "stats_engine", turns=stats.conversations_turns, model=stats.model,

@@ -21,6 +21,10 @@ from telegram import (
 from retrieval.ingest.documents import ArticleDraft
 
 TITLE_CHARS = 120
+"""A first line up to this long is the post's headline, its title as it stands."""
+HEADLESS_TITLE_CHARS = 60
+"""A text opening with a whole paragraph has no headline: it is titled by its opening words, cut here, rather than
+by a second copy of its first sentence."""
 JOIN_PUBLISHED = timedelta(seconds=60)
 """Consecutive posts of one origin published at most this far apart are the parts of one long post."""
 
@@ -39,6 +43,8 @@ class ForwardPart:
     user_id: int | None
     language_code: str | None
     album: str | None = None
+    received: int = 0
+    """The message's id in the chat it reached: the order the user sent it in (updates may be handled out of it)."""
 
 
 def chat_link(chat: Chat, message_id: int) -> str | None:
@@ -80,7 +86,8 @@ def forward_part(message: Message, forwarded_label: str) -> ForwardPart | None:
     order = origin.message_id if isinstance(origin, MessageOriginChannel) else message.message_id
     user = message.from_user
     return ForwardPart(message.text or message.caption or "", key, order, source, url, origin.date, author,
-                       user.id if user else None, user.language_code if user else None, message.media_group_id)
+                       user.id if user else None, user.language_code if user else None, message.media_group_id,
+                       message.message_id)
 
 
 def draft_from_parts(parts: list[ForwardPart]) -> ArticleDraft:
@@ -93,17 +100,17 @@ def draft_from_parts(parts: list[ForwardPart]) -> ArticleDraft:
 
 
 def articles_from_parts(parts: list[ForwardPart]) -> list[list[ForwardPart]]:
-    """The articles a burst of forwarded parts holds, in the order they arrived: the posts of one album are one
-    article, and so are consecutive posts of one origin published within JOIN_PUBLISHED of each other; every other
-    post is an article of its own, keeping its own link and date."""
-    arrival = {id(part): position for position, part in enumerate(parts)}
+    """The articles a burst of forwarded parts holds, in the order the user sent them (by message id, then arrival):
+    the posts of one album are one article, and so are consecutive posts of one origin published within
+    JOIN_PUBLISHED of each other; every other post is an article of its own, keeping its own link and date."""
+    sent = {id(part): (part.received, position) for position, part in enumerate(parts)}
     articles: list[list[ForwardPart]] = []
     for part in sorted(parts, key=lambda p: (p.album or "", p.origin_key, p.order)):
         if articles and _one_article(articles[-1][-1], part):
             articles[-1].append(part)
         else:
             articles.append([part])
-    return sorted(articles, key=lambda article: min(arrival[id(part)] for part in article))
+    return sorted(articles, key=lambda article: min(sent[id(part)] for part in article))
 
 
 def _one_article(previous: ForwardPart, part: ForwardPart) -> bool:
@@ -118,11 +125,16 @@ def _one_article(previous: ForwardPart, part: ForwardPart) -> bool:
 
 
 def title_from(body: str) -> str:
-    """The first line, shortened at a word boundary."""
+    """The first line when it is a headline, else the opening words of the paragraph it is."""
     line = body.strip().split("\n", 1)[0].strip()
-    if len(line) <= TITLE_CHARS:
-        return line
-    return line[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return line if len(line) <= TITLE_CHARS else shortened(line, HEADLESS_TITLE_CHARS)
+
+
+def shortened(text: str, limit: int) -> str:
+    """Text cut at a word boundary to at most `limit` characters, marked with … (a sentence's own full stop too)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
@@ -70,14 +70,16 @@ class InlineCache:
 def inline_results(answer: InlineAnswer, excerpt_chars: int, lang: str) -> list[InlineQueryResultArticle]:
     """One result per passage: the article's title (marked 'not sure' when the answer was unsure, as the chat
     answer is), its key sentence as the description; choosing it posts the passage with the key sentence in bold
-    and the citation, after the chat answer's 'not sure' line when unsure."""
+    and the citation, after the chat answer's 'not sure' line when unsure, numbered [1] as the one passage the
+    chat sees."""
     outcome = Certainty.UNSURE if answer.unsure else Certainty.FOUND
     return [InlineQueryResultArticle(
         id=f"{p.article.id}:{p.char_start}:{p.char_end}"[:64],
         title=result_title(p, answer.unsure, lang),
         description=" ".join(p.key_sentence.split())[:DESCRIPTION_CHARS],
         input_message_content=InputTextMessageContent(
-            split_messages(answer_blocks([p], outcome, lang, excerpt_chars))[0], parse_mode=ParseMode.HTML))
+            split_messages(answer_blocks([replace(p, rank=1)], outcome, lang, excerpt_chars))[0],
+            parse_mode=ParseMode.HTML))
         for p in answer.passages[:RESULTS]]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from retrieval.ingest.documents import UserError
 from retrieval.ingest.extract import SEND_INSTEAD
@@ -521,8 +523,9 @@ TEXTS["id"].update({
     "inline_unsure": "Belum pasti: {title}",
 })
 
-# Small talk: a friendly line instead of a search.
+# Small talk: a friendly line instead of a search; asking what the bot can do gets the how-to.
 TEXTS["en"].update({
+    "chat_help": TEXTS["en"]["help"],
     "chat_thanks": "You're welcome! Ask me anything about the stored news.",
     "chat_greeting": "Hello! Ask me a question about the stored news, e.g. “who accompanied Putin?”, or forward me "
                      "a post to store.",
@@ -530,6 +533,7 @@ TEXTS["en"].update({
     "ask_vague": "What or whom do you mean? Ask the whole question, e.g. “who accompanied Putin?”.",
 })
 TEXTS["id"].update({
+    "chat_help": TEXTS["id"]["help"],
     "chat_thanks": "Sama-sama! Tanyakan apa saja tentang berita yang tersimpan.",
     "chat_greeting": "Halo! Ajukan pertanyaan tentang berita yang tersimpan, misalnya “siapa yang mendampingi "
                      "Putin?”, atau teruskan postingan untuk disimpan.",
@@ -540,6 +544,13 @@ TEXTS["id"].update({
 
 COMMANDS = ("start", "help", "ask", "add", "sources", "article", "delete", "stats", "reset", "lang", "latest",
             "timeline", "subscribe", "feeds", "unsubscribe", "channels")
+
+
+def clock(moment: datetime | None, zone: str, lang: str) -> str:
+    """A stored UTC time ("last added", "last success") as the readers' wall clock in `zone`, or "never"."""
+    if moment is None:
+        return text(lang, "never")
+    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
 def language_for(language_code: str | None) -> str:

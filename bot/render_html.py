@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.messages import text
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
-from retrieval.ingest.extract import body_without_title
+from retrieval.asking.dating import article_day
+from retrieval.ingest.extract import body_start, body_without_title
 from retrieval.ranking.excerpt import excerpt, whole_sentences
 from retrieval.ranking.timeframe import TimeRange
 
@@ -82,7 +84,7 @@ def citation_spans(citation: Citation) -> Block:
 def passage_block(passage: AnswerPassage, excerpt_chars: int | None = None, lang: str = "en") -> Block:
     """[n] passage text (or, when longer than `excerpt_chars`, whole sentences around its key sentence, marked
     with …) with its key sentence in bold, then its citation and the other sources of the same story."""
-    shown = excerpt(passage.text, passage.highlight, excerpt_chars)
+    shown = excerpt(passage.text, passage.highlight, excerpt_chars, passage.article.title or "")
     block: Block = [(f"[{passage.rank}] ", "b"), (shown.before, None), (shown.key, "b"), (shown.after, None),
                     ("\n— ", None)]
     also = [("\n" + text(lang, "also_in", sources=also_in_names(passage)), None)] if passage.also_in else []
@@ -99,9 +101,9 @@ def answer_blocks(passages: list[AnswerPassage], found: bool | Certainty, lang: 
                   empty_time: TimeRange | None = None) -> list[Block]:
     """The blocks of an answer: found, the passages (after a 'sorted by date' line when they are in date order);
     unsure, a short warning first; not found, one line and the nearest passage alone (when nothing is from the
-    time the question named, the line says so). The last page of 'more passages' ends saying there are no more."""
+    time the question named, the line says so, alone when there is no passage). The last page of 'more passages' ends saying there are no more."""
     if not passages:
-        return [[(text(lang, "empty_library"), None)]]
+        return [[(not_found_lines(lang, empty_time)[0], "b") if empty_time else (text(lang, "empty_library"), None)]]
     outcome = Certainty.of(found)
     head: list[Block] = [[(text(lang, "by_date"), "i")]] if by_date else []
     if outcome is Certainty.UNSURE:
@@ -186,12 +188,16 @@ def _cut_point(value: str, room: int) -> int:
 
 def render_context(lang: str, rank: int, found: PassageContext, highlight: tuple[int, int] | None = None) -> list[str]:
     """The whole sentences around a passage, with its key sentence (`highlight`, relative to the passage; the
-    whole passage when unknown) in bold and the citation under it, as an answer shows it."""
+    whole passage when unknown) in bold and the citation under it, as an answer shows it (without the article's
+    title line above it, as the citation shows the title)."""
     lo, hi = whole_sentences(found.text, found.start, found.end, found.cut_before, found.cut_after)
     key_start, key_end = ((found.start + highlight[0], found.start + highlight[1]) if highlight
                           else (found.start, found.end))
     key_start, key_end = max(key_start, lo), min(key_end, hi)
     before = "… " if lo > 0 or found.cut_before else ""
+    title_end = 0 if found.cut_before else body_start(found.text, found.article.title or "")
+    if lo == 0 and 0 < title_end <= key_start:
+        lo = title_end
     after = " …" if hi < len(found.text) or found.cut_after else ""
     block: Block = [(text(lang, "context_title", n=rank) + "\n\n", "b"),
                     (before + found.text[lo:key_start], None), (found.text[key_start:key_end], "b"),
@@ -199,27 +205,34 @@ def render_context(lang: str, rank: int, found: PassageContext, highlight: tuple
     return split_messages([block + citation_spans(found.article)])
 
 
-def render_sources(lang: str, articles: list, offset: int) -> str:
+def listed_day(info, zone: str) -> str | None:
+    """The day a listing shows for an article: its publication day, else the day it was added in the readers'
+    time `zone` (the day "hari ini" finds it under)."""
+    day = article_day(info.published_at, info.ingested_at, ZoneInfo(zone))
+    return day.isoformat() if day else None
+
+
+def render_sources(lang: str, articles: list, offset: int, zone: str) -> str:
     """One page of stored articles."""
     if not articles:
         return escape(text(lang, "sources_empty"))
     lines = [f"<b>{escape(text(lang, 'sources_title', start=offset + 1, end=offset + len(articles)))}</b>"]
     for info in articles:
-        when = date_text(info.published_at) or date_text(info.ingested_at)
+        when = listed_day(info, zone)
         title = span_html(info.title or f"#{info.id}", link_tag(info.url) if info.url else None)
         details = " · ".join(distinct(info.source, when, text(lang, "chunks", chunks=info.chunks)))
         lines.append(f"#{info.id} {title} · {escape(details)}")
     return "\n".join(lines)
 
 
-def render_latest(lang: str, articles: list, topic: str, offset: int) -> str:
+def render_latest(lang: str, articles: list, topic: str, offset: int, zone: str) -> str:
     """One page of /latest: the newest articles (on `topic` when given)."""
     if not articles:
         return escape(text(lang, "latest_none"))
     title = text(lang, "latest_topic_title", topic=topic) if topic else text(lang, "latest_title")
     lines = [f"<b>{escape(title)}</b>"]
     for number, info in enumerate(articles, offset + 1):
-        when = date_text(info.published_at) or date_text(info.ingested_at)
+        when = listed_day(info, zone)
         name = span_html(info.title or f"#{info.id}", link_tag(info.url) if info.url else None)
         details = " · ".join(distinct(info.source, when))
         lines.append(f"{number}. {name} · {escape(details)} · /article {info.id}")

@@ -25,7 +25,7 @@ def citation_line(citation: Citation, lang: str = "en") -> str:
 def _highlighted(passage: AnswerPassage, color: bool, excerpt_chars: int | None) -> str:
     """The passage (or, when longer than `excerpt_chars`, the sentences around its key sentence, marked with …)
     with its key sentence marked: ANSI bold yellow on a terminal, **…** otherwise."""
-    shown = excerpt(passage.text, passage.highlight, excerpt_chars)
+    shown = excerpt(passage.text, passage.highlight, excerpt_chars, passage.article.title or "")
     on, off = ((BOLD + YELLOW, RESET) if color else ("**", "**")) if shown.key else ("", "")
     return shown.before + on + shown.key + off + shown.after
 
@@ -37,7 +37,7 @@ def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None
     if answer.vague:
         return text(lang, "ask_vague")
     if not answer.passages:
-        return text(lang, "cli_empty_library")
+        return not_found_lines(lang, answer.empty_time)[0] if answer.empty_time else text(lang, "cli_empty_library")
     passages, lines = answer.shown, []
     if answer.confidence is Certainty.UNSURE:
         lines = [text(lang, "unsure"), ""]

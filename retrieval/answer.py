@@ -108,7 +108,8 @@ class Answer:
     """The question names nothing to look for ("siapa?", "what is it?") and no earlier turn fills it in: nothing
     was searched, and the asker is best told to say what they mean."""
     empty_time: TimeRange | None = None
-    """The time the question named when no stored article is from it: the passages are from other times."""
+    """The time the question named when no stored article is from it: the passages are from other times (there are
+    none when the question asked only for that time's articles)."""
 
     @property
     def confidence(self) -> Certainty:

@@ -182,7 +182,7 @@ class Library:
         """Validate and chunk one draft, or say why it cannot be stored (no text, too long, no substance)."""
         if isinstance(draft, UserError):
             return IngestResult(item, IngestStatus.FAILED, error=draft)
-        draft = normalise_metadata(draft)
+        draft = normalise_metadata(draft, ZoneInfo(self.settings.timezone))
         text = clean_text(draft.text or "")
         if not text:
             return IngestResult(item, IngestStatus.FAILED, error=UserError("no_text", "the article has no text", item))
@@ -348,7 +348,8 @@ class Library:
         """The time the question names, or the `since`/`until` days; None when neither, or when time is off.
 
         A date the question names outright ("tahun 1998") that no stored article falls in is read as part of the
-        question's topic, not as a publication time.
+        question's topic, not as a publication time, unless the question asks for nothing but that time ("what
+        happened in June 2024?"): its listing then says no stored article is from then.
         """
         if since is not None or until is not None:
             return TimeQuestion(TimeRange(since, until), False, question, False)
@@ -358,17 +359,18 @@ class Library:
         timed = read_time(question, (now or datetime.now(timezone.utc)).astimezone(zone).date())
         if not timed.timed:
             return None
-        if timed.range is not None and not timed.range.relative and not self.repo.has_articles_within(
-                date_bounds(timed.range, zone)):
+        if timed.range is not None and not timed.range.relative and not timed.only_time and not (
+                self.repo.has_articles_within(date_bounds(timed.range, zone))):
             return read_recency(question)
         return timed
 
     def _dated_listing(self, question: str, span: TimeRange | None, limit: int) -> Answer:
-        """The articles of a time (all times when None), newest first, each by its opening passage."""
+        """The articles of a time (all times when None), newest first, each by its opening passage; none, with
+        `empty_time` set, when no article is from that time."""
         bounds = date_bounds(span, ZoneInfo(self.settings.timezone)) if span is not None else None
         passages = [passage for rank, article in enumerate(self.repo.articles_by_date(bounds, limit=limit), 1)
                     if (passage := self._opening(rank, article)) is not None]
-        return Answer(question, bool(passages), passages, by_date=True)
+        return Answer(question, bool(passages), passages, by_date=True, empty_time=None if passages else span)
 
     def _opening(self, rank: int, article: Article) -> AnswerPassage | None:
         """An article's first passage, cited."""

@@ -140,6 +140,11 @@ def test_a_question_only_about_where_the_answer_came_from_is_told_apart_from_one
     ("makasih ya!", SmallTalk.THANKS), ("Thank you so much", SmallTalk.THANKS), ("Selamat pagi bot", SmallTalk.GREETING),
     ("hello", SmallTalk.GREETING), ("apa kabar?", SmallTalk.GREETING), ("ok 👍", SmallTalk.ACK), ("👍", SmallTalk.ACK), ("siapa yang menang?", None),
     ("ok, siapa yang mendampingi Putin?", None), ("Lavrov", None), ("dan Lavrov?", None),
+    ("hi there, what can you do?", SmallTalk.HELP), ("halo, kamu bisa apa?", SmallTalk.HELP),
+    ("gimana cara pakainya?", SmallTalk.HELP), ("halo makasih", SmallTalk.THANKS), ("ok makasih", SmallTalk.THANKS),
+    ("oke, thanks a lot", SmallTalk.THANKS), ("ok, siapa yang menang?", None),
+    ("tolong carikan berita banjir", None), ("help me find the flood news", None),
+    ("halo, siapa yang mendampingi Putin?", None),
 ])
-def test_thanks_greetings_and_a_bare_ok_are_told_apart_from_questions(message, kind):
+def test_thanks_greetings_a_bare_ok_and_asking_what_the_bot_does_are_told_apart_from_questions(message, kind):
     assert small_talk(message) is kind

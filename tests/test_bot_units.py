@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from telegram.error import NetworkError
 
 from bot.access import Access, CallbackSigner
-from bot.conversation import PassageContext, parse_article_id, parse_intent
+from bot.conversation import PassageContext, parse_article_id, parse_intent, stats_text
 from bot.forwards import ForwardPart, draft_from_parts, title_from
-from bot.handlers.keyboards import context_button
+from bot.handlers.keyboards import button_language, context_button
 from bot.messages import TEXTS, error_reason, language_for, text
 from bot.render_html import render_answer, render_context, split_messages, utf16_len
 from bot.retry import RetryingRateLimiter
@@ -24,6 +24,7 @@ from bot.settings import BotSettings
 from bot.startup import failure_line
 from retrieval.answer import AnswerPassage, Citation
 from retrieval.ingest.documents import UserError
+from retrieval.library import Stats
 from tests.fake_telegram import parse_html
 
 
@@ -206,9 +207,15 @@ def test_a_context_button_leaves_out_the_key_sentence_rather_than_exceed_telegra
     huge = AnswerPassage(12, 0.9, "x" * 10, 12345678, 12349999, Citation(1234567890, "T", None, None, None), (1,),
                          (100000, 200000))
     button = context_button(signer, 7, huge, "en")
-    assert signer.verify(7, button.callback_data) == "ctx:1234567890:12345678:12349999:12"
+    assert signer.verify(7, button.callback_data) == "en~ctx:1234567890:12345678:12349999:12"
     small = AnswerPassage(2, 0.9, "x" * 10, 100, 400, Citation(3, "T", None, None, None), (1,), (5, 60))
-    assert signer.verify(7, context_button(signer, 7, small, "en").callback_data) == "ctx:3:100:400:2:5:60"
+    assert signer.verify(7, context_button(signer, 7, small, "id").callback_data) == "id~ctx:3:100:400:2:5:60"
+
+
+def test_a_button_answers_in_the_language_of_its_message_and_one_made_before_the_mark_in_the_chats() -> None:
+    assert button_language("id~more:k1:3") == ("id", "more:k1:3")
+    assert button_language("ctx:3:100:400:2") == (None, "ctx:3:100:400:2")
+    assert button_language("xx~src:5") == (None, "xx~src:5")
 
 
 def test_an_article_whose_text_opens_with_its_title_shows_the_title_once():
@@ -235,3 +242,9 @@ def test_a_time_with_nothing_stored_is_named_by_its_days_open_ends_included():
         "Tidak ada artikel tersimpan dari 2024-05-01 – 2024-05-31."
     assert not_found_lines("en", TimeRange(date(2024, 1, 1), None))[0] == "No stored article is from 2024-01-01 or later."
     assert not_found_lines("en", None)[0] == text("en", "nothing_found")
+
+
+def test_stats_tell_when_the_last_article_was_added_in_the_readers_time_zone() -> None:
+    stats = Stats(3, 4, 0, "e5", "flat", datetime(2026, 12, 1, 21, 26))
+    assert "Last added: 2026-12-02 04:26" in stats_text(stats, "en", "Asia/Jakarta")
+    assert "Terakhir ditambah: 2026-12-01 21:26" in stats_text(stats, "id", "UTC")

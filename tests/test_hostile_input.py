@@ -173,6 +173,14 @@ def test_a_long_one_word_follow_up_question_is_resolved_in_seconds() -> None:
     assert finishes_in_a_subprocess(code, 8), "follow-up detection on a 60,000-letter word did not finish in 8 s"
 
 
+def test_thanks_followed_by_a_long_run_of_ya_is_read_as_a_question_at_once() -> None:
+    """Every chat message is checked for small talk on the bot's event loop; 'makasih ya ya … ?' made the thanks
+    pattern backtrack exponentially (22 'ya' took a second, 40 would stall the bot for days)."""
+    code = ("from retrieval.ranking.small_talk import small_talk\n"
+            "assert small_talk('makasih ' + 'ya ' * 40 + 'siapa?') is None")
+    assert finishes_in_a_subprocess(code, 8), "small talk on 'makasih' and 40 'ya' did not finish in 8 s"
+
+
 def test_chunks_of_a_long_run_on_sentence_never_end_in_whitespace() -> None:
     """sentence_spans promises spans 'without surrounding whitespace', also when it has to cut a long sentence."""
     text = clean_text("kata\u3000 " * 600)

@@ -27,7 +27,7 @@ async def sources_page(context: Context, chat_id: int, offset: int,
     svc = services(context)
     articles, older = await svc.conversation.sources(offset, SOURCES_PAGE)
     keyboard = sources_keyboard(svc.signer, chat_id, offset, SOURCES_PAGE, older, lang)
-    return render_sources(lang, articles, offset), keyboard
+    return render_sources(lang, articles, offset, svc.conversation.settings.timezone), keyboard
 
 
 async def article(update: Update, context: Context) -> None:
@@ -50,4 +50,4 @@ async def stats(update: Update, context: Context) -> None:
     lang = await language(update, context)
     svc = services(context)
     engine = svc.access.is_admin(sender_id(update))
-    await reply(update, stats_text(await svc.conversation.stats(), lang, engine))
+    await reply(update, stats_text(await svc.conversation.stats(), lang, svc.conversation.settings.timezone, engine))

@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 
 from bot.handlers.browsing import sources_page
 from bot.handlers.dated import latest_page_button
-from bot.handlers.keyboards import more_button, passages_keyboard
+from bot.handlers.keyboards import button_language, more_button, passages_keyboard
 from bot.handlers.replies import NO_PREVIEW, send_html
 from bot.handlers.services import Context, chat_key, language, services
 from bot.messages import text
@@ -21,14 +21,16 @@ Button = Callable[[Update, Context, list[str], str], Awaitable[None]]
 
 
 async def on_button(update: Update, context: Context) -> None:
-    """A pressed button: refuse forged or foreign data, else run the action its payload names."""
+    """A pressed button: refuse forged or foreign data, else run the action its payload names, in the language of
+    the message the button sits under."""
     query = update.callback_query
     if update.effective_chat is None or query.message is None:
         await query.answer()
         return
-    lang = await language(update, context)
-    payload = services(context).signer.verify(update.effective_chat.id, query.data or "")
-    kind, _, rest = (payload or "").partition(":")
+    verified = services(context).signer.verify(update.effective_chat.id, query.data or "")
+    marked, payload = button_language(verified or "")
+    lang = marked or await language(update, context)
+    kind, _, rest = payload.partition(":")
     action = BUTTONS.get(kind)
     if action is None:
         log.warning("refused a callback with forged or unknown data in update %s", update.update_id)

@@ -13,7 +13,7 @@ from telegram import Message, Update
 from bot.forwards import ForwardPart, chat_link, chat_name, draft_from_parts
 from bot.handlers.replies import reply
 from bot.handlers.services import Context, Services, language, sender_id, services
-from bot.messages import text
+from bot.messages import clock, text
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.fetch import fetch_article, find_urls, is_mostly_link
 from retrieval.library import IngestStatus
@@ -76,6 +76,6 @@ async def channels_command(update: Update, context: Context) -> None:
         return
     lines = [text(lang, "channels_title")] + [
         text(lang, "channel_line", name=c.name, posts=c.posts,
-             last=c.last_post_at.strftime("%Y-%m-%d %H:%M") if c.last_post_at else text(lang, "never"))
+             last=clock(c.last_post_at, svc.conversation.settings.timezone, lang))
         for c in channels]
     await reply(update, "\n".join(lines))

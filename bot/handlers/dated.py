@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.access import CallbackSigner
+from bot.handlers.keyboards import button_data
 from bot.handlers.replies import NO_PREVIEW, reply, send_html
 from bot.handlers.services import Context, language, services
 from bot.handlers.typing_indicator import typing
@@ -35,16 +36,16 @@ async def latest_page(context: Context, chat_id: int, topic: str, offset: int,
     found = await asyncio.to_thread(svc.conversation.library.latest, topic or None, offset, LATEST_PAGE + 1)
     older = len(found) > LATEST_PAGE
     keyboard = older_keyboard(svc.signer, chat_id, topic, offset + LATEST_PAGE, lang) if older else None
-    return render_latest(lang, found[:LATEST_PAGE], topic, offset), keyboard
+    return render_latest(lang, found[:LATEST_PAGE], topic, offset, svc.conversation.settings.timezone), keyboard
 
 
 def older_keyboard(signer: CallbackSigner, chat_id: int, topic: str, offset: int, lang: str) -> InlineKeyboardMarkup:
     """The Older button of a /latest page; the topic is cut to what fits Telegram's 64 bytes of button data."""
     head = f"new:{offset}:"
-    room = BUTTON_BYTES - len(signer.sign(chat_id, head).encode())
+    room = BUTTON_BYTES - len(button_data(signer, chat_id, head, lang).encode())
     cut = topic.encode()[: max(0, room)].decode(errors="ignore")
     return InlineKeyboardMarkup([[InlineKeyboardButton(text(lang, "older"),
-                                                       callback_data=signer.sign(chat_id, head + cut))]])
+                                                       callback_data=button_data(signer, chat_id, head + cut, lang))]])
 
 
 async def latest_page_button(update: Update, context: Context, args: list[str], lang: str) -> None:

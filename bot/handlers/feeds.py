@@ -12,7 +12,7 @@ from bot.conversation import parse_article_id
 from bot.handlers.adding import may_ingest
 from bot.handlers.replies import reply
 from bot.handlers.services import Context, Services, added_by, language, sender_id, services
-from bot.messages import error_reason, text
+from bot.messages import clock, error_reason, text
 from retrieval.feeds.service import PollReport
 from retrieval.ingest.documents import UserError
 from retrieval.ingest.fetch import find_urls
@@ -45,13 +45,14 @@ async def subscribe(update: Update, context: Context) -> None:
 async def feeds(update: Update, context: Context) -> None:
     """/feeds: each feed with its articles stored, last success and last error in words."""
     lang = await language(update, context)
-    listed = await asyncio.to_thread(services(context).conversation.library.feeds.list)
+    conversation = services(context).conversation
+    listed = await asyncio.to_thread(conversation.library.feeds.list)
     if not listed:
         await reply(update, text(lang, "feeds_empty"))
         return
     lines = [text(lang, "feeds_title")]
     for feed in listed:
-        last = feed.last_success_at.strftime("%Y-%m-%d %H:%M") if feed.last_success_at else text(lang, "never")
+        last = clock(feed.last_success_at, conversation.settings.timezone, lang)
         lines.append(text(lang, "feed_line", id=feed.id, title=feed.title, entries=feed.entries_stored, last=last))
         if feed.last_error is not None:
             lines.append(text(lang, "feed_error", reason=error_reason(lang, feed.last_error)))

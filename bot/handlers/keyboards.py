@@ -1,4 +1,5 @@
-"""The inline keyboards under the bot's messages; every button's data is signed for the chat it is sent to."""
+"""The inline keyboards under the bot's messages; every button's data is signed for the chat it is sent to and
+carries the language of the message it sits under, so that pressing it answers in that language, whoever presses."""
 
 from __future__ import annotations
 
@@ -6,8 +7,23 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.access import CallbackSigner
 from bot.conversation import AnswerView
-from bot.messages import text
+from bot.messages import LANGUAGES, text
 from retrieval.answer import AnswerPassage
+
+
+LANGUAGE_MARK = "~"
+
+
+def button_data(signer: CallbackSigner, chat_id: int, payload: str, lang: str) -> str:
+    """A button's signed data: the payload marked with the language of the message the button sits under."""
+    return signer.sign(chat_id, f"{lang}{LANGUAGE_MARK}{payload}")
+
+
+def button_language(payload: str) -> tuple[str | None, str]:
+    """The language a button's verified payload is marked with (None for buttons made before the mark), and the
+    payload without it."""
+    lang, mark, rest = payload.partition(LANGUAGE_MARK)
+    return (lang, rest) if mark and lang in LANGUAGES else (None, payload)
 
 
 def context_button(signer: CallbackSigner, chat_id: int, passage: AnswerPassage, lang: str) -> InlineKeyboardButton:
@@ -16,15 +32,16 @@ def context_button(signer: CallbackSigner, chat_id: int, passage: AnswerPassage,
     payload = f"ctx:{passage.article.id}:{passage.char_start}:{passage.char_end}:{passage.rank}"
     mark = f":{passage.highlight[0]}:{passage.highlight[1]}" if passage.highlight else ""
     try:
-        data = signer.sign(chat_id, payload + mark)
+        data = button_data(signer, chat_id, payload + mark, lang)
     except ValueError:
-        data = signer.sign(chat_id, payload)
+        data = button_data(signer, chat_id, payload, lang)
     return InlineKeyboardButton(text(lang, "context", n=passage.rank), callback_data=data)
 
 
 def more_button(signer: CallbackSigner, chat_id: int, key: str, offset: int, lang: str) -> InlineKeyboardButton:
     """The 'more passages' button: the answer's passages from `offset` on."""
-    return InlineKeyboardButton(text(lang, "more"), callback_data=signer.sign(chat_id, f"more:{key}:{offset}"))
+    data = button_data(signer, chat_id, f"more:{key}:{offset}", lang)
+    return InlineKeyboardButton(text(lang, "more"), callback_data=data)
 
 
 def answer_keyboard(signer: CallbackSigner, chat_id: int, view: AnswerView, lang: str) -> InlineKeyboardMarkup | None:
@@ -47,10 +64,10 @@ def sources_keyboard(signer: CallbackSigner, chat_id: int, offset: int, page: in
     """The newer/older buttons of a /sources page starting at `offset`, where they lead somewhere."""
     buttons = []
     if offset > 0:
-        newer_page = signer.sign(chat_id, f"src:{max(0, offset - page)}")
+        newer_page = button_data(signer, chat_id, f"src:{max(0, offset - page)}", lang)
         buttons.append(InlineKeyboardButton(text(lang, "newer"), callback_data=newer_page))
     if older:
-        older_page = signer.sign(chat_id, f"src:{offset + page}")
+        older_page = button_data(signer, chat_id, f"src:{offset + page}", lang)
         buttons.append(InlineKeyboardButton(text(lang, "older"), callback_data=older_page))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
@@ -58,6 +75,7 @@ def sources_keyboard(signer: CallbackSigner, chat_id: int, offset: int, page: in
 def delete_keyboard(signer: CallbackSigner, chat_id: int, article_id: int, lang: str) -> InlineKeyboardMarkup:
     """The buttons confirming or cancelling the deletion of an article."""
     confirm = InlineKeyboardButton(text(lang, "delete_button", id=article_id),
-                                   callback_data=signer.sign(chat_id, f"del:{article_id}"))
-    cancel = InlineKeyboardButton(text(lang, "cancel_button"), callback_data=signer.sign(chat_id, f"keep:{article_id}"))
+                                   callback_data=button_data(signer, chat_id, f"del:{article_id}", lang))
+    cancel = InlineKeyboardButton(text(lang, "cancel_button"),
+                                  callback_data=button_data(signer, chat_id, f"keep:{article_id}", lang))
     return InlineKeyboardMarkup([[confirm, cancel]])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from retrieval.ingest.text import strip_control
 
@@ -44,13 +44,17 @@ class UserError:
         return f"{self.item}: {self.message}" if self.item else self.message
 
 
-def normalise_metadata(draft: ArticleDraft) -> ArticleDraft:
+def normalise_metadata(draft: ArticleDraft, zone: tzinfo) -> ArticleDraft:
     """Make a draft's metadata fit the database the same way on SQLite and PostgreSQL, whatever its source.
 
     Control characters (NUL included) and line breaks leave the one-line fields, source and author are cut to
     their 300-character columns, added_by to 100, and the language becomes a 2–8 character code such as
-    "id" or "pt-br", or None (then it is guessed from the text).
+    "id" or "pt-br", or None (then it is guessed from the text). A publication time that names its moment (a
+    Telegram post's UTC date, an ISO time with an offset) becomes the readers' wall-clock time in `zone`, the
+    time "hari ini" and the citations' dates are read in; a time without an offset is taken as given.
     """
+    if draft.published_at is not None and draft.published_at.utcoffset() is not None:
+        draft.published_at = draft.published_at.astimezone(zone).replace(tzinfo=None)
     draft.title = _one_line(draft.title) or ""
     draft.url = _one_line(draft.url)
     draft.source = _one_line(draft.source, MAX_SOURCE_CHARS)

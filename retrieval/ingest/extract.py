@@ -251,10 +251,17 @@ def _strip_heading_marks(line: str) -> str:
 
 def body_without_title(text: str, title: str) -> str:
     """Drop the first line of the text when it merely repeats the title, so the title is not stored twice."""
+    start = body_start(text, title)
+    return text[start:].rstrip() if start else text
+
+
+def body_start(text: str, title: str) -> int:
+    """Where the text's body starts: after its first line when that line merely repeats the title (a forwarded
+    post opens with its title line), else 0."""
     first, _, rest = text.partition("\n")
     if rest.strip() and first.strip().casefold() == title.strip().casefold():
-        return rest.strip()
-    return text
+        return len(text) - len(rest.lstrip())
+    return 0
 
 
 def _title(raw: str | None) -> str:

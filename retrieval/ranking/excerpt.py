@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from retrieval.ingest.extract import body_start
 from retrieval.ingest.sentences import sentence_spans
 
 
@@ -63,9 +64,14 @@ class Excerpt:
     after: str
 
 
-def excerpt(text: str, highlight: tuple[int, int] | None, max_chars: int | None) -> Excerpt:
+def excerpt(text: str, highlight: tuple[int, int] | None, max_chars: int | None, title: str = "") -> Excerpt:
     """The passage split around its key sentence (all of it in `before` when none is marked), shortened to
-    `excerpt_span` when `max_chars` is given."""
+    `excerpt_span` when `max_chars` is given. A first line repeating the article's `title` is left out (the
+    citation under the passage shows the title) unless it is the key sentence."""
+    skip = body_start(text, title)
+    if skip and not (highlight and highlight[0] < skip):
+        text = text[skip:]
+        highlight = (highlight[0] - skip, highlight[1] - skip) if highlight else None
     start, end = excerpt_span(text, highlight, max_chars) if max_chars else (0, len(text))
     key_start, key_end = (min(max(edge, start), end) for edge in highlight) if highlight else (end, end)
     return Excerpt(("… " if start > 0 else "") + text[start:key_start], text[key_start:key_end],

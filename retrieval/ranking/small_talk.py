@@ -1,5 +1,6 @@
-"""Messages that are not questions at all — thanks, greetings, a bare "ok" or an emoji — told apart from questions,
-so that they get a friendly line instead of a search that would quote some passage as "maybe related"."""
+"""Messages that are not questions about the news — thanks, greetings, a bare "ok" or an emoji, or asking what the
+bot can do — told apart from questions, so that they get a friendly line (or the how-to) instead of a search that
+would quote some passage as "maybe related"."""
 
 from __future__ import annotations
 
@@ -13,18 +14,27 @@ class SmallTalk(StrEnum):
     THANKS = "thanks"
     GREETING = "greeting"
     ACK = "ack"
+    HELP = "help"
 
 
+_GREETING = (r"(halo|hallo|hai|hei|hi|hello|hey|pagi|siang|sore|malam|selamat (pagi|siang|sore|malam)|"
+             r"good (morning|afternoon|evening)|assalamu'?alaikum|apa kabar|gimana kabar(nya)?|"
+             r"how are you|how's it going)( (bot|semua|kak|min|there|today))?")
+_ACK = (r"(ok|oke|okay|okey|sip|siap|mantap|mantab|baik|noted|hmm+|hm+|wow|oh|ah|ya|yes|yup|nice|"
+        r"cool|great|good|keren|paham|oh begitu|i see)( (ya|deh|dong|sip|thanks))*")
 _KINDS = (
-    (SmallTalk.THANKS, r"(terima ?kasih|makasih|makasi|trims|thanks?|thank you|thx|tq|ty)( (banyak|ya|yah|ya+|bot|"
+    (SmallTalk.THANKS, r"(terima ?kasih|makasih|makasi|trims|thanks?|thank you|thx|tq|ty)( (banyak|yah|ya+|bot|"
                        r"so much|a lot|lots))*"),
-    (SmallTalk.GREETING, r"(halo|hallo|hai|hei|hi|hello|hey|pagi|siang|sore|malam|selamat (pagi|siang|sore|malam)|"
-                         r"good (morning|afternoon|evening)|assalamu'?alaikum|apa kabar|gimana kabar(nya)?|"
-                         r"how are you|how's it going)( (bot|semua|kak|min|there|today))?"),
-    (SmallTalk.ACK, r"(ok|oke|okay|okey|sip|siap|mantap|mantab|baik|noted|hmm+|hm+|wow|oh|ah|ya|yes|yup|nice|"
-                    r"cool|great|good|keren|paham|oh begitu|i see)( (ya|deh|dong|sip|thanks))*"),
+    (SmallTalk.GREETING, _GREETING),
+    (SmallTalk.ACK, _ACK),
+    (SmallTalk.HELP, r"(what can you do|what do you do|what are you|who are you|how do(es)? (this|it) work|"
+                     r"how (do|can|should) i use (you|this|it)|help( me)?|bantuan|tolong|"
+                     r"apa yang (bisa|dapat) (kamu|anda|kau) lakukan|(kamu|anda|kau)? ?bisa apa( saja| aja)?|"
+                     r"siapa (kamu|anda)|((gimana|bagaimana) )?cara (pakai|makai|memakai|menggunakan)(nya)?)"
+                     r"( (bot|ini|ya|dong|sih|kak|min))*"),
 )
-_PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _KINDS]
+_PATTERNS = [(kind, re.compile(rf"(({_GREETING}|{_ACK}) )?({pattern})", re.IGNORECASE)) for kind, pattern in _KINDS]
+"""Each kind may open with a greeting or an acknowledgement ("hi there, what can you do?", "ok makasih")."""
 _NOT_WORDS = re.compile(r"[^\w\s']+", re.UNICODE)
 
 

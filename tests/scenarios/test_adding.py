@@ -28,7 +28,21 @@ PASTED = ("Harga cabai rawit di Jakarta turun tajam\n"
           "Pedagang menyebut pasokan dari Garut dan Temanggung melimpah karena panen raya. "
           "Harga diperkirakan bertahan rendah hingga akhir bulan.")
 
+HEADLESS = ("Pemerintah Kota Bogor menutup sementara Jalan Suryakencana selama dua pekan mulai Senin untuk perbaikan "
+            "saluran air. Kendaraan dari arah Tugu Kujang dialihkan ke Jalan Siliwangi. Wali Kota Bogor meminta warga "
+            "menggunakan angkutan umum selama penutupan berlangsung. Dinas Perhubungan menyiagakan 40 petugas.")
+
 SCENARIOS = [
+    Scenario(
+        "A pasted article without a headline is titled by its opening words, not by a copy of its first sentence",
+        steps=(
+            Say(HEADLESS, lang="id"),
+            Expect(has=("Tersimpan “Pemerintah Kota Bogor menutup sementara Jalan Suryakencana…”",),
+                   lacks=("saluran air",)),
+            Say("jalan apa yang ditutup di Bogor?", lang="id"),
+            Expect(has=("Siliwangi", "— Pemerintah Kota Bogor menutup sementara Jalan Suryakencana…"), lacks=(".…",)),
+        ),
+    ),
     Scenario(
         "Two posts of one channel published days apart and forwarded together stay two articles with their own links",
         steps=(

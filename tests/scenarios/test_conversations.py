@@ -122,6 +122,15 @@ ASKING = [
             "they found underground; what exactly did the workers find near Kota station?"),
         Expect(has=("canal wall",), bold=("canal",)),
     )),
+    Scenario("A new user's first 'what can you do?', with or without a greeting, gets the how-to, not a passage",
+             given=("mrt", "rice"), steps=(
+                 Say("hi there, what can you do?"),
+                 Expect(has=("How to use me", "/sources"), lacks=("MRT", "[1]")),
+                 Say("halo, kamu bisa apa?", lang="id"),
+                 Expect(has=("Cara memakai",), lacks=("beras", "[1]")),
+                 Say("gimana cara pakainya?", lang="id"),
+                 Expect(has=("Cara memakai",), lacks=("[1]",)),
+             )),
 ]
 
 QUAKE_BODY = ("Gempa bermagnitudo 5,6 mengguncang Kabupaten Sukabumi, Jawa Barat, pada Kamis pukul 09.12 WIB. BMKG "
@@ -146,6 +155,16 @@ FORWARDING = [
         Say("where was the centre of the Garut earthquake?"),
         Expect(has=(POSTS["quake"].link, "45 kilometer"), lacks=(POSTS["zoo"].link,)),
     )),
+    Scenario("A burst's articles are numbered in the order the user forwarded them, as the confirmation lists them",
+             steps=(
+                 *burst(*BURST),
+                 Expect(replies=1, has=("Ganjil genap diperluas ke 26 ruas jalan (#1)",
+                                        "Ragunan dikunjungi 85.000 orang saat libur panjang (#2)",
+                                        "Transjakarta buka rute baru Blok M-Bandara Soekarno-Hatta (#3)",
+                                        "Soekarno-Hatta opens its fourth terminal (#7)")),
+                 Say("/article 1"),
+                 Expect(has=("Ganjil genap",)),
+             )),
     Scenario("After a burst of ten posts, a question about the second-newest is cited with that post", steps=(
         *burst(*BURST), *MORE_POSTS,
         Expect(replies=1, has=("Bogor",)),
@@ -216,6 +235,23 @@ GROUPS = [
                  Say("how much is premium rice at Cipinang?", chat="group", user="citra"),
                  Expect(chat="group", has=("16.200",), lacks=(DELEGATION,)),
              )),
+    Scenario("In a group, the buttons under an Indonesian answer answer in Indonesian, whoever presses them",
+             given=("putin", "rice", "mrt", "flood"), settings={"top_k": 2}, steps=(
+                 Say("siapa yang mendampingi Putin?", chat="group", user="budi", lang="id"),
+                 Expect(chat="group", has=(DELEGATION,), buttons=("Konteks [1]", "Bagian lainnya")),
+                 Press("Bagian lainnya", chat="group", user="citra"),
+                 Expect(chat="group", has=("[3]",), buttons=("Konteks [3]",), lacks=("Context", "passages")),
+                 Press("Konteks [1]", chat="group", user="citra"),
+                 Expect(chat="group", has=("Konteks [1]",), lacks=("Context of",)),
+             )),
+    Scenario("'ok makasih' replying to the bot's answer is thanks, not a question to search", given=("flood",), steps=(
+        Say("berapa ketinggian air di Kampung Melayu?", chat="group", user="citra", lang="id"),
+        Expect(chat="group", has=("1,5 meter",)),
+        Say("ok makasih", chat="group", user="citra", lang="id", mention=False, reply_to_answer=True),
+        Expect(chat="group", has=("Sama-sama",), lacks=("[1]",)),
+        Say("oke, thanks a lot", chat="group", user="budi", mention=False, reply_to_answer=True),
+        Expect(chat="group", has=("welcome",), lacks=("[1]",)),
+    )),
     Scenario("A post forwarded into a group is not stored", steps=(
         Forward.of(POSTS["zoo"], chat="group"),
         Expect(chat="group", replies=0),
@@ -252,6 +288,24 @@ TIME_AND_INLINE = [
                  Say("was there an earthquake in Garut yesterday?"),
                  Expect(has=("No stored article is from", "from another time", "Garut"), lacks=("found nothing",)),
              )),
+    Scenario("A post published at 02:30 in Jakarta is that Jakarta day's news, in its citation and when asked by day",
+             steps=(
+                 Forward("infobmkg", 4430, "Gempa magnitudo 4,8 guncang Sukabumi\n\nGempa bermagnitudo 4,8 "
+                         "mengguncang Kabupaten Sukabumi pada Rabu pukul 02.10 WIB. BMKG menyatakan gempa tidak "
+                         "berpotensi tsunami.", "2024-06-04 19:30", lang="id"),
+                 Expect(has=("Tersimpan",)),
+                 Say("gempa apa yang terjadi pada 5 Juni 2024?", lang="id"),
+                 Expect(has=("Sukabumi", "2024-06-05"), lacks=("2024-06-04", "tidak menemukan")),
+             )),
+    Scenario("Asking what happened on a day nothing stored is from says so, not that the library is empty",
+             given=("rice", "mrt"), steps=(
+                 Say("what happened yesterday?"),
+                 Expect(has=("No stored article is from",), lacks=("library is empty",)),
+                 Say("berita kemarin apa?", lang="id"),
+                 Expect(has=("Tidak ada artikel tersimpan dari",), lacks=("kosong",)),
+                 Say("what happened in June 2024?"),
+                 Expect(has=("No stored article is from 2024-06-01 – 2024-06-30",), lacks=("found nothing about",)),
+             )),
     Scenario("/latest lists the newest stored articles first", steps=(
         *burst("odd-even", "airport"), Expect(),
         Say("/latest"),
@@ -261,6 +315,12 @@ TIME_AND_INLINE = [
         Inline("who accompanied Putin to Pyongyang"),
         ExpectInline(has=(DELEGATION,)),
     )),
+    Scenario("Each inline result posts a passage that stands alone, not numbered as the fourth of a list nobody sees",
+             given=("rice", "flood", "mrt"), steps=(
+                 Forward.of(POSTS["quake"], lang="id"), Expect(),
+                 Inline("kabar terbaru jakarta", lang="id"),
+                 ExpectInline(has=("[1] ",), lacks=("[2]", "[3]", "[4]")),
+             )),
     Scenario("Two keywords typed inline, as people search, are enough for results", given=("putin", "mrt"), steps=(
         Inline("putin pyongyang"),
         ExpectInline(has=("Pyongyang",)),

@@ -4,7 +4,9 @@ results. Each scenario failed before its fix."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +17,8 @@ from tests.news import POSTS
 from tests.scenarios.runner import play
 from tests.scenarios.script import Expect, ExpectInline, Forward, ForwardFrom, Inline, Press, Restart, Say, Scenario
 
+JAKARTA_TODAY = datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat()
+"""Today in the readers' time zone (the settings' default), the day a message sent now counts as added on."""
 ADMIN = {"admin_user_ids": "1002"}
 """Budi (user 1002) is the bot's admin; Ani, the default user, is not."""
 
@@ -70,6 +74,18 @@ SCENARIOS = [
             Expect(has=("Budi",), lacks=("Budi · Budi",)),
             Say("berapa balita yang diperiksa di posyandu?", lang="id"),
             Expect(has=("120 balita", "Budi"), lacks=("Budi · Budi",)),
+        ),
+    ),
+    Scenario(
+        "An answer from a forwarded post shows the post's title once, in the citation, not again above the passage",
+        steps=(
+            Forward.of(POSTS["busway"], lang="id"),
+            Expect(has=("Tersimpan",)),
+            Say("berapa tarif rute baru Transjakarta?", lang="id"),
+            Expect(has=("[1] Transjakarta membuka rute baru", "— Transjakarta buka rute baru Blok M"),
+                   lacks=("[1] Transjakarta buka",), bold=("Rp 3.500",)),
+            Press("Konteks [1]"),
+            Expect(has=("— Transjakarta buka rute baru Blok M",), lacks=("Soekarno-Hatta\n\nTransjakarta",)),
         ),
     ),
     Scenario(
@@ -146,6 +162,26 @@ SCENARIOS = [
             Expect(has=("Articles: 1", "Passages:"), lacks=("Model", "turns", "e5")),
             Say("/stats", lang="id"),
             Expect(has=("Artikel: 1",), lacks=("Model", "Giliran")),
+        ),
+    ),
+    Scenario(
+        "/stats tells when the last article was added on the readers' Jakarta clock, not in UTC",
+        steps=(
+            Forward.of(POSTS["zoo"], lang="id"),
+            Expect(has=("Tersimpan",)),
+            Say("/stats", lang="id"),
+            Expect(has=(f"Terakhir ditambah: {JAKARTA_TODAY}",)),
+        ),
+    ),
+    Scenario(
+        "/sources and /latest date an article without a publication date by the Jakarta day it was added",
+        steps=(
+            Say(BUDI_NOTE, lang="id"),
+            Expect(has=("Tersimpan",)),
+            Say("/sources", lang="id"),
+            Expect(has=(f"· {JAKARTA_TODAY} ·",)),
+            Say("/latest", lang="id"),
+            Expect(has=(f"· {JAKARTA_TODAY} ·",)),
         ),
     ),
     Scenario(
