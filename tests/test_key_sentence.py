@@ -127,3 +127,13 @@ LOWLAND = ArticleDraft(title="Kabupaten Pesisir Raya", source="Wiki Daerah", tex
 def test_a_number_in_the_unit_of_the_asked_measure_outweighs_one_before_the_question_noun(library):
     """"Luas … 1.902,37km²" answers "berapakah luas …" more surely than "ke-2 setelah Kabupaten" does."""
     assert "1.902,37km²" in bolded(library, (LOWLAND,), "berapakah luas Kabupaten Pesisir Raya?")
+
+
+@pytest.mark.parametrize(("question", "key"), [
+    ("how deep was the Garut earthquake?", "pada kedalaman 10 kilometer"),
+    ("ganjil genap jam berapa saja?", "pukul 06.00-10.00"),
+])
+def test_how_deep_asks_a_measure_and_jam_berapa_asks_the_time_of_day(library, question, key):
+    """"How deep" wants the number in the depth's unit, not the magnitude; "jam berapa" wants the clock time, not
+    the day the rule starts."""
+    assert key in bolded(library, (_post("quake"), _post("odd-even")), question)

@@ -2,11 +2,11 @@
 
 Each sentence is described by a few general features: how much of the question it holds, above all the words near
 the question word; whether it holds an answer of the asked kind that the question lacks, and how much of the question
-sits around it; a day for "kapan/when"; a number counting the asked thing; a name as the doer or as a place; a
-definition when one is asked; a cause ("karena", "because") when "why" is asked; whether it qualifies a question
-word otherwise ("beras medium" for "beras premium"); whether it is a headline. A linear model over them (weights below, as plain numbers, fitted on half of the dev
-questions) scores each sentence. No model runs here: it stays fast and works across languages for names, numbers and
-dates.
+sits around it; a day for "kapan/when" (a clock time for "jam berapa"); a number counting the asked thing; a name as
+the doer or as a place; a definition when one is asked; a cause ("karena", "because") when "why" is asked; whether
+it qualifies a question word otherwise ("beras medium" for "beras premium"); whether it is a headline. A linear model
+over them (weights below, as plain numbers, fitted on half of the dev questions) scores each sentence. No model runs
+here: it stays fast and works across languages for names, numbers and dates.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from retrieval.indexes.lexical import STOPWORDS, word_stems
 from retrieval.ingest.sentences import sentence_spans
 from retrieval.ingest.text import words as word_tokens
-from retrieval.ranking.answer_type import (NAME, NUMBER, PERSON, PLACE, TIME, agent, asks_cause, asks_definition,
-                                          counted, date_precision, defines, gives_cause, located, names_offered,
-                                          slot_tokens)
+from retrieval.ranking.answer_type import (NAME, NUMBER, PERSON, PLACE, TIME, agent, asks_cause, asks_clock,
+                                          asks_definition, counted, date_precision, defines, gives_cause, located,
+                                          names_offered, slot_tokens, tells_clock)
 from retrieval.ranking.coverage import WeightedWords
 from retrieval.ranking.highlight import QuestionCues, sentence_stems
 
@@ -56,6 +56,8 @@ class AskedWords:
     """The question asks what something is or means."""
     cause: bool
     """The question asks why something happened."""
+    clock: bool
+    """The question asks the time of day, so a clock time stands where a day would for "kapan"."""
 
     @classmethod
     def of(cls, question: str, words: WeightedWords) -> AskedWords:
@@ -71,7 +73,7 @@ class AskedWords:
         pairs = tuple((a, b) for a, b in zip(tokens, tokens[1:]) if a not in STOPWORDS and b not in STOPWORDS)
         return cls(tuple(frozenset(stems) for stems, _ in words), tuple(w for _, w in words),
                    tuple(w * n for (_, w), n in zip(words, nearness)), pairs, asks_definition(question),
-                   asks_cause(question))
+                   asks_cause(question), asks_clock(question))
 
     def share(self, stems: frozenset[str], weights: Sequence[float]) -> float:
         """Weighted share of the question's words found (under either stemmer) among `stems`."""
@@ -109,6 +111,12 @@ def _conflict(lowered: list[str], asked: AskedWords, passage_pairs: frozenset[tu
     return 0.0
 
 
+def _when(sentence: str, asked: AskedWords) -> float:
+    """How precisely the sentence tells the asked time: a clock time for "jam berapa", else a day (see
+    `date_precision`)."""
+    return float(tells_clock(sentence)) if asked.clock else date_precision(sentence)
+
+
 def _is_headline(text: str, span: tuple[int, int], index: int) -> bool:
     """A title line: the passage's first line, on its own, without closing punctuation."""
     start, end = span
@@ -135,7 +143,7 @@ def sentence_features(text: str, spans: Sequence[tuple[int, int]], cues: Questio
             float(bool(slots)),
             names_offered(sentences[i], cues.words) if cues.kind in (PERSON, PLACE, NAME) else 0.0,
             _local(tokens, slots, asked),
-            date_precision(sentences[i]) if cues.kind == TIME else 0.0,
+            _when(sentences[i], asked) if cues.kind == TIME else 0.0,
             counted(sentences[i], tokens, slots, _question_word_at(tokens, asked), cues.words)
             if cues.kind == NUMBER else 0.0,
             float(cues.kind == PERSON and agent(tokens, slots)),
