@@ -8,6 +8,7 @@ import sys
 import time
 
 from bot.cli import open_library
+from bot.messages import clock
 from retrieval.feeds.service import FeedInfo
 from retrieval.ingest.documents import UserError
 from retrieval.settings import Settings
@@ -29,7 +30,7 @@ def list_feeds(args: argparse.Namespace, settings: Settings) -> int:
     with open_library(settings) as library:
         feeds = library.feeds.list()
     for feed in feeds:
-        print(json.dumps(_record(feed), ensure_ascii=False) if args.json else _line(feed))
+        print(json.dumps(_record(feed), ensure_ascii=False) if args.json else _line(feed, settings.timezone))
     return 0
 
 
@@ -65,8 +66,8 @@ def _record(feed: FeedInfo) -> dict[str, object]:
             "next_due_at": feed.next_due_at.isoformat()}
 
 
-def _line(feed: FeedInfo) -> str:
-    """A feed as one line of text."""
-    last = feed.last_success_at.strftime("%Y-%m-%d %H:%M") if feed.last_success_at else "never"
+def _line(feed: FeedInfo, zone: str) -> str:
+    """A feed as one line of text, its last success on the readers' clock (`zone`) as in the bot's /feeds."""
+    last = clock(feed.last_success_at, zone, "en")
     error = f"; last error: {feed.last_error.message}" if feed.last_error else ""
     return f"{feed.id}\t{feed.title}\t{feed.entries_stored} articles, last success {last}{error}\t{feed.url}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -68,3 +69,17 @@ def test_poll_every_keeps_polling_until_interrupted(tanya, monkeypatch):
         tanya("feeds", "add", site.url("/rss"))
         code, out, _ = tanya("feeds", "poll", "--every", "0.5")
     assert code == 130 and out == "feed 1: 1 new, 0 updated\n" and waits == [30.0, 30.0]
+
+
+def test_feeds_list_tells_the_last_success_on_the_readers_clock(tanya):
+    """The stored UTC time of the last poll is shown in TIMEZONE (Asia/Jakarta by default), as the bot's /feeds
+    shows it: a poll at 20:00 UTC is at 03:00 the next day in Jakarta."""
+    with LocalSite() as site:
+        site.routes["/rss"] = FeedRoute(rss("Kabar Lokal", [
+            {"link": site.url("/k/1"), "title": "Kabar 1", "content": long_text("Kabar lokal nomor satu")}]))
+        tanya("feeds", "add", site.url("/rss"))
+        tanya("feeds", "poll")
+        utc = json.loads(tanya("feeds", "list", "--json")[1])["last_success_at"]
+        listed = tanya("feeds", "list")[1]
+    jakarta = (datetime.fromisoformat(utc) + timedelta(hours=7)).strftime("%Y-%m-%d %H:%M")
+    assert f"last success {jakarta}" in listed
