@@ -317,20 +317,36 @@ class Library:
             answer = Answer(question, found, [cited], certainty=Certainty.FOUND if found else Certainty.UNSURE)
         elif timed is not None and timed.only_time:
             answer = self._dated_listing(question, timed.range, max(top_k, LISTING))
+            if answer.empty_time is not None and not answer.empty_time.relative:
+                answer = self._about_the_time(question, answer, history, mode, top_k, per_article, highlight)
         else:
-            asked = timed.text if timed is not None else question
-            resolved = self.conversations.resolve(asked, history or [], typed=question)
-            query = Query(asked, resolved, SearchMode(mode), top_k, per_article, highlight, self.settings, timed)
-            if not history and not query.stems:
-                return Answer(question, False, certainty=Certainty.NOT_FOUND, vague=True)
-            answer = self.pipelines[query.mode].answer(query)
-            if not answer.passages and timed is not None and timed.range is not None:
-                answer = self._outside_time(query, timed.range)
-            answer.question = question
-            answer.by_date = timed is not None and timed.asks_newest and newest_first(answer.shown)
+            answer = self._search(question, timed, history, mode, top_k, per_article, highlight)
         if conversation is not None:
             self.remember(conversation, question, answer)
         return answer
+
+    def _search(self, question: str, timed: TimeQuestion | None, history: list[HistoryTurn] | None,
+                mode: SearchMode | str, top_k: int, per_article: int, highlight: bool) -> Answer:
+        """The passages answering the question (within the time it names), as one of the ask pipelines finds them."""
+        asked = timed.text if timed is not None else question
+        resolved = self.conversations.resolve(asked, history or [], typed=question)
+        query = Query(asked, resolved, SearchMode(mode), top_k, per_article, highlight, self.settings, timed)
+        if not history and not query.stems:
+            return Answer(question, False, certainty=Certainty.NOT_FOUND, vague=True)
+        answer = self.pipelines[query.mode].answer(query)
+        if not answer.passages and timed is not None and timed.range is not None:
+            answer = self._outside_time(query, timed.range)
+        answer.question = question
+        answer.by_date = timed is not None and timed.asks_newest and newest_first(answer.shown)
+        return answer
+
+    def _about_the_time(self, question: str, empty: Answer, history: list[HistoryTurn] | None,
+                        mode: SearchMode | str, top_k: int, per_article: int, highlight: bool) -> Answer:
+        """A question that names only a date no article was published in ("apa yang terjadi pada tahun 1998?")
+        may still be about that time: the articles telling of it answer (or may be related) when the search finds
+        them; otherwise `empty` says that nothing stored is from then."""
+        topical = self._search(question, read_recency(question), history, mode, top_k, per_article, highlight)
+        return empty if topical.confidence is Certainty.NOT_FOUND else topical
 
     def _outside_time(self, query: Query, span: TimeRange) -> Answer:
         """Nothing found from the time a question names: not found, with the nearest passage of any other time (its

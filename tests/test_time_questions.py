@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from retrieval.answer import Certainty
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 from tests.corpus import RICE_TODAY, SOLAR_2023, SOLAR_2024
@@ -127,3 +128,16 @@ def test_a_time_whose_articles_miss_the_topic_is_not_called_empty(news) -> None:
     """Today holds the rice article, which lacks the words asked: nothing was found, but today is not empty."""
     answer = news.ask("kapasitas PLTS terapung Cirata hari ini", mode="lexical")
     assert not answer.found and answer.empty_time is None
+
+
+def test_a_question_about_a_year_nothing_was_published_in_is_answered_by_the_story_of_that_year(library) -> None:
+    """'What happened in 1998?' with no article published in 1998 is still about 1998: the 2024 article telling of
+    1998 answers it, rather than "no stored article is from 1998"."""
+    library.add_article(ArticleDraft(text=(
+        "Pada Mei 1998 ribuan mahasiswa menduduki gedung DPR di Jakarta dan menuntut reformasi. "
+        "Presiden Soeharto mengundurkan diri pada 21 Mei 1998 setelah 32 tahun berkuasa. "
+        "Peristiwa itu dikenang setiap tahun sebagai awal era Reformasi."),
+        title="Mengenang Reformasi 1998", source="Kompas", published_at=datetime(2024, 5, 21)))
+    answer = library.ask("apa yang terjadi pada tahun 1998?")
+    assert answer.empty_time is None and answer.confidence is not Certainty.NOT_FOUND
+    assert answer.passages[0].article.title == "Mengenang Reformasi 1998"
