@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -384,9 +384,15 @@ class Library:
         """The articles of a time (all times when None), newest first, each by its opening passage; none, with
         `empty_time` set, when no article is from that time."""
         bounds = date_bounds(span, ZoneInfo(self.settings.timezone)) if span is not None else None
-        passages = [passage for rank, article in enumerate(self.repo.articles_by_date(bounds, limit=limit), 1)
+        articles = self.repo.articles_by_date(bounds, limit=limit, wall_clock=self._wall_clock())
+        passages = [passage for rank, article in enumerate(articles, 1)
                     if (passage := self._opening(rank, article)) is not None]
         return Answer(question, bool(passages), passages, by_date=True, empty_time=None if passages else span)
+
+    def _wall_clock(self) -> timedelta:
+        """How far the readers' clock (`timezone`) is ahead of UTC now: publication times are on it, ingestion
+        times in UTC."""
+        return datetime.now(ZoneInfo(self.settings.timezone)).utcoffset() or timedelta()
 
     def _opening(self, rank: int, article: Article) -> AnswerPassage | None:
         """An article's first passage, cited."""
@@ -400,7 +406,7 @@ class Library:
             ids = [p.article.id for p in self._on_topic(topic, TOPIC_DEPTH)]
             if not ids:
                 return []
-        articles = self.repo.articles_by_date(None, offset, limit, article_ids=ids)
+        articles = self.repo.articles_by_date(None, offset, limit, article_ids=ids, wall_clock=self._wall_clock())
         counts = self.repo.chunk_counts([a.id for a in articles])
         return [_info(a, counts[a.id]) for a in articles]
 

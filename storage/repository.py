@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, bindparam, delete, func, insert, or_, select, text, true, update
+from sqlalchemy import (ColumnElement, DateTime, Engine, Select, and_, bindparam, delete, func, insert, literal, or_,
+                        select, text, true, update)
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from storage.checksums import embedding_checksum
 from storage.database import session_factory
@@ -233,14 +237,15 @@ class Repository:
             return list(s.scalars(query))
 
     def articles_by_date(self, bounds: DateBounds | None, offset: int = 0, limit: int = 20,
-                         article_ids: Sequence[int] | None = None) -> list[Article]:
-        """Articles within `bounds` (all when None; only `article_ids` when given), newest first by their date."""
+                         article_ids: Sequence[int] | None = None, wall_clock: timedelta = timedelta()) -> list[Article]:
+        """Articles within `bounds` (all when None; only `article_ids` when given), newest first by their date: the
+        publication time (a wall-clock time), else the UTC ingestion time moved onto that clock by `wall_clock`."""
         query = select(Article)
         if bounds is not None:
             query = query.where(_within(bounds))
         if article_ids is not None:
             query = query.where(Article.id.in_(list(article_ids)))
-        newest = func.coalesce(Article.published_at, Article.ingested_at)
+        newest = func.coalesce(Article.published_at, _Shifted(Article.ingested_at, wall_clock))
         with self.session() as s:
             return list(s.scalars(query.order_by(newest.desc(), Article.id.desc()).offset(offset).limit(limit)))
 
@@ -454,7 +459,7 @@ class Repository:
                 channel = Channel(chat_id=chat_id, name=name, posts=0)
                 s.add(channel)
             channel.name, channel.posts = name, channel.posts + 1
-            posted = posted_at.replace(tzinfo=None) if posted_at is not None else None
+            posted = _utc(posted_at) if posted_at is not None else None
             if posted is not None and (channel.last_post_at is None or posted > channel.last_post_at):
                 channel.last_post_at = posted
 
@@ -537,6 +542,33 @@ class Repository:
                     s.rollback()
                     if attempt:
                         raise
+
+
+class _Shifted(FunctionElement[datetime]):
+    """A time column moved by a fixed offset, in each backend's own date arithmetic (SQLite keeps times as text)."""
+
+    type = DateTime()
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[datetime], offset: timedelta) -> None:
+        super().__init__(column, literal(int(offset.total_seconds()) // 60))
+
+
+@compiles(_Shifted, "sqlite")
+def _shifted_sqlite(element: _Shifted, compiler: SQLCompiler, **kw: Any) -> str:
+    column, minutes = element.clauses
+    return f"datetime({compiler.process(column, **kw)}, {compiler.process(minutes, **kw)} || ' minutes')"
+
+
+@compiles(_Shifted, "postgresql")
+def _shifted_postgresql(element: _Shifted, compiler: SQLCompiler, **kw: Any) -> str:
+    column, minutes = element.clauses
+    return f"({compiler.process(column, **kw)} + make_interval(mins => {compiler.process(minutes, **kw)}))"
+
+
+def _utc(moment: datetime) -> datetime:
+    """A time as the naive UTC the time columns hold (a naive one is taken as UTC already)."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo is not None else moment
 
 
 def _within(bounds: DateBounds) -> ColumnElement[bool]:

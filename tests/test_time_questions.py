@@ -4,7 +4,7 @@ articles of that time."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -141,3 +141,19 @@ def test_a_question_about_a_year_nothing_was_published_in_is_answered_by_the_sto
     answer = library.ask("apa yang terjadi pada tahun 1998?")
     assert answer.empty_time is None and answer.confidence is not Certainty.NOT_FOUND
     assert answer.passages[0].article.title == "Mengenang Reformasi 1998"
+
+
+def test_an_undated_note_stored_now_is_newer_than_a_post_published_two_hours_ago(library) -> None:
+    """Post times are on the readers' clock and storing times in UTC: compared on one clock, the note stored a
+    moment ago lists before the Telegram post of two hours ago, in /latest and for "terbaru"."""
+    library.add_article(ArticleDraft(text=(
+        "Gempa bermagnitudo 4,1 mengguncang Sukabumi pada siang hari. BMKG menyatakan gempa tidak berpotensi "
+        "tsunami dan warga diminta tetap tenang."), title="Gempa kecil guncang Sukabumi", source="Info BMKG",
+        published_at=datetime.now(timezone.utc) - timedelta(hours=2)))
+    library.add_article(ArticleDraft(text=(
+        "Gempa susulan bermagnitudo 3,2 kembali terasa di Sukabumi sore ini. Warga sempat keluar rumah, namun tidak "
+        "ada kerusakan yang dilaporkan."), title="Gempa susulan di Sukabumi", source="Catatan"))
+    assert [a.title for a in library.latest()] == ["Gempa susulan di Sukabumi", "Gempa kecil guncang Sukabumi"]
+    newest = library.ask("gempa Sukabumi terbaru")
+    assert [p.article.title for p in newest.passages][:2] == ["Gempa susulan di Sukabumi",
+                                                               "Gempa kecil guncang Sukabumi"]

@@ -179,6 +179,10 @@ class NewestFirst:
 
 
 def _stored_at(search: Search, passage: AnswerPassage) -> datetime:
-    """When a passage's undated article was stored (as a naive UTC time), for ordering it among dated ones."""
+    """When a passage's undated article was stored, on the readers' clock that publication times are on, for
+    ordering it among dated ones."""
     chunk = search.shortlist.get(passage.chunk_ids[0]) if passage.chunk_ids else None
-    return chunk.ingested_at if chunk is not None and chunk.ingested_at is not None else datetime.min
+    if chunk is None or chunk.ingested_at is None:
+        return datetime.min
+    zone = ZoneInfo(search.query.settings.timezone)
+    return chunk.ingested_at.replace(tzinfo=timezone.utc).astimezone(zone).replace(tzinfo=None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
 from retrieval.ingest.text import strip_control
@@ -51,8 +51,10 @@ def normalise_metadata(draft: ArticleDraft, zone: tzinfo) -> ArticleDraft:
     their 300-character columns, added_by to 100, and the language becomes a 2–8 character code such as
     "id" or "pt-br", or None (then it is guessed from the text). A publication time that names its moment (a
     Telegram post's UTC date, an ISO time with an offset) becomes the readers' wall-clock time in `zone`, the
-    time "hari ini" and the citations' dates are read in; a time without an offset is taken as given.
+    time "hari ini" and the citations' dates are read in; a time without an offset is taken as given. The caller's
+    draft is left as it was (a channel post's own time still counts the channel's last post).
     """
+    draft = replace(draft)
     if draft.published_at is not None and draft.published_at.utcoffset() is not None:
         draft.published_at = draft.published_at.astimezone(zone).replace(tzinfo=None)
     draft.title = _one_line(draft.title) or ""
