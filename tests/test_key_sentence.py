@@ -132,6 +132,7 @@ def test_a_number_in_the_unit_of_the_asked_measure_outweighs_one_before_the_ques
 @pytest.mark.parametrize(("question", "key"), [
     ("how deep was the Garut earthquake?", "pada kedalaman 10 kilometer"),
     ("ganjil genap jam berapa saja?", "pukul 06.00-10.00"),
+    ("ganjil genap jam berapakah?", "pukul 06.00-10.00"),
 ])
 def test_how_deep_asks_a_measure_and_jam_berapa_asks_the_time_of_day(library, question, key):
     """"How deep" wants the number in the depth's unit, not the magnitude; "jam berapa" wants the clock time, not

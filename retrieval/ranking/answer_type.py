@@ -7,11 +7,14 @@ from functools import lru_cache
 
 PERSON, TIME, NUMBER, PLACE, NAME = "person", "time", "number", "place", "name"
 
+_CLOCK_CUE = r"(jam|pukul) berapa(kah)?|what time"
+"""A question asking the time of day: a time question whose answer is a clock time rather than a day."""
 _TYPE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (TIME, re.compile(r"\b(kapan(kah)?|when|tahun berapa(kah)?|(what|which) year|pada tahun(?!\s*\d)|"
-                      r"(jam|pukul) berapa(kah)?|what time|"
+                      + _CLOCK_CUE + r"|"
                       r"tanggal berapa(kah)?|what date|abad ke\s?berapa|which century|bulan apa(kah)?|what month)\b")),
-    (NUMBER, re.compile(r"\b(berapa(kah)?|how (many|much|long|old|far|tall|big|large|deep|high|wide|heavy|fast|strong)|jumlah|what percentage)\b")),
+    (NUMBER, re.compile(r"\b(berapa(kah)?|how (many|much|long|old|far|tall|big|large|deep|high|wide|heavy|fast|strong)|"
+                        r"jumlah|what percentage)\b")),
     (PERSON, re.compile(r"\b(siapa(kah)?|who|whom|whose)\b")),
     (PLACE, re.compile(r"\b(di ?mana(kah)?|ke ?mana(kah)?|dari ?mana(kah)?|where|"
                        r"(which|what) (country|city|province|region)|"
@@ -200,9 +203,9 @@ _FULL_DATE = re.compile(r"\b\d{1,2}\s+(" + "|".join(_MONTHS) + r")\b|\b(" + "|".
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(1[0-9]{3}|20[0-9]{2})\b", re.IGNORECASE)
 
 
-_ASKS_CLOCK = re.compile(r"\b((jam|pukul) berapa|what time)\b", re.IGNORECASE)
-_CLOCK = re.compile(r"\b(pukul|jam)\s+\d{1,2}\b|\b\d{1,2}[.:]\d{2}\s*(wib|wita|wit|am|pm)?(?=\W|$)|"
-                    r"\b\d{1,2}\s*(am|pm|a\.m\.|p\.m\.)|\bo'clock\b", re.IGNORECASE)
+_ASKS_CLOCK = re.compile(rf"\b({_CLOCK_CUE})\b", re.IGNORECASE)
+_CLOCK = re.compile(r"\b(pukul|jam)\s+\d{1,2}\b|\b\d{1,2}[.:]\d{2}\s*(wib|wita|wit)\b|\b\d{1,2}:\d{2}\b|"
+                    r"\b\d{1,2}\s*(am|pm|a\.m\.|p\.m\.)(?!\w)|\bo'clock\b", re.IGNORECASE)
 
 
 def asks_clock(question: str) -> bool:
