@@ -16,7 +16,7 @@ from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import extract_file
 from retrieval.ingest.fetch import fetch_article, find_urls, is_mostly_link
 from retrieval.ingest.substance import reads_like_article
-from retrieval.ranking.small_talk import small_talk
+from retrieval.ranking.small_talk import SmallTalk, small_talk
 from retrieval.library import ArticleInfo, IngestResult, IngestStatus, Library, Stats
 
 EXTRA_PASSAGES = 3
@@ -63,7 +63,8 @@ class MorePage:
 
 def parse_intent(message: str) -> Intent:
     """A command ("/add URL", "/reset@bot"), a link to store, a pasted article to store ("paste": several sentences
-    that ask nothing), small talk ("chat": thanks, a greeting, a bare "ok"), or a question."""
+    that ask nothing), small talk ("chat": thanks, a greeting, a bare "ok"), asking what the bot does ("help"), or a
+    question."""
     message = message.strip()
     if message.startswith("/"):
         head, _, rest = message.partition(" ")
@@ -73,7 +74,7 @@ def parse_intent(message: str) -> Intent:
     if reads_like_article(message):
         return Intent("paste", message)
     if (kind := small_talk(message)) is not None:
-        return Intent("chat", kind.value)
+        return Intent("help", "") if kind is SmallTalk.HELP else Intent("chat", kind.value)
     return Intent("ask", question_without_links(message))
 
 

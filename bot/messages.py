@@ -523,9 +523,8 @@ TEXTS["id"].update({
     "inline_unsure": "Belum pasti: {title}",
 })
 
-# Small talk: a friendly line instead of a search; asking what the bot can do gets the how-to.
+# Small talk: a friendly line instead of a search.
 TEXTS["en"].update({
-    "chat_help": TEXTS["en"]["help"],
     "chat_thanks": "You're welcome! Ask me anything about the stored news.",
     "chat_greeting": "Hello! Ask me a question about the stored news, e.g. “who accompanied Putin?”, or forward me "
                      "a post to store.",
@@ -533,7 +532,6 @@ TEXTS["en"].update({
     "ask_vague": "What or whom do you mean? Ask the whole question, e.g. “who accompanied Putin?”.",
 })
 TEXTS["id"].update({
-    "chat_help": TEXTS["id"]["help"],
     "chat_thanks": "Sama-sama! Tanyakan apa saja tentang berita yang tersimpan.",
     "chat_greeting": "Halo! Ajukan pertanyaan tentang berita yang tersimpan, misalnya “siapa yang mendampingi "
                      "Putin?”, atau teruskan postingan untuk disimpan.",

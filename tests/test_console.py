@@ -7,6 +7,7 @@ import io
 
 from bot.console import Console, converse
 from bot.conversation import Conversation
+from bot.messages import text
 from tests.bot_harness import web_pages
 from tests.corpus import EARTHQUAKE_PAGE
 
@@ -40,3 +41,10 @@ def test_console_says_plainly_when_nothing_matches(bot_sample_library) -> None:
     out = io.StringIO()
     asyncio.run(converse(Console(Conversation(bot_sample_library), "en"), io.StringIO("What is the recipe for rendang?\n"), out))
     assert out.getvalue().startswith("I found nothing about this in the stored articles.\nThe nearest passage")
+
+
+def test_asking_the_console_what_it_can_do_gets_its_own_how_to(bot_sample_library) -> None:
+    """"what can you do?" in `tanya chat` prints the console's commands, not the Telegram bot's forwarding how-to."""
+    out = io.StringIO()
+    asyncio.run(converse(Console(Conversation(bot_sample_library), "en"), io.StringIO("what can you do?\n"), out))
+    assert out.getvalue().strip() == text("en", "console_help").strip()

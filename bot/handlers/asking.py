@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.conversation import parse_intent
 from bot.handlers.adding import add_link, add_pasted
+from bot.handlers.basics import help_command
 from bot.handlers.keyboards import answer_keyboard
 from bot.handlers.mentions import addressed, without_mention
 from bot.handlers.replies import reply, send_passages
@@ -20,7 +21,8 @@ async def ask_command(update: Update, context: Context) -> None:
 
 
 async def on_text(update: Update, context: Context) -> None:
-    """Plain text: a link or a pasted article to store, or a question (in groups only when the bot is addressed)."""
+    """Plain text: a link or a pasted article to store, small talk, asking what the bot does, or a question (in
+    groups only when the bot is addressed)."""
     message = update.effective_message
     if not addressed(message, context.bot):
         return
@@ -31,6 +33,8 @@ async def on_text(update: Update, context: Context) -> None:
         await add_pasted(update, context, intent.argument)
     elif intent.command == "chat":
         await reply(update, text(await language(update, context), f"chat_{intent.argument}"))
+    elif intent.command == "help":
+        await help_command(update, context)
     else:
         await answer(update, context, intent.argument)
 
