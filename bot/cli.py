@@ -157,7 +157,7 @@ def cmd_latest(args: argparse.Namespace) -> int:
     with open_library(engine_settings(args)) as library:
         found = library.latest(" ".join(args.topic) or None, args.offset, args.limit)
     for info in found:
-        print(render_article_line(info))
+        print(render_article_line(info, library.settings.timezone))
     if not found:
         print(text("en", "latest_none"))
     return 0
@@ -183,7 +183,7 @@ def cmd_articles(args: argparse.Namespace) -> int:
     """List stored articles, newest first."""
     with open_library(engine_settings(args)) as library:
         for info in library.list(args.offset, args.limit):
-            print(render_article_line(info))
+            print(render_article_line(info, library.settings.timezone))
     return 0
 
 
@@ -194,7 +194,7 @@ def cmd_article(args: argparse.Namespace) -> int:
     if info is None:
         print(f"tanya: no article #{args.id}", file=sys.stderr)
         return 1
-    print(render_article_line(info))
+    print(render_article_line(info, library.settings.timezone))
     print()
     print(info.text)
     return 0

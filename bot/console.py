@@ -87,7 +87,9 @@ class Console:
     async def _sources(self, intent: Intent) -> str:
         """/sources: recent articles."""
         articles, _ = await self.conversation.sources(0, 20)
-        return "\n".join(render_article_line(a, self.lang) for a in articles) or text(self.lang, "sources_empty")
+        zone = self.conversation.settings.timezone
+        lines = [render_article_line(a, zone, self.lang) for a in articles]
+        return "\n".join(lines) or text(self.lang, "sources_empty")
 
     async def _article(self, intent: Intent) -> str:
         """/article ID."""
@@ -95,7 +97,8 @@ class Console:
         info = await self.conversation.article(article_id) if article_id is not None else None
         if info is None:
             return text(self.lang, "usage_article" if article_id is None else "no_article", id=article_id)
-        return f"{render_article_line(info, self.lang)}\n{info.url or ''}\n\n{info.text}".replace("\n\n\n", "\n\n")
+        line = render_article_line(info, self.conversation.settings.timezone, self.lang)
+        return f"{line}\n{info.url or ''}\n\n{info.text}".replace("\n\n\n", "\n\n")
 
     async def _stats(self, intent: Intent) -> str:
         """/stats, with the engine details: whoever runs the console runs the library."""

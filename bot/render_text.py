@@ -6,7 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from bot.messages import text
-from bot.render_html import also_in_names, date_text, distinct, not_found_lines
+from bot.render_html import also_in_names, date_text, distinct, listed_day, not_found_lines
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation
 from retrieval.ranking.excerpt import excerpt
 
@@ -64,8 +64,8 @@ def render_timeline(answer: Answer, lang: str = "en") -> str:
     return "\n".join(lines).rstrip()
 
 
-def render_article_line(info: ArticleInfo, lang: str = "en") -> str:
-    """One line per article for listings."""
-    date = date_text(info.published_at or info.ingested_at)
+def render_article_line(info: ArticleInfo, zone: str, lang: str = "en") -> str:
+    """One line per article for listings, dated as the bot's /sources dates it (see `listed_day`)."""
+    date = listed_day(info, zone)
     details = distinct(info.title or text(lang, "untitled"), info.source, date, text(lang, "chunks", chunks=info.chunks))
     return f"#{info.id}  " + " · ".join(details)

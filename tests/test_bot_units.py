@@ -17,14 +17,15 @@ from bot.conversation import PassageContext, parse_article_id, parse_intent, sta
 from bot.forwards import ForwardPart, draft_from_parts, title_from
 from bot.handlers.keyboards import button_language, context_button
 from bot.messages import TEXTS, error_reason, language_for, text
-from bot.render_html import render_answer, render_context, split_messages, utf16_len
+from bot.render_html import render_answer, render_context, render_latest, render_sources, split_messages, utf16_len
 from bot.retry import RetryingRateLimiter
 from bot.redaction import RedactingFormatter
 from bot.settings import BotSettings
 from bot.startup import failure_line
 from retrieval.answer import AnswerPassage, Citation
 from retrieval.ingest.documents import UserError
-from retrieval.library import Stats
+from bot.render_text import render_article_line
+from retrieval.library import ArticleInfo, Stats
 from tests.fake_telegram import parse_html
 
 
@@ -248,3 +249,16 @@ def test_stats_tell_when_the_last_article_was_added_in_the_readers_time_zone() -
     stats = Stats(3, 4, 0, "e5", "flat", datetime(2026, 12, 1, 21, 26))
     assert "Last added: 2026-12-02 04:26" in stats_text(stats, "en", "Asia/Jakarta")
     assert "Terakhir ditambah: 2026-12-01 21:26" in stats_text(stats, "id", "UTC")
+
+
+def test_an_undated_article_added_late_in_the_utc_day_is_listed_under_the_jakarta_day_everywhere() -> None:
+    """Added at 20:00 UTC on 1 December is 03:00 on 2 December in Jakarta: /sources, /latest, `tanya list` and the
+    console all list it under the day "hari ini" finds it under; a dated article keeps its own day."""
+    undated = ArticleInfo(1, "Catatan rapat", None, "Catatan", None, None, datetime(2026, 12, 1, 20, 0), "id", 1)
+    dated = ArticleInfo(2, "Gempa Garut", None, "BMKG", None, datetime(2026, 11, 30, 23, 0),
+                        datetime(2026, 12, 1, 20, 0), "id", 1)
+    for listing in (render_sources("en", [undated], 0, "Asia/Jakarta"),
+                    render_latest("en", [undated], "", 0, "Asia/Jakarta"),
+                    render_article_line(undated, "Asia/Jakarta")):
+        assert "2026-12-02" in listing and "2026-12-01" not in listing
+    assert "2026-11-30" in render_article_line(dated, "Asia/Jakarta")
