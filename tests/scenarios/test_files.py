@@ -29,7 +29,18 @@ def slow_page(handler: BaseHTTPRequestHandler) -> None:
     respond(handler, 200, "text/html", b"<html><body><p>terlambat</p></body></html>")
 
 
-PAGES = {"/lambat": slow_page, "/tabel.csv": page("application/octet-stream", b"a,b\n1,2\n")}
+UNDATED_REPORT = (
+    b"<html><head><title>Laporan infrastruktur Jawa Barat 2024 | Kabar Lokal</title></head><body>"
+    b"<nav>Beranda | Nasional | Daerah</nav><article><h1>Laporan infrastruktur Jawa Barat 2024</h1>"
+    b"<p>Waduk Jatigede di Sumedang kini memasok listrik 110 megawatt dari pembangkit listrik tenaga air. "
+    b"Pemerintah daerah berkoordinasi dengan pemerintah pusat untuk mempercepat pembangunan jalan akses, jaringan "
+    b"listrik dan air bersih di sekitar waduk.</p></article>"
+    b"<footer>&copy; 2024 Kabar Lokal. Hak cipta dilindungi.</footer></body></html>"
+)
+"""A page that never says when it was published, only a year in its title and copyright line."""
+
+PAGES = {"/lambat": slow_page, "/tabel.csv": page("application/octet-stream", b"a,b\n1,2\n"),
+         "/laporan": page("text/html", UNDATED_REPORT)}
 
 EXPORT_REPORT = (
     "Export Outlook for the Year",
@@ -138,6 +149,18 @@ SCENARIOS = [
         steps=(
             Say("{site}/lambat", lang="id"),
             Expect(has=("tidak menjawab dalam 1 detik", "coba lagi nanti")),
+        ),
+    ),
+    Scenario(
+        "A page that gives only a year (title, copyright line) is not cited as published on 1 January of it",
+        pages=PAGES,
+        steps=(
+            Say("{site}/laporan", lang="id"),
+            Expect(has=("Tersimpan",)),
+            Say("berapa megawatt listrik dari Waduk Jatigede?", lang="id"),
+            Expect(has=("110 megawatt", "Laporan infrastruktur Jawa Barat 2024"), lacks=("2024-01-01",)),
+            Say("/sources", lang="id"),
+            Expect(has=("Laporan infrastruktur Jawa Barat 2024",), lacks=("2024-01-01",)),
         ),
     ),
     Scenario(
