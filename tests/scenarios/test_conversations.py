@@ -252,6 +252,13 @@ GROUPS = [
         Say("oke, thanks a lot", chat="group", user="budi", mention=False, reply_to_answer=True),
         Expect(chat="group", has=("welcome",), lacks=("[1]",)),
     )),
+    Scenario("An English member who types a bare /lang in a group, switching it to Indonesian, reads how to switch "
+             "back", given=("putin",), steps=(
+                 Say("/lang", chat="group", user="citra"),
+                 Expect(chat="group", has=("bahasa Indonesia", "English: /lang en")),
+                 Say("/lang en", chat="group", user="citra"),
+                 Expect(chat="group", has=("in English", "Bahasa Indonesia: /lang id")),
+             )),
     Scenario("A post forwarded into a group is not stored", steps=(
         Forward.of(POSTS["zoo"], chat="group"),
         Expect(chat="group", replies=0),
