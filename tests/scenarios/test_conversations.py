@@ -35,6 +35,11 @@ MORE_POSTS = (
             "extended its ban on single-use plastic bags to all 153 traditional markets from 1 July, with fines for "
             "sellers who keep handing them out.", "2024-06-13 02:00"),
 )
+TIMNAS = Upload("timnas.txt", (
+    "Timnas Indonesia menang 2-0 atas Filipina\n\nTimnas Indonesia mengalahkan Filipina 2-0 di Stadion Utama Gelora "
+    "Bung Karno pada Selasa malam. Gol dicetak oleh Thom Haye pada menit ke-32 dan Rizky Ridho pada menit ke-56. "
+    "Kemenangan ini memastikan Indonesia lolos ke putaran ketiga kualifikasi Piala Dunia 2026.").encode(),
+    "text/plain", lang="id")
 
 
 def burst(*names: str, **options: str) -> tuple[Forward, ...]:
@@ -122,6 +127,12 @@ ASKING = [
             "they found underground; what exactly did the workers find near Kota station?"),
         Expect(has=("canal wall",), bold=("canal",)),
     )),
+    Scenario("'golnya', as people type, is asked as surely as 'gol': -nya on a short word is no unknown word",
+             given=("putin", "rice", "mrt", "flood"), steps=(
+                 TIMNAS, Expect(has=("Tersimpan",)),
+                 Say("menit berapa golnya timnas?", lang="id"),
+                 Expect(has=("menit ke-32",), bold=("menit ke-32",), lacks=NOT_FOUND),
+             )),
     Scenario("A new user's first 'what can you do?', with or without a greeting, gets the how-to, not a passage",
              given=("mrt", "rice"), steps=(
                  Say("hi there, what can you do?"),
@@ -357,6 +368,14 @@ LIBRARY = [
         Say("/sources"),
         Expect(has=("MRT", "beras")),
     )),
+    Scenario("'/sources 2' shows the second page of stored articles, and a page past the end the last one",
+             given=("putin", "rice", "mrt", "flood"), steps=(
+                 *burst(*BURST), Expect(),
+                 Say("/sources 2"),
+                 Expect(has=("Stored articles (6–10)", "#6 ", "#2 "), lacks=("#7 ",), buttons=("Newer", "Older")),
+                 Say("/sources 9"),
+                 Expect(has=("Stored articles (11–11)", "#1 "), lacks=("#2 ",), buttons=("Newer",)),
+             )),
     Scenario("/list, as many bots name it, lists what is stored too", given=("rice", "mrt"), steps=(
         Say("/list", lang="id"),
         Expect(has=("Artikel tersimpan", "MRT", "beras"), lacks=("/help",)),
