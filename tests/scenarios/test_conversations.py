@@ -289,6 +289,13 @@ CHANNELS = [
         Say("berapa pengunjung Ragunan?", lang="id"),
         Expect(has=("92.000",), lacks=("85.000",)),
     )),
+    Scenario("/channels tells the admin when the channel last posted on the readers' clock, the time the post shows",
+             settings=ADMIN, steps=(
+                 ChannelPost("kabarjkt", 992, POSTS["busway"].text, date="2024-06-04 16:00"),
+                 Say("/channels", lang="id"),
+                 Expect(has=("Kabar Jakarta (@kabarjkt): 1 posting, terakhir 2024-06-04 23:00",),
+                        lacks=("2024-06-05",)),
+             )),
 ]
 
 TIME_AND_INLINE = [
