@@ -371,6 +371,13 @@ LIBRARY = [
         Say("berapa suhu maksimum Jakarta?", lang="id"),
         Expect(has=("35 derajat",), bold=("35 derajat",)),
     )),
+    Scenario("/article shows a long article's start cut after a whole word, never inside one", steps=(
+        Upload("rapat.txt", ("Rapat koordinasi bulanan\n\n" + "Rapat koordinasi digelar setiap bulan. " * 100).encode(),
+               "text/plain", lang="id"),
+        Expect(has=("Tersimpan",)),
+        Say("/article 1", lang="id"),
+        Expect(has=("setiap bulan…",), lacks=("Rapa …", "Rapa…")),
+    )),
     Scenario("/sources lists what is stored, newest first", given=("rice", "mrt"), steps=(
         Say("/sources"),
         Expect(has=("MRT", "beras")),
