@@ -68,6 +68,13 @@ def zip_archive() -> bytes:
     return buffer.getvalue()
 
 
+CLASSROOMS = ("Ruang kelas baru untuk SMA di pelosok Jawa Barat\n\n"
+              "Pemerintah provinsi membangun 120 ruang kelas baru untuk sekolah menengah atas di daerah pelosok. "
+              "Rapat koordinasi digelar setiap bulan untuk memantau kemajuan pekerjaan. Sejumlah pengamat meminta "
+              "pemerintah memperhatikan dampak lingkungan. Anggaran proyek bersumber dari APBN, APBD dan investasi "
+              "swasta. Dinas terkait juga menyiapkan pelatihan bagi guru di sekolah-sekolah baru tersebut.")
+"""A report that a user later uploads again corrected (one figure changed)."""
+
 SEND_EN = (".txt", ".md", ".html", ".pdf", ".docx")
 SEND_ID = ("kirim artikelnya sebagai berkas", ".txt", ".pdf", ".docx")
 
@@ -161,6 +168,17 @@ SCENARIOS = [
             Expect(has=("110 megawatt", "Laporan infrastruktur Jawa Barat 2024"), lacks=("2024-01-01",)),
             Say("/sources", lang="id"),
             Expect(has=("Laporan infrastruktur Jawa Barat 2024",), lacks=("2024-01-01",)),
+        ),
+    ),
+    Scenario(
+        "A corrected version of an uploaded report shows its new figure beside the old, not folded away as a copy",
+        steps=(
+            Upload("kelas.txt", CLASSROOMS.encode(), "text/plain", lang="id"),
+            Expect(has=("Tersimpan",)),
+            Upload("kelas-revisi.txt", CLASSROOMS.replace("120 ruang", "150 ruang").encode(), "text/plain", lang="id"),
+            Expect(has=("Tersimpan",)),
+            Say("berapa ruang kelas baru yang dibangun?", lang="id"),
+            Expect(has=("120 ruang kelas", "150 ruang kelas"), lacks=("juga di",)),
         ),
     ),
     Scenario(
