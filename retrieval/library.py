@@ -20,6 +20,7 @@ from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, Passage
 from retrieval.asking.dating import article_day, date_bounds
 from retrieval.asking.pipeline import standard_pipelines
 from retrieval.asking.query import Query, SearchMode
+from retrieval.asking.shorthand import written_out
 from retrieval.embedding.embedder import Embedder
 from retrieval.embedding.protocol import TextEmbedder
 from retrieval.feeds.service import FeedService
@@ -307,7 +308,7 @@ class Library:
         """
         if not self.index_sync.running:
             self.sync_if_stale()
-        question = clean_text(question)
+        question = written_out(clean_text(question))
         if history is None and conversation is not None:
             history = self.history(conversation)
         timed = self._read_time(question, since, until, now)

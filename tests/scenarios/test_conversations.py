@@ -62,6 +62,13 @@ ASKING = [
                  Say("yg dampingi putin ke korut siapa aja", lang="id"),
                  Expect(has=(DELEGATION,)),
              )),
+    Scenario("Chat shorthand asks what the words in full ask: 'brp' wants the figure, bold as for 'berapa'", steps=(
+        *burst("odd-even", "zoo"), Expect(),
+        Say("brp denda ganjil genap", lang="id"),
+        Expect(has=("Rp 500.000",), bold=("500.000",)),
+        Say("kpn aturan ganjil genap yg baru mulai?", lang="id"),
+        Expect(has=("Senin, 3 Juni",), bold=("3 Juni",)),
+    )),
     Scenario("A question about something never stored says so plainly, quotes nothing as the answer and offers no "
              "more passages", given=("putin", "rice", "mrt", "flood"), steps=(
                  Say("Bagaimana resep rendang padang?", lang="id"),
