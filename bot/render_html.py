@@ -6,6 +6,7 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.forwards import shortened
 from bot.messages import text
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
 from retrieval.asking.dating import article_day
@@ -256,5 +257,5 @@ def render_article(lang: str, info) -> list[str]:
     if info.url:
         heading += [("\n", None), (info.url, link_tag(info.url))]
     body = body_without_title(info.text, info.title or "")
-    body = body if len(body) <= ARTICLE_PREVIEW_CHARS else body[:ARTICLE_PREVIEW_CHARS].rstrip() + " …"
+    body = shortened(body, ARTICLE_PREVIEW_CHARS)
     return split_messages([heading, [(body, None)]])

@@ -20,6 +20,7 @@ from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, Passage
 from retrieval.asking.dating import article_day, date_bounds
 from retrieval.asking.pipeline import standard_pipelines
 from retrieval.asking.query import Query, SearchMode
+from retrieval.asking.shorthand import written_out
 from retrieval.embedding.embedder import Embedder
 from retrieval.embedding.protocol import TextEmbedder
 from retrieval.feeds.service import FeedService
@@ -179,10 +180,11 @@ class Library:
         self.close()
 
     def _prepare(self, item: str, draft: ArticleDraft | UserError) -> tuple[ArticleDraft, list[TextChunk]] | IngestResult:
-        """Validate and chunk one draft, or say why it cannot be stored (no text, too long, no substance)."""
+        """Validate and chunk a copy of one draft (the caller's keeps its own times and text), or say why it cannot
+        be stored (no text, too long, no substance)."""
         if isinstance(draft, UserError):
             return IngestResult(item, IngestStatus.FAILED, error=draft)
-        draft = normalise_metadata(draft, ZoneInfo(self.settings.timezone))
+        draft = normalise_metadata(replace(draft), ZoneInfo(self.settings.timezone))
         text = clean_text(draft.text or "")
         if not text:
             return IngestResult(item, IngestStatus.FAILED, error=UserError("no_text", "the article has no text", item))
@@ -306,7 +308,7 @@ class Library:
         """
         if not self.index_sync.running:
             self.sync_if_stale()
-        question = clean_text(question)
+        question = written_out(clean_text(question))
         if history is None and conversation is not None:
             history = self.history(conversation)
         timed = self._read_time(question, since, until, now)

@@ -109,7 +109,8 @@ def test_lang_switches_the_chat_language_and_it_is_remembered(tg, start_bot, bot
     with start_bot(bot_sample_library):
         switched = exchange(tg, 67, lambda: tg.command(67, "/lang id"))
         helped = exchange(tg, 67, lambda: tg.command(67, "/help"))
-    assert switched[0]["params"]["text"] == "Saya akan menjawab dalam bahasa Indonesia di obrolan ini."
+    assert switched[0]["params"]["text"] == ("Saya akan menjawab dalam bahasa Indonesia di obrolan ini. "
+                                             "(English: /lang en)")
     assert helped[0]["params"]["text"].startswith("Cara memakai:")
     assert bot_sample_library.repo.get_setting("tg:67", "lang") == "id"
 

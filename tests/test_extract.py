@@ -142,6 +142,16 @@ def test_html_main_text_title_site_author_and_date_are_extracted() -> None:
     assert result.url == "https://warta.example/banjir"
 
 
+def test_a_new_years_day_page_keeps_its_date_and_a_page_with_only_a_year_gets_none() -> None:
+    """1 January in the page's metadata is a real date; a year alone (copyright line) is no day of publication."""
+    new_year = ARTICLE_HTML.replace("2024-03-14T08:00", "2025-01-01T08:00")
+    year_only = ARTICLE_HTML.replace('<meta property="article:published_time" content="2024-03-14T08:00:00+07:00">', "")
+    dated = draft(extract_html(new_year, "https://warta.example/banjir"))
+    undated = draft(extract_html(year_only.replace("Hak cipta", "&copy; 2024"), "https://warta.example/banjir"))
+    assert dated.published_at is not None and dated.published_at.date() == datetime(2025, 1, 1).date()
+    assert undated.published_at is None
+
+
 def test_html_file_is_read_through_the_html_extractor() -> None:
     """An uploaded .html file is treated as a web page, not as text full of tags."""
     result = draft(extract_file("banjir.html", ARTICLE_HTML.encode(), max_bytes=LIMIT))

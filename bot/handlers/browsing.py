@@ -15,10 +15,21 @@ SOURCES_PAGE = 5
 
 
 async def sources(update: Update, context: Context) -> None:
-    """/sources: the most recent articles, with paging buttons."""
+    """/sources [PAGE]: the most recent articles, or the numbered page of them (past the end, the last), with paging
+    buttons."""
     lang = await language(update, context)
-    body, keyboard = await sources_page(context, update.effective_chat.id, 0, lang)
+    offset = await _page_offset(context, " ".join(context.args or []))
+    body, keyboard = await sources_page(context, update.effective_chat.id, offset, lang)
     await send_html(update.effective_message, [body], keyboard)
+
+
+async def _page_offset(context: Context, argument: str) -> int:
+    """Where the page the user numbered starts (the first page without a number), kept within the stored articles."""
+    if not argument.strip().isdigit():
+        return 0
+    stored = (await services(context).conversation.stats()).articles
+    last_page = max(1, -(-stored // SOURCES_PAGE))
+    return (min(max(int(argument), 1), last_page) - 1) * SOURCES_PAGE
 
 
 async def sources_page(context: Context, chat_id: int, offset: int,

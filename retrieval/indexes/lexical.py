@@ -39,7 +39,20 @@ def word_stems(text: str) -> list[tuple[str, str]]:
     """Each distinct content word of a question as its (Indonesian, English) stems, since its language is uncertain."""
     tokens = list(dict.fromkeys(w for w in words(text) if w not in STOPWORDS))
     with _STEM_LOCK:
-        return list(zip(_STEMMERS["id"].stemWords(tokens), _STEMMERS["en"].stemWords(tokens)))
+        indonesian = [_without_nya(stem) for stem in _STEMMERS["id"].stemWords(tokens)]
+        return list(zip(indonesian, _STEMMERS["en"].stemWords(tokens)))
+
+
+NYA_ROOT_CHARS = 3
+"""The shortest root whose -nya is taken off ("golnya", "krlnya"); shorter ones are words of their own ("hanya",
+"punya", "Kenya")."""
+
+
+def _without_nya(stem: str) -> str:
+    """An Indonesian stem without the possessive -nya that Snowball leaves on words of two syllables or fewer
+    ("golnya", "BBMnya"), which questions use far more than news text: the root is what the passages hold."""
+    root = stem.removesuffix("nya")
+    return root if root != stem and len(root) >= NYA_ROOT_CHARS else stem
 
 
 def query_terms(text: str) -> list[str]:

@@ -30,19 +30,32 @@ def same_story(a: Counter, b: Counter) -> bool:
     return smaller > 0 and (a & b).total() / smaller >= SAME_STORY
 
 
+def figures(text: str) -> frozenset[str]:
+    """The numbers a passage states (tokens holding a digit)."""
+    return frozenset(token for token in _TOKEN.findall(text.casefold()) if any(ch.isdigit() for ch in token))
+
+
+def revised(a: AnswerPassage, b: AnswerPassage, a_figures: frozenset[str], b_figures: frozenset[str]) -> bool:
+    """Whether two near-copies are versions of one report, its correction among them: the same title, and figures
+    in each that the other lacks ("120 ruang kelas" became "150"). Both are shown, not one folded into the other."""
+    title = a.article.title.strip().casefold()
+    same_title = bool(title) and title == b.article.title.strip().casefold()
+    return same_title and not (a_figures <= b_figures or b_figures <= a_figures)
+
+
 def fold_duplicates(passages: list[AnswerPassage]) -> list[AnswerPassage]:
     """Passages best first, each later near-copy from another article folded into the first one as `also_in`;
     ranks renumbered."""
-    kept: list[tuple[AnswerPassage, Counter]] = []
+    kept: list[tuple[AnswerPassage, Counter, frozenset[str]]] = []
     for passage in passages:
-        own = shingles(passage.text)
-        twin = next((i for i, (p, s) in enumerate(kept)
-                     if p.article.id != passage.article.id and same_story(s, own)), None)
+        own, numbers = shingles(passage.text), figures(passage.text)
+        twin = next((i for i, (p, s, n) in enumerate(kept) if p.article.id != passage.article.id
+                     and same_story(s, own) and not revised(p, passage, n, numbers)), None)
         if twin is None:
-            kept.append((passage, own))
+            kept.append((passage, own, numbers))
         else:
-            first, marks = kept[twin]
+            first, marks, stated = kept[twin]
             known = {first.article.id, *(c.id for c in first.also_in)}
             if passage.article.id not in known:
-                kept[twin] = (replace(first, also_in=(*first.also_in, passage.article)), marks)
-    return [replace(p, rank=rank) for rank, (p, _) in enumerate(kept, 1)]
+                kept[twin] = (replace(first, also_in=(*first.also_in, passage.article)), marks, stated)
+    return [replace(p, rank=rank) for rank, (p, _, _) in enumerate(kept, 1)]

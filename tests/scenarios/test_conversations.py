@@ -35,6 +35,11 @@ MORE_POSTS = (
             "extended its ban on single-use plastic bags to all 153 traditional markets from 1 July, with fines for "
             "sellers who keep handing them out.", "2024-06-13 02:00"),
 )
+TIMNAS = Upload("timnas.txt", (
+    "Timnas Indonesia menang 2-0 atas Filipina\n\nTimnas Indonesia mengalahkan Filipina 2-0 di Stadion Utama Gelora "
+    "Bung Karno pada Selasa malam. Gol dicetak oleh Thom Haye pada menit ke-32 dan Rizky Ridho pada menit ke-56. "
+    "Kemenangan ini memastikan Indonesia lolos ke putaran ketiga kualifikasi Piala Dunia 2026.").encode(),
+    "text/plain", lang="id")
 
 
 def burst(*names: str, **options: str) -> tuple[Forward, ...]:
@@ -57,6 +62,13 @@ ASKING = [
                  Say("yg dampingi putin ke korut siapa aja", lang="id"),
                  Expect(has=(DELEGATION,)),
              )),
+    Scenario("Chat shorthand asks what the words in full ask: 'brp' wants the figure, bold as for 'berapa'", steps=(
+        *burst("odd-even", "zoo"), Expect(),
+        Say("brp denda ganjil genap", lang="id"),
+        Expect(has=("Rp 500.000",), bold=("500.000",)),
+        Say("kpn aturan ganjil genap yg baru mulai?", lang="id"),
+        Expect(has=("Senin, 3 Juni",), bold=("3 Juni",)),
+    )),
     Scenario("A question about something never stored says so plainly, quotes nothing as the answer and offers no "
              "more passages", given=("putin", "rice", "mrt", "flood"), steps=(
                  Say("Bagaimana resep rendang padang?", lang="id"),
@@ -122,6 +134,12 @@ ASKING = [
             "they found underground; what exactly did the workers find near Kota station?"),
         Expect(has=("canal wall",), bold=("canal",)),
     )),
+    Scenario("'golnya', as people type, is asked as surely as 'gol': -nya on a short word is no unknown word",
+             given=("putin", "rice", "mrt", "flood"), steps=(
+                 TIMNAS, Expect(has=("Tersimpan",)),
+                 Say("menit berapa golnya timnas?", lang="id"),
+                 Expect(has=("menit ke-32",), bold=("menit ke-32",), lacks=NOT_FOUND),
+             )),
     Scenario("A new user's first 'what can you do?', with or without a greeting, gets the how-to, not a passage",
              given=("mrt", "rice"), steps=(
                  Say("hi there, what can you do?"),
@@ -252,6 +270,13 @@ GROUPS = [
         Say("oke, thanks a lot", chat="group", user="budi", mention=False, reply_to_answer=True),
         Expect(chat="group", has=("welcome",), lacks=("[1]",)),
     )),
+    Scenario("An English member who types a bare /lang in a group, switching it to Indonesian, reads how to switch "
+             "back", given=("putin",), steps=(
+                 Say("/lang", chat="group", user="citra"),
+                 Expect(chat="group", has=("bahasa Indonesia", "English: /lang en")),
+                 Say("/lang en", chat="group", user="citra"),
+                 Expect(chat="group", has=("in English", "Bahasa Indonesia: /lang id")),
+             )),
     Scenario("A post forwarded into a group is not stored", steps=(
         Forward.of(POSTS["zoo"], chat="group"),
         Expect(chat="group", replies=0),
@@ -271,6 +296,13 @@ CHANNELS = [
         Say("berapa pengunjung Ragunan?", lang="id"),
         Expect(has=("92.000",), lacks=("85.000",)),
     )),
+    Scenario("/channels tells the admin when the channel last posted on the readers' clock, the time the post shows",
+             settings=ADMIN, steps=(
+                 ChannelPost("kabarjkt", 992, POSTS["busway"].text, date="2024-06-04 16:00"),
+                 Say("/channels", lang="id"),
+                 Expect(has=("Kabar Jakarta (@kabarjkt): 1 posting, terakhir 2024-06-04 23:00",),
+                        lacks=("2024-06-05",)),
+             )),
 ]
 
 TIME_AND_INLINE = [
@@ -346,10 +378,25 @@ LIBRARY = [
         Say("berapa suhu maksimum Jakarta?", lang="id"),
         Expect(has=("35 derajat",), bold=("35 derajat",)),
     )),
+    Scenario("/article shows a long article's start cut after a whole word, never inside one", steps=(
+        Upload("rapat.txt", ("Rapat koordinasi bulanan\n\n" + "Rapat koordinasi digelar setiap bulan. " * 100).encode(),
+               "text/plain", lang="id"),
+        Expect(has=("Tersimpan",)),
+        Say("/article 1", lang="id"),
+        Expect(has=("setiap bulan…",), lacks=("Rapa …", "Rapa…")),
+    )),
     Scenario("/sources lists what is stored, newest first", given=("rice", "mrt"), steps=(
         Say("/sources"),
         Expect(has=("MRT", "beras")),
     )),
+    Scenario("'/sources 2' shows the second page of stored articles, and a page past the end the last one",
+             given=("putin", "rice", "mrt", "flood"), steps=(
+                 *burst(*BURST), Expect(),
+                 Say("/sources 2"),
+                 Expect(has=("Stored articles (6–10)", "#6 ", "#2 "), lacks=("#7 ",), buttons=("Newer", "Older")),
+                 Say("/sources 9"),
+                 Expect(has=("Stored articles (11–11)", "#1 "), lacks=("#2 ",), buttons=("Newer",)),
+             )),
     Scenario("/list, as many bots name it, lists what is stored too", given=("rice", "mrt"), steps=(
         Say("/list", lang="id"),
         Expect(has=("Artikel tersimpan", "MRT", "beras"), lacks=("/help",)),

@@ -29,7 +29,18 @@ def slow_page(handler: BaseHTTPRequestHandler) -> None:
     respond(handler, 200, "text/html", b"<html><body><p>terlambat</p></body></html>")
 
 
-PAGES = {"/lambat": slow_page, "/tabel.csv": page("application/octet-stream", b"a,b\n1,2\n")}
+UNDATED_REPORT = (
+    b"<html><head><title>Laporan infrastruktur Jawa Barat 2024 | Kabar Lokal</title></head><body>"
+    b"<nav>Beranda | Nasional | Daerah</nav><article><h1>Laporan infrastruktur Jawa Barat 2024</h1>"
+    b"<p>Waduk Jatigede di Sumedang kini memasok listrik 110 megawatt dari pembangkit listrik tenaga air. "
+    b"Pemerintah daerah berkoordinasi dengan pemerintah pusat untuk mempercepat pembangunan jalan akses, jaringan "
+    b"listrik dan air bersih di sekitar waduk.</p></article>"
+    b"<footer>&copy; 2024 Kabar Lokal. Hak cipta dilindungi.</footer></body></html>"
+)
+"""A page that never says when it was published, only a year in its title and copyright line."""
+
+PAGES = {"/lambat": slow_page, "/tabel.csv": page("application/octet-stream", b"a,b\n1,2\n"),
+         "/laporan": page("text/html", UNDATED_REPORT)}
 
 EXPORT_REPORT = (
     "Export Outlook for the Year",
@@ -56,6 +67,13 @@ def zip_archive() -> bytes:
         archive.writestr("dua.txt", "Judul dua\nIsi berita kedua.")
     return buffer.getvalue()
 
+
+CLASSROOMS = ("Ruang kelas baru untuk SMA di pelosok Jawa Barat\n\n"
+              "Pemerintah provinsi membangun 120 ruang kelas baru untuk sekolah menengah atas di daerah pelosok. "
+              "Rapat koordinasi digelar setiap bulan untuk memantau kemajuan pekerjaan. Sejumlah pengamat meminta "
+              "pemerintah memperhatikan dampak lingkungan. Anggaran proyek bersumber dari APBN, APBD dan investasi "
+              "swasta. Dinas terkait juga menyiapkan pelatihan bagi guru di sekolah-sekolah baru tersebut.")
+"""A report that a user later uploads again corrected (one figure changed)."""
 
 SEND_EN = (".txt", ".md", ".html", ".pdf", ".docx")
 SEND_ID = ("kirim artikelnya sebagai berkas", ".txt", ".pdf", ".docx")
@@ -138,6 +156,29 @@ SCENARIOS = [
         steps=(
             Say("{site}/lambat", lang="id"),
             Expect(has=("tidak menjawab dalam 1 detik", "coba lagi nanti")),
+        ),
+    ),
+    Scenario(
+        "A page that gives only a year (title, copyright line) is not cited as published on 1 January of it",
+        pages=PAGES,
+        steps=(
+            Say("{site}/laporan", lang="id"),
+            Expect(has=("Tersimpan",)),
+            Say("berapa megawatt listrik dari Waduk Jatigede?", lang="id"),
+            Expect(has=("110 megawatt", "Laporan infrastruktur Jawa Barat 2024"), lacks=("2024-01-01",)),
+            Say("/sources", lang="id"),
+            Expect(has=("Laporan infrastruktur Jawa Barat 2024",), lacks=("2024-01-01",)),
+        ),
+    ),
+    Scenario(
+        "A corrected version of an uploaded report shows its new figure beside the old, not folded away as a copy",
+        steps=(
+            Upload("kelas.txt", CLASSROOMS.encode(), "text/plain", lang="id"),
+            Expect(has=("Tersimpan",)),
+            Upload("kelas-revisi.txt", CLASSROOMS.replace("120 ruang", "150 ruang").encode(), "text/plain", lang="id"),
+            Expect(has=("Tersimpan",)),
+            Say("berapa ruang kelas baru yang dibangun?", lang="id"),
+            Expect(has=("120 ruang kelas", "150 ruang kelas"), lacks=("juga di",)),
         ),
     ),
     Scenario(
