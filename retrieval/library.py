@@ -180,11 +180,11 @@ class Library:
         self.close()
 
     def _prepare(self, item: str, draft: ArticleDraft | UserError) -> tuple[ArticleDraft, list[TextChunk]] | IngestResult:
-        """Validate and chunk a copy of one draft (the caller's keeps its own times and text), or say why it cannot
-        be stored (no text, too long, no substance)."""
+        """Validate and chunk one draft (normalised as a copy: the caller's keeps its own times and text), or say
+        why it cannot be stored (no text, too long, no substance)."""
         if isinstance(draft, UserError):
             return IngestResult(item, IngestStatus.FAILED, error=draft)
-        draft = normalise_metadata(replace(draft), ZoneInfo(self.settings.timezone))
+        draft = normalise_metadata(draft, ZoneInfo(self.settings.timezone))
         text = clean_text(draft.text or "")
         if not text:
             return IngestResult(item, IngestStatus.FAILED, error=UserError("no_text", "the article has no text", item))

@@ -4,7 +4,6 @@ linked article, and only allowed channels are taken in."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
 
 from retrieval.library import Library
 from tests.bot_harness import delivered, exchange, links, wait_until, web_pages
@@ -42,16 +41,6 @@ def test_a_channel_post_is_stored_silently_and_answered_with_its_post_link(tg, s
     assert "Kanal Berita (@kanalberita): 1 post, last" in listing
     assert refused == "Sorry, only the bot's admins can do that."
     assert tg.texts(CHANNEL) == []
-
-
-def test_channels_tell_the_last_post_on_the_readers_clock(tg, start_bot, bot_library) -> None:
-    """A post sent at 14:00 UTC is listed at 21:00 on the Jakarta clock, as its citation dates it."""
-    sent = datetime(2026, 12, 1, 14, 0, tzinfo=timezone.utc)
-    with start_bot(bot_library, admin_user_ids=frozenset({ADMIN})):
-        tg.channel_post(CHANNEL, FLOOD, username="kanalberita", message_id=41, date=int(sent.timestamp()))
-        wait_until(lambda: bot_library.stats().articles == 1)
-        listing = exchange(tg, ADMIN, lambda: tg.command(ADMIN, "/channels"))[0]["params"]["text"]
-    assert "2026-12-01 21:00" in listing
 
 
 def test_an_album_is_one_article_and_an_edited_post_replaces_it(tg, start_bot, bot_library) -> None:
