@@ -77,7 +77,7 @@ def first_of(scores: dict[int, float]) -> int | None:
 @dataclass(frozen=True)
 class Confidence:
     """Whether the best passage answers (found), may be related (unsure) or not (not found); weights and the two
-    thresholds from the dev data."""
+    thresholds from the dev data. A follow-up that guessed which older turn it continues is at most unsure."""
 
     name: str = "confidence"
 
@@ -87,6 +87,8 @@ class Confidence:
             return replace(search, certainty=Certainty.NOT_FOUND)
         settings = search.query.settings
         outcome = certainty(offered, ABSTAIN_WEIGHTS, settings.abstain_threshold, settings.unsure_threshold)
+        if outcome is Certainty.FOUND and search.query.resolved.passed_over:
+            outcome = Certainty.UNSURE
         return replace(search, certainty=outcome)
 
 

@@ -92,6 +92,9 @@ class ResolvedQuestion:
     alone_first: bool = False
     """The follow-up names something the library holds but no recent turn does: read alone, it is answered when
     that reading is found; only otherwise does the conversation fill it in."""
+    passed_over: bool = False
+    """It continues an older turn than the latest on the strength of lowercase words alone ("terjadinya" beside that
+    turn's "menjadi"): a guess, so its answer is at most unsure."""
 
 
 def _refers_with_nya(question: str) -> bool:
@@ -125,7 +128,8 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     on a tie): its question, the names in its answer and its article fill in what the follow-up lacks. A name is a
     word written with a capital inside a sentence, or one the library holds in only a few passages. A capitalised
     name the library holds that no recent turn does may start a new topic: the follow-up is then answered alone
-    first. (A rare lowercase word only chooses between turns: in a small library "lagi" is rare too.)
+    first. (A rare lowercase word only chooses between turns: in a small library "lagi" is rare too; passing over
+    the latest turn on such words alone leaves the answer unsure.)
     Without `library`, only the turns' questions and answers are looked at and only capitals make names.
     When time words were taken out of `question`, its words are counted as `typed` ("terbaru tentang banjir?" is a
     search of its own, though "tentang banjir?" is two words).
@@ -135,13 +139,15 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     own, capitalised = _own_words(question)
     names = [word for word in own if word in capitalised or (library is not None and library.names_something(word))]
     held = [(turn, _turn_words(turn, library)) for turn in reversed(history)]
-    turn, _ = max(held, key=lambda pair: (sum(_holds(pair[1], w) for w in names), sum(_holds(pair[1], w) for w in own)))
+    turn, words = max(held, key=lambda pair: (sum(_holds(pair[1], w) for w in names),
+                                              sum(_holds(pair[1], w) for w in own)))
+    passed_over = turn is not held[0][0] and not any(_holds(words, w) for w in capitalised)
     elsewhere = library is not None and any(
         library.knows(name) and not any(_holds(words, name) for _, words in held) for name in capitalised)
     asked = set(_CAPITALISED.findall(turn.question))
     entities = " ".join(e for e in dict.fromkeys(_CAPITALISED.findall(turn.answer)) if e not in asked)[:200]
     context = f"{turn.question} {entities}".strip()
-    return ResolvedQuestion(f"{question} ({context})", True, frozenset(turn.article_ids), elsewhere)
+    return ResolvedQuestion(f"{question} ({context})", True, frozenset(turn.article_ids), elsewhere, passed_over)
 
 
 def _own_words(question: str) -> tuple[list[Word], list[Word]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.news import POSTS
 from tests.scenarios.runner import play
 from tests.scenarios.script import Expect, Forward, Say, Scenario
 
@@ -70,6 +71,18 @@ SCENARIOS = [
             *PUTIN_THEN_RICE,
             Say("kapan mereka bertemu sebelumnya?", lang="id"),
             Expect(has=("Vladivostok",), bold=("Vladivostok",), lacks=("Cipinang", NOTHING_ID)),
+        ),
+    ),
+    Scenario(
+        "'jam berapa terjadinya?' after a rice answer and a quake answer is no confident rice answer: a common word "
+        "of the older turn ('menjadi') is no reason to pass over the latest",
+        given=("putin", "rice", "flood"),
+        steps=(
+            Forward.of(POSTS["quake"]), Expect(has=("Garut",)),
+            Say("kenapa harga beras naik?", lang="id"), Expect(has=("Cipinang",)),
+            Say("gempa Garut seberapa dalam?", lang="id"), Expect(has=("Garut",)),
+            Say("jam berapa terjadinya?", lang="id"),
+            Expect(has=(UNSURE_ID,)),
         ),
     ),
     Scenario(
