@@ -188,12 +188,13 @@ def _cut_point(value: str, room: int) -> int:
 
 
 def render_context(lang: str, rank: int, found: PassageContext, highlight: tuple[int, int] | None = None) -> list[str]:
-    """The whole sentences around a passage, with its key sentence (`highlight`, relative to the passage; the
-    whole passage when unknown) in bold and the citation under it, as an answer shows it (without the article's
-    title line above it, as the citation shows the title)."""
+    """The whole sentences around a passage, with its key sentence (`highlight`, relative to the passage) in bold
+    and the citation under it, as an answer shows it (without the article's title line above it, as the citation
+    shows the title). A passage without a key sentence (a listing's opening passage, an old button) has nothing
+    bold: a whole passage in bold reads as shouting."""
     lo, hi = whole_sentences(found.text, found.start, found.end, found.cut_before, found.cut_after)
     key_start, key_end = ((found.start + highlight[0], found.start + highlight[1]) if highlight
-                          else (found.start, found.end))
+                          else (found.start, found.start))
     key_start, key_end = max(key_start, lo), min(key_end, hi)
     before = "… " if lo > 0 or found.cut_before else ""
     title_end = 0 if found.cut_before else body_start(found.text, found.article.title or "")

@@ -147,6 +147,14 @@ def test_context_shows_whole_sentences_bolds_the_key_sentence_and_cites_the_arti
     assert [e["url"] for e in entities if e["type"] == "text_link"] == ["https://x.test/?a=1&b=2"]
 
 
+def test_context_of_a_passage_without_a_key_sentence_bolds_only_its_heading() -> None:
+    """A listing's opening passage has no key sentence: its context is plain text under the bold heading."""
+    window = "Awal cerita. Bagian pertama yang panjang. Bagian kedua. Akhir."
+    found = PassageContext(Citation(7, "Judul", None, "Kanal", None), window, 0, window.index(" Akhir"), False, False)
+    plain, entities = parse_html(render_context("id", 1, found)[0])
+    assert [plain[e["offset"]: e["offset"] + e["length"]] for e in entities if e["type"] == "bold"] == ["Konteks [1]\n\n"]
+
+
 def test_log_lines_and_tracebacks_never_show_the_token() -> None:
     token = "123456:AAsecretSecretSecretSecret_xyz"
     formatter = RedactingFormatter(token, "%(message)s")

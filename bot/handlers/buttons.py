@@ -63,7 +63,7 @@ async def more_passages(update: Update, context: Context, args: list[str], lang:
 
 async def passage_context(update: Update, context: Context, args: list[str], lang: str) -> None:
     """Send the whole sentences around a passage, its key sentence in bold, and its citation (buttons made before
-    the key sentence was part of their data bold the whole passage)."""
+    the key sentence was part of their data, and passages of a listing, have none in bold)."""
     query = update.callback_query
     article_id, start, end, rank = (int(value) for value in args[:4])
     highlight = (int(args[4]), int(args[5])) if len(args) == 6 else None
