@@ -6,8 +6,7 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.forwards import shortened
-from bot.messages import text
+from bot.messages import shortened, text
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
 from retrieval.asking.dating import article_day
 from retrieval.ingest.extract import body_start, body_without_title
@@ -198,8 +197,9 @@ def render_context(lang: str, rank: int, found: PassageContext, highlight: tuple
     key_start, key_end = max(key_start, lo), min(key_end, hi)
     before = "… " if lo > 0 or found.cut_before else ""
     title_end = 0 if found.cut_before else body_start(found.text, found.article.title or "")
-    if lo == 0 and 0 < title_end <= key_start:
+    if lo == 0 and 0 < title_end and (highlight is None or title_end <= key_start):
         lo = title_end
+        key_start, key_end = max(key_start, lo), max(key_end, lo)
     after = " …" if hi < len(found.text) or found.cut_after else ""
     block: Block = [(text(lang, "context_title", n=rank) + "\n\n", "b"),
                     (before + found.text[lo:key_start], None), (found.text[key_start:key_end], "b"),

@@ -148,10 +148,13 @@ def test_context_shows_whole_sentences_bolds_the_key_sentence_and_cites_the_arti
 
 
 def test_context_of_a_passage_without_a_key_sentence_bolds_only_its_heading() -> None:
-    """A listing's opening passage has no key sentence: its context is plain text under the bold heading."""
-    window = "Awal cerita. Bagian pertama yang panjang. Bagian kedua. Akhir."
-    found = PassageContext(Citation(7, "Judul", None, "Kanal", None), window, 0, window.index(" Akhir"), False, False)
+    """A listing's opening passage has no key sentence: its context is plain text under the bold heading, without
+    the title line the citation already shows."""
+    window = "Judul berita banjir\n\nAwal cerita. Bagian pertama yang panjang. Bagian kedua. Akhir."
+    cited = Citation(7, "Judul berita banjir", None, "Kanal", None)
+    found = PassageContext(cited, window, 0, window.index(" Akhir"), False, False)
     plain, entities = parse_html(render_context("id", 1, found)[0])
+    assert plain.count("Judul berita banjir") == 1 and plain.startswith("Konteks [1]\n\nAwal cerita.")
     assert [plain[e["offset"]: e["offset"] + e["length"]] for e in entities if e["type"] == "bold"] == ["Konteks [1]\n\n"]
 
 

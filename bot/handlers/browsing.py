@@ -25,7 +25,7 @@ async def sources(update: Update, context: Context) -> None:
 
 async def _page_offset(context: Context, argument: str) -> int:
     """Where the page the user numbered starts (the first page without a number), kept within the stored articles."""
-    if not argument.strip().isdigit():
+    if not argument.strip().isdecimal():
         return 0
     stored = (await services(context).conversation.stats()).articles
     last_page = max(1, -(-stored // SOURCES_PAGE))
