@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import pytest
 
 from retrieval.asking.query import Search, SearchMode
+from retrieval.asking.shorthand import written_out
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import IngestStatus, Library
 from retrieval.ranking.followup import HistoryTurn, asks_for_source, resolve
@@ -148,3 +149,21 @@ def test_a_question_only_about_where_the_answer_came_from_is_told_apart_from_one
 ])
 def test_thanks_greetings_a_bare_ok_and_asking_what_the_bot_does_are_told_apart_from_questions(message, kind):
     assert small_talk(message) is kind
+
+
+def test_a_follow_up_continuing_an_older_turn_on_the_same_article_is_no_guess() -> None:
+    """Two turns about one quake article: "jam berapa terjadinya?" matching the older turn's words stays on that
+    article, so its answer may be confident; matching another article's older turn on a common word would not."""
+    quake = HistoryTurn("gempa kapan terjadi?", (5,), "Gempa terjadi Senin pukul 21.05 WIB.")
+    victims = HistoryTurn("berapa korban tewasnya?", (5,), "Dua orang tewas.")
+    rice = HistoryTurn("harga beras naik menjadi berapa?", (3,), "Harga beras naik menjadi Rp 14.800.")
+    assert not resolve("jam berapa terjadinya?", [quake, victims]).passed_over
+    assert resolve("jam berapa menjadinya?", [rice, victims]).passed_over
+
+
+def test_chat_shorthand_is_written_out_but_names_codes_and_links_stay() -> None:
+    assert written_out("Brp denda ganjil genap? kpn mulai, yg 5 jt org itu?") == (
+        "Berapa denda ganjil genap? kapan mulai, yang 5 juta orang itu?")
+    for kept in ("Lion Air JT 610 jatuh di mana?", "saham KPN dan TDK naik?", "RB Leipzig menang?",
+                 "apa isi example.org/brp?"):
+        assert written_out(kept) == kept

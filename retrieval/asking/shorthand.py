@@ -13,9 +13,23 @@ SHORTHAND = {
 }
 """Shorthand that stands for one word only, whatever the sentence (no word of its own in news text)."""
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"(?<![\w./@])[A-Za-z][a-z]*(?![\w@]|[./]\w)")
+"""A word, not part of a link, an address or a code."""
+_SENTENCE_END = re.compile(r"[.!?]\s+$")
 
 
 def written_out(question: str) -> str:
-    """The question with each shorthand word replaced by the word it stands for."""
-    return _WORD.sub(lambda match: SHORTHAND.get(match.group(0).lower(), match.group(0)), question)
+    """The question with each shorthand word replaced by the word it stands for: words typed in lower case, or
+    capitalised where a sentence starts (as phones type "Brp …?"); "example.org", "Lion Air JT 610", "RB Leipzig"
+    or "saham KPN" stay as typed."""
+    def full(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word.islower():
+            return SHORTHAND.get(word, word)
+        start = match.start()
+        opens = start == 0 or bool(_SENTENCE_END.search(question[max(0, start - 8):start]))
+        if opens and word.lower() in SHORTHAND:
+            return SHORTHAND[word.lower()].capitalize()
+        return word
+
+    return _WORD.sub(full, question)

@@ -93,8 +93,8 @@ class ResolvedQuestion:
     """The follow-up names something the library holds but no recent turn does: read alone, it is answered when
     that reading is found; only otherwise does the conversation fill it in."""
     passed_over: bool = False
-    """It continues an older turn than the latest on the strength of lowercase words alone ("terjadinya" beside that
-    turn's "menjadi"): a guess, so its answer is at most unsure."""
+    """It continues an older turn than the latest, about another article, on the strength of lowercase words alone
+    ("terjadinya" beside that turn's "menjadi"): a guess, so its answer is at most unsure."""
 
 
 def _refers_with_nya(question: str) -> bool:
@@ -139,9 +139,11 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     own, capitalised = _own_words(question)
     names = [word for word in own if word in capitalised or (library is not None and library.names_something(word))]
     held = [(turn, _turn_words(turn, library)) for turn in reversed(history)]
-    turn, words = max(held, key=lambda pair: (sum(_holds(pair[1], w) for w in names),
-                                              sum(_holds(pair[1], w) for w in own)))
-    passed_over = turn is not held[0][0] and not any(_holds(words, w) for w in capitalised)
+    turn, turn_words = max(held, key=lambda pair: (sum(_holds(pair[1], w) for w in names),
+                                                   sum(_holds(pair[1], w) for w in own)))
+    latest = held[0][0]
+    passed_over = (turn is not latest and set(turn.article_ids) != set(latest.article_ids)
+                   and not any(_holds(turn_words, w) for w in capitalised))
     elsewhere = library is not None and any(
         library.knows(name) and not any(_holds(words, name) for _, words in held) for name in capitalised)
     asked = set(_CAPITALISED.findall(turn.question))
