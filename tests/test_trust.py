@@ -72,6 +72,17 @@ def test_the_same_story_stored_twice_is_one_passage_also_in_the_other_source(lib
     assert [c.source for c in answer.passages[0].also_in] == [{"Kompas": "Detik", "Detik": "Kompas"}[sources[0]]]
 
 
+def test_a_republished_copy_with_a_dateline_and_one_more_dated_sentence_is_still_one_passage(library):
+    """Same title, same wording; one copy opens with "JAKARTA, 5/6/2024 -", the other ends with a dated sentence
+    more: figures only one side has, where the two start or end differently, are no correction."""
+    with_dateline = replace(RICE, text="JAKARTA, 5/6/2024 - " + RICE.text)
+    longer = replace(RICE, source="Detik", text=RICE.text + " Bulog akan mengumumkan hasilnya pada 12 Juni 2024.")
+    library.add_article(with_dateline, "rice")
+    library.add_article(longer, "rice-copy")
+    answer = library.ask("berapa harga beras premium di Pasar Induk Cipinang?")
+    assert len(answer.passages) == 1 and len(answer.passages[0].also_in) == 1
+
+
 def passage(rank: int, score: float, body: str = "Isi.", also_in: tuple[Citation, ...] = ()) -> AnswerPassage:
     """A passage of article #rank with the given score."""
     citation = Citation(rank, f"Judul {rank}", None, f"Sumber {rank}", datetime(2024, 6, 19, tzinfo=timezone.utc))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from difflib import SequenceMatcher
 
 from retrieval.answer import AnswerPassage
 
@@ -30,32 +31,38 @@ def same_story(a: Counter, b: Counter) -> bool:
     return smaller > 0 and (a & b).total() / smaller >= SAME_STORY
 
 
-def figures(text: str) -> frozenset[str]:
-    """The numbers a passage states (tokens holding a digit)."""
-    return frozenset(token for token in _TOKEN.findall(text.casefold()) if any(ch.isdigit() for ch in token))
-
-
-def revised(a: AnswerPassage, b: AnswerPassage, a_figures: frozenset[str], b_figures: frozenset[str]) -> bool:
-    """Whether two near-copies are versions of one report, its correction among them: the same title, and figures
-    in each that the other lacks ("120 ruang kelas" became "150"). Both are shown, not one folded into the other."""
+def revised(a: AnswerPassage, b: AnswerPassage) -> bool:
+    """Whether two near-copies are versions of one report, its correction among them: the same title, and a figure
+    of their shared wording swapped for another ("120 ruang kelas" became "150"). Figures only one of them has, where
+    the two chunks start or end differently (a dateline, one more sentence), change nothing. Both versions are shown,
+    not one folded into the other."""
     title = a.article.title.strip().casefold()
-    same_title = bool(title) and title == b.article.title.strip().casefold()
-    return same_title and not (a_figures <= b_figures or b_figures <= a_figures)
+    if not title or title != b.article.title.strip().casefold():
+        return False
+    left, right = _TOKEN.findall(a.text.casefold()), _TOKEN.findall(b.text.casefold())
+    matcher = SequenceMatcher(None, left, right, autojunk=False)
+    return any(tag == "replace" and _has_digit(left[i1:i2]) and _has_digit(right[j1:j2])
+               for tag, i1, i2, j1, j2 in matcher.get_opcodes())
+
+
+def _has_digit(tokens: list[str]) -> bool:
+    """Whether any token holds a digit."""
+    return any(ch.isdigit() for token in tokens for ch in token)
 
 
 def fold_duplicates(passages: list[AnswerPassage]) -> list[AnswerPassage]:
     """Passages best first, each later near-copy from another article folded into the first one as `also_in`;
     ranks renumbered."""
-    kept: list[tuple[AnswerPassage, Counter, frozenset[str]]] = []
+    kept: list[tuple[AnswerPassage, Counter]] = []
     for passage in passages:
-        own, numbers = shingles(passage.text), figures(passage.text)
-        twin = next((i for i, (p, s, n) in enumerate(kept) if p.article.id != passage.article.id
-                     and same_story(s, own) and not revised(p, passage, n, numbers)), None)
+        own = shingles(passage.text)
+        twin = next((i for i, (p, s) in enumerate(kept) if p.article.id != passage.article.id
+                     and same_story(s, own) and not revised(p, passage)), None)
         if twin is None:
-            kept.append((passage, own, numbers))
+            kept.append((passage, own))
         else:
-            first, marks, stated = kept[twin]
+            first, marks = kept[twin]
             known = {first.article.id, *(c.id for c in first.also_in)}
             if passage.article.id not in known:
-                kept[twin] = (replace(first, also_in=(*first.also_in, passage.article)), marks, stated)
-    return [replace(p, rank=rank) for rank, (p, _, _) in enumerate(kept, 1)]
+                kept[twin] = (replace(first, also_in=(*first.also_in, passage.article)), marks)
+    return [replace(p, rank=rank) for rank, (p, _) in enumerate(kept, 1)]
