@@ -152,6 +152,14 @@ def test_a_new_years_day_page_keeps_its_date_and_a_page_with_only_a_year_gets_no
     assert undated.published_at is None
 
 
+def test_a_new_years_day_given_by_the_link_alone_is_kept() -> None:
+    """A page without a date in its metadata whose link says /2025/01/01/ was published that day."""
+    undated_page = ARTICLE_HTML.replace('<meta property="article:published_time" content="2024-03-14T08:00:00+07:00">',
+                                        "")
+    found = draft(extract_html(undated_page, "https://warta.example/2025/01/01/banjir"))
+    assert found.published_at is not None and found.published_at.date() == datetime(2025, 1, 1).date()
+
+
 def test_html_file_is_read_through_the_html_extractor() -> None:
     """An uploaded .html file is treated as a web page, not as text full of tags."""
     result = draft(extract_file("banjir.html", ARTICLE_HTML.encode(), max_bytes=LIMIT))

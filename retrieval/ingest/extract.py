@@ -335,23 +335,24 @@ def _trafilatura_draft(html: str | bytes, url: str | None) -> ArticleDraft | Non
         title=title,
         source=_site_name(document.sitename, url),
         author=clean_text(document.author or "") or None,
-        published_at=_published_at(document.date, html),
+        published_at=_published_at(document.date, html, url),
     )
 
 
-def _published_at(found: str | None, html: str | bytes) -> datetime | None:
-    """The date trafilatura found, except a 1 January that only its search of the page's text turned up: that is how
-    a bare year ("© 2024", "Laporan 2024") comes back, and citing it as the day of publication would be false."""
+def _published_at(found: str | None, html: str | bytes, url: str | None) -> datetime | None:
+    """The date trafilatura found, except a 1 January that the page's metadata and link do not give: that is how a
+    bare year in its text ("© 2024", "Laporan 2024") comes back, and citing it as the day of publication would be
+    false."""
     published = parse_iso_date(found)
     if published is None or (published.month, published.day) != (1, 1):
         return published
     from htmldate import find_date
 
     try:
-        in_metadata = find_date(html, extensive_search=False, original_date=True)
+        stated = find_date(html, url=url, extensive_search=False, original_date=True)
     except Exception:
         return None
-    return published if in_metadata else None
+    return published if stated == published.date().isoformat() else None
 
 
 def _lxml_draft(html: str | bytes) -> ArticleDraft | None:
