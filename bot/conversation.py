@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bot.forwards import shortened, title_from
-from bot.messages import clock, error_reason, text
+from bot.forwards import title_from
+from bot.messages import clock, error_reason, shortened, text
 from retrieval.answer import Answer, AnswerPassage, Certainty, PassageContext
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import extract_file

@@ -18,6 +18,7 @@ from telegram import (
     MessageOriginUser,
 )
 
+from bot.messages import shortened
 from retrieval.ingest.documents import ArticleDraft
 
 TITLE_CHARS = 120
@@ -128,13 +129,6 @@ def title_from(body: str) -> str:
     """The first line when it is a headline, else the opening words of the paragraph it is."""
     line = body.strip().split("\n", 1)[0].strip()
     return line if len(line) <= TITLE_CHARS else shortened(line, HEADLESS_TITLE_CHARS)
-
-
-def shortened(text: str, limit: int) -> str:
-    """Text cut at a word boundary to at most `limit` characters, marked with … (a sentence's own full stop too)."""
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
 @dataclass

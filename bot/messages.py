@@ -551,6 +551,13 @@ def clock(moment: datetime | None, zone: str, lang: str) -> str:
     return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
+def shortened(text: str, limit: int) -> str:
+    """Text cut at a word boundary to at most `limit` characters, marked with … (a sentence's own full stop too)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
 def language_for(language_code: str | None) -> str:
     """Indonesian for Indonesian users, English for everyone else."""
     return "id" if re.split(r"[-_.]", (language_code or "").lower())[0] in ("id", "in") else "en"
