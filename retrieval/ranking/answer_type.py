@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 PERSON, TIME, NUMBER, PLACE, NAME = "person", "time", "number", "place", "name"
@@ -203,21 +204,6 @@ _FULL_DATE = re.compile(r"\b\d{1,2}\s+(" + "|".join(_MONTHS) + r")\b|\b(" + "|".
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(1[0-9]{3}|20[0-9]{2})\b", re.IGNORECASE)
 
 
-_ASKS_CLOCK = re.compile(rf"\b({_CLOCK_CUE})\b", re.IGNORECASE)
-_CLOCK = re.compile(r"\b(pukul|jam)\s+\d{1,2}\b|\b\d{1,2}[.:]\d{2}\s*(wib|wita|wit)\b|\b\d{1,2}:\d{2}\b|"
-                    r"\b\d{1,2}\s*(am|pm|a\.m\.|p\.m\.)(?!\w)|\bo'clock\b", re.IGNORECASE)
-
-
-def asks_clock(question: str) -> bool:
-    """Whether the question asks the time of day ("jam berapa …?", "what time …?") rather than the day."""
-    return bool(_ASKS_CLOCK.search(question))
-
-
-def tells_clock(sentence: str) -> bool:
-    """Whether the sentence gives a time of day ("pukul 06.00-10.00", "21.05 WIB", "7 pm")."""
-    return bool(_CLOCK.search(sentence))
-
-
 def date_precision(sentence: str) -> float:
     """How precise the sentence's date is: a day (1), a month and year (0.5), none (0); "kapan" questions are
     mostly answered with the day."""
@@ -226,16 +212,28 @@ def date_precision(sentence: str) -> float:
     return 0.5 if _MONTH_YEAR.search(sentence) else 0.0
 
 
-_ASKS_CAUSE = re.compile(r"\b(penyebab|sebab|mengapa|kenapa|alasan|why|cause|caused|reason)\b", re.IGNORECASE)
-_GIVES_CAUSE = re.compile(r"\b(karena|akibat|disebabkan|diakibatkan|menyebabkan|sebab|lantaran|because|due to|"
-                          r"caused by|as a result|owing to)\b", re.IGNORECASE)
+@dataclass(frozen=True)
+class Cue:
+    """An answer asked in so many words and the wording that gives it: "jam berapa" and a clock time, "mengapa" and
+    "karena"."""
+
+    asked: re.Pattern[str]
+    given: re.Pattern[str]
+
+    def asks(self, question: str) -> bool:
+        """Whether the question asks for this answer."""
+        return bool(self.asked.search(question))
+
+    def gives(self, sentence: str) -> bool:
+        """Whether the sentence words such an answer."""
+        return bool(self.given.search(sentence))
 
 
-def asks_cause(question: str) -> bool:
-    """Whether the question asks why something happened ("apa penyebab …", "mengapa …", "why …")."""
-    return bool(_ASKS_CAUSE.search(question))
-
-
-def gives_cause(sentence: str) -> bool:
-    """Whether the sentence states a cause ("… terjadi karena …", "… because …")."""
-    return bool(_GIVES_CAUSE.search(sentence))
+CLOCK = Cue(re.compile(rf"\b({_CLOCK_CUE})\b", re.IGNORECASE),
+            re.compile(r"\b(pukul|jam)\s+\d{1,2}\b|\b\d{1,2}[.:]\d{2}\s*(wib|wita|wit)\b|\b\d{1,2}:\d{2}\b|"
+                       r"\b\d{1,2}\s*(am|pm|a\.m\.|p\.m\.)(?!\w)|\bo'clock\b", re.IGNORECASE))
+"""The time of day ("jam berapa …?", "what time …?") rather than the day: "pukul 06.00-10.00", "21.05 WIB", "7 pm"."""
+CAUSE = Cue(re.compile(r"\b(penyebab|sebab|mengapa|kenapa|alasan|why|cause|caused|reason)\b", re.IGNORECASE),
+            re.compile(r"\b(karena|akibat|disebabkan|diakibatkan|menyebabkan|sebab|lantaran|because|due to|"
+                       r"caused by|as a result|owing to)\b", re.IGNORECASE))
+"""Why something happened ("apa penyebab …", "mengapa …", "why …"): "… terjadi karena …", "… because …"."""

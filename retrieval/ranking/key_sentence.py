@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from retrieval.indexes.lexical import STOPWORDS, word_stems
 from retrieval.ingest.sentences import sentence_spans
 from retrieval.ingest.text import words as word_tokens
-from retrieval.ranking.answer_type import (NAME, NUMBER, PERSON, PLACE, TIME, agent, asks_cause, asks_clock,
-                                          asks_definition, counted, date_precision, defines, gives_cause, located,
-                                          names_offered, slot_tokens, tells_clock)
+from retrieval.ranking.answer_type import (CAUSE, CLOCK, NAME, NUMBER, PERSON, PLACE, TIME, agent, asks_definition,
+                                          counted, date_precision, defines, located, names_offered, slot_tokens)
 from retrieval.ranking.coverage import WeightedWords
 from retrieval.ranking.highlight import QuestionCues, sentence_stems
 
@@ -73,7 +72,7 @@ class AskedWords:
         pairs = tuple((a, b) for a, b in zip(tokens, tokens[1:]) if a not in STOPWORDS and b not in STOPWORDS)
         return cls(tuple(frozenset(stems) for stems, _ in words), tuple(w for _, w in words),
                    tuple(w * n for (_, w), n in zip(words, nearness)), pairs, asks_definition(question),
-                   asks_cause(question), asks_clock(question))
+                   CAUSE.asks(question), CLOCK.asks(question))
 
     def share(self, stems: frozenset[str], weights: Sequence[float]) -> float:
         """Weighted share of the question's words found (under either stemmer) among `stems`."""
@@ -114,7 +113,7 @@ def _conflict(lowered: list[str], asked: AskedWords, passage_pairs: frozenset[tu
 def _when(sentence: str, asked: AskedWords) -> float:
     """How precisely the sentence tells the asked time: a clock time for "jam berapa", else a day (see
     `date_precision`)."""
-    return float(tells_clock(sentence)) if asked.clock else date_precision(sentence)
+    return float(CLOCK.gives(sentence)) if asked.clock else date_precision(sentence)
 
 
 def _is_headline(text: str, span: tuple[int, int], index: int) -> bool:
@@ -151,7 +150,7 @@ def sentence_features(text: str, spans: Sequence[tuple[int, int]], cues: Questio
             float(asked.definition and defines(sentences[i])),
             _conflict(lowered[i], asked, passage_pairs),
             float(_is_headline(text, spans[i], i)),
-            float(asked.cause and gives_cause(sentences[i])),
+            float(asked.cause and CAUSE.gives(sentences[i])),
         ])
     return rows
 
