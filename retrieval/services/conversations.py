@@ -10,6 +10,7 @@ from collections import OrderedDict
 from retrieval.answer import Answer, AnswerPassage
 from retrieval.indexes.lexical import terms
 from retrieval.indexes.store import Indexes
+from retrieval.ranking.coverage import question_words, word_coverage
 from retrieval.ranking.followup import HistoryTurn, ResolvedQuestion, Word, resolve, turn_of
 from retrieval.settings import Settings
 from storage.models import Turn
@@ -92,11 +93,16 @@ class ConversationMemory:
                                             self.settings.history_turns, passages)
 
     def turn_passages(self, conversation: str, turn_id: int) -> list[AnswerPassage] | None:
-        """The passages a recent answer in this conversation gave (None once the turn is no longer kept)."""
+        """The passages a recent answer in this conversation gave (None once the turn is no longer kept), the first
+        and those holding a word of its question: in a small library the others are only the nearest of unrelated
+        stories, and further pages would show them as if they answered."""
         turn = self.repo.get_turn(turn_id)
         if turn is None or turn.conversation != conversation or not turn.passages:
             return None
-        return [AnswerPassage.from_dict(item) for item in json.loads(turn.passages)]
+        passages = [AnswerPassage.from_dict(item) for item in json.loads(turn.passages)]
+        with self.indexes.lock:
+            words = question_words(self.indexes.lexical, turn.question).seen
+        return [p for rank, p in enumerate(passages) if not rank or not words or word_coverage(words, p.text)]
 
     def reset(self, conversation: str) -> int:
         """Forget a conversation's history; returns the turns forgotten."""

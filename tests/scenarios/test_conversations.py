@@ -208,6 +208,13 @@ BUTTONS = [
         Press("More"),
         Expect(),
     )),
+    Scenario("More passages never pages on into stories that share no word with the question",
+             given=("putin", "rice", "mrt", "flood"), steps=(
+                 Say("who accompanied Putin?"),
+                 Expect(has=("Belousov",), buttons=("More",)),
+                 Press("More"),
+                 Expect(has=("no more passages",), lacks=("Cipinang", "MRT", "Ciliwung")),
+             )),
     Scenario("Context shows the passage's surroundings with the article's title", given=("putin",), steps=(
         Say("siapa yang mendampingi Putin?", lang="id"),
         Expect(buttons=("Konteks",)),
@@ -258,7 +265,7 @@ GROUPS = [
                  Say("siapa yang mendampingi Putin?", chat="group", user="budi", lang="id"),
                  Expect(chat="group", has=(DELEGATION,), buttons=("Konteks [1]", "Bagian lainnya")),
                  Press("Bagian lainnya", chat="group", user="citra"),
-                 Expect(chat="group", has=("[3]",), buttons=("Konteks [3]",), lacks=("Context", "passages")),
+                 Expect(chat="group", has=("Tidak ada bagian lain",), lacks=("Context", "passages")),
                  Press("Konteks [1]", chat="group", user="citra"),
                  Expect(chat="group", has=("Konteks [1]",), lacks=("Context of",)),
              )),
