@@ -138,3 +138,17 @@ def test_how_deep_asks_a_measure_and_jam_berapa_asks_the_time_of_day(library, qu
     """"How deep" wants the number in the depth's unit, not the magnitude; "jam berapa" wants the clock time, not
     the day the rule starts."""
     assert key in bolded(library, (_post("quake"), _post("odd-even")), question)
+
+
+
+BOOKSHOP = ArticleDraft(title="Toko Buku Sinar Jaya", source="Wiki Usaha", text=(
+    "Lim Swie Hok, pendiri toko buku itu, genap berusia 88 tahun pekan ini. "
+    "Selama 35 tahun ia memimpin Sinar Jaya sebelum menyerahkannya kepada putrinya. "
+    "Toko Buku Sinar Jaya kini memiliki 40 cabang di Jawa Barat."))
+
+
+def test_the_event_the_question_asks_about_outweighs_its_topic(library):
+    """In "berapa tahun Lim Swie Hok memimpin Toko Buku Sinar Jaya?" the verb names what is measured: the sentence
+    saying how long he led it answers, not the one naming him beside his age."""
+    assert "Selama 35 tahun ia memimpin Sinar Jaya" in bolded(
+        library, (BOOKSHOP,), "Berapa tahun Lim Swie Hok memimpin Toko Buku Sinar Jaya?")

@@ -1,7 +1,7 @@
 """Pick the key sentence of a passage: the one that answers the question, not the one that repeats its topic.
 
 Each sentence is described by a few general features: how much of the question it holds, above all the words near
-the question word; whether it holds an answer of the asked kind that the question lacks, and how much of the question
+the question word and the question's verbs; whether it holds an answer of the asked kind that the question lacks, and how much of the question
 sits around it; a day for "kapan/when" (a clock time for "jam berapa"); a number counting the asked thing; a name as
 the doer or as a place; a definition when one is asked; a cause ("karena", "because") when "why" is asked; whether
 it qualifies a question word otherwise ("beras medium" for "beras premium"); whether it is a headline. A linear model
@@ -34,6 +34,7 @@ FOCUS_WORDS = 2
 """The question's words nearest the question word are what it asks about ("berapa [harga beras] premium di
 Cipinang", "how many [children died] after …"); the others narrow it down and weigh `NARROWING` as much."""
 NARROWING = 0.25
+_VERB_PREFIX = ("di", "me", "ber", "ter")
 _QUANTITY = frozenset("many much banyak".split())
 
 FEATURES = ("overlap", "focus", "specific", "slot", "names", "local", "date", "counted", "agent", "located", "defines",
@@ -67,7 +68,8 @@ class AskedWords:
         positions = [tokens.index(t) for t in content]
         distance = [min(abs(p - a) for a in asked) if asked else 0 for p in positions]
         ranked = sorted((d, i) for i, (d, word) in enumerate(zip(distance, content)) if word not in _QUANTITY)
-        nearest = {i for _, i in ranked[:FOCUS_WORDS]}
+        nearest = {i for _, i in ranked[:FOCUS_WORDS]} | {
+            i for i, (word, ((stem, _), _)) in enumerate(zip(content, words)) if _is_verb(word, stem)}
         nearness = [1.0 if i in nearest else 0.0 if word in _QUANTITY else NARROWING for i, word in enumerate(content)]
         pairs = tuple((a, b) for a, b in zip(tokens, tokens[1:]) if a not in STOPWORDS and b not in STOPWORDS)
         return cls(tuple(frozenset(stems) for stems, _ in words), tuple(w for _, w in words),
@@ -78,6 +80,12 @@ class AskedWords:
         """Weighted share of the question's words found (under either stemmer) among `stems`."""
         total = sum(weights)
         return sum(w for s, w in zip(self.stems, weights) if not s.isdisjoint(stems)) / total if total > 0 else 0.0
+
+
+def _is_verb(word: str, stem: str) -> bool:
+    """An Indonesian verb (di-, me-, ber-, ter-, the prefix its stem drops): the event the question asks about
+    ("kapan … didirikan?"), as much its focus as the words beside the question word, which mostly name the topic."""
+    return word.startswith(_VERB_PREFIX) and not word.startswith(stem) and word not in _QUESTION_WORDS
 
 
 def _question_word_at(tokens: list[str], asked: AskedWords) -> list[bool]:
