@@ -1,12 +1,12 @@
 """Pick the key sentence of a passage: the one that answers the question, not the one that repeats its topic.
 
-Each sentence is described by a few general features: how much of the question it holds, above all the words near
-the question word and the question's verbs; whether it holds an answer of the asked kind that the question lacks, and how much of the question
-sits around it; a day for "kapan/when" (a clock time for "jam berapa"); a number counting the asked thing; a name as
-the doer or as a place; a definition when one is asked; a cause ("karena", "because") when "why" is asked; whether
-it qualifies a question word otherwise ("beras medium" for "beras premium"); whether it is a headline. A linear model
-over them (weights below, as plain numbers, fitted on half of the dev questions) scores each sentence. No model runs
-here: it stays fast and works across languages for names, numbers and dates.
+Each sentence is described by a few general features: how much of the question it holds, above all its verbs and the
+words near the question word; whether it holds an answer of the asked kind that the question lacks, and how much of
+the question sits around it; a day for "kapan/when" (a clock time for "jam berapa"); a number counting the asked
+thing; a name as the doer or as a place; a definition when one is asked; a cause ("karena", "because") when "why" is
+asked; whether it qualifies a question word otherwise ("beras medium" for "beras premium"); whether it is a headline.
+A linear model over them (weights below, as plain numbers, fitted on half of the dev questions) scores each sentence.
+No model runs here: it stays fast and works across languages for names, numbers and dates.
 """
 
 from __future__ import annotations
