@@ -152,3 +152,16 @@ def test_the_event_the_question_asks_about_outweighs_its_topic(library):
     saying how long he led it answers, not the one naming him beside his age."""
     assert "Selama 35 tahun ia memimpin Sinar Jaya" in bolded(
         library, (BOOKSHOP,), "Berapa tahun Lim Swie Hok memimpin Toko Buku Sinar Jaya?")
+
+
+FOOD = ArticleDraft(title="Target pangan pemerintah", source="Kabar Tani", text=(
+    "Swasembada pangan menjadi target pemerintah sejak tahun 1984. "
+    "Istilah itu berarti kemampuan sebuah negara memenuhi kebutuhan pangannya sendiri tanpa impor. "
+    "Tahun ini produksi beras nasional naik tiga persen."))
+
+
+@pytest.mark.parametrize("question", ["Apa yang dimaksud dengan swasembada pangan?", "apa arti swasembada pangan?"])
+def test_berarti_defines_like_adalah(library, question):
+    """"X berarti …" and "merujuk pada …" give a meaning as "adalah" does, so a "what is meant by" question bolds
+    the meaning, not the sentence repeating the term."""
+    assert "kemampuan sebuah negara" in bolded(library, (FOOD,), question)

@@ -185,7 +185,8 @@ def located(tokens: list[str], slots: list[int]) -> bool:
 
 _ASKS_DEFINITION = re.compile(r"\b(dimaksud|maksud|pengertian|arti|artinya|definisi|apa itu|apakah itu|what is meant|"
                               r"definition|defined)\b", re.IGNORECASE)
-_DEFINES = re.compile(r"\b(adalah|merupakan|ialah|yaitu|yakni|is an?|are|refers to|means)\b", re.IGNORECASE)
+_DEFINES = re.compile(r"\b(adalah|merupakan|ialah|yaitu|yakni|berarti|(merujuk|mengacu) (pada|kepada)|diartikan|"
+                      r"didefinisikan|is an?|are|refers to|means)\b", re.IGNORECASE)
 
 
 def asks_definition(question: str) -> bool:
