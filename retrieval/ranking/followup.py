@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from retrieval.answer import Answer, AnswerPassage
-from retrieval.indexes.lexical import query_terms, word_stems
+from retrieval.indexes.lexical import STOPWORDS, query_terms, word_stems
+from retrieval.ingest.text import words
 
 _PRONOUNS = re.compile(
     r"\b(dia|ia|beliau|mereka|tersebut|he|she|it|they|them|him|her|his|hers|their|theirs|its|this|these|those)\b"
@@ -115,8 +116,12 @@ def leans_on_history(question: str, typed: str | None = None) -> bool:
     words = len((typed or question).split())
     if words >= SELF_CONTAINED_WORDS:
         return bool(_OPENERS.search(question))
-    return (bool(_PRONOUNS.search(question)) or bool(_OPENERS.search(question)) or _refers_with_nya(question)
-            or words <= 2)
+    return _refers_back(question) or words <= 2
+
+
+def _refers_back(question: str) -> bool:
+    """Whether the question points back in so many words: a pronoun, -nya, or an opener ('dan …', 'what about …')."""
+    return bool(_PRONOUNS.search(question)) or bool(_OPENERS.search(question)) or _refers_with_nya(question)
 
 
 def resolve(question: str, history: list[HistoryTurn], library: Library | None = None,
@@ -128,8 +133,9 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     on a tie): its question, the names in its answer and its article fill in what the follow-up lacks. A name is a
     word written with a capital inside a sentence, or one the library holds in only a few passages. A capitalised
     name the library holds that no recent turn does may start a new topic: the follow-up is then answered alone
-    first. (A rare lowercase word only chooses between turns: in a small library "lagi" is rare too; passing over
-    the latest turn on such words alone leaves the answer unsure.)
+    first, and so are bare keywords ("pengunjung ragunan") when one the library holds in few passages is in no recent
+    turn. (Otherwise a rare lowercase word only chooses between turns: in a small library "lagi" is rare too; passing
+    over the latest turn on such words alone leaves the answer unsure.)
     Without `library`, only the turns' questions and answers are looked at and only capitals make names.
     When time words were taken out of `question`, its words are counted as `typed` ("terbaru tentang banjir?" is a
     search of its own, though "tentang banjir?" is two words).
@@ -144,12 +150,20 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     latest = held[0][0]
     passed_over = (turn is not latest and set(turn.article_ids) != set(latest.article_ids)
                    and not any(_holds(turn_words, w) for w in capitalised))
-    elsewhere = library is not None and any(
-        library.knows(name) and not any(_holds(words, name) for _, words in held) for name in capitalised)
+    unheld = [name for name in names if not any(_holds(stems, name) for _, stems in held)]
+    keywords = _keywords_only(question)
+    elsewhere = library is not None and any(library.knows(name) if name in capitalised else keywords
+                                            for name in unheld)
     asked = set(_CAPITALISED.findall(turn.question))
     entities = " ".join(e for e in dict.fromkeys(_CAPITALISED.findall(turn.answer)) if e not in asked)[:200]
     context = f"{turn.question} {entities}".strip()
     return ResolvedQuestion(f"{question} ({context})", True, frozenset(turn.article_ids), elsewhere, passed_over)
+
+
+def _keywords_only(question: str) -> bool:
+    """Whether the message is bare keywords, typed as a search ("pengunjung ragunan", "gempa garut"): no question
+    word or other stop word ("siapa lagi?" asks on about the turn), nothing pointing back."""
+    return not _refers_back(question) and all(word not in STOPWORDS for word in words(question))
 
 
 def _own_words(question: str) -> tuple[list[Word], list[Word]]:

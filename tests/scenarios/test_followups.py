@@ -46,6 +46,23 @@ SCENARIOS = [
         ),
     ),
     Scenario(
+        "Two lowercase keywords typed after a Putin question, 'pengunjung ragunan', are about the zoo, as inline",
+        given=("putin", "rice"),
+        steps=(
+            Forward.of(POSTS["zoo"], lang="id"),
+            Forward.of(POSTS["quake"], lang="id"),
+            Expect(has=("Tersimpan",)),
+            PUTIN_ID,
+            Expect(has=("Belousov",)),
+            Say("pengunjung ragunan", lang="id"),
+            Expect(has=("85.000",), lacks=("Putin", NOTHING_ID, UNSURE_ID)),
+            RICE_ID,
+            Expect(has=("Cipinang",)),
+            Say("gempa garut", lang="id"),
+            Expect(has=("5,2",), lacks=("Cipinang", NOTHING_ID, UNSURE_ID)),
+        ),
+    ),
+    Scenario(
         "After a Putin question and a rice question, 'dan Lavrov?' goes back to the Putin story's delegation",
         given=("putin", "rice"),
         steps=(
