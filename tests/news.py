@@ -5,7 +5,8 @@ that a wrong citation shows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from retrieval.ingest.documents import ArticleDraft
 from tests.conftest import sample_draft
@@ -29,6 +30,16 @@ class Post:
 def published(value: str) -> datetime:
     """A "YYYY-MM-DD HH:MM" date in UTC."""
     return datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
+
+
+def jakarta_day(days_ago: int) -> date:
+    """The day on the Jakarta clock (the bot's default) `days_ago` days before today there."""
+    return datetime.now(ZoneInfo("Asia/Jakarta")).date() - timedelta(days=days_ago)
+
+
+def morning_of(day: date) -> str:
+    """09:00 in Jakarta on `day`, as the "YYYY-MM-DD HH:MM" UTC time a post's date is written in."""
+    return f"{day.isoformat()} 02:00"
 
 
 CHANNEL_TITLES = {"kabarjkt": "Kabar Jakarta", "infobmkg": "Info BMKG", "jakartawire": "Jakarta Wire"}

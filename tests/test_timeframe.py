@@ -27,6 +27,16 @@ TODAY = date(2026, 12, 1)
     ("news since Monday", date(2026, 11, 30), date(2026, 12, 1)),
     ("elections this year", date(2026, 1, 1), date(2026, 12, 1)),
     ("PLTS Cirata 14 Mei 2024", date(2024, 5, 14), date(2024, 5, 14)),
+    ("apa yang terjadi tanggal 29?", date(2026, 11, 29), date(2026, 11, 29)),
+    ("berita tanggal 5", date(2026, 11, 5), date(2026, 11, 5)),
+    ("banjir pada 29 November", date(2026, 11, 29), date(2026, 11, 29)),
+    ("what happened on November 29?", date(2026, 11, 29), date(2026, 11, 29)),
+    ("harga beras 15 Desember", date(2025, 12, 15), date(2025, 12, 15)),
+    ("ada berita apa 3 hari lalu?", date(2026, 11, 28), date(2026, 11, 28)),
+    ("what happened 2 days ago?", date(2026, 11, 29), date(2026, 11, 29)),
+    ("berita kemarin lusa", date(2026, 11, 29), date(2026, 11, 29)),
+    ("banjir 2 minggu yang lalu", date(2026, 11, 16), date(2026, 11, 22)),
+    ("news from 2 months ago", date(2026, 10, 1), date(2026, 10, 31)),
 ])
 def test_time_expressions_become_a_range_of_days(question: str, start: date, end: date) -> None:
     span = read_time(question, TODAY).range
@@ -61,3 +71,6 @@ def test_questions_without_time_are_left_as_they_are() -> None:
 def test_dates_named_outright_are_not_relative_to_today() -> None:
     assert not read_time("pada tahun 1998", TODAY).range.relative
     assert read_time("kemarin", TODAY).range.relative
+    assert not read_time("tanggal 29", TODAY).range.relative
+    assert not read_time("mulai 10 Juni", TODAY).range.relative
+    assert read_time("3 hari lalu", TODAY).range.relative

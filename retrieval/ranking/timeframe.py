@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 MONTHS = {
@@ -98,6 +98,40 @@ def _back(today: date, count: int, unit: str) -> date:
     return date(today.year - count, today.month, min(today.day, 28)) + timedelta(days=1)
 
 
+def _ago(today: date, count: int, unit: str) -> TimeRange:
+    """The day, calendar week, month or year `count` units before today's ("3 hari lalu", "2 weeks ago")."""
+    if unit == "day":
+        return TimeRange(today - timedelta(days=count), today - timedelta(days=count))
+    if unit == "week":
+        start = _week_start(today) - timedelta(weeks=count)
+        return TimeRange(start, start + timedelta(days=6))
+    if unit == "month":
+        year, month = divmod(today.year * 12 + today.month - 1 - count, 12)
+        return replace(_month(year, month + 1), relative=True)
+    return TimeRange(date(today.year - count, 1, 1), date(today.year - count, 12, 31))
+
+
+def _last_date(today: date, month: int, day: int) -> TimeRange | None:
+    """The latest `day` of `month` up to today ("29 November" in December is this year's, in January last year's);
+    a date named outright, not relative to today (see `TimeRange.relative`)."""
+    for year in (today.year, today.year - 1):
+        found = _day(year, month, day)
+        if found is not None and found.start <= today:
+            return found
+    return None
+
+
+def _last_day_numbered(today: date, day: int) -> TimeRange | None:
+    """The latest day numbered `day` up to today ("tanggal 29" on 2 December is 29 November)."""
+    year, month = today.year, today.month
+    for _ in range(12):
+        found = _day(year, month, day)
+        if found is not None and found.start <= today:
+            return found
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return None
+
+
 def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -123,6 +157,12 @@ def _rules(today: date) -> list[tuple[re.Pattern[str], Reading]]:
         (rf"{_AT}({_MONTH})\.?\s+(\d{{1,2}}),?\s+{_YEAR}",
          lambda m: _day(int(m[3]), MONTHS[m[1].lower()], int(m[2]))),
         (rf"{_AT}(?:bulan\s+)?({_MONTH})\.?\s+(?:tahun\s+)?{_YEAR}", lambda m: _month(int(m[2]), MONTHS[m[1].lower()])),
+        (rf"{_AT}(?:(?:tanggal|tgl\.?)\s+)?(\d{{1,2}})\s+({_MONTH})|{_AT}({_MONTH})\.?\s+(\d{{1,2}})",
+         lambda m: _last_date(today, MONTHS[(m[2] or m[3]).lower()], int(m[1] or m[4]))),
+        (rf"{_AT}(?:tanggal|tgl\.?)\s+(\d{{1,2}})", lambda m: _last_day_numbered(today, int(m[1]))),
+        (rf"(?:(\d+)\s+({_UNIT})\s+(?:yang\s+)?lalu|(\d+)\s+({_UNIT})\s+ago)",
+         lambda m: _ago(today, int(m[1] or m[3]), UNITS[(m[2] or m[4]).lower()])),
+        (r"kemarin\s+lusa|kemaren\s+lusa", TimeRange(today - timedelta(days=2), today - timedelta(days=2))),
         (rf"(?:{_AT}|\b)(?:(?:the\s+)?(?:last|past)\s+(\d+)\s+({_UNIT})|(\d+)\s+({_UNIT})\s+(?:terakhir|belakangan|ini))",
          lambda m: TimeRange(_back(today, int(m[1] or m[3]), UNITS[(m[2] or m[4]).lower()]), today)),
         (rf"(?:sejak|since|from)\s+(?:hari\s+)?({_WEEKDAY})(?:\s+(?:lalu|kemarin|last))?",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.news import POSTS
+from tests.news import POSTS, jakarta_day, morning_of
 from tests.scenarios.runner import play
 from tests.scenarios.script import (
     ChannelPost,
@@ -40,6 +40,11 @@ TIMNAS = Upload("timnas.txt", (
     "Bung Karno pada Selasa malam. Gol dicetak oleh Thom Haye pada menit ke-32 dan Rizky Ridho pada menit ke-56. "
     "Kemenangan ini memastikan Indonesia lolos ke putaran ketiga kualifikasi Piala Dunia 2026.").encode(),
     "text/plain", lang="id")
+
+CHILLI = ("Harga cabai rawit turun di Pasar Kramat Jati\n\nHarga cabai rawit di Pasar Induk Kramat Jati turun menjadi "
+          "Rp 38.000 per kilogram pada Minggu. Pedagang menyebut pasokan dari Jawa Tengah kembali lancar.")
+FIRE = ("Kebakaran landa Pasar Tanah Abang\n\nKebakaran melanda Blok F Pasar Tanah Abang dini hari tadi. Sebanyak 18 "
+        "unit mobil pemadam dikerahkan dan api padam setelah tiga jam.")
 
 
 def burst(*names: str, **options: str) -> tuple[Forward, ...]:
@@ -344,6 +349,18 @@ TIME_AND_INLINE = [
                  Expect(has=("Tidak ada artikel tersimpan dari",), lacks=("kosong",)),
                  Say("what happened in June 2024?"),
                  Expect(has=("No stored article is from 2024-06-01 – 2024-06-30",), lacks=("found nothing about",)),
+             )),
+    Scenario("'tanggal 29' and '3 hari lalu' name a recent day, on the Jakarta clock, and find that day's post",
+             steps=(
+                 Forward("kabarjkt", 1190, CHILLI, morning_of(jakarta_day(3)), lang="id"),
+                 Forward("kabarjkt", 1201, FIRE, morning_of(jakarta_day(0)), lang="id"),
+                 Expect(has=("Tersimpan",)),
+                 Say(f"apa yang terjadi tanggal {jakarta_day(3).day}?", lang="id"),
+                 Expect(has=("Kramat Jati", str(jakarta_day(3))), lacks=("Tanah Abang", "tidak menemukan")),
+                 Say("ada berita apa 3 hari lalu?", lang="id"),
+                 Expect(has=("Kramat Jati",), lacks=("Tanah Abang", "tidak menemukan")),
+                 Say("what happened 3 days ago?"),
+                 Expect(has=("Kramat Jati",), lacks=("Tanah Abang", "found nothing")),
              )),
     Scenario("/latest lists the newest stored articles first", steps=(
         *burst("odd-even", "airport"), Expect(),
