@@ -98,7 +98,7 @@ def also_in_names(passage: AnswerPassage) -> str:
 
 def answer_blocks(passages: list[AnswerPassage], found: bool | Certainty, lang: str,
                   excerpt_chars: int | None = None, by_date: bool = False, last_page: bool = False,
-                  empty_time: TimeRange | None = None) -> list[Block]:
+                  empty_time: TimeRange | None = None, unanswered_time: TimeRange | None = None) -> list[Block]:
     """The blocks of an answer: found, the passages (after a 'sorted by date' line when they are in date order);
     unsure, a short warning first; not found, one line and the nearest passage alone (when nothing is from the
     time the question named, the line says so, alone when there is no passage). The last page of 'more passages' ends saying there are no more."""
@@ -109,30 +109,37 @@ def answer_blocks(passages: list[AnswerPassage], found: bool | Certainty, lang: 
     if outcome is Certainty.UNSURE:
         head = [[(text(lang, "unsure"), "b")]]
     elif outcome is Certainty.NOT_FOUND:
-        nothing, nearest = not_found_lines(lang, empty_time)
+        nothing, nearest = not_found_lines(lang, empty_time, unanswered_time)
         head, passages = [[(nothing, "b"), ("\n" + nearest, None)]], passages[:1]
     tail: list[Block] = [[(text(lang, "no_more"), "i")]] if last_page else []
     return head + [passage_block(p, excerpt_chars, lang) for p in passages] + tail
 
 
-def not_found_lines(lang: str, empty_time: TimeRange | None) -> tuple[str, str]:
-    """What a not-found answer says before its nearest passage: nothing about this, or nothing from that time (its
-    days as the citations show them: one day, "first – last", or an open end)."""
-    if empty_time is None:
+def not_found_lines(lang: str, empty_time: TimeRange | None,
+                    unanswered_time: TimeRange | None = None) -> tuple[str, str]:
+    """What a not-found answer says before its nearest passage: nothing about this, nothing from that time, or
+    nothing about this from that time (its days as the citations show them: one day, "first – last", or an open
+    end)."""
+    span = empty_time if empty_time is not None else unanswered_time
+    if span is None:
         return text(lang, "nothing_found"), text(lang, "nearest")
-    first, last = (day.isoformat() if day else None for day in (empty_time.start, empty_time.end))
+    kind = "nothing" if empty_time is not None else "nothing_about"
+    first, last = (day.isoformat() if day else None for day in (span.start, span.end))
     if first and last:
-        nothing = text(lang, "nothing_then", when=" – ".join(dict.fromkeys((first, last))))
+        nothing = text(lang, f"{kind}_then", when=" – ".join(dict.fromkeys((first, last))))
+    elif first:
+        nothing = text(lang, f"{kind}_since", day=first)
     else:
-        nothing = text(lang, "nothing_since", day=first) if first else text(lang, "nothing_until", day=last)
+        nothing = text(lang, f"{kind}_until", day=last)
     return nothing, text(lang, "nearest_other_time")
 
 
 def render_answer(passages: list[AnswerPassage], found: bool | Certainty, lang: str,
                   excerpt_chars: int | None = None, by_date: bool = False, last_page: bool = False,
-                  empty_time: TimeRange | None = None) -> list[str]:
+                  empty_time: TimeRange | None = None, unanswered_time: TimeRange | None = None) -> list[str]:
     """An answer as one or more HTML messages of at most 4096 characters each."""
-    return split_messages(answer_blocks(passages, found, lang, excerpt_chars, by_date, last_page, empty_time))
+    return split_messages(answer_blocks(passages, found, lang, excerpt_chars, by_date, last_page, empty_time,
+                                        unanswered_time))
 
 
 def split_messages(blocks: list[Block], limit: int = MESSAGE_LIMIT) -> list[str]:

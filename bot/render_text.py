@@ -42,7 +42,8 @@ def render_answer(answer: Answer, color: bool = False, excerpt_chars: int | None
     if answer.confidence is Certainty.UNSURE:
         lines = [text(lang, "unsure"), ""]
     elif answer.confidence is Certainty.NOT_FOUND:
-        passages, lines = passages[:1], ["\n".join(not_found_lines(lang, answer.empty_time)), ""]
+        nothing = not_found_lines(lang, answer.empty_time, answer.unanswered_time)
+        passages, lines = passages[:1], ["\n".join(nothing), ""]
     elif answer.by_date:
         lines = [text(lang, "by_date"), ""]
     for passage in passages:

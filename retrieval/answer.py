@@ -110,6 +110,9 @@ class Answer:
     empty_time: TimeRange | None = None
     """The time the question named when no stored article is from it: the passages are from other times (there are
     none when the question asked only for that time's articles)."""
+    unanswered_time: TimeRange | None = None
+    """The time the question named when articles from it are stored but none answers it: the passage is the nearest
+    of another time."""
 
     @property
     def confidence(self) -> Certainty:

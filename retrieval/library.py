@@ -336,8 +336,8 @@ class Library:
         if not history and not query.stems:
             return Answer(question, False, certainty=Certainty.NOT_FOUND, vague=True)
         answer = self.pipelines[query.mode].answer(query)
-        if not answer.passages and timed is not None and timed.range is not None:
-            answer = self._outside_time(query, timed.range)
+        if timed is not None and timed.range is not None and answer.confidence is not Certainty.FOUND:
+            answer = self._outside_time(query, timed.range, answer)
         answer.question = question
         answer.by_date = timed is not None and timed.asks_newest and newest_first(answer.shown)
         return answer
@@ -350,16 +350,28 @@ class Library:
         topical = self._search(question, read_recency(question), history, mode, top_k, per_article, highlight)
         return empty if topical.confidence is Certainty.NOT_FOUND else topical
 
-    def _outside_time(self, query: Query, span: TimeRange) -> Answer:
-        """Nothing found from the time a question names: not found, with the nearest passage of any other time (its
-        citation shows its date), rather than an empty answer that reads as an empty library; `empty_time` says so
-        when no article at all is from that time (not merely none on the topic; a named date no article falls in
-        never gets here: `_read_time` reads it as part of the topic)."""
+    def _outside_time(self, query: Query, span: TimeRange, within: Answer) -> Answer:
+        """Nothing from the time a question names answers it (`within`). When nothing from then is even near, or an
+        article of another time answers, the answer is not found with the nearest passage of any other time (its
+        citation shows its date), rather than an empty answer that reads as an empty library or an unrelated story
+        of those days as "maybe related"; `empty_time` says when no article at all is from then, `unanswered_time`
+        when none of those answers (a named date no article falls in never gets here: `_read_time` reads it as
+        part of the topic). Otherwise the related passages of then stand."""
         answer = self.pipelines[query.mode].answer(replace(query, time=None))
+        if within.passages and not (answer.confidence is Certainty.FOUND and not self._published_within(
+                answer.passages[0], span)):
+            return within
         answer.found, answer.certainty = False, Certainty.NOT_FOUND
-        if span.relative and not self.repo.has_articles_within(date_bounds(span, ZoneInfo(self.settings.timezone))):
+        if self.repo.has_articles_within(date_bounds(span, ZoneInfo(self.settings.timezone))):
+            answer.unanswered_time = span
+        elif span.relative:
             answer.empty_time = span
         return answer
+
+    def _published_within(self, passage: AnswerPassage, span: TimeRange) -> bool:
+        """Whether a passage's article counts as published within a range of days."""
+        day = _passage_day(passage, self.repo.chunks(passage.chunk_ids[:1]), ZoneInfo(self.settings.timezone))
+        return day is not None and span.contains(day)
 
     def _read_time(self, question: str, since: date | None, until: date | None,
                    now: datetime | None) -> TimeQuestion | None:

@@ -256,6 +256,19 @@ def test_a_time_with_nothing_stored_is_named_by_its_days_open_ends_included():
     assert not_found_lines("en", None)[0] == text("en", "nothing_found")
 
 
+def test_a_time_whose_stored_articles_do_not_answer_is_named_as_such():
+    from datetime import date
+
+    from bot.render_html import not_found_lines
+    from retrieval.ranking.timeframe import TimeRange
+
+    days = TimeRange(date(2026, 11, 30), date(2026, 12, 1))
+    assert not_found_lines("en", None, days) == ("No stored article about this is from 2026-11-30 – 2026-12-01.",
+                                                 text("en", "nearest_other_time"))
+    assert not_found_lines("id", None, TimeRange(None, date(2024, 5, 31)))[0] == \
+        "Tidak ada artikel tersimpan tentang hal ini sampai 2024-05-31."
+
+
 def test_stats_tell_when_the_last_article_was_added_in_the_readers_time_zone() -> None:
     stats = Stats(3, 4, 0, "e5", "flat", datetime(2026, 12, 1, 21, 26))
     assert "Last added: 2026-12-02 04:26" in stats_text(stats, "en", "Asia/Jakarta")

@@ -28,5 +28,6 @@ async def send_passages(message: Message, passages: list[AnswerPassage], answer:
                         keyboard: InlineKeyboardMarkup | None, excerpt_chars: int) -> list[Message]:
     """Send an answer's passages in as many HTML messages as they need, headed as the answer's outcome, date order
     and empty time say; the buttons go under the last one. Returns the messages sent."""
-    parts = render_answer(passages, answer.confidence, lang, excerpt_chars, answer.by_date, empty_time=answer.empty_time)
+    parts = render_answer(passages, answer.confidence, lang, excerpt_chars, answer.by_date,
+                          empty_time=answer.empty_time, unanswered_time=answer.unanswered_time)
     return await send_html(message, parts, keyboard)

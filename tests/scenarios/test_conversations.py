@@ -362,6 +362,15 @@ TIME_AND_INLINE = [
                  Say("what happened 3 days ago?"),
                  Expect(has=("Kramat Jati",), lacks=("Tanah Abang", "found nothing")),
              )),
+    Scenario("A question about the last two days that only an older post answers says so and shows that post, not "
+             "an unrelated one of those days", given=("rice",), steps=(
+                 Forward("kabarjkt", 1190, CHILLI, morning_of(jakarta_day(3)), lang="id"),
+                 Forward("kabarjkt", 1201, FIRE, morning_of(jakarta_day(0)), lang="id"),
+                 Expect(has=("Tersimpan",)),
+                 Say("berapa harga cabai rawit 2 hari terakhir?", lang="id"),
+                 Expect(has=("tentang hal ini", "dari waktu lain", "38.000", str(jakarta_day(3))),
+                        lacks=("Tanah Abang", "tidak yakin")),
+             )),
     Scenario("/latest lists the newest stored articles first", steps=(
         *burst("odd-even", "airport"), Expect(),
         Say("/latest"),
