@@ -333,7 +333,7 @@ class Library:
         asked = timed.text if timed is not None else question
         resolved = self.conversations.resolve(asked, history or [], typed=question)
         query = Query(asked, resolved, SearchMode(mode), top_k, per_article, highlight, self.settings, timed)
-        if not history and not query.stems:
+        if _names_nothing(question, bool(query.stems), bool(history)):
             return Answer(question, False, certainty=Certainty.NOT_FOUND, vague=True)
         answer = self.pipelines[query.mode].answer(query)
         if timed is not None and timed.range is not None and answer.confidence is not Certainty.FOUND:
@@ -633,6 +633,15 @@ def _info(article: Article, chunks: int, with_text: bool = False) -> ArticleInfo
     """Turn a stored article into the value shown to users."""
     return ArticleInfo(article.id, article.title, article.url, article.source, article.author, article.published_at,
                        article.ingested_at, article.language, chunks, article.text if with_text else "")
+
+
+def _names_nothing(question: str, has_content_words: bool, has_history: bool) -> bool:
+    """Whether a question names nothing to look for: with no earlier turn to lean on, no word beyond question words
+    ("siapa?") or no letter at all ("12345": some code or count, out of any context); whatever came before, not even
+    a letter or digit ("?")."""
+    if not any(char.isalnum() for char in question):
+        return True
+    return not has_history and (not has_content_words or not any(char.isalpha() for char in question))
 
 
 def newest_first(passages: list[AnswerPassage]) -> bool:

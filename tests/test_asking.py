@@ -145,7 +145,7 @@ def test_a_question_only_about_where_the_answer_came_from_is_told_apart_from_one
     ("gimana cara pakainya?", SmallTalk.HELP), ("halo makasih", SmallTalk.THANKS), ("ok makasih", SmallTalk.THANKS),
     ("oke, thanks a lot", SmallTalk.THANKS), ("ok, siapa yang menang?", None),
     ("tolong carikan berita banjir", None), ("help me find the flood news", None),
-    ("halo, siapa yang mendampingi Putin?", None),
+    ("halo, siapa yang mendampingi Putin?", None), ("?", None), ("😂😂😂", SmallTalk.ACK),
 ])
 def test_thanks_greetings_a_bare_ok_and_asking_what_the_bot_does_are_told_apart_from_questions(message, kind):
     assert small_talk(message) is kind

@@ -39,8 +39,9 @@ _NOT_WORDS = re.compile(r"[^\w\s']+", re.UNICODE)
 
 
 def small_talk(message: str) -> SmallTalk | None:
-    """The kind of small talk a whole message is, or None when it may be a question (or anything else)."""
+    """The kind of small talk a whole message is, or None when it may be a question (or anything else): a message of
+    emoji or punctuation alone is an acknowledgement, unless it asks ("?")."""
     words = " ".join(_NOT_WORDS.sub(" ", message).split())
     if not words:
-        return SmallTalk.ACK if message.strip() else None
+        return SmallTalk.ACK if message.strip() and "?" not in message else None
     return next((kind for kind, pattern in _PATTERNS if pattern.fullmatch(words)), None)

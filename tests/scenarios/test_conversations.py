@@ -112,6 +112,13 @@ ASKING = [
                  Say("who?"), Expect(has=("What or whom do you mean",), lacks=("[1]",)),
                  Say("siapa yang mendampingi Putin?", lang="id"), Expect(has=(DELEGATION,)),
              )),
+    Scenario("A bare '?' or a number alone ('12345') asks what is meant, rather than a thumbs-up or random passages",
+             given=("putin", "rice"), steps=(
+                 Say("12345", lang="id"), Expect(has=("siapa yang dimaksud",), lacks=("[1]",)),
+                 Say("?", lang="id"), Expect(has=("siapa yang dimaksud",), lacks=("[1]", "👍")),
+                 Say("siapa yang mendampingi Putin?", lang="id"), Expect(has=(DELEGATION,)),
+                 Say("?", lang="id"), Expect(has=("siapa yang dimaksud",), lacks=("[1]", "👍")),
+             )),
     Scenario("An empty library tells a new user how to add articles instead of answering", steps=(
         Say("siapa yang mendampingi Putin?", lang="id"),
         Expect(has=("kosong",), lacks=("[1]",)),
