@@ -48,9 +48,10 @@ class AnswerView:
 
     @property
     def has_more(self) -> bool:
-        """Whether the answer holds passages not shown yet worth offering: none when nothing stored matches, as
-        the passages after the nearest one are only further from the question."""
-        return self.answer.confidence is not Certainty.NOT_FOUND and len(self.answer.passages) > len(self.shown)
+        """Whether the answer holds passages not shown yet worth offering (see `Answer.pageable`): none when
+        nothing stored matches, as the passages after the nearest one are only further from the question."""
+        pageable = self.answer.passages if self.answer.pageable is None else self.answer.pageable
+        return self.answer.confidence is not Certainty.NOT_FOUND and len(pageable) > len(self.shown)
 
 
 @dataclass(frozen=True)

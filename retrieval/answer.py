@@ -110,6 +110,9 @@ class Answer:
     empty_time: TimeRange | None = None
     """The time the question named when no stored article is from it: the passages are from other times (there are
     none when the question asked only for that time's articles)."""
+    pageable: list[AnswerPassage] | None = None
+    """The passages a chat can page through with 'more passages', set when the answer is remembered as a turn: the
+    shown ones, then the others holding a word of the question."""
     unanswered_time: TimeRange | None = None
     """The time the question named when articles from it are stored but none answers it: the passage is the nearest
     of another time."""

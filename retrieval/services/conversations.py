@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 
 from retrieval.answer import Answer, AnswerPassage
 from retrieval.indexes.lexical import terms
@@ -86,23 +87,27 @@ class ConversationMemory:
         return words
 
     def remember(self, conversation: str, question: str, answer: Answer) -> None:
-        """Store a turn so the next question can lean on it, with its passages for a later 'more passages'."""
+        """Store a turn so the next question can lean on it, with the passages a later 'more passages' pages through
+        (`answer.pageable`): those shown, then the others holding a word of the question, numbered on from the
+        shown ones. In a small library the rest are only the nearest of unrelated stories; further pages would show
+        them as if they answered, and a button leading only to them would say there are no more."""
         turn = turn_of(question, answer)
-        passages = json.dumps([p.as_dict() for p in answer.passages], ensure_ascii=False)
+        with self.indexes.lock:
+            words = question_words(self.indexes.lexical, question).seen
+        shown = answer.shown
+        further = [p for p in answer.passages[len(shown):] if not words or word_coverage(words, p.text)]
+        answer.pageable = shown + [replace(p, rank=rank) for rank, p in enumerate(further, len(shown) + 1)]
+        passages = json.dumps([p.as_dict() for p in answer.pageable], ensure_ascii=False)
         answer.turn_id = self.repo.add_turn(conversation, turn.question, turn.answer, turn.article_ids,
                                             self.settings.history_turns, passages)
 
     def turn_passages(self, conversation: str, turn_id: int) -> list[AnswerPassage] | None:
-        """The passages a recent answer in this conversation gave (None once the turn is no longer kept), the first
-        and those holding a word of its question: in a small library the others are only the nearest of unrelated
-        stories, and further pages would show them as if they answered."""
+        """The passages a recent answer in this conversation can page through (None once the turn is no longer
+        kept)."""
         turn = self.repo.get_turn(turn_id)
         if turn is None or turn.conversation != conversation or not turn.passages:
             return None
-        passages = [AnswerPassage.from_dict(item) for item in json.loads(turn.passages)]
-        with self.indexes.lock:
-            words = question_words(self.indexes.lexical, turn.question).seen
-        return [p for rank, p in enumerate(passages) if not rank or not words or word_coverage(words, p.text)]
+        return [AnswerPassage.from_dict(item) for item in json.loads(turn.passages)]
 
     def reset(self, conversation: str) -> int:
         """Forget a conversation's history; returns the turns forgotten."""

@@ -215,17 +215,20 @@ FORWARDING = [
 
 BUTTONS = [
     Scenario("More passages pages on, then says there are no more", given=("putin", "rice", "mrt", "flood"), steps=(
+        *burst("odd-even", "heat", "election"), Expect(),
         Say("what happened in Jakarta?"),
-        Expect(buttons=("More",)),
+        Expect(has=("[1]",), buttons=("More",)),
         Press("More"),
-        Expect(),
+        Expect(has=("[2]", "[4]"), buttons=("More",)),
+        Press("More"),
+        Expect(has=("[5]", "no more passages"), no_buttons=("More",)),
     )),
-    Scenario("More passages never pages on into stories that share no word with the question",
-             given=("putin", "rice", "mrt", "flood"), steps=(
+    Scenario("No 'More passages' button leads only to stories that share no word with the question (pressed, it "
+             "said there were none)", given=("putin", "rice", "mrt", "flood"), steps=(
                  Say("who accompanied Putin?"),
-                 Expect(has=("Belousov",), buttons=("More",)),
-                 Press("More"),
-                 Expect(has=("no more passages",), lacks=("Cipinang", "MRT", "Ciliwung")),
+                 Expect(has=("Belousov",), no_buttons=("More",)),
+                 Say("siapa yang mendampingi Putin?", lang="id"),
+                 Expect(has=("Belousov",), no_buttons=("Bagian lainnya",)),
              )),
     Scenario("Context shows the passage's surroundings with the article's title", given=("putin",), steps=(
         Say("siapa yang mendampingi Putin?", lang="id"),
@@ -274,9 +277,12 @@ GROUPS = [
              )),
     Scenario("In a group, the buttons under an Indonesian answer answer in Indonesian, whoever presses them",
              given=("putin", "rice", "mrt", "flood"), settings={"top_k": 2}, steps=(
-                 Say("siapa yang mendampingi Putin?", chat="group", user="budi", lang="id"),
-                 Expect(chat="group", has=(DELEGATION,), buttons=("Konteks [1]", "Bagian lainnya")),
+                 *burst("odd-even", "heat", "election"), Expect(),
+                 Say("apa yang terjadi di Jakarta?", chat="group", user="budi", lang="id"),
+                 Expect(chat="group", buttons=("Konteks [1]", "Bagian lainnya")),
                  Press("Bagian lainnya", chat="group", user="citra"),
+                 Expect(chat="group", has=("[3]",), buttons=("Konteks [3]",), lacks=("Context", "passages")),
+                 Press("Bagian lainnya", chat="group", user="dewi"),
                  Expect(chat="group", has=("Tidak ada bagian lain",), lacks=("Context", "passages")),
                  Press("Konteks [1]", chat="group", user="citra"),
                  Expect(chat="group", has=("Konteks [1]",), lacks=("Context of",)),
