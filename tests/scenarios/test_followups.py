@@ -63,6 +63,16 @@ SCENARIOS = [
         ),
     ),
     Scenario(
+        "'di mana itu?' replying to the flood answer offers no 'More passages' into the other stories",
+        given=("putin", "rice", "mrt", "flood"),
+        steps=(
+            Say("berapa ketinggian air di Kampung Melayu?", lang="id"),
+            Expect(has=("1,5 meter",)),
+            Say("di mana itu?", lang="id", reply_to_answer="1,5 meter"),
+            Expect(has=("Jakarta Timur",), no_buttons=("Bagian lainnya",)),
+        ),
+    ),
+    Scenario(
         "After a Putin question and a rice question, 'dan Lavrov?' goes back to the Putin story's delegation",
         given=("putin", "rice"),
         steps=(
