@@ -22,10 +22,12 @@ TEXTS: dict[str, dict[str, str]] = {
             "• Forward a post from a channel, send a link (or /add URL) or upload a .txt .md .html .pdf .docx file "
             "to store an article.\n"
             "• /sources lists stored articles, /article ID shows one, /stats shows counts.\n"
+            "• /latest shows the newest articles (/latest TOPIC: on a topic), /timeline TOPIC a topic's story by "
+            "date.\n"
             "• /subscribe URL follows a news feed (/feeds lists them); make me an admin of a channel to store its "
             "posts.\n"
             "• /reset forgets this conversation, /lang id|en switches language.\n"
-            "In groups, mention me, reply to me or use /ask."
+            "In groups, mention me, reply to me or use /ask; forward posts to me in a private chat."
         ),
         "nothing_found": "I found nothing about this in the stored articles.",
         "nearest": "The nearest passage (it may not answer the question):",
@@ -117,10 +119,13 @@ TEXTS: dict[str, dict[str, str]] = {
             "• Teruskan (forward) postingan kanal, kirim tautan (atau /add URL) atau unggah berkas "
             ".txt .md .html .pdf .docx untuk menyimpan artikel.\n"
             "• /sources menampilkan artikel tersimpan, /article ID menampilkan satu artikel, /stats menampilkan jumlah.\n"
+            "• /latest menampilkan artikel terbaru (/latest TOPIK: tentang suatu topik), /timeline TOPIK perjalanan "
+            "suatu topik menurut tanggal.\n"
             "• /subscribe URL mengikuti feed berita (/feeds menampilkan daftarnya); jadikan saya admin kanal agar "
             "postingannya tersimpan.\n"
             "• /reset melupakan percakapan ini, /lang id|en mengganti bahasa.\n"
-            "Di grup, sebut saya (mention), balas pesan saya, atau pakai /ask."
+            "Di grup, sebut saya (mention), balas pesan saya, atau pakai /ask; teruskan postingan kepada saya lewat "
+            "chat pribadi."
         ),
         "nothing_found": "Saya tidak menemukan apa pun tentang hal ini di artikel yang tersimpan.",
         "nearest": "Bagian yang paling dekat (mungkin tidak menjawab pertanyaan):",

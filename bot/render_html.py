@@ -235,9 +235,10 @@ def render_sources(lang: str, articles: list, offset: int, zone: str) -> str:
 
 
 def render_latest(lang: str, articles: list, topic: str, offset: int, zone: str) -> str:
-    """One page of /latest: the newest articles (on `topic` when given)."""
+    """One page of /latest: the newest articles (on `topic` when given); without a topic and articles, how to add
+    some."""
     if not articles:
-        return escape(text(lang, "latest_none"))
+        return escape(text(lang, "latest_none" if topic else "empty_library"))
     title = text(lang, "latest_topic_title", topic=topic) if topic else text(lang, "latest_title")
     lines = [f"<b>{escape(title)}</b>"]
     for number, info in enumerate(articles, offset + 1):

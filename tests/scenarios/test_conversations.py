@@ -122,6 +122,8 @@ ASKING = [
     Scenario("An empty library tells a new user how to add articles instead of answering", steps=(
         Say("siapa yang mendampingi Putin?", lang="id"),
         Expect(has=("kosong",), lacks=("[1]",)),
+        Say("/latest", lang="id"),
+        Expect(has=("kosong", "Teruskan"), lacks=("cocok",)),
         Say("/start"),
         Expect(has=("Forward",)),
     )),
@@ -447,9 +449,9 @@ LIBRARY = [
         Say("/list", lang="id"),
         Expect(has=("Artikel tersimpan", "MRT", "beras"), lacks=("/help",)),
     )),
-    Scenario("Help comes in the user's language", steps=(
-        Say("/help", lang="id"), Expect(has=("Teruskan",)),
-        Say("/help"), Expect(has=("Forward",)),
+    Scenario("Help comes in the user's language, names the dated commands and where to forward posts", steps=(
+        Say("/help", lang="id"), Expect(has=("Teruskan", "/latest", "/timeline", "chat pribadi")),
+        Say("/help"), Expect(has=("Forward", "/latest", "/timeline", "private chat")),
     )),
 ]
 
