@@ -88,12 +88,14 @@ class ConversationMemory:
 
     def remember(self, conversation: str, question: str, answer: Answer) -> None:
         """Store a turn so the next question can lean on it, with the passages a later 'more passages' pages through
-        (`answer.pageable`): those shown, then the others holding a word of the question (as the conversation
-        filled it in, for a follow-up), numbered on from the shown ones. In a small library the rest are only the nearest of unrelated stories; further pages would show
-        them as if they answered, and a button leading only to them would say there are no more."""
+        (`answer.pageable`): those shown, then the others holding a word of the question (of the question as the
+        conversation filled it in when it has none of its own: "di mana itu?"), numbered on from the shown ones. In a
+        small library the rest are only the nearest of unrelated stories; further pages would show them as if they
+        answered, and a button leading only to them would say there are no more."""
         turn = turn_of(question, answer)
         with self.indexes.lock:
-            words = question_words(self.indexes.lexical, answer.resolved_question or question).seen
+            words = (question_words(self.indexes.lexical, question).seen
+                     or question_words(self.indexes.lexical, answer.resolved_question or "").seen)
         shown = answer.shown
         further = [p for p in answer.passages[len(shown):] if not words or word_coverage(words, p.text)]
         answer.pageable = shown + [replace(p, rank=rank) for rank, p in enumerate(further, len(shown) + 1)]

@@ -73,6 +73,19 @@ SCENARIOS = [
         ),
     ),
     Scenario(
+        "'dendanya brp sih 🤔' after the odd-even fine offers no 'More passages' into the quake story",
+        given=("putin",),
+        steps=(
+            Forward.of(POSTS["odd-even"], lang="id"),
+            Forward.of(POSTS["quake"], lang="id"),
+            Expect(has=("Tersimpan",)),
+            Say("berapa denda ganjil genap?", lang="id"),
+            Expect(has=("500.000",)),
+            Say("dendanya brp sih 🤔", lang="id"),
+            Expect(has=("500.000",), no_buttons=("Bagian lainnya",)),
+        ),
+    ),
+    Scenario(
         "After a Putin question and a rice question, 'dan Lavrov?' goes back to the Putin story's delegation",
         given=("putin", "rice"),
         steps=(
