@@ -122,7 +122,8 @@ def _last_date(today: date, month: int, day: int) -> TimeRange | None:
 
 
 def _last_day_numbered(today: date, day: int) -> TimeRange | None:
-    """The latest day numbered `day` up to today ("tanggal 29" on 2 December is 29 November)."""
+    """The latest day numbered `day` up to today ("tanggal 29" on 2 December is 29 November); named outright, like
+    `_last_date`."""
     year, month = today.year, today.month
     for _ in range(12):
         found = _day(year, month, day)
