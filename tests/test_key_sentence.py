@@ -165,3 +165,15 @@ def test_berarti_defines_like_adalah(library, question):
     """"X berarti …" and "merujuk pada …" give a meaning as "adalah" does, so a "what is meant by" question bolds
     the meaning, not the sentence repeating the term."""
     assert "kemampuan sebuah negara" in bolded(library, (FOOD,), question)
+
+
+SHUTTLE = ArticleDraft(title="Airport shuttle to Terminal 3", source="Metro Wire", text=(
+    "The airport shuttle to Terminal 3 leaves every 15 minutes from the city bus station. "
+    "The fare is Rp 10,000 for each trip, paid with a transit card. "
+    "Buses run from 4 a.m. until midnight."))
+
+
+def test_an_english_word_that_looks_prefixed_is_no_verb(library):
+    """"terminal" starts like an Indonesian verb ("ter-minal"), but "minal" is no word: the question asks the fare,
+    and the fare sentence is bolded, not the one naming the terminal."""
+    assert "The fare is Rp 10,000" in bolded(library, (SHUTTLE,), "how much is the shuttle fare to the terminal?")

@@ -51,6 +51,6 @@ class Highlight:
     def __call__(self, search: Search) -> Search:
         if not search.query.highlight:
             return search
-        asked = AskedWords.of(search.query.question, search.words.words)
+        asked = AskedWords.of(search.query.question, search.words.words, search.words.stem_weights)
         return replace(search, passages=[replace(p, highlight=key_sentence(p.text, search.cues, asked))
                                          for p in search.passages])

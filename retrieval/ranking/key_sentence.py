@@ -12,7 +12,7 @@ No model runs here: it stays fast and works across languages for names, numbers 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from retrieval.indexes.lexical import STOPWORDS, word_stems
@@ -60,8 +60,9 @@ class AskedWords:
     """The question asks the time of day, so a clock time stands where a day would for "kapan"."""
 
     @classmethod
-    def of(cls, question: str, words: WeightedWords) -> AskedWords:
-        """The asked words of one question, given its idf-weighted words (see `coverage.question_words`)."""
+    def of(cls, question: str, words: WeightedWords, known: Container[str] = frozenset()) -> AskedWords:
+        """The asked words of one question, given its idf-weighted words and the stems the library knows (see
+        `coverage.question_words`)."""
         tokens = word_tokens(question)
         asked = [i for i, t in enumerate(tokens) if t in _QUESTION_WORDS]
         content = list(dict.fromkeys(t for t in tokens if t not in STOPWORDS))
@@ -69,7 +70,7 @@ class AskedWords:
         distance = [min(abs(p - a) for a in asked) if asked else 0 for p in positions]
         ranked = sorted((d, i) for i, (d, word) in enumerate(zip(distance, content)) if word not in _QUANTITY)
         nearest = {i for _, i in ranked[:FOCUS_WORDS]} | {
-            i for i, (word, ((stem, _), _)) in enumerate(zip(content, words)) if _is_verb(word, stem)}
+            i for i, (word, ((stem, _), _)) in enumerate(zip(content, words)) if _is_verb(word, stem, known)}
         nearness = [1.0 if i in nearest else 0.0 if word in _QUANTITY else NARROWING for i, word in enumerate(content)]
         pairs = tuple((a, b) for a, b in zip(tokens, tokens[1:]) if a not in STOPWORDS and b not in STOPWORDS)
         return cls(tuple(frozenset(stems) for stems, _ in words), tuple(w for _, w in words),
@@ -82,10 +83,13 @@ class AskedWords:
         return sum(w for s, w in zip(self.stems, weights) if not s.isdisjoint(stems)) / total if total > 0 else 0.0
 
 
-def _is_verb(word: str, stem: str) -> bool:
-    """An Indonesian verb (di-, me-, ber-, ter-, the prefix its stem drops): the event the question asks about
-    ("kapan … didirikan?"), as much its focus as the words beside the question word, which mostly name the topic."""
-    return word.startswith(_VERB_PREFIX) and not word.startswith(stem) and word not in _QUESTION_WORDS
+def _is_verb(word: str, stem: str, known: Container[str]) -> bool:
+    """An Indonesian verb (di-, me-, ber-, ter-, a prefix its stem drops, the stem a word the library holds): the
+    event the question asks about ("kapan … didirikan?"), as much its focus as the words beside the question word,
+    which mostly name the topic. The stemmer strips "prefixes" off "terminal", "meeting" and "menteri" too, but
+    "minal", "eting" and "teri" are no words."""
+    return (word.startswith(_VERB_PREFIX) and not word.startswith(stem) and stem in known
+            and word not in _QUESTION_WORDS)
 
 
 def _question_word_at(tokens: list[str], asked: AskedWords) -> list[bool]:
