@@ -20,6 +20,7 @@ from retrieval.ranking.followup import resolve
 from tests.conftest import sample_draft
 from tests.fake_telegram import parse_html
 from tests.corpus import OTHER_ARTICLES
+from tests.news import ARTICLES
 
 RICE = ArticleDraft(title="Harga beras naik di pasar tradisional", source="Kompas", text=(
     "Harga beras medium di pasar tradisional Jakarta naik menjadi Rp 14.500 per kilogram pada Senin.\n"
@@ -131,3 +132,18 @@ def test_the_command_line_shows_only_the_passages_worth_reading():
     answer = Answer("q", True, [passage(1, 0.9), passage(2, 0.5)], certainty=Certainty.FOUND, worth_reading=1)
     shown = render_text(answer)
     assert "[1]" in shown and "[2]" not in shown
+
+
+TODAYS_RICE_NOTE = ArticleDraft(title="Beras di Cipinang hari ini", source="Kabar Pasar", text=(
+    "Beras kualitas medium di Cipinang kini dibanderol 13.500 rupiah sekilo."))
+
+
+@pytest.mark.parametrize("question", ["berapa harga beras 3 hari terakhir?", "harga beras minggu ini berapa?"])
+def test_a_related_story_of_the_named_days_is_not_called_missing_for_an_older_one(library, question):
+    """Today's short rice note is about the question even when the evidence leaves it unsure: the answer shows it,
+    rather than saying no stored article about this is from those days and quoting last year's price."""
+    library.add_article(ARTICLES["rice"])
+    library.add_article(TODAYS_RICE_NOTE)
+    answer = library.ask(question)
+    assert answer.unanswered_time is None and answer.empty_time is None
+    assert answer.passages[0].article.title == TODAYS_RICE_NOTE.title
