@@ -133,8 +133,9 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     on a tie): its question, the names in its answer and its article fill in what the follow-up lacks. A name is a
     word written with a capital inside a sentence, or one the library holds in only a few passages. A capitalised
     name the library holds that no recent turn does may start a new topic: the follow-up is then answered alone
-    first, and so are bare keywords ("pengunjung ragunan") when one the library holds in few passages is in no recent
-    turn. (Otherwise a rare lowercase word only chooses between turns: in a small library "lagi" is rare too; passing
+    first, and so are bare keywords ("pengunjung ragunan") when one is a word the library holds in few passages that
+    no recent turn holds and none was in a recent question ("gempa susulan" after a question on a quake asks on
+    about that quake). (Otherwise a rare lowercase word only chooses between turns: in a small library "lagi" is rare too; passing
     over the latest turn on such words alone leaves the answer unsure.)
     Without `library`, only the turns' questions and answers are looked at and only capitals make names.
     When time words were taken out of `question`, its words are counted as `typed` ("terbaru tentang banjir?" is a
@@ -151,7 +152,8 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     passed_over = (turn is not latest and set(turn.article_ids) != set(latest.article_ids)
                    and not any(_holds(turn_words, w) for w in capitalised))
     unheld = [name for name in names if not any(_holds(stems, name) for _, stems in held)]
-    keywords = _keywords_only(question)
+    asked_before = frozenset(query_terms(" ".join(t.question for t, _ in held)))
+    keywords = _keywords_only(question) and not any(_holds(asked_before, word) for word in own)
     elsewhere = library is not None and any(library.knows(name) if name in capitalised else keywords
                                             for name in unheld)
     asked = set(_CAPITALISED.findall(turn.question))
@@ -161,8 +163,8 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
 
 
 def _keywords_only(question: str) -> bool:
-    """Whether the message is bare keywords, typed as a search ("pengunjung ragunan", "gempa garut"): no question
-    word or other stop word ("siapa lagi?" asks on about the turn), nothing pointing back."""
+    """Whether the message is bare keywords, typed as a search ("pengunjung ragunan", "gempa garut"): no stop word
+    (question words among them: "siapa lagi?" asks on about the turn), nothing pointing back."""
     return not _refers_back(question) and all(word not in STOPWORDS for word in words(question))
 
 

@@ -23,6 +23,10 @@ DERBY = Forward("jktdaily", 55, "Persib beat Persija 2-0 in Bandung derby\n\nPer
                 "Gelora Bandung Lautan Api on Sunday. David da Silva scored both goals, in the 23rd and 78th minutes, in "
                 "front of 38,000 fans.", "2024-09-02 15:00")
 
+CIANJUR = Forward("infobmkg", 4420, "Gempa magnitudo 4,8 guncang Cianjur\n\nGempa bermagnitudo 4,8 mengguncang Cianjur, Jawa "
+                  "Barat, pada Rabu dini hari. BMKG mencatat 14 gempa susulan hingga pukul 06.00 WIB. Sebanyak 12 rumah "
+                  "rusak ringan di Kecamatan Cugenang.", "2024-06-05 05:10")
+
 SCENARIOS = [
     Scenario(
         "'terbaru tentang banjir?' right after an MRT question is about the flood story, not the MRT",
@@ -60,6 +64,19 @@ SCENARIOS = [
             Expect(has=("Cipinang",)),
             Say("gempa garut", lang="id"),
             Expect(has=("5,2",), lacks=("Cipinang", NOTHING_ID, UNSURE_ID)),
+        ),
+    ),
+    Scenario(
+        "'gempa susulan' after a question on the Garut quake asks on about Garut first, though a Cianjur quake is stored",
+        given=("putin",),
+        steps=(
+            Forward.of(POSTS["quake"], lang="id"),
+            CIANJUR,
+            Expect(has=("Tersimpan",)),
+            Say("berapa magnitudo gempa di Garut?", lang="id"),
+            Expect(has=("5,2",)),
+            Say("gempa susulan", lang="id"),
+            Expect(has=("[1] Gempa bermagnitudo 5,2",)),
         ),
     ),
     Scenario(
