@@ -74,3 +74,48 @@ def test_dates_named_outright_are_not_relative_to_today() -> None:
     assert not read_time("tanggal 29", TODAY).range.relative
     assert not read_time("mulai 10 Juni", TODAY).range.relative
     assert read_time("3 hari lalu", TODAY).range.relative
+
+
+@pytest.mark.parametrize("question", [
+    "apa yang terjadi 3000 tahun yang lalu?", "peradaban 5000 tahun lalu", "1000000 hari lalu",
+    "peradaban 5000 tahun terakhir", "1000000 hari terakhir", "candi berusia 500 tahun ini", "61 bulan lalu",
+])
+def test_a_count_too_large_for_a_publication_time_stays_part_of_the_topic(question: str) -> None:
+    read = read_time(question, TODAY)
+    assert read.range is None and read.text == question
+
+
+@pytest.mark.parametrize("question", ["fosil manusia purba 700.000 tahun lalu", "gempa 1,5 hari lalu"])
+def test_a_count_never_starts_inside_a_number(question: str) -> None:
+    assert read_time(question, TODAY).range is None
+
+
+def test_years_ago_may_be_the_time_of_the_event_so_they_are_named_outright() -> None:
+    assert not read_time("gempa palu 8 tahun yang lalu", TODAY).range.relative
+    assert not read_time("banjir 13 bulan lalu", TODAY).range.relative
+    assert read_time("banjir 2 bulan lalu", TODAY).range.relative
+
+
+@pytest.mark.parametrize(("question", "day"), [
+    ("tanggal 29 Februari", date(2024, 2, 29)),
+    ("what happened on Feb 29?", date(2024, 2, 29)),
+    ("apa yang terjadi tanggal 29 bulan lalu?", date(2026, 11, 29)),
+    ("berita tanggal 31", date(2026, 10, 31)),
+])
+def test_a_numbered_day_is_the_latest_such_day_that_exists(question: str, day: date) -> None:
+    span = read_time(question, date(2026, 12, 30)).range
+    assert (span.start, span.end) == (day, day)
+
+
+@pytest.mark.parametrize("question", ["tanggal 30 Februari", "tanggal 31 April", "tanggal 30 Februari 2025",
+                                      "tanggal 5 tahun lalu", "tanggal 5 minggu lalu"])
+def test_a_day_that_cannot_be_read_names_no_time(question: str) -> None:
+    read = read_time(question, TODAY)
+    assert read.range is None and read.text == question
+
+
+def test_lowercase_may_before_a_word_is_the_verb_not_the_month() -> None:
+    assert read_time("how many may 5 people vote for", TODAY).range is None
+    assert read_time("the top 5 may be wrong", TODAY).range is None
+    assert read_time("what happened on may 5?", TODAY).range.start == date(2026, 5, 5)
+    assert read_time("What happened on May 5 in Jakarta?", TODAY).range.start == date(2026, 5, 5)

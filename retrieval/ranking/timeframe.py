@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -32,6 +32,14 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _UNIT = "|".join(sorted(UNITS, key=len, reverse=True))
 _AT = r"(?:(?:pada|di|dalam|selama|sepanjang|in|on|during|throughout)\s+)?"
+_NOT_AFTER_COUNT = r"(?<!\d )"
+"""Before "tahun lalu", "bulan ini", …: a number in front ("5000 tahun lalu", "tanggal 5 tahun lalu") makes them a
+count this grammar did not read, so they are not a time of their own."""
+_NOT_MAY_VERB = r"(?!(?-i:may)\s+(?:\d{1,2}\s+)?[a-z])"
+"""Lowercase "may" before a word ("5 may be", "may 5 people") is the verb, not the month."""
+_WORD_START = r"(?<![\w.,-])(?<!tanggal )(?<!tgl )(?<!tgl\. )"
+"""Where an expression may start: not inside a word or a number ("700.000 tahun lalu", "1,5 hari lalu"), nor at the
+number after "tanggal" ("tanggal 5 tahun lalu" is no count of years)."""
 _YEAR = r"((?:19|20)\d\d)"
 
 RECENT = re.compile(r"\b(?:(?:yang\s+)?paling\s+baru|terbaru|terkini|teranyar|terupdate|latest|newest|most\s+recent"
@@ -85,52 +93,66 @@ def _month(year: int, month: int) -> TimeRange:
     return TimeRange(date(year, month, 1), date(year, month, monthrange(year, month)[1]), relative=False)
 
 
-def _back(today: date, count: int, unit: str) -> date:
-    """The first day of the last `count` units ending today."""
+MAX_COUNT = {"day": 366, "week": 104, "month": 60, "year": 10}
+"""The largest count of each unit read as a time ("3 hari lalu", "5 tahun terakhir"): a larger one ("3000 tahun yang
+lalu", "1000000 hari lalu") is about history, not about when a story was published, and stays part of the topic."""
+
+
+def _if_counted(count: str, unit: str, make: Callable[[int, str], TimeRange]) -> TimeRange | None:
+    """The range `make` gives for a count of a unit ("3", "hari"); None when the count is past `MAX_COUNT`."""
+    number, name = int(count), UNITS[unit.lower()]
+    return make(number, name) if number <= MAX_COUNT[name] else None
+
+
+def _months_back(today: date, count: int) -> tuple[int, int]:
+    """The year and month `count` months before today's."""
+    year, month = divmod(today.year * 12 + today.month - 1 - count, 12)
+    return year, month + 1
+
+
+def _back(today: date, count: int, unit: str) -> TimeRange:
+    """The last `count` units ending today ("3 hari terakhir", "the past 2 years")."""
     if unit == "day":
-        return today - timedelta(days=count - 1)
+        return TimeRange(today - timedelta(days=count - 1), today)
     if unit == "week":
-        return today - timedelta(weeks=count) + timedelta(days=1)
-    if unit == "month":
-        months = today.year * 12 + today.month - 1 - count
-        year, month = divmod(months, 12)
-        return date(year, month + 1, min(today.day, monthrange(year, month + 1)[1])) + timedelta(days=1)
-    return date(today.year - count, today.month, min(today.day, 28)) + timedelta(days=1)
+        return TimeRange(today - timedelta(weeks=count) + timedelta(days=1), today)
+    year, month = _months_back(today, count * 12 if unit == "year" else count)
+    return TimeRange(date(year, month, min(today.day, monthrange(year, month)[1])) + timedelta(days=1), today)
 
 
 def _ago(today: date, count: int, unit: str) -> TimeRange:
-    """The day, calendar week, month or year `count` units before today's ("3 hari lalu", "2 weeks ago")."""
+    """The day, calendar week, month or year `count` units before today's ("3 hari lalu", "2 weeks ago"). A year, or
+    a month a year or more back, is the time of an event as often as of its story ("tsunami 5 tahun lalu"), so it
+    counts as named outright (see `TimeRange.relative`): a range no article falls in is then part of the topic."""
     if unit == "day":
         return TimeRange(today - timedelta(days=count), today - timedelta(days=count))
     if unit == "week":
         start = _week_start(today) - timedelta(weeks=count)
         return TimeRange(start, start + timedelta(days=6))
     if unit == "month":
-        year, month = divmod(today.year * 12 + today.month - 1 - count, 12)
-        return replace(_month(year, month + 1), relative=True)
-    return TimeRange(date(today.year - count, 1, 1), date(today.year - count, 12, 31))
+        return replace(_month(*_months_back(today, count)), relative=count < 12)
+    return TimeRange(date(today.year - count, 1, 1), date(today.year - count, 12, 31), relative=False)
+
+
+def _latest_day(today: date, months: Iterable[tuple[int, int]], day: int) -> TimeRange | None:
+    """Day `day` of the first of `months` (year, month; newest first) that has such a day on or before today; a date
+    named outright, not relative to today (see `TimeRange.relative`)."""
+    for year, month in months:
+        found = _day(year, month, day)
+        if found is not None and found.start <= today:
+            return found
+    return None
 
 
 def _last_date(today: date, month: int, day: int) -> TimeRange | None:
-    """The latest `day` of `month` up to today ("29 November" in December is this year's, in January last year's);
-    a date named outright, not relative to today (see `TimeRange.relative`)."""
-    for year in (today.year, today.year - 1):
-        found = _day(year, month, day)
-        if found is not None and found.start <= today:
-            return found
-    return None
+    """The latest `day` of `month` up to today ("29 November" in December is this year's, in January last year's;
+    "29 Februari" the last leap year's); None for a date no year has ("30 Februari")."""
+    return _latest_day(today, ((year, month) for year in range(today.year, today.year - 9, -1)), day)
 
 
 def _last_day_numbered(today: date, day: int) -> TimeRange | None:
-    """The latest day numbered `day` up to today ("tanggal 29" on 2 December is 29 November); named outright, like
-    `_last_date`."""
-    year, month = today.year, today.month
-    for _ in range(12):
-        found = _day(year, month, day)
-        if found is not None and found.start <= today:
-            return found
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return None
+    """The latest day numbered `day` up to today ("tanggal 29" on 2 December is 29 November)."""
+    return _latest_day(today, (_months_back(today, back) for back in range(12)), day)
 
 
 def _week_start(day: date) -> date:
@@ -157,15 +179,21 @@ def _rules(today: date) -> list[tuple[re.Pattern[str], Reading]]:
          lambda m: _day(int(m[3]), MONTHS[m[2].lower()], int(m[1]))),
         (rf"{_AT}({_MONTH})\.?\s+(\d{{1,2}}),?\s+{_YEAR}",
          lambda m: _day(int(m[3]), MONTHS[m[1].lower()], int(m[2]))),
-        (rf"{_AT}(?:bulan\s+)?({_MONTH})\.?\s+(?:tahun\s+)?{_YEAR}", lambda m: _month(int(m[2]), MONTHS[m[1].lower()])),
-        (rf"{_AT}(?:(?:tanggal|tgl\.?)\s+)?(\d{{1,2}})\s+({_MONTH})|{_AT}({_MONTH})\.?\s+(\d{{1,2}})",
+        (rf"{_NOT_AFTER_COUNT}{_AT}(?:bulan\s+)?({_MONTH})\.?\s+(?:tahun\s+)?{_YEAR}",
+         lambda m: _month(int(m[2]), MONTHS[m[1].lower()])),
+        (rf"{_AT}(?:(?:tanggal|tgl\.?)\s+)?(\d{{1,2}})\s+{_NOT_MAY_VERB}({_MONTH})"
+         rf"|{_AT}{_NOT_MAY_VERB}({_MONTH})\.?\s+(\d{{1,2}})",
          lambda m: _last_date(today, MONTHS[(m[2] or m[3]).lower()], int(m[1] or m[4]))),
-        (rf"{_AT}(?:tanggal|tgl\.?)\s+(\d{{1,2}})", lambda m: _last_day_numbered(today, int(m[1]))),
+        (rf"{_AT}(?:tanggal|tgl\.?)\s+(\d{{1,2}})\s+bulan\s+(ini|lalu|kemarin)",
+         lambda m: _day(*_months_back(today, 0 if m[2].lower() == "ini" else 1), int(m[1]))),
+        (rf"{_AT}(?:tanggal|tgl\.?)\s+(\d{{1,2}})(?!\.?\s*(?:{_MONTH}|{_UNIT})(?![\w-]))",
+         lambda m: _last_day_numbered(today, int(m[1]))),
         (rf"(?:(\d+)\s+({_UNIT})\s+(?:yang\s+)?lalu|(\d+)\s+({_UNIT})\s+ago)",
-         lambda m: _ago(today, int(m[1] or m[3]), UNITS[(m[2] or m[4]).lower()])),
+         lambda m: _if_counted(m[1] or m[3], m[2] or m[4], lambda count, unit: _ago(today, count, unit))),
         (r"kemarin\s+lusa|kemaren\s+lusa", TimeRange(today - timedelta(days=2), today - timedelta(days=2))),
-        (rf"(?:{_AT}|\b)(?:(?:the\s+)?(?:last|past)\s+(\d+)\s+({_UNIT})|(\d+)\s+({_UNIT})\s+(?:terakhir|belakangan|ini))",
-         lambda m: TimeRange(_back(today, int(m[1] or m[3]), UNITS[(m[2] or m[4]).lower()]), today)),
+        (rf"(?:{_AT}|\b)(?:(?:the\s+)?(?:last|past)\s+(\d+)\s+({_UNIT})"
+         rf"|(\d+)\s+({_UNIT})\s+(?:terakhir|belakangan|ini))",
+         lambda m: _if_counted(m[1] or m[3], m[2] or m[4], lambda count, unit: _back(today, count, unit))),
         (rf"(?:sejak|since|from)\s+(?:hari\s+)?({_WEEKDAY})(?:\s+(?:lalu|kemarin|last))?",
          lambda m: _since_weekday(today, WEEKDAYS[m[1].lower()])),
         (rf"(?:sejak|since)\s+(?:bulan\s+)?({_MONTH})\s+{_YEAR}",
@@ -175,15 +203,17 @@ def _rules(today: date) -> list[tuple[re.Pattern[str], Reading]]:
          lambda m: TimeRange(date(int(m[1] or m[2]), 1, 1), date(int(m[1] or m[2]), 12, 31), relative=False)),
         (rf"{_AT}(?:hari\s+ini|today|tonight|malam\s+ini|pagi\s+ini|this\s+morning)", TimeRange(today, today)),
         (rf"{_AT}(?:kemarin|kemaren|yesterday)", TimeRange(yesterday, yesterday)),
-        (rf"{_AT}(?:minggu|pekan)\s+(?:lalu|kemarin)|{_AT}last\s+week", TimeRange(last_week, last_week + timedelta(days=6))),
-        (rf"{_AT}(?:minggu|pekan)\s+ini|{_AT}this\s+week", TimeRange(_week_start(today), today)),
-        (rf"{_AT}bulan\s+(?:lalu|kemarin)|{_AT}last\s+month", TimeRange(before_month.replace(day=1), before_month)),
-        (rf"{_AT}bulan\s+ini|{_AT}this\s+month", TimeRange(first_of_month, today)),
-        (rf"{_AT}tahun\s+(?:lalu|kemarin)|{_AT}last\s+year",
+        (rf"{_NOT_AFTER_COUNT}{_AT}(?:minggu|pekan)\s+(?:lalu|kemarin)|{_AT}last\s+week",
+         TimeRange(last_week, last_week + timedelta(days=6))),
+        (rf"{_NOT_AFTER_COUNT}{_AT}(?:minggu|pekan)\s+ini|{_AT}this\s+week", TimeRange(_week_start(today), today)),
+        (rf"{_NOT_AFTER_COUNT}{_AT}bulan\s+(?:lalu|kemarin)|{_AT}last\s+month",
+         TimeRange(before_month.replace(day=1), before_month)),
+        (rf"{_NOT_AFTER_COUNT}{_AT}bulan\s+ini|{_AT}this\s+month", TimeRange(first_of_month, today)),
+        (rf"{_NOT_AFTER_COUNT}{_AT}tahun\s+(?:lalu|kemarin)|{_AT}last\s+year",
          TimeRange(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))),
-        (rf"{_AT}tahun\s+ini|{_AT}this\s+year", TimeRange(date(today.year, 1, 1), today)),
+        (rf"{_NOT_AFTER_COUNT}{_AT}tahun\s+ini|{_AT}this\s+year", TimeRange(date(today.year, 1, 1), today)),
     ]
-    return [(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE), make) for pattern, make in rules]
+    return [(re.compile(rf"{_WORD_START}(?:{pattern})(?![\w-])", re.IGNORECASE), make) for pattern, make in rules]
 
 
 def _day(year: int, month: int, day: int) -> TimeRange | None:
@@ -197,7 +227,7 @@ def _day(year: int, month: int, day: int) -> TimeRange | None:
 def read_time(question: str, today: date) -> TimeQuestion:
     """The time a question names (the first expression found), its ask for the newest, and the rest of it."""
     found: TimeRange | None = None
-    text = question
+    text = re.sub(r"\s+", " ", question)
     for pattern, make in _rules(today):
         match = pattern.search(text)
         if match is None:
