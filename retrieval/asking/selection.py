@@ -57,8 +57,7 @@ def evidence(search: Search) -> Evidence | None:
         _tells(best, first_of(search.dense), search) and _tells(best, first_of(search.lexical), search))
     unseen = not cross and search.words.unseen > 0
     coverage = sentence_coverage(words, passage_text(best.article.title, best.text))
-    english = not cross and search.query.language == "en"
-    return Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), coverage, cross, agree, unseen, english)
+    return Evidence(cosine, signals.gap(cosine, ABSTAIN_WEIGHTS.neutral_gap), coverage, cross, agree, unseen)
 
 
 def _tells(passage: AnswerPassage, chunk_id: int | None, search: Search) -> bool:

@@ -25,9 +25,8 @@ class Signals:
 @dataclass(frozen=True)
 class Evidence:
     """What the best passage offers: its cosine, how far it stands out, how much of the question its best
-    sentence covers, whether the vector search and the word search both put it first (`agree`), whether the
-    question has a word the whole library never saw (`unseen`), and whether question and passage are both English
-    (`english`)."""
+    sentence covers, whether the vector search and the word search both put it first (`agree`), and whether the
+    question has a word the whole library never saw (`unseen`)."""
 
     dense: float
     gap: float
@@ -35,7 +34,6 @@ class Evidence:
     cross_language: bool = False
     agree: bool = False
     unseen: bool = False
-    english: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,12 +60,6 @@ class AbstainWeights:
     unseen: float = 0.02
     """A question word the library never saw (id: 0.54 of out-of-library questions, 0.11 of answerable ones). The
     question's rarest word missing from the passage was measured too and added nothing beside `agree`."""
-    english: float = 0.017
-    """English questions over English passages: the evidence tells answerable from out-of-library questions better
-    in English, so the threshold Indonesian needs flagged 0.16 of answerable English questions while only 0.04 of
-    out-of-library ones were shown as found. With this allowance (picked on the odd half of the held-out abstention
-    run, checked on the even half: found out of library 0.061 / 0.073, flagged answerable 0.145 / 0.092) English
-    flags fewer right answers and stays within its band."""
     dense_floor: float = 0.77
     """A cosine below this is nothing near the question: the lowest best cosine of an answerable dev question is 0.772."""
 
@@ -78,17 +70,14 @@ def confidence(evidence: Evidence, weights: AbstainWeights = AbstainWeights()) -
     A passage that answers usually stands out from the next candidates, has a sentence holding the question's rare
     words, and is what the meaning and the words of the question both find first; a merely related one ties with its
     neighbours, lacks those words and wins only one of the searches. A question in another language than the passage
-    shares few words with it, so it gets an allowance instead (English, which the evidence separates better, a small
-    one). A question word no stored article has ever used means the question is most likely about something the
-    library does not hold.
+    shares few words with it, so it gets an allowance instead. A question word no stored article has ever used means
+    the question is most likely about something the library does not hold.
     """
     lexical = weights.coverage * evidence.coverage
     allowance = weights.cross_language if evidence.cross_language else 0.0
     agreement = weights.agree if evidence.agree else 0.0
     missing = weights.unseen if evidence.unseen else 0.0
-    language = weights.english if evidence.english else 0.0
-    return (evidence.dense + weights.gap * min(evidence.gap, weights.gap_cap) + lexical + agreement + allowance
-            + language - missing)
+    return evidence.dense + weights.gap * min(evidence.gap, weights.gap_cap) + lexical + agreement + allowance - missing
 
 
 def certainty(evidence: Evidence, weights: AbstainWeights, found_at: float, unsure_at: float) -> Certainty:
