@@ -147,3 +147,11 @@ def test_a_related_story_of_the_named_days_is_not_called_missing_for_an_older_on
     answer = library.ask(question)
     assert answer.unanswered_time is None and answer.empty_time is None
     assert answer.passages[0].article.title == TODAYS_RICE_NOTE.title
+
+
+def test_a_question_on_a_stored_storys_topic_that_it_does_not_answer_is_not_found_confidently(library):
+    """The MRT story tells the line's length, stations and opening year, not its cost: "how much will the MRT
+    extension cost?" may show it as related, never as the answer."""
+    for name in ("putin", "rice", "mrt"):
+        library.add_article(ARTICLES[name])
+    assert library.ask("how much will the MRT extension cost?").confidence is not Certainty.FOUND
