@@ -26,8 +26,8 @@ from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
 TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.CHANNEL_POST, Update.EDITED_CHANNEL_POST,
-                   Update.INLINE_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.CHANNEL_POST,
+                   Update.EDITED_CHANNEL_POST, Update.INLINE_QUERY]
 CONFLICTS_TO_STOP = 3
 CONFLICT_WINDOW = 60.0
 

@@ -78,8 +78,8 @@ UNREADABLE = (filters.Sticker.ALL | filters.VOICE | filters.AUDIO | filters.VIDE
 
 
 def add_handlers(application: Application) -> None:
-    """Route each user action to its handler, after the access gate; only new messages and button presses count,
-    and the posts (new or edited) of channels the bot administers, which are stored silently.
+    """Route each user action to its handler, after the access gate: new messages, button presses, a question edited
+    to fix it (answered again), and the posts (new or edited) of channels the bot administers, stored silently.
 
     In groups, forwards and unknown commands are left alone; there the bot answers text only when addressed.
     Messages posted through an inline query ("via" a bot) are not questions.
@@ -102,6 +102,8 @@ def add_handlers(application: Application) -> None:
         MessageHandler(new & private & filters.FORWARDED & text_or_caption, adding.on_forward),
         MessageHandler(new & ~filters.COMMAND & ~filters.FORWARDED & ~filters.VIA_BOT & text_or_caption,
                        asking.on_text),
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & ~filters.COMMAND & ~filters.FORWARDED & ~filters.VIA_BOT
+                       & filters.TEXT, asking.on_edited_text),
         MessageHandler(new & ~filters.VIA_BOT & ~text_or_caption & UNREADABLE, basics.unsupported),
         CallbackQueryHandler(buttons.on_button),
         MessageHandler(filters.UpdateType.CHANNEL_POSTS, channels.on_channel_post),

@@ -441,6 +441,17 @@ class FakeTelegram:
             message["media_group_id"] = media_group_id
         return self.push_update({"message": message})
 
+    def edit_user_message(self, chat_id: int, text: str, *, user_id: int | None = None) -> int:
+        """Push an `edited_message`: the user's latest message in the chat with new text (as after a typo fix)."""
+        with self._cond:
+            mine = user_id or chat_id
+            latest = max((m for (k, _), m in self._messages.items()
+                          if k == chat_key(chat_id) and m.get("from", {}).get("id") == mine),
+                         key=lambda m: m["message_id"])
+            edited = {**json.loads(json.dumps(latest)), "text": text, "edit_date": int(time.time())}
+            edited.pop("entities", None)
+        return self.push_update({"edited_message": edited})
+
     def command(self, chat_id: int, text: str, **kwargs: Any) -> int:
         """Push a '/command args' message with a bot_command entity; kwargs as text_message."""
         name = text.split(maxsplit=1)[0]

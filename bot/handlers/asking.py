@@ -39,6 +39,17 @@ async def on_text(update: Update, context: Context) -> None:
         await answer(update, context, intent.argument)
 
 
+async def on_edited_text(update: Update, context: Context) -> None:
+    """A question corrected by editing it (a typo fixed) is asked again, the answer under the edited message; an
+    edit of anything else (a link or article already stored or refused, small talk) is left alone."""
+    message = update.effective_message
+    if not addressed(message, context.bot):
+        return
+    intent = parse_intent(without_mention(message.text or "", context.bot))
+    if intent.command == "ask":
+        await answer(update, context, intent.argument)
+
+
 async def answer(update: Update, context: Context, question: str) -> None:
     """Ask the library and send the best passages with their buttons."""
     lang = await language(update, context)

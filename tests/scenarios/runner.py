@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from bot.startup import ALLOWED_UPDATES
 from bot.telegram_app import build_application
 from retrieval.library import Library
 from retrieval.settings import Settings
@@ -27,6 +28,7 @@ from bench.web import LocalSite
 from tests.scenarios.script import (
     PRIVATE,
     ChannelPost,
+    Edit,
     Expect,
     ExpectInline,
     Forward,
@@ -140,11 +142,11 @@ class _Player:
         overrides = {k: v for k, v in self.scenario.settings.items() if k not in Settings.model_fields}
         application = build_application(bot_settings(self.tg, **overrides), self.library,
                                         forward_join_seconds=FORWARD_JOIN_SECONDS)
-        self.app = self.stack.enter_context(run_application(application))
+        self.app = self.stack.enter_context(run_application(application, allowed_updates=ALLOWED_UPDATES))
 
     def do(self, step: Step) -> None:
         """Perform one step."""
-        handlers = {Say: self._say, Forward: self._forward, ForwardFrom: self._forward_from,
+        handlers = {Say: self._say, Edit: self._edit, Forward: self._forward, ForwardFrom: self._forward_from,
                     ChannelPost: self._channel_post, Upload: self._upload, Press: self._press,
                     Restart: self._restart, Wait: lambda s: time.sleep(s.seconds), Inline: self._inline,
                     Expect: self._expect, ExpectInline: self._expect_inline}
@@ -180,6 +182,11 @@ class _Player:
         note = f" (replying to the bot's message with {replied!r})" if isinstance(replied, str) else (
             " (replying to the bot)" if replied else "")
         self._said(step.user, step.chat, step.text + note)
+
+    def _edit(self, step: Edit) -> None:
+        chat_id, _ = self._chat(step.chat, step.user)
+        self.tg.edit_user_message(chat_id, step.text, user_id=USERS[step.user])
+        self._said(step.user, step.chat, f"(edits their message to) {step.text}")
 
     def _forward(self, step: Forward) -> None:
         chat_id, kind = self._chat(step.chat, step.user)

@@ -26,6 +26,15 @@ class Say:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """The user edits their latest message in the chat to `text` (fixing a typo in a question)."""
+
+    text: str
+    chat: str = PRIVATE
+    user: str = DEFAULT_USER
+
+
+@dataclass(frozen=True)
 class Forward:
     """A message forwarded from a public channel (`channel` is its username), published there at `date`."""
 
@@ -145,7 +154,7 @@ class ExpectInline:
     results: int | None = None
 
 
-Step = Say | Forward | ForwardFrom | ChannelPost | Upload | Press | Restart | Wait | Inline | Expect | ExpectInline
+Step = Say | Edit | Forward | ForwardFrom | ChannelPost | Upload | Press | Restart | Wait | Inline | Expect | ExpectInline
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from tests.bot_harness import exchange
 from tests.fake_telegram import FakeTelegram
 from tests.news import POSTS
 from tests.scenarios.runner import play
-from tests.scenarios.script import Expect, ExpectInline, Forward, ForwardFrom, Inline, Press, Restart, Say, Scenario
+from tests.scenarios.script import Edit, Expect, ExpectInline, Forward, ForwardFrom, Inline, Press, Restart, Say, Scenario
 
 JAKARTA_TODAY = datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat()
 """Today in the readers' time zone (the settings' default), the day a message sent now counts as added on."""
@@ -26,7 +26,27 @@ BUDI_NOTE = ("Info dari kelurahan: posyandu di RW 05 Kampung Melayu dibuka lagi 
              "Petugas puskesmas memeriksa 120 balita dan membagikan vitamin A. "
              "Warga diminta membawa buku KIA saat datang ke posyandu.")
 
+PASTED = ("Harga cabai rawit di Pasar Kramat Jati turun menjadi Rp 45.000 per kilogram pada Selasa pagi. Pedagang "
+          "menyebut pasokan dari Garut dan Tasikmalaya kembali normal setelah panen raya. Dinas Ketahanan Pangan "
+          "memperkirakan harga akan stabil hingga akhir bulan.")
+
 SCENARIOS = [
+    Scenario(
+        "A question corrected by editing it is answered again; an edited pasted article is not stored twice",
+        given=("putin",),
+        steps=(
+            Say("siapa yang mendampingi Kim?", lang="id"),
+            Expect(),
+            Edit("siapa yang mendampingi Putin?"),
+            Expect(has=("Belousov",)),
+            Say(PASTED, lang="id"),
+            Expect(has=("Tersimpan",)),
+            Edit(PASTED.replace("Selasa", "Rabu")),
+            Expect(replies=0),
+            Say("/sources", lang="id"),
+            Expect(has=("Harga cabai rawit",), lacks=("#3",)),
+        ),
+    ),
     Scenario(
         "One stored passage is '1 passage' in English and '1 bagian' in Indonesian, one turn '1 turn'",
         steps=(
