@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from retrieval.ranking.coverage import QuestionWords
 from retrieval.ranking.timeframe import TimeRange
 from storage.repository import StoredChunk
 
@@ -116,6 +117,8 @@ class Answer:
     unanswered_time: TimeRange | None = None
     """The time the question named when articles from it are stored but none answers it: the passage is the nearest
     of another time."""
+    words: QuestionWords | None = None
+    """The question's words as the search weighed them (None when nothing was searched); not part of `as_dict`."""
 
     @property
     def confidence(self) -> Certainty:

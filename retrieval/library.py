@@ -32,7 +32,7 @@ from retrieval.ingest.documents import ArticleDraft, UserError, normalise_metada
 from retrieval.ingest.substance import substance_refusal
 from retrieval.ingest.text import clean_text, content_hash, guess_language
 from retrieval.ingest.urls import canonical_url
-from retrieval.ranking.coverage import question_words, word_coverage
+from retrieval.ranking.coverage import mentions
 from retrieval.ranking.followup import HistoryTurn, asks_for_source
 from retrieval.ranking.timeframe import TimeQuestion, TimeRange, read_recency, read_time
 from retrieval.services.conversations import ConversationMemory
@@ -352,20 +352,21 @@ class Library:
         return empty if topical.confidence is Certainty.NOT_FOUND else topical
 
     def _outside_time(self, query: Query, span: TimeRange, within: Answer) -> Answer:
-        """Nothing from the time a question names answers it surely (`within`). When nothing from then is even near,
-        or an article of another time answers while nothing of then is related (unsure and sharing a word with the
-        question), the answer is not found with the nearest passage of any other time (its citation shows its
-        date), rather than an empty answer that reads as an empty library or an unrelated story of those days as
-        "maybe related"; `empty_time` says when no article at all is from then, `unanswered_time` when none of those
-        answers (a named date no article falls in never gets here: `_read_time` reads it as part of the topic).
-        Otherwise the passages of then stand: a short note of today on the topic is worth more than last year's
-        answer. Either way the answer's timings count both searches."""
+        """Nothing from the time a question names answers it surely (`within`). A related story of then (unsure, and
+        sharing a word with the question) stands: a short note of today on the topic is worth more than last year's
+        answer. Otherwise, when nothing from then is even near or an article of another time answers, the answer is
+        not found with the nearest passage of any other time (its citation shows its date), rather than an empty
+        answer that reads as an empty library or an unrelated story of those days as "maybe related"; `empty_time`
+        says when no article at all is from then, `unanswered_time` when none of those answers (a named date no
+        article falls in never gets here: `_read_time` reads it as part of the topic). The answer's timings count
+        every search run."""
+        words = within.words.seen if within.words is not None else ()
+        if within.passages and within.confidence is Certainty.UNSURE and mentions(words, within.passages[0].text):
+            return within
         answer = self.pipelines[query.mode].answer(replace(query, time=None))
         answer.timings = {stage: seconds + within.timings.get(stage, 0.0) for stage, seconds in answer.timings.items()}
-        elsewhere = answer.confidence is Certainty.FOUND and not self._published_within(answer.passages[0], span)
-        related = bool(within.passages) and within.confidence is Certainty.UNSURE and self._mentions(
-            query.question, within.passages[0])
-        if within.passages and (not elsewhere or related):
+        if within.passages and not (answer.confidence is Certainty.FOUND
+                                    and not self._published_within(answer.passages[0], span)):
             within.timings = answer.timings
             return within
         answer.found, answer.certainty = False, Certainty.NOT_FOUND
@@ -374,12 +375,6 @@ class Library:
         elif span.relative:
             answer.empty_time = span
         return answer
-
-    def _mentions(self, question: str, passage: AnswerPassage) -> bool:
-        """Whether the passage holds a word of the question the library knows (any, when it knows none)."""
-        with self.indexes.lock:
-            words = question_words(self.indexes.lexical, question).seen
-        return not words or word_coverage(words, passage.text) > 0
 
     def _published_within(self, passage: AnswerPassage, span: TimeRange) -> bool:
         """Whether a passage's article counts as published within a range of days."""

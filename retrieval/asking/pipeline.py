@@ -66,7 +66,8 @@ class Pipeline:
         resolved = query.resolved
         found = search.certainty is Certainty.FOUND
         return Answer(query.question, found, search.passages, resolved.text if resolved.is_followup else None,
-                      timings=timings, certainty=search.certainty, worth_reading=search.worth_reading)
+                      timings=timings, certainty=search.certainty, worth_reading=search.worth_reading,
+                      words=search.words)
 
     def with_stage(self, stage: Stage, *, after: str) -> Pipeline:
         """A copy of this pipeline with `stage` run right after the stage named `after`."""

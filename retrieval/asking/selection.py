@@ -8,7 +8,7 @@ from retrieval.answer import AnswerPassage, Certainty, select_passages
 from retrieval.asking.query import Search
 from retrieval.indexes.store import passage_text
 from retrieval.ranking.abstain import ABSTAIN_WEIGHTS, Evidence, Signals, certainty
-from retrieval.ranking.coverage import sentence_coverage, word_coverage
+from retrieval.ranking.coverage import mentions, sentence_coverage
 from retrieval.ranking.duplicates import fold_duplicates
 from storage.repository import Repository
 
@@ -107,7 +107,7 @@ class WorthReading:
         floor = passages[0].score - search.query.settings.passage_margin
         words = search.words.seen if search.words else ()
         shown = next((i for i, p in enumerate(passages)
-                      if i and (p.score < floor or (words and not word_coverage(words, p.text)))), len(passages))
+                      if i and (p.score < floor or not mentions(words, p.text))), len(passages))
         return replace(search, worth_reading=shown)
 
 

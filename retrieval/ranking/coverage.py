@@ -48,6 +48,11 @@ def word_coverage(words: WeightedWords, text: str) -> float:
     return sum(weight for stems, weight in words if not present.isdisjoint(stems)) / total
 
 
+def mentions(words: WeightedWords, text: str) -> bool:
+    """Whether the text holds one of the words (any text does when there are none to look for)."""
+    return not words or word_coverage(words, text) > 0
+
+
 def sentence_coverage(words: WeightedWords, passage: str) -> float:
     """The best word coverage of any one sentence of the passage: an answer usually sits in a sentence
     that repeats most of the question, while a merely related passage spreads its matches thin."""

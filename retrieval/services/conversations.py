@@ -11,7 +11,7 @@ from dataclasses import replace
 from retrieval.answer import Answer, AnswerPassage
 from retrieval.indexes.lexical import terms
 from retrieval.indexes.store import Indexes
-from retrieval.ranking.coverage import question_words, word_coverage
+from retrieval.ranking.coverage import WeightedWords, mentions, question_words
 from retrieval.ranking.followup import HistoryTurn, ResolvedQuestion, Word, resolve, turn_of
 from retrieval.settings import Settings
 from storage.models import Turn
@@ -93,15 +93,26 @@ class ConversationMemory:
         small library the rest are only the nearest of unrelated stories; further pages would show them as if they
         answered, and a button leading only to them would say there are no more."""
         turn = turn_of(question, answer)
-        with self.indexes.lock:
-            words = (question_words(self.indexes.lexical, question).seen
-                     or question_words(self.indexes.lexical, answer.resolved_question or "").seen)
         shown = answer.shown
-        further = [p for p in answer.passages[len(shown):] if not words or word_coverage(words, p.text)]
+        further = answer.passages[len(shown):]
+        if further:
+            words = self._paging_words(question, answer)
+            further = [p for p in further if mentions(words, p.text)]
         answer.pageable = shown + [replace(p, rank=rank) for rank, p in enumerate(further, len(shown) + 1)]
         passages = json.dumps([p.as_dict() for p in answer.pageable], ensure_ascii=False)
         answer.turn_id = self.repo.add_turn(conversation, turn.question, turn.answer, turn.article_ids,
                                             self.settings.history_turns, passages)
+
+    def _paging_words(self, question: str, answer: Answer) -> WeightedWords:
+        """The words further passages must hold: the question's own as its search weighed them, else those of the
+        question as the conversation filled it in."""
+        own = answer.words.seen if answer.words is not None else None
+        if own:
+            return own
+        with self.indexes.lock:
+            if own is None:
+                own = question_words(self.indexes.lexical, question).seen
+            return own or question_words(self.indexes.lexical, answer.resolved_question or "").seen
 
     def turn_passages(self, conversation: str, turn_id: int) -> list[AnswerPassage] | None:
         """The passages a recent answer in this conversation can page through (None once the turn is no longer
