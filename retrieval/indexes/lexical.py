@@ -39,7 +39,7 @@ def word_stems(text: str) -> list[tuple[str, str]]:
     """Each distinct content word of a question as its (Indonesian, English) stems, since its language is uncertain."""
     tokens = list(dict.fromkeys(w for w in words(text) if w not in STOPWORDS))
     with _STEM_LOCK:
-        indonesian = [_without_nya(stem) for stem in _STEMMERS["id"].stemWords(tokens)]
+        indonesian = [without_nya(stem) for stem in _STEMMERS["id"].stemWords(tokens)]
         return list(zip(indonesian, _STEMMERS["en"].stemWords(tokens)))
 
 
@@ -48,7 +48,7 @@ NYA_ROOT_CHARS = 3
 "punya", "Kenya")."""
 
 
-def _without_nya(stem: str) -> str:
+def without_nya(stem: str) -> str:
     """An Indonesian stem without the possessive -nya that Snowball leaves on words of two syllables or fewer
     ("golnya", "BBMnya"), which questions use far more than news text: the root is what the passages hold."""
     root = stem.removesuffix("nya")

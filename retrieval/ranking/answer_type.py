@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from retrieval.indexes.lexical import without_nya
+
 PERSON, TIME, NUMBER, PLACE, NAME = "person", "time", "number", "place", "name"
 
 _CLOCK_CUE = r"(jam|pukul) berapa(kah)?|what time"
@@ -133,7 +135,7 @@ def slot_tokens(tokens: list[str], kind: str | None, question_words: frozenset[s
 @lru_cache(maxsize=1024)
 def _asked_units(question_words: frozenset[str]) -> frozenset[str]:
     """The units of the measures the question asks about, a measure asked with -nya too ("luasnya", "penontonnya")."""
-    asked = question_words | {w[:-3] for w in question_words if w.endswith("nya") and len(w) > 5}
+    asked = question_words | {without_nya(w) for w in question_words}
     return frozenset().union(*(u for measure, u in _MEASURES if not asked.isdisjoint(measure)))
 
 

@@ -152,8 +152,7 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     passed_over = (turn is not latest and set(turn.article_ids) != set(latest.article_ids)
                    and not any(_holds(turn_words, w) for w in capitalised))
     unheld = [name for name in names if not any(_holds(stems, name) for _, stems in held)]
-    asked_before = frozenset(query_terms(" ".join(t.question for t, _ in held)))
-    keywords = _keywords_only(question) and not any(_holds(asked_before, word) for word in own)
+    keywords = _keywords_only(question) and not _asked_before(held, own)
     elsewhere = library is not None and any(library.knows(name) if name in capitalised else keywords
                                             for name in unheld)
     asked = set(_CAPITALISED.findall(turn.question))
@@ -166,6 +165,12 @@ def _keywords_only(question: str) -> bool:
     """Whether the message is bare keywords, typed as a search ("pengunjung ragunan", "gempa garut"): no stop word
     (question words among them: "siapa lagi?" asks on about the turn), nothing pointing back."""
     return not _refers_back(question) and all(word not in STOPWORDS for word in words(question))
+
+
+def _asked_before(held: list[tuple[HistoryTurn, frozenset[str]]], own: list[Word]) -> bool:
+    """Whether a recent question already used one of the follow-up's words ("gempa susulan" after "… gempa …?")."""
+    asked = frozenset(query_terms(" ".join(turn.question for turn, _ in held)))
+    return any(_holds(asked, word) for word in own)
 
 
 def _own_words(question: str) -> tuple[list[Word], list[Word]]:
