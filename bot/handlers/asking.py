@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.conversation import parse_intent
+from bot.conversation import Intent, parse_intent
 from bot.handlers.adding import add_link, add_pasted
 from bot.handlers.basics import help_command
 from bot.handlers.keyboards import answer_keyboard
@@ -23,10 +23,9 @@ async def ask_command(update: Update, context: Context) -> None:
 async def on_text(update: Update, context: Context) -> None:
     """Plain text: a link or a pasted article to store, small talk, asking what the bot does, or a question (in
     groups only when the bot is addressed)."""
-    message = update.effective_message
-    if not addressed(message, context.bot):
+    intent = _intent(update, context)
+    if intent is None:
         return
-    intent = parse_intent(without_mention(message.text or message.caption or "", context.bot))
     if intent.command == "add":
         await add_link(update, context, intent.argument)
     elif intent.command == "paste":
@@ -42,12 +41,17 @@ async def on_text(update: Update, context: Context) -> None:
 async def on_edited_text(update: Update, context: Context) -> None:
     """A question corrected by editing it (a typo fixed) is asked again, the answer under the edited message; an
     edit of anything else (a link or article already stored or refused, small talk) is left alone."""
+    intent = _intent(update, context)
+    if intent is not None and intent.command == "ask":
+        await answer(update, context, intent.argument)
+
+
+def _intent(update: Update, context: Context) -> Intent | None:
+    """What a message addressed to the bot asks for (None for a group message not meant for it)."""
     message = update.effective_message
     if not addressed(message, context.bot):
-        return
-    intent = parse_intent(without_mention(message.text or "", context.bot))
-    if intent.command == "ask":
-        await answer(update, context, intent.argument)
+        return None
+    return parse_intent(without_mention(message.text or message.caption or "", context.bot))
 
 
 async def answer(update: Update, context: Context, question: str) -> None:
