@@ -10,12 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.forwards import title_from
-from bot.messages import clock, error_reason, shortened, text
+from bot.messages import clock, error_reason, text
 from retrieval.answer import Answer, AnswerPassage, Certainty, PassageContext
 from retrieval.ingest.documents import ArticleDraft, UserError
 from retrieval.ingest.extract import extract_file
 from retrieval.ingest.fetch import fetch_article, find_urls, is_mostly_link
 from retrieval.ingest.substance import reads_like_article
+from retrieval.ingest.text import shortened
 from retrieval.ranking.small_talk import SmallTalk, small_talk
 from retrieval.library import ArticleInfo, IngestResult, IngestStatus, Library, Stats
 

@@ -18,8 +18,8 @@ from telegram import (
     MessageOriginUser,
 )
 
-from bot.messages import shortened
 from retrieval.ingest.documents import ArticleDraft
+from retrieval.ingest.text import shortened
 
 TITLE_CHARS = 120
 """A first line up to this long is the post's headline, its title as it stands."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from retrieval.asking.dating import wall_clock
 from retrieval.ingest.documents import UserError
 from retrieval.ingest.extract import SEND_INSTEAD
 
@@ -559,14 +560,7 @@ def clock(moment: datetime | None, zone: str, lang: str) -> str:
     """A stored UTC time ("last added", "last success") as the readers' wall clock in `zone`, or "never"."""
     if moment is None:
         return text(lang, "never")
-    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
-
-
-def shortened(text: str, limit: int) -> str:
-    """Text cut at a word boundary to at most `limit` characters, marked with … (a sentence's own full stop too)."""
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+    return wall_clock(moment, ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
 def language_for(language_code: str | None) -> str:

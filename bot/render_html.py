@@ -6,10 +6,11 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.messages import shortened, text
+from bot.messages import text
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
 from retrieval.asking.dating import article_day
 from retrieval.ingest.extract import body_start, body_without_title
+from retrieval.ingest.text import shortened
 from retrieval.ranking.excerpt import excerpt, whole_sentences
 from retrieval.ranking.timeframe import TimeRange
 

@@ -34,13 +34,18 @@ def chunk_day(chunk: StoredChunk, zone: ZoneInfo) -> date | None:
     return article_day(chunk.published_at, chunk.ingested_at, zone)
 
 
+def wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A stored (naive UTC) time as the naive wall-clock time in `zone`, the clock publication times are kept on."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(zone).replace(tzinfo=None)
+
+
 def article_day(published_at: datetime | None, ingested_at: datetime | None, zone: ZoneInfo) -> date | None:
     """An article's publication day, or the day (in `zone`) it was stored when it has no publication time."""
     if published_at is not None:
         return published_at.date()
     if ingested_at is None:
         return None
-    return ingested_at.replace(tzinfo=timezone.utc).astimezone(zone).date()
+    return wall_clock(ingested_at, zone).date()
 
 
 def date_bounds(span: TimeRange, zone: ZoneInfo) -> DateBounds:
@@ -174,15 +179,15 @@ class NewestFirst:
             return search
         on_topic = _on_topic(search, search.passages, lambda p: p.score, lambda p: p.text)
         rest = [p for p in search.passages if p not in on_topic]
-        by_day = sorted(on_topic, key=lambda p: p.article.published_at or _stored_at(search, p), reverse=True)
+        zone = ZoneInfo(search.query.settings.timezone)
+        by_day = sorted(on_topic, key=lambda p: p.article.published_at or _stored_at(search, p, zone), reverse=True)
         return replace(search, passages=[replace(p, rank=rank) for rank, p in enumerate(by_day + rest, 1)])
 
 
-def _stored_at(search: Search, passage: AnswerPassage) -> datetime:
+def _stored_at(search: Search, passage: AnswerPassage, zone: ZoneInfo) -> datetime:
     """When a passage's undated article was stored, on the readers' clock that publication times are on, for
     ordering it among dated ones."""
     chunk = search.shortlist.get(passage.chunk_ids[0]) if passage.chunk_ids else None
     if chunk is None or chunk.ingested_at is None:
         return datetime.min
-    zone = ZoneInfo(search.query.settings.timezone)
-    return chunk.ingested_at.replace(tzinfo=timezone.utc).astimezone(zone).replace(tzinfo=None)
+    return wall_clock(chunk.ingested_at, zone)

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from retrieval.ingest.documents import ArticleDraft, UserError
-from retrieval.ingest.text import MAX_ARTICLE_CHARS, clean_text, parse_iso_date, rejoin_wrapped_lines, strip_control
+from retrieval.ingest.text import (MAX_ARTICLE_CHARS, clean_text, parse_iso_date, rejoin_wrapped_lines, shortened,
+                                   strip_control)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -239,7 +240,7 @@ def _split_title(text: str) -> tuple[str, str]:
         rest = rest_lines[1] if len(rest_lines) > 1 else ""
     rest = rest.strip()
     if len(title) > MAX_TITLE_CHARS or not rest:
-        return _shorten(title), text
+        return shortened(title, SHORT_TITLE_CHARS), text
     return title, rest
 
 
@@ -269,16 +270,7 @@ def body_start(text: str, title: str) -> int:
 def _title(raw: str | None) -> str:
     """A one-line title from metadata or a heading, shortened only when it is implausibly long."""
     title = " ".join(clean_text(raw or "").split())
-    return _shorten(title) if len(title) > MAX_TITLE_CHARS else title
-
-
-def _shorten(line: str) -> str:
-    """Cut a long line at a word boundary so it can serve as a title."""
-    line = line.strip()
-    if len(line) <= SHORT_TITLE_CHARS:
-        return line
-    cut = line[:SHORT_TITLE_CHARS].rsplit(" ", 1)[0] or line[:SHORT_TITLE_CHARS]
-    return cut.rstrip(" ,.;:") + "…"
+    return shortened(title, SHORT_TITLE_CHARS) if len(title) > MAX_TITLE_CHARS else title
 
 
 def _limit(text: str, max_chars: int) -> str:

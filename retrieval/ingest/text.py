@@ -68,6 +68,16 @@ def parse_iso_date(value: object) -> datetime | None:
         return None
 
 
+def shortened(text: str, limit: int) -> str:
+    """Text cut at a word boundary (a hard cut when it has none) to at most `limit` characters, marked with … (a
+    sentence's own full stop too): a title out of a long first line, an article preview."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return cut.rstrip(" ,.;:") + "…"
+
+
 def words(text: str) -> list[str]:
     """Lower-cased word tokens."""
     return _WORD.findall(text.lower())
