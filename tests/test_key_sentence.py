@@ -129,6 +129,18 @@ def test_a_number_in_the_unit_of_the_asked_measure_outweighs_one_before_the_ques
     assert "1.902,37km²" in bolded(library, (LOWLAND,), "berapakah luas Kabupaten Pesisir Raya?")
 
 
+MUSEUM = ArticleDraft(title="Museum Bahari Nusantara", source="Wiki Budaya", text=(
+    "Museum Bahari Nusantara dibuka pada 1977 dan kini menyimpan 1.800 koleksi kapal. "
+    "Koleksinya dipamerkan di gedung seluas 4.500 meter persegi di tepi pelabuhan lama. "
+    "Setiap tahun museum ini dikunjungi sekitar 90.000 orang."))
+
+
+def test_an_area_in_square_metres_answers_how_large(library):
+    """Indonesian writes an area as "meter persegi" (square metres): that number answers "berapa luas …", not the
+    count of the collection beside the museum's name."""
+    assert "4.500 meter persegi" in bolded(library, (MUSEUM,), "berapa luas Museum Bahari Nusantara?")
+
+
 @pytest.mark.parametrize(("question", "key"), [
     ("how deep was the Garut earthquake?", "pada kedalaman 10 kilometer"),
     ("ganjil genap jam berapa saja?", "pukul 06.00-10.00"),

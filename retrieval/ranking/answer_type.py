@@ -91,7 +91,7 @@ _PRICE = frozenset("harga biaya tarif ongkos denda nilai modal anggaran gaji cos
 _MONEY = re.compile(r"[$€£¥]\s?\d|\b(rp|usd|idr|eur)\.?\s?\d|\d\s?(dollars?|dolar|rupiah|euros?)\b", re.IGNORECASE)
 _MEASURES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
     (frozenset(measure.split()), frozenset(units.split())) for measure, units in (
-        ("luas area", "km km2 km² ha hektar hektare m2 m² mil2 acres square"),
+        ("luas area", "km km2 km² ha hektar hektare m2 m² persegi mil2 acres square"),
         ("tinggi panjang jarak kedalaman tall high long far deep height length distance",
          "m meter meters metres km kilometer kilometers kilometres cm mil miles mile feet ft kaki"),
         ("berat bobot heavy weigh weight", "kg kilogram kilograms ton tons tonnes gram grams pounds lb"),
