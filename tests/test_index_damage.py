@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import re
 import shutil
 from contextlib import redirect_stdout
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 from bot.cli import main as tanya
 from crash_driver import make_articles
 from retrieval.embedding.embedder import Embedder
+from retrieval.indexes import lexical
 from retrieval.ingest.documents import ArticleDraft
 from retrieval.library import Library
 from retrieval.settings import Settings
@@ -214,3 +216,22 @@ def test_an_index_file_of_another_kind_or_size_is_set_aside(pristine, cli, tmp_p
         assert_every_command_answers(cli, data_dir, pristine)
     assert "vectors.idx cannot be used: holds 'lexical'" in caplog.text
 
+
+
+def test_an_index_saved_with_older_terms_is_rebuilt_so_a_number_typed_without_dots_finds_it(tmp_path, monkeypatch,
+                                                                                               hash_embedder):
+    """An upgrade that changes how text becomes terms ("Rp 16.200" was the terms "16" and "200", now "16200") rebuilds
+    the saved word index at the next start instead of searching terms no question produces any more."""
+    data_dir = tmp_path / "data"
+    settings = Settings(data_dir=data_dir, _env_file=None)
+    rice = ArticleDraft(title="Harga beras", text="Beras premium kini dijual Rp 16.200 per kilogram di Cipinang. "
+                                                  "Beras medium dijual Rp 14.800 per kilogram.")
+    with monkeypatch.context() as older:
+        older.setattr(lexical, "TERMS_VERSION", 1)
+        older.setattr(lexical, "words", lambda text: re.findall(r"\w+", text.lower()))
+        with Library(settings, hash_embedder) as library:
+            library.add_article(rice, "rice")
+            assert library.ask("mana yang 16200?", mode="lexical").passages == []
+    with Library(settings, hash_embedder) as library:
+        assert [p.article.title for p in library.ask("mana yang 16200?", mode="lexical").passages] == ["Harga beras"]
+        assert sorted(library.indexes.lexical.ids().tolist()) == library.repo.chunk_ids()

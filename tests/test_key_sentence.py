@@ -129,6 +129,12 @@ def test_a_number_in_the_unit_of_the_asked_measure_outweighs_one_before_the_ques
     assert "1.902,37km²" in bolded(library, (LOWLAND,), "berapakah luas Kabupaten Pesisir Raya?")
 
 
+def test_a_number_typed_without_thousands_separators_finds_the_sentence_writing_it_with_them(library):
+    """People type "16200" for "Rp 16.200": the sentence with that price is the one the question points at."""
+    assert "Beras premium kini dijual Rp 16.200" in bolded(library, (ARTICLES["rice"],),
+                                                          "beras yang harganya 16200 itu jenis apa?")
+
+
 MUSEUM = ArticleDraft(title="Museum Bahari Nusantara", source="Wiki Budaya", text=(
     "Museum Bahari Nusantara dibuka pada 1977 dan kini menyimpan 1.800 koleksi kapal. "
     "Koleksinya dipamerkan di gedung seluas 4.500 meter persegi di tepi pelabuhan lama. "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from array import array
@@ -15,8 +16,13 @@ import Stemmer
 from retrieval.indexes.container import read_index_file, release_pages, write_index_file
 from retrieval.ingest.text import words
 
+log = logging.getLogger(__name__)
+
 LEXICAL_FILE = "lexical.idx"
 LEGACY_FILES = ("lexical.pkl",)
+TERMS_VERSION = 2
+"""How text becomes terms (`words`, the stop words, the stemmers); 2 joins thousands separators ("16.200" is the
+term "16200"). An index saved with other terms is rebuilt from the database, as if it were absent."""
 
 STOPWORDS = frozenset(
     "yang dan di ke dari ini itu dengan untuk pada adalah dalam akan juga oleh sebagai telah atau karena "
@@ -393,7 +399,8 @@ class LexicalIndex:
             "post_ends": np.cumsum(sizes, dtype=np.int64),
         }
         arrays.update(_saved_frontiers(self._posting_blocks(sizes), doc_len))
-        meta = {"k1": self.k1, "b": self.b, "documents": len(self.doc_ids), "terms": len(vocab)}
+        meta = {"k1": self.k1, "b": self.b, "documents": len(self.doc_ids), "terms": len(vocab),
+                "terms_version": TERMS_VERSION}
         stored = write_index_file(folder / LEXICAL_FILE, "lexical", meta, [
             (name, (lambda put, part=values: self._write_postings(put, sizes, part)) if isinstance(values, int)
              else (lambda put, values=values: put(values))) for name, values in arrays.items()])
@@ -446,6 +453,9 @@ class LexicalIndex:
         if stored is None:
             return None
         meta = stored.meta
+        if meta.get("terms_version", 1) != TERMS_VERSION:
+            log.info("%s holds terms of an older version; rebuilding it from the database", folder / LEXICAL_FILE)
+            return None
         arrays = {name: stored.mapped(name, dtype) if name in _MAPPED else stored.array(name, dtype)
                   for name, dtype in _ARRAYS.items() if name in _REQUIRED or name in stored.sections}
         problem = _inconsistency(arrays, meta)

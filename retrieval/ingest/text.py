@@ -78,9 +78,14 @@ def shortened(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
+_DIGIT_GROUP = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
+"""A separator before a group of three digits: "16.200" and "2,500" are the numbers 16200 and 2500, as people type
+them in questions; "5,2" and "21.05" keep their parts."""
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens."""
-    return _WORD.findall(text.lower())
+    """Lower-cased word tokens, a number written with thousands separators as one token."""
+    return _WORD.findall(_DIGIT_GROUP.sub("", text.lower()))
 
 
 def guess_language(text: str) -> str:
