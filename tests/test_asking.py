@@ -143,7 +143,8 @@ def test_a_question_only_about_where_the_answer_came_from_is_told_apart_from_one
     ("ok, siapa yang mendampingi Putin?", None), ("Lavrov", None), ("dan Lavrov?", None),
     ("hi there, what can you do?", SmallTalk.HELP), ("halo, kamu bisa apa?", SmallTalk.HELP),
     ("gimana cara pakainya?", SmallTalk.HELP), ("halo makasih", SmallTalk.THANKS), ("ok makasih", SmallTalk.THANKS),
-    ("oke, thanks a lot", SmallTalk.THANKS), ("ok, siapa yang menang?", None),
+    ("oke, thanks a lot", SmallTalk.THANKS), ("oke mksh bgt", SmallTalk.THANKS), ("makasih banyak kak", SmallTalk.THANKS),
+    ("thank u bot", SmallTalk.THANKS), ("ok, siapa yang menang?", None),
     ("tolong carikan berita banjir", None), ("help me find the flood news", None),
     ("halo, siapa yang mendampingi Putin?", None), ("?", None), ("😂😂😂", SmallTalk.ACK),
 ])

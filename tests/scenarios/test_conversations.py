@@ -100,6 +100,11 @@ ASKING = [
                  Say("ok 👍"), Expect(lacks=("[1]",), max_chars=200),
                  Say("kapan mereka bertemu sebelumnya?", lang="id"), Expect(has=("Vladivostok",)),
              )),
+    Scenario("Thanks typed as people type on a phone ('oke mksh bgt') is thanks too, not a search that quotes the "
+             "nearest passage", given=("putin", "rice"), steps=(
+                 Say("gmn harga beras premium skrg?", lang="id"), Expect(has=("16.200",)),
+                 Say("oke mksh bgt", lang="id"), Expect(has=("Sama-sama",), lacks=("[1]",), max_chars=200),
+             )),
     Scenario("In a small library, a passage with none of the question's words is not shown as related",
              given=("putin", "mrt", "flood", "rice"), steps=(
                  Say("berita terbaru tentang banjir?", lang="id"),
