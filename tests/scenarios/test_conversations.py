@@ -105,6 +105,13 @@ ASKING = [
                  Say("gmn harga beras premium skrg?", lang="id"), Expect(has=("16.200",)),
                  Say("oke mksh bgt", lang="id"), Expect(has=("Sama-sama",), lacks=("[1]",), max_chars=200),
              )),
+    Scenario("A figure typed without its dots ('16200', '1200 warga') is the article's 'Rp 16.200' and '1.200 warga': "
+             "answered as surely as typed with them", given=("putin", "rice", "flood"), steps=(
+                 Say("beras premium 16200 ya?", lang="id"),
+                 Expect(has=("Rp 16.200",), bold=("16.200",), lacks=NOT_FOUND),
+                 Say("apakah 1200 warga mengungsi karena banjir?", lang="id"),
+                 Expect(has=("1.200 warga",), bold=("1.200 warga",), lacks=NOT_FOUND),
+             )),
     Scenario("In a small library, a passage with none of the question's words is not shown as related",
              given=("putin", "mrt", "flood", "rice"), steps=(
                  Say("berita terbaru tentang banjir?", lang="id"),
