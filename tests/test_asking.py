@@ -177,6 +177,8 @@ def test_a_figure_typed_without_separators_is_grouped_as_news_writes_it_but_year
 def test_chat_shorthand_is_written_out_but_names_codes_and_links_stay() -> None:
     assert written_out("Brp denda ganjil genap? kpn mulai, yg 5 jt org itu?") == (
         "Berapa denda ganjil genap? kapan mulai, yang 5 juta orang itu?")
+    assert written_out("sapa yg jd CEO skrg? trs gk ada yg protes?") == (
+        "siapa yang jadi CEO sekarang? terus tidak ada yang protes?")
     for kept in ("Lion Air JT 610 jatuh di mana?", "saham KPN dan TDK naik?", "RB Leipzig menang?",
                  "apa isi example.org/brp?"):
         assert written_out(kept) == kept

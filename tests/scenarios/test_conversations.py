@@ -105,6 +105,11 @@ ASKING = [
                  Say("gmn harga beras premium skrg?", lang="id"), Expect(has=("16.200",)),
                  Say("oke mksh bgt", lang="id"), Expect(has=("Sama-sama",), lacks=("[1]",), max_chars=200),
              )),
+    Scenario("'sapa yg mendampingi Putin?' is 'siapa yang …': answered as surely as typed in full",
+             given=("putin", "rice"), steps=(
+                 Say("sapa yg mendampingi Putin?", lang="id"),
+                 Expect(has=(DELEGATION,), bold=(DELEGATION,), lacks=NOT_FOUND),
+             )),
     Scenario("A figure typed without its dots ('16200', '1200 warga') is the article's 'Rp 16.200' and '1.200 warga': "
              "answered as surely as typed with them", given=("putin", "rice", "flood"), steps=(
                  Say("beras premium 16200 ya?", lang="id"),
