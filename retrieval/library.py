@@ -470,6 +470,13 @@ class Library:
         """The passages a recent answer in this conversation gave (None once the turn is no longer kept)."""
         return self.conversations.turn_passages(conversation, turn_id)
 
+    def still_stored(self, passages: list[AnswerPassage]) -> list[AnswerPassage]:
+        """The passages their articles still hold as they were: an answer kept for a later page never shows a
+        deleted article, or the old text of an edited one."""
+        return [p for p in passages
+                if (now := self.repo.article_slice(p.article.id, p.char_start, p.char_end)) is not None
+                and now.text == p.text]
+
     def reset_conversation(self, conversation: str) -> int:
         """Forget a conversation's history."""
         return self.conversations.reset(conversation)

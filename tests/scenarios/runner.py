@@ -216,16 +216,14 @@ class _Player:
         self._wait_stored(step.text)
 
     def _wait_stored(self, text: str, timeout: float = 8.0) -> None:
-        """Give a channel post (which gets no reply) time to be stored: until an article holds its text's start and
-        end (an edit may change either)."""
+        """Give a channel post (which gets no reply) time to be stored: until an article holds its whole text (an
+        edit may change any word of it)."""
         self.tg.wait_consumed()
-        flat = " ".join(text.split())
-        wanted = (flat[:80], flat[-80:])
+        wanted = " ".join(text.split())
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             stored = [self.library.get(info.id) for info in self.library.list(limit=200)]
-            held = [" ".join(article.text.split()) for article in stored if article]
-            if flat and any(all(part in article for part in wanted) for article in held):
+            if wanted and any(article and wanted in " ".join(article.text.split()) for article in stored):
                 return
             time.sleep(0.05)
 

@@ -462,6 +462,20 @@ LIBRARY = [
                  Say("/sources 9"),
                  Expect(has=("Stored articles (11–11)", "#1 "), lacks=("#2 ",), buttons=("Newer",)),
              )),
+    Scenario("'More passages' of an answer given before a deletion never quotes the deleted article, nor an edited "
+             "post's old text", given=("putin", "rice", "mrt", "flood"), settings=ADMIN, steps=(
+                 ChannelPost("infobmkg", 4412, POSTS["heat"].text, date=POSTS["heat"].date),
+                 Say("berapa warga mengungsi dan berapa tinggi air di Kampung Melayu?", lang="id"),
+                 Expect(has=("1,5 meter",), buttons=("Bagian lainnya",)),
+                 Say("/delete 1", lang="id"),
+                 Expect(has=("Putin",)),
+                 Press("Ya, hapus"),
+                 Expect(has=("dihapus",)),
+                 ChannelPost("infobmkg", 4412, POSTS["heat"].text.replace("35 derajat Celsius", "36 derajat Celsius"),
+                             date=POSTS["heat"].date, edited=True),
+                 Press("Bagian lainnya"),
+                 Expect(lacks=("Putin", "Korea", "35 derajat Celsius")),
+             )),
     Scenario("/list, as many bots name it, lists what is stored too", given=("rice", "mrt"), steps=(
         Say("/list", lang="id"),
         Expect(has=("Artikel tersimpan", "MRT", "beras"), lacks=("/help",)),
