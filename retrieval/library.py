@@ -315,10 +315,13 @@ class Library:
             history = self.history(conversation)
         timed = self._read_time(question, since, until, now)
         top_k = top_k or self.settings.top_k
-        cited = history[-1].shown if history and asks_for_source(question) else None
+        about_source = asks_for_source(question)
+        cited = history[-1].shown if history and about_source else None
         if cited is not None:
             found = bool(history[-1].article_ids)
             answer = Answer(question, found, [cited], certainty=Certainty.FOUND if found else Certainty.UNSURE)
+        elif about_source:
+            answer = Answer(question, False, certainty=Certainty.NOT_FOUND, vague=True)
         elif timed is not None and timed.only_time:
             answer = self._dated_listing(question, timed.range, max(top_k, LISTING))
             if answer.empty_time is not None and not answer.empty_time.relative:

@@ -129,6 +129,13 @@ ASKING = [
                  Say("who?"), Expect(has=("What or whom do you mean",), lacks=("[1]",)),
                  Say("siapa yang mendampingi Putin?", lang="id"), Expect(has=(DELEGATION,)),
              )),
+    Scenario("'sumbernya apa?' with no answer before it (after /reset) asks what is meant instead of quoting "
+             "passages as if they were its source", given=("putin", "rice"), steps=(
+                 Say("siapa yang mendampingi Putin?", lang="id"), Expect(has=(DELEGATION,)),
+                 Say("/reset", lang="id"), Expect(),
+                 Say("sumbernya apa?", lang="id"), Expect(has=("siapa yang dimaksud",), lacks=("[1]",)),
+                 Say("where is this from?"), Expect(has=("What or whom do you mean",), lacks=("[1]",)),
+             )),
     Scenario("A bare '?' or a number alone ('12345') asks what is meant, rather than a thumbs-up or random passages",
              given=("putin", "rice"), steps=(
                  Say("12345", lang="id"), Expect(has=("siapa yang dimaksud",), lacks=("[1]",)),
