@@ -173,8 +173,8 @@ class Conversation:
 
     async def more(self, conversation: str, key: str, offset: int | None = None) -> MorePage | None:
         """The page of an earlier answer's passages starting at `offset` (default: after the first page), read from
-        its stored turn (the key is the turn's id, so any process finds them); None once the conversation no longer
-        keeps that turn."""
+        its stored turn (the key is the turn's id, so any process finds them), without those whose article was
+        deleted or edited since; None once the conversation no longer keeps that turn."""
         if not key.isdigit():
             return None
         passages = await asyncio.to_thread(self.library.turn_passages, conversation, int(key))
@@ -182,7 +182,8 @@ class Conversation:
             return None
         start = self.settings.top_k if offset is None else offset
         end = start + self.settings.top_k
-        return MorePage(passages[start:end], end if end < len(passages) else None)
+        page = await asyncio.to_thread(self.library.still_stored, passages[start:end])
+        return MorePage(page, end if end < len(passages) else None)
 
     async def context(self, article_id: int, char_start: int, char_end: int) -> PassageContext | None:
         """The article text around a passage, with the article's citation, or None when the article is gone."""

@@ -18,6 +18,7 @@ import numpy as np
 
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
 from retrieval.asking.dating import article_day, date_bounds
+from retrieval.asking.numbers import grouped
 from retrieval.asking.pipeline import standard_pipelines
 from retrieval.asking.query import Query, SearchMode
 from retrieval.asking.shorthand import written_out
@@ -309,15 +310,18 @@ class Library:
         """
         if not self.index_sync.running:
             self.sync_if_stale()
-        question = written_out(clean_text(question))
+        question = grouped(written_out(clean_text(question)), lambda word: self.conversations.knows((word, word)))
         if history is None and conversation is not None:
             history = self.history(conversation)
         timed = self._read_time(question, since, until, now)
         top_k = top_k or self.settings.top_k
-        cited = history[-1].shown if history and asks_for_source(question) else None
+        about_source = asks_for_source(question)
+        cited = history[-1].shown if history and about_source else None
         if cited is not None:
             found = bool(history[-1].article_ids)
             answer = Answer(question, found, [cited], certainty=Certainty.FOUND if found else Certainty.UNSURE)
+        elif about_source:
+            answer = Answer(question, False, certainty=Certainty.NOT_FOUND, vague=True)
         elif timed is not None and timed.only_time:
             answer = self._dated_listing(question, timed.range, max(top_k, LISTING))
             if answer.empty_time is not None and not answer.empty_time.relative:
@@ -468,6 +472,13 @@ class Library:
     def turn_passages(self, conversation: str, turn_id: int) -> list[AnswerPassage] | None:
         """The passages a recent answer in this conversation gave (None once the turn is no longer kept)."""
         return self.conversations.turn_passages(conversation, turn_id)
+
+    def still_stored(self, passages: list[AnswerPassage]) -> list[AnswerPassage]:
+        """The passages their articles still hold as they were: an answer kept for a later page never shows a
+        deleted article, or the old text of an edited one."""
+        return [p for p in passages
+                if (now := self.repo.article_slice(p.article.id, p.char_start, p.char_end)) is not None
+                and now.text == p.text]
 
     def reset_conversation(self, conversation: str) -> int:
         """Forget a conversation's history."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
+from retrieval.asking.numbers import grouped
 from retrieval.asking.query import Search, SearchMode
 from retrieval.asking.shorthand import written_out
 from retrieval.ingest.documents import ArticleDraft
@@ -143,7 +144,8 @@ def test_a_question_only_about_where_the_answer_came_from_is_told_apart_from_one
     ("ok, siapa yang mendampingi Putin?", None), ("Lavrov", None), ("dan Lavrov?", None),
     ("hi there, what can you do?", SmallTalk.HELP), ("halo, kamu bisa apa?", SmallTalk.HELP),
     ("gimana cara pakainya?", SmallTalk.HELP), ("halo makasih", SmallTalk.THANKS), ("ok makasih", SmallTalk.THANKS),
-    ("oke, thanks a lot", SmallTalk.THANKS), ("ok, siapa yang menang?", None),
+    ("oke, thanks a lot", SmallTalk.THANKS), ("oke mksh bgt", SmallTalk.THANKS), ("makasih banyak kak", SmallTalk.THANKS),
+    ("thank u bot", SmallTalk.THANKS), ("ok, siapa yang menang?", None),
     ("tolong carikan berita banjir", None), ("help me find the flood news", None),
     ("halo, siapa yang mendampingi Putin?", None), ("?", None), ("😂😂😂", SmallTalk.ACK),
 ])
@@ -161,9 +163,22 @@ def test_a_follow_up_continuing_an_older_turn_on_the_same_article_is_no_guess() 
     assert resolve("jam berapa menjadinya?", [rice, victims]).passed_over
 
 
+def test_a_figure_typed_without_separators_is_grouped_as_news_writes_it_but_years_decimals_and_codes_stay() -> None:
+    def known(word: str) -> bool:
+        return word == "1500"
+
+    assert grouped("beras premium 16200 ya? BBM Rp10000/liter, 1200 warga", known) == (
+        "beras premium 16.200 ya? BBM Rp 10.000/liter, 1.200 warga")
+    for kept in ("banjir tahun 2024?", "Rp 16.200 atau 16,200?", "air 1,5 meter pukul 21.05?", "telepon 0812345678",
+                 "kode x1200", "nomor 1234567890123", "what happened in 1500?"):
+        assert grouped(kept, known) == kept
+
+
 def test_chat_shorthand_is_written_out_but_names_codes_and_links_stay() -> None:
     assert written_out("Brp denda ganjil genap? kpn mulai, yg 5 jt org itu?") == (
         "Berapa denda ganjil genap? kapan mulai, yang 5 juta orang itu?")
+    assert written_out("sapa yg jd CEO skrg? trs gk ada yg protes?") == (
+        "siapa yang jadi CEO sekarang? terus tidak ada yang protes?")
     for kept in ("Lion Air JT 610 jatuh di mana?", "saham KPN dan TDK naik?", "RB Leipzig menang?",
                  "apa isi example.org/brp?"):
         assert written_out(kept) == kept

@@ -10,6 +10,8 @@ SHORTHAND = {
     "gimana": "bagaimana", "knp": "mengapa", "dmn": "di mana", "yg": "yang", "dgn": "dengan", "utk": "untuk",
     "krn": "karena", "ttg": "tentang", "tgl": "tanggal", "thn": "tahun", "jt": "juta", "rb": "ribu", "org": "orang",
     "sdh": "sudah", "udh": "sudah", "blm": "belum", "tdk": "tidak", "gak": "tidak", "nggak": "tidak",
+    "ngga": "tidak", "gk": "tidak", "sapa": "siapa", "skrg": "sekarang", "trs": "terus", "jg": "juga",
+    "bgt": "banget", "jd": "jadi",
 }
 """Shorthand that stands for one word only, whatever the sentence (no word of its own in news text)."""
 

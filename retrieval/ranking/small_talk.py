@@ -23,7 +23,8 @@ _GREETING = (r"(halo|hallo|hai|hei|hi|hello|hey|pagi|siang|sore|malam|selamat (p
 _ACK = (r"(ok|oke|okay|okey|sip|siap|mantap|mantab|baik|noted|hmm+|hm+|wow|oh|ah|ya|yes|yup|nice|"
         r"cool|great|good|keren|paham|oh begitu|i see)( (ya|deh|dong|sip|thanks))*")
 _KINDS = (
-    (SmallTalk.THANKS, r"(terima ?kasih|makasih|makasi|trims|thanks?|thank you|thx|tq|ty)( (banyak|yah|ya+|bot|"
+    (SmallTalk.THANKS, r"(terima ?kasih|trima ?kasih|makasih|makasi|mkasih|maksih|mksh|trims|tks|tengkyu|"
+                       r"thanks?|thank (you|u)|thx|tq|ty)( (banyak|banget|bgt|sekali|yah|ya+|bot|kak|min|bro|sis|"
                        r"so much|a lot|lots))*"),
     (SmallTalk.GREETING, _GREETING),
     (SmallTalk.ACK, _ACK),

@@ -216,9 +216,10 @@ class _Player:
         self._wait_stored(step.text)
 
     def _wait_stored(self, text: str, timeout: float = 8.0) -> None:
-        """Give a channel post (which gets no reply) time to be stored: until an article holds its text."""
+        """Give a channel post (which gets no reply) time to be stored: until an article holds its whole text (an
+        edit may change any word of it)."""
         self.tg.wait_consumed()
-        wanted = " ".join(text.split())[:80]
+        wanted = " ".join(text.split())
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             stored = [self.library.get(info.id) for info in self.library.list(limit=200)]

@@ -100,6 +100,23 @@ ASKING = [
                  Say("ok 👍"), Expect(lacks=("[1]",), max_chars=200),
                  Say("kapan mereka bertemu sebelumnya?", lang="id"), Expect(has=("Vladivostok",)),
              )),
+    Scenario("Thanks typed as people type on a phone ('oke mksh bgt') is thanks too, not a search that quotes the "
+             "nearest passage", given=("putin", "rice"), steps=(
+                 Say("gmn harga beras premium skrg?", lang="id"), Expect(has=("16.200",)),
+                 Say("oke mksh bgt", lang="id"), Expect(has=("Sama-sama",), lacks=("[1]",), max_chars=200),
+             )),
+    Scenario("'sapa yg mendampingi Putin?' is 'siapa yang …': answered as surely as typed in full",
+             given=("putin", "rice"), steps=(
+                 Say("sapa yg mendampingi Putin?", lang="id"),
+                 Expect(has=(DELEGATION,), bold=(DELEGATION,), lacks=NOT_FOUND),
+             )),
+    Scenario("A figure typed without its dots ('16200', '1200 warga') is the article's 'Rp 16.200' and '1.200 warga': "
+             "answered as surely as typed with them", given=("putin", "rice", "flood"), steps=(
+                 Say("beras premium 16200 ya?", lang="id"),
+                 Expect(has=("Rp 16.200",), bold=("16.200",), lacks=NOT_FOUND),
+                 Say("apakah 1200 warga mengungsi karena banjir?", lang="id"),
+                 Expect(has=("1.200 warga",), bold=("1.200 warga",), lacks=NOT_FOUND),
+             )),
     Scenario("In a small library, a passage with none of the question's words is not shown as related",
              given=("putin", "mrt", "flood", "rice"), steps=(
                  Say("berita terbaru tentang banjir?", lang="id"),
@@ -111,6 +128,13 @@ ASKING = [
                  Expect(chat="group", has=("siapa yang dimaksud",), lacks=("[1]",)),
                  Say("who?"), Expect(has=("What or whom do you mean",), lacks=("[1]",)),
                  Say("siapa yang mendampingi Putin?", lang="id"), Expect(has=(DELEGATION,)),
+             )),
+    Scenario("'sumbernya apa?' with no answer before it (after /reset) asks what is meant instead of quoting "
+             "passages as if they were its source", given=("putin", "rice"), steps=(
+                 Say("siapa yang mendampingi Putin?", lang="id"), Expect(has=(DELEGATION,)),
+                 Say("/reset", lang="id"), Expect(),
+                 Say("sumbernya apa?", lang="id"), Expect(has=("siapa yang dimaksud",), lacks=("[1]",)),
+                 Say("where is this from?"), Expect(has=("What or whom do you mean",), lacks=("[1]",)),
              )),
     Scenario("A bare '?' or a number alone ('12345') asks what is meant, rather than a thumbs-up or random passages",
              given=("putin", "rice"), steps=(
@@ -444,6 +468,20 @@ LIBRARY = [
                  Expect(has=("Stored articles (6–10)", "#6 ", "#2 "), lacks=("#7 ",), buttons=("Newer", "Older")),
                  Say("/sources 9"),
                  Expect(has=("Stored articles (11–11)", "#1 "), lacks=("#2 ",), buttons=("Newer",)),
+             )),
+    Scenario("'More passages' of an answer given before a deletion never quotes the deleted article, nor an edited "
+             "post's old text", given=("putin", "rice", "mrt", "flood"), settings=ADMIN, steps=(
+                 ChannelPost("infobmkg", 4412, POSTS["heat"].text, date=POSTS["heat"].date),
+                 Say("berapa warga mengungsi dan berapa tinggi air di Kampung Melayu?", lang="id"),
+                 Expect(has=("1,5 meter",), buttons=("Bagian lainnya",)),
+                 Say("/delete 1", lang="id"),
+                 Expect(has=("Putin",)),
+                 Press("Ya, hapus"),
+                 Expect(has=("dihapus",)),
+                 ChannelPost("infobmkg", 4412, POSTS["heat"].text.replace("35 derajat Celsius", "36 derajat Celsius"),
+                             date=POSTS["heat"].date, edited=True),
+                 Press("Bagian lainnya"),
+                 Expect(lacks=("Putin", "Korea", "35 derajat Celsius")),
              )),
     Scenario("/list, as many bots name it, lists what is stored too", given=("rice", "mrt"), steps=(
         Say("/list", lang="id"),
