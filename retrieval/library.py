@@ -18,7 +18,6 @@ import numpy as np
 
 from retrieval.answer import Answer, AnswerPassage, Certainty, Citation, PassageContext
 from retrieval.asking.dating import article_day, date_bounds
-from retrieval.asking.numbers import grouped
 from retrieval.asking.pipeline import standard_pipelines
 from retrieval.asking.query import Query, SearchMode
 from retrieval.asking.shorthand import written_out
@@ -310,7 +309,7 @@ class Library:
         """
         if not self.index_sync.running:
             self.sync_if_stale()
-        question = grouped(written_out(clean_text(question)), lambda word: self.conversations.knows((word, word)))
+        question = written_out(clean_text(question))
         if history is None and conversation is not None:
             history = self.history(conversation)
         timed = self._read_time(question, since, until, now)

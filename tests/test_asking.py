@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from retrieval.asking.numbers import grouped
 from retrieval.asking.query import Search, SearchMode
 from retrieval.asking.shorthand import written_out
 from retrieval.ingest.documents import ArticleDraft
@@ -161,17 +160,6 @@ def test_a_follow_up_continuing_an_older_turn_on_the_same_article_is_no_guess() 
     rice = HistoryTurn("harga beras naik menjadi berapa?", (3,), "Harga beras naik menjadi Rp 14.800.")
     assert not resolve("jam berapa terjadinya?", [quake, victims]).passed_over
     assert resolve("jam berapa menjadinya?", [rice, victims]).passed_over
-
-
-def test_a_figure_typed_without_separators_is_grouped_as_news_writes_it_but_years_decimals_and_codes_stay() -> None:
-    def known(word: str) -> bool:
-        return word == "1500"
-
-    assert grouped("beras premium 16200 ya? BBM Rp10000/liter, 1200 warga", known) == (
-        "beras premium 16.200 ya? BBM Rp 10.000/liter, 1.200 warga")
-    for kept in ("banjir tahun 2024?", "Rp 16.200 atau 16,200?", "air 1,5 meter pukul 21.05?", "telepon 0812345678",
-                 "kode x1200", "nomor 1234567890123", "what happened in 1500?"):
-        assert grouped(kept, known) == kept
 
 
 def test_chat_shorthand_is_written_out_but_names_codes_and_links_stay() -> None:
