@@ -28,6 +28,9 @@ PASTED = ("Harga beras medium di Pasar Induk Cipinang naik menjadi Rp 13.500 per
     ("wkwk iya bener banget", "chat_remark"),
     ("wkwk serem", "chat_remark"),
     ("lol did you see that", "chat_remark"),
+    ("Selamat pagi warga Jakarta! Jangan lupa sarapan ya 😊", "chat_remark"),
+    ("Selamat malam semuanya, semoga istirahat kalian nyenyak dan besok penuh semangat.", "chat_remark"),
+    ("Good morning everyone, have a lovely and productive day at work today.", "chat_remark"),
 ])
 def test_a_persons_chat_line_is_not_an_article(remark: str, code: str) -> None:
     refusal = substance_refusal(remark, "forwarded post")

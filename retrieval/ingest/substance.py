@@ -39,8 +39,11 @@ _ADDRESSING = re.compile(
     r"\b(saya|aku|kamu|anda|kalian|tolong|mohon|coba|carikan|jelaskan|i|me|my|you|your|please)\b", re.IGNORECASE)
 _CHAT_WORDS = frozenset(
     "gue gua gw lu lo loe elu nih sih dong deh kok yuk gak ga nggak ngga udah udh blm bgt banget emang kyk "
-    "aja wkwk wkwkwk haha hahaha hehe hihi anjir btw lol omg guys pls plz thx".split()
+    "aja ya wkwk wkwkwk haha hahaha hehe hihi anjir btw lol omg guys pls plz thx".split()
 )
+_GREETING = re.compile(r"^\W*(selamat (pagi|siang|sore|malam)|good (morning|afternoon|evening|night)|halo|hai|hello)\b",
+                       re.IGNORECASE)
+"""A short text opening with a greeting is a channel's or a friend's hello, not news."""
 
 
 def substance_refusal(text: str, item: str = "") -> UserError | None:
@@ -50,7 +53,7 @@ def substance_refusal(text: str, item: str = "") -> UserError | None:
         return None
     if is_question(text):
         return UserError("question", "it is a question, not an article", item)
-    chatty = any(_is_chat_word(token) for token in tokens)
+    chatty = any(_is_chat_word(token) for token in tokens) or bool(_GREETING.search(text))
     if len(tokens) < MIN_WORDS and not chatty:
         return UserError("too_short", "it is too short to be an article (only a few words)", item)
     if chatty or not _written_as_news(text, tokens):
