@@ -53,6 +53,15 @@ def mentions(words: WeightedWords, text: str) -> bool:
     return not words or word_coverage(words, text) > 0
 
 
+def mentions_telling(words: WeightedWords, text: str) -> bool:
+    """Whether the text holds one of the words at least as rare as they are on average: a story sharing only the
+    question's commonest word ("warga" of "berapa warga mengungsi di Kampung Melayu?") is another story."""
+    if not words:
+        return True
+    average = sum(weight for _, weight in words) / len(words)
+    return word_coverage([(stems, weight) for stems, weight in words if weight >= average], text) > 0
+
+
 def sentence_coverage(words: WeightedWords, passage: str) -> float:
     """The best word coverage of any one sentence of the passage: an answer usually sits in a sentence
     that repeats most of the question, while a merely related passage spreads its matches thin."""

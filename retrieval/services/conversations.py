@@ -11,7 +11,7 @@ from dataclasses import replace
 from retrieval.answer import Answer, AnswerPassage
 from retrieval.indexes.lexical import terms
 from retrieval.indexes.store import Indexes
-from retrieval.ranking.coverage import WeightedWords, mentions, question_words
+from retrieval.ranking.coverage import WeightedWords, mentions_telling, question_words
 from retrieval.ranking.followup import HistoryTurn, ResolvedQuestion, Word, resolve, turn_of
 from retrieval.settings import Settings
 from storage.models import Turn
@@ -97,7 +97,7 @@ class ConversationMemory:
         further = answer.passages[len(shown):]
         if further:
             words = self._paging_words(question, answer)
-            further = [p for p in further if mentions(words, p.text)]
+            further = [p for p in further if mentions_telling(words, p.text)]
         answer.pageable = shown + [replace(p, rank=rank) for rank, p in enumerate(further, len(shown) + 1)]
         passages = json.dumps([p.as_dict() for p in answer.pageable], ensure_ascii=False)
         answer.turn_id = self.repo.add_turn(conversation, turn.question, turn.answer, turn.article_ids,
