@@ -147,6 +147,9 @@ def test_a_question_only_about_where_the_answer_came_from_is_told_apart_from_one
     ("thank u bot", SmallTalk.THANKS), ("ok, siapa yang menang?", None),
     ("tolong carikan berita banjir", None), ("help me find the flood news", None),
     ("halo, siapa yang mendampingi Putin?", None), ("?", None), ("😂😂😂", SmallTalk.ACK),
+    ("Selamat pagi semua! Semoga harinya menyenangkan ya", SmallTalk.GREETING),
+    ("Good morning, have a nice day!", SmallTalk.GREETING), ("semoga sehat selalu", SmallTalk.GREETING),
+    ("selamat pagi, semoga harga beras turun?", None), ("pagi, harga cabai hari ini", None),
 ])
 def test_thanks_greetings_a_bare_ok_and_asking_what_the_bot_does_are_told_apart_from_questions(message, kind):
     assert small_talk(message) is kind

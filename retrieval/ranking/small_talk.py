@@ -36,6 +36,11 @@ _KINDS = (
 )
 _PATTERNS = [(kind, re.compile(rf"(({_GREETING}|{_ACK}) )?({pattern})", re.IGNORECASE)) for kind, pattern in _KINDS]
 """Each kind may open with a greeting or an acknowledgement ("hi there, what can you do?", "ok makasih")."""
+_WISHING = re.compile(rf"(({_GREETING}) )?(semoga|moga|have an? (nice|good|great|lovely|wonderful)|"
+                      r"selamat (beraktivitas|bekerja|berlibur|beristirahat|istirahat|berakhir pekan))( [\w']+)*",
+                      re.IGNORECASE)
+"""Good wishes, perhaps after a greeting ("Selamat pagi semua! Semoga harinya menyenangkan ya", "have a nice day"): a
+wish asks nothing, whatever it wishes for, unless it ends in a question mark."""
 _NOT_WORDS = re.compile(r"[^\w\s']+", re.UNICODE)
 
 
@@ -45,4 +50,6 @@ def small_talk(message: str) -> SmallTalk | None:
     words = " ".join(_NOT_WORDS.sub(" ", message).split())
     if not words:
         return SmallTalk.ACK if message.strip() and "?" not in message else None
+    if "?" not in message and _WISHING.fullmatch(words):
+        return SmallTalk.GREETING
     return next((kind for kind, pattern in _PATTERNS if pattern.fullmatch(words)), None)

@@ -105,6 +105,12 @@ ASKING = [
                  Say("gmn harga beras premium skrg?", lang="id"), Expect(has=("16.200",)),
                  Say("oke mksh bgt", lang="id"), Expect(has=("Sama-sama",), lacks=("[1]",), max_chars=200),
              )),
+    Scenario("Good wishes after a greeting ('Selamat pagi semua! Semoga harinya menyenangkan ya') get a greeting back, "
+             "not the 'selamat datang' passage as maybe related", given=("putin", "rice"), steps=(
+                 Say("Selamat pagi semua! Semoga harinya menyenangkan ya", lang="id"),
+                 Expect(has=("Halo",), lacks=("[1]",), max_chars=200),
+                 Say("Good morning, have a nice day!"), Expect(lacks=("[1]",), max_chars=200),
+             )),
     Scenario("'sapa yg mendampingi Putin?' is 'siapa yang …': answered as surely as typed in full",
              given=("putin", "rice"), steps=(
                  Say("sapa yg mendampingi Putin?", lang="id"),
