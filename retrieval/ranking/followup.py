@@ -100,12 +100,7 @@ class ResolvedQuestion:
 
 def _refers_with_nya(question: str) -> bool:
     """Whether a word carries a -nya that points back (not fixed words like 'hanya')."""
-    return bool(_nya_words(question))
-
-
-def _nya_words(question: str) -> list[str]:
-    """The words whose -nya points back ("banjirnya", "golnya"), not fixed words like 'hanya'."""
-    return [match.group(0) for match in _NYA.finditer(question) if match.group(0).lower() not in _LEXICAL_NYA]
+    return any(match.group(0).lower() not in _LEXICAL_NYA for match in _NYA.finditer(question))
 
 
 SELF_CONTAINED_WORDS = 25
@@ -126,12 +121,7 @@ def leans_on_history(question: str, typed: str | None = None) -> bool:
 
 def _refers_back(question: str) -> bool:
     """Whether the question points back in so many words: a pronoun, -nya, or an opener ('dan …', 'what about …')."""
-    return _points_back(question) or _refers_with_nya(question)
-
-
-def _points_back(question: str) -> bool:
-    """Whether the question points back with a pronoun or an opener ('itu', 'dan …', 'what about …')."""
-    return bool(_PRONOUNS.search(question)) or bool(_OPENERS.search(question))
+    return bool(_PRONOUNS.search(question)) or bool(_OPENERS.search(question)) or _refers_with_nya(question)
 
 
 def resolve(question: str, history: list[HistoryTurn], library: Library | None = None,
@@ -145,10 +135,8 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     name the library holds that no recent turn does may start a new topic: the follow-up is then answered alone
     first, and so are bare keywords ("pengunjung ragunan") when one is a word the library holds in few passages that
     no recent turn holds and none was in a recent question ("gempa susulan" after a question on a quake asks on
-    about that quake), and so is a question whose only pointer back is the -nya of such a word ("dmn banjirnya?"
-    after a question on rice asks about "the flood", a topic of its own). (Otherwise a rare lowercase word only
-    chooses between turns: in a small library "lagi" is rare too; passing over the latest turn on such words alone
-    leaves the answer unsure.)
+    about that quake). (Otherwise a rare lowercase word only chooses between turns: in a small library "lagi" is rare too; passing
+    over the latest turn on such words alone leaves the answer unsure.)
     Without `library`, only the turns' questions and answers are looked at and only capitals make names.
     When time words were taken out of `question`, its words are counted as `typed` ("terbaru tentang banjir?" is a
     search of its own, though "tentang banjir?" is two words).
@@ -165,8 +153,7 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
                    and not any(_holds(turn_words, w) for w in capitalised))
     unheld = [name for name in names if not any(_holds(stems, name) for _, stems in held)]
     keywords = _keywords_only(question) and not _asked_before(held, own)
-    topics = [] if _points_back(question) else word_stems(" ".join(_nya_words(question)))
-    elsewhere = library is not None and any(library.knows(name) if name in capitalised else keywords or name in topics
+    elsewhere = library is not None and any(library.knows(name) if name in capitalised else keywords
                                             for name in unheld)
     asked = set(_CAPITALISED.findall(turn.question))
     entities = " ".join(e for e in dict.fromkeys(_CAPITALISED.findall(turn.answer)) if e not in asked)[:200]

@@ -39,19 +39,6 @@ SCENARIOS = [
         ),
     ),
     Scenario(
-        "'dmn banjirnya?' after a question on rice prices is about the flood: the -nya of a word no recent turn holds "
-        "starts a new topic",
-        given=("putin", "rice", "flood"),
-        steps=(
-            Say("knp harga beras naik?", lang="id"),
-            Expect(has=("Cipinang",)),
-            Say("dmn banjirnya?", lang="id"),
-            Expect(has=("Kampung Melayu",), lacks=("Cipinang", NOTHING_ID, UNSURE_ID)),
-            Say("berapa warganya yang mengungsi?", lang="id"),
-            Expect(has=("1.200 warga",), lacks=("Cipinang",)),
-        ),
-    ),
-    Scenario(
         "'berapa penontonnya?' after an English match report bolds the crowd figure, not the score",
         steps=(
             DERBY,
