@@ -29,6 +29,19 @@ CIANJUR = Forward("infobmkg", 4420, "Gempa magnitudo 4,8 guncang Cianjur\n\nGemp
 
 SCENARIOS = [
     Scenario(
+        "'berapa tarifnya?' after an MRT question asks the MRT's fare: another story's fare (Transjakarta's Rp 3.500) is "
+        "never given as the answer",
+        given=("putin", "rice", "mrt", "flood"),
+        steps=(
+            Forward.of(POSTS["busway"]),
+            Expect(),
+            Say("how far along is the MRT extension to Kota?"),
+            Expect(has=("MRT",)),
+            Say("berapa tarifnya?", lang="id"),
+            Expect(lacks=("[1] Transjakarta", "**Tarifnya Rp 3.500")),
+        ),
+    ),
+    Scenario(
         "'terbaru tentang banjir?' right after an MRT question is about the flood story, not the MRT",
         given=("putin", "rice", "mrt", "flood"),
         steps=(
