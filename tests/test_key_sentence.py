@@ -135,6 +135,15 @@ def test_a_number_typed_without_thousands_separators_finds_the_sentence_writing_
                                                           "beras yang harganya 16200 itu jenis apa?")
 
 
+@pytest.mark.parametrize(("question", "key"), [
+    ("beras premium Rp 16.200, berapa harga beras medium?", "Rp 14.800"),
+    ("selain 1.200 warga mengungsi, berapa RT yang terendam?", "merendam 40 RT"),
+])
+def test_a_figure_the_question_gives_is_not_taken_for_its_answer(library, question, key):
+    """The figure a question states ("Rp 16.200", "1.200 warga") is what it knows, not what it asks."""
+    assert key in bolded(library, (ARTICLES["rice"], ARTICLES["flood"]), question)
+
+
 MUSEUM = ArticleDraft(title="Museum Bahari Nusantara", source="Wiki Budaya", text=(
     "Museum Bahari Nusantara dibuka pada 1977 dan kini menyimpan 1.800 koleksi kapal. "
     "Koleksinya dipamerkan di gedung seluas 4.500 meter persegi di tepi pelabuhan lama. "

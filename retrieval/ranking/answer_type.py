@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from retrieval.indexes.lexical import without_nya
+from retrieval.ingest.text import joined_figures
 
 PERSON, TIME, NUMBER, PLACE, NAME = "person", "time", "number", "place", "name"
 
@@ -48,7 +49,7 @@ def expected_type(question: str) -> str | None:
 
 def _new_tokens(sentence: str, question_words: set[str]) -> list[str]:
     """Tokens of the sentence that the question does not already contain."""
-    return [t for t in _TOKEN.findall(sentence) if t.lower() not in question_words]
+    return [t for t in _TOKEN.findall(joined_figures(sentence)) if t.lower() not in question_words]
 
 
 def name_density(tokens: list[str]) -> float:

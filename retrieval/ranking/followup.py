@@ -8,7 +8,7 @@ from typing import Protocol
 
 from retrieval.answer import Answer, AnswerPassage
 from retrieval.indexes.lexical import STOPWORDS, query_terms, word_stems
-from retrieval.ingest.text import words
+from retrieval.ingest.text import joined_figures, words
 
 _PRONOUNS = re.compile(
     r"\b(dia|ia|beliau|mereka|tersebut|he|she|it|they|them|him|her|his|hers|their|theirs|its|this|these|those)\b"
@@ -176,8 +176,9 @@ def _asked_before(held: list[tuple[HistoryTurn, frozenset[str]]], own: list[Word
 def _own_words(question: str) -> tuple[list[Word], list[Word]]:
     """The follow-up's content words as (Indonesian, English) stems, and those of them that are names: written
     with a capital letter where a sentence does not start."""
-    found = [(m.group(0), m.start()) for m in _WORD.finditer(question) if m.group(0).lower() not in _REFERRING]
-    named = [word for word, at in found if word[0].isupper() and not _starts_sentence(question, at)]
+    text = joined_figures(question)
+    found = [(m.group(0), m.start()) for m in _WORD.finditer(text) if m.group(0).lower() not in _REFERRING]
+    named = [word for word, at in found if word[0].isupper() and not _starts_sentence(text, at)]
     return word_stems(" ".join(word for word, _ in found)), word_stems(" ".join(named))
 
 

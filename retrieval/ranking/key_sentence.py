@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from retrieval.indexes.lexical import STOPWORDS, word_stems
 from retrieval.ingest.sentences import sentence_spans
-from retrieval.ingest.text import words as word_tokens
+from retrieval.ingest.text import joined_figures, words as word_tokens
 from retrieval.ranking.answer_type import (CAUSE, CLOCK, NAME, NUMBER, PERSON, PLACE, TIME, agent, asks_definition,
                                           counted, date_precision, defines, located, names_offered, slot_tokens)
 from retrieval.ranking.coverage import WeightedWords
@@ -139,7 +139,7 @@ def sentence_features(text: str, spans: Sequence[tuple[int, int]], cues: Questio
     """One row of `FEATURES` per sentence span of the passage `text`."""
     sentences = [text[s:e] for s, e in spans]
     stems = [sentence_stems(s) for s in sentences]
-    cased = [_TOKEN.findall(s) for s in sentences]
+    cased = [_TOKEN.findall(joined_figures(s)) for s in sentences]
     lowered = [[t.lower() for t in tokens] for tokens in cased]
     spread = [sum(not s.isdisjoint(st) for st in stems) for s in asked.stems]
     specific = [w / max(1, n) for w, n in zip(asked.weights, spread)]
