@@ -20,9 +20,10 @@ log = logging.getLogger(__name__)
 
 LEXICAL_FILE = "lexical.idx"
 LEGACY_FILES = ("lexical.pkl",)
-TERMS_VERSION = 2
+TERMS_VERSION = 3
 """How text becomes terms (`words`, the stop words, the stemmers); 2 joins thousands separators ("16.200" is the
-term "16200"). An index saved with other terms is rebuilt from the database, as if it were absent."""
+term "16200"), 3 sets a currency apart from its figure ("Rp16.200" is "rp" and "16200"). An index saved with other
+terms is rebuilt from the database, as if it were absent."""
 
 STOPWORDS = frozenset(
     "yang dan di ke dari ini itu dengan untuk pada adalah dalam akan juga oleh sebagai telah atau karena "
