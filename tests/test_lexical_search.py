@@ -9,6 +9,7 @@ import pytest
 
 from retrieval.indexes import lexical
 from retrieval.indexes.lexical import LEXICAL_FILE, LexicalIndex
+from retrieval.ranking.coverage import mentions_telling
 
 
 def exhaustive(index: LexicalIndex, query: list[str], k: int) -> tuple[list[int], list[float]]:
@@ -76,6 +77,16 @@ def test_a_chunk_deleted_after_a_search_no_longer_appears_in_the_next():
     index.remove([int(first[0])])
     again, _, _ = index.search(["banjir", "jakarta"], 3)
     assert int(first[0]) not in again.tolist() and len(again) == 3
+
+
+def test_a_passage_holding_any_of_equally_rare_question_words_is_worth_paging_to():
+    """Three words as rare as each other: a passage holding any one of them is not left out of More passages (their
+    average, summed in floating point, may come out a hair above each of them)."""
+    weight = math.log(1 + (60 - 3 + 0.5) / (3 + 0.5))
+    words = [(("gempa", "gempa"), weight), (("garut", "garut"), weight), (("korban", "korban"), weight)]
+    assert sum(w for _, w in words) / 3 > weight
+    assert mentions_telling(words, "Gempa di Garut menelan korban jiwa.")
+    assert mentions_telling(words, "Korban banjir mengungsi.")
 
 
 def test_coverage_is_the_idf_share_of_the_question_the_best_chunk_holds():

@@ -55,11 +55,12 @@ def mentions(words: WeightedWords, text: str) -> bool:
 
 def mentions_telling(words: WeightedWords, text: str) -> bool:
     """Whether the text holds one of the words at least as rare as they are on average: a story sharing only the
-    question's commonest word ("warga" of "berapa warga mengungsi di Kampung Melayu?") is another story."""
+    question's commonest word ("warga" of "berapa warga mengungsi di Kampung Melayu?") is another story. (The floor
+    sits a hair under the average: summed in floating point, the average of equal weights can exceed each.)"""
     if not words:
         return True
-    average = sum(weight for _, weight in words) / len(words)
-    return word_coverage([(stems, weight) for stems, weight in words if weight >= average], text) > 0
+    floor = sum(weight for _, weight in words) / len(words) * (1 - 1e-9)
+    return word_coverage([(stems, weight) for stems, weight in words if weight >= floor], text) > 0
 
 
 def sentence_coverage(words: WeightedWords, passage: str) -> float:
