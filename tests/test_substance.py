@@ -39,6 +39,11 @@ def test_a_persons_chat_line_is_not_an_article(remark: str, code: str) -> None:
 
 @pytest.mark.parametrize("news", [
     "Ganjil genap berlaku lagi di Jakarta mulai Senin.",
+    "Ya, BI menahan suku bunga di 6,25 persen.",
+    "Halo Jakarta: banjir surut di 12 RT.",
+    "Selamat pagi, gempa M 5,0 guncang Cianjur pukul 05.12 WIB.",
+    "Harga cabai naik ya di Pasar Induk Kramat Jati.",
+    "Good evening: Jakarta floods ease in 12 neighbourhoods.",
     "Gempa M 5,2 guncang Cianjur\nBMKG mencatat pusat gempa di darat pada kedalaman 10 km.",
     "Pemerintah daerah membuka posko bantuan bagi warga yang terdampak banjir di tiga kecamatan.",
     "Pesaing Semakin Banyak, Pertamina Berusaha Kompetitif",

@@ -39,11 +39,13 @@ _ADDRESSING = re.compile(
     r"\b(saya|aku|kamu|anda|kalian|tolong|mohon|coba|carikan|jelaskan|i|me|my|you|your|please)\b", re.IGNORECASE)
 _CHAT_WORDS = frozenset(
     "gue gua gw lu lo loe elu nih sih dong deh kok yuk gak ga nggak ngga udah udh blm bgt banget emang kyk "
-    "aja ya wkwk wkwkwk haha hahaha hehe hihi anjir btw lol omg guys pls plz thx".split()
+    "aja wkwk wkwkwk haha hahaha hehe hihi anjir btw lol omg guys pls plz thx".split()
 )
-_GREETING = re.compile(r"^\W*(selamat (pagi|siang|sore|malam)|good (morning|afternoon|evening|night)|halo|hai|hello)\b",
-                       re.IGNORECASE)
-"""A short text opening with a greeting is a channel's or a friend's hello, not news."""
+_CLOSING_YA = re.compile(r"\bya\W*$", re.IGNORECASE)
+""""ya" closing a sentence ("Jangan lupa sarapan ya 😊") is chat; "Ya, BI menahan …" and "naik ya di …" are not."""
+GREETINGS = r"halo|hai|hello|selamat (pagi|siang|sore|malam)|good (morning|afternoon|evening|night)"
+"""Greetings that open a message (small talk counts more, such as a bare "pagi")."""
+_GREETING_FIRST = re.compile(rf"^\W*({GREETINGS})\b", re.IGNORECASE)
 
 
 def substance_refusal(text: str, item: str = "") -> UserError | None:
@@ -53,7 +55,8 @@ def substance_refusal(text: str, item: str = "") -> UserError | None:
         return None
     if is_question(text):
         return UserError("question", "it is a question, not an article", item)
-    chatty = any(_is_chat_word(token) for token in tokens) or bool(_GREETING.search(text))
+    chatty = any(_is_chat_word(token) for token in tokens) or _greets(text) or any(
+        _CLOSING_YA.search(sentence) for sentence in sentences(text))
     if len(tokens) < MIN_WORDS and not chatty:
         return UserError("too_short", "it is too short to be an article (only a few words)", item)
     if chatty or not _written_as_news(text, tokens):
@@ -90,6 +93,13 @@ def _written_as_news(text: str, tokens: list[str]) -> bool:
         return True
     written = bool(_STATEMENT_END.search(text)) or any(c.isdigit() for c in text) or bool(_INNER_NAME.search(text))
     return (tokens[0][0].isupper() or tokens[0][0].isdigit()) and written
+
+
+def _greets(text: str) -> bool:
+    """A hello ("Selamat malam semuanya, semoga …"): a greeting first, and no figure or name that would make it
+    news ("Selamat pagi, gempa M 5,0 guncang Cianjur pukul 05.12 WIB.", "Halo Jakarta: banjir surut di 12 RT.")."""
+    return (bool(_GREETING_FIRST.search(text)) and not any(c.isdigit() for c in text)
+            and not _INNER_NAME.search(text))
 
 
 def _is_chat_word(token: str) -> bool:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from retrieval.ingest.substance import GREETINGS
+
 
 class SmallTalk(StrEnum):
     """What a message that asks nothing says."""
@@ -17,9 +19,8 @@ class SmallTalk(StrEnum):
     HELP = "help"
 
 
-_GREETING = (r"(halo|hallo|hai|hei|hi|hello|hey|pagi|siang|sore|malam|selamat (pagi|siang|sore|malam)|"
-             r"good (morning|afternoon|evening)|assalamu'?alaikum|apa kabar|gimana kabar(nya)?|"
-             r"how are you|how's it going)( (bot|semua|kak|min|there|today))?")
+_GREETING = (rf"({GREETINGS}|hallo|hei|hi|hey|pagi|siang|sore|malam|assalamu'?alaikum|apa kabar|"
+             r"gimana kabar(nya)?|how are you|how's it going)( (bot|semua|kak|min|there|today))?")
 _ACK = (r"(ok|oke|okay|okey|sip|siap|mantap|mantab|baik|noted|hmm+|hm+|wow|oh|ah|ya|yes|yup|nice|"
         r"cool|great|good|keren|paham|oh begitu|i see)( (ya|deh|dong|sip|thanks))*")
 _KINDS = (
