@@ -495,6 +495,19 @@ LIBRARY = [
                  Press("Bagian lainnya"),
                  Expect(lacks=("Gempa", "Garut", "35 derajat Celsius")),
              )),
+    Scenario("A 'More passages' page whose story was deleted since shows the next story instead of saying there are "
+             "no more", given=("putin", "rice", "mrt", "flood"), settings={**ADMIN, "top_k": 1}, steps=(
+                 ChannelPost("infobmkg", 4412, POSTS["heat"].text, date=POSTS["heat"].date),
+                 ChannelPost("infobmkg", 4410, POSTS["quake"].text, date=POSTS["quake"].date),
+                 Say("berapa warga mengungsi karena banjir, berapa suhu Jakarta, dan di mana gempa?", lang="id"),
+                 Expect(has=("1.200 warga",), buttons=("Bagian lainnya",)),
+                 Say("/delete 5", lang="id"),
+                 Expect(has=("Suhu",)),
+                 Press("Ya, hapus"),
+                 Expect(has=("dihapus",)),
+                 Press("Bagian lainnya"),
+                 Expect(has=("Garut",), lacks=("35 derajat",)),
+             )),
     Scenario("/list, as many bots name it, lists what is stored too", given=("rice", "mrt"), steps=(
         Say("/list", lang="id"),
         Expect(has=("Artikel tersimpan", "MRT", "beras"), lacks=("/help",)),
