@@ -170,6 +170,7 @@ def test_chat_shorthand_is_written_out_but_names_codes_and_links_stay() -> None:
         "Berapa denda ganjil genap? kapan mulai, yang 5 juta orang itu?")
     assert written_out("sapa yg jd CEO skrg? trs gk ada yg protes?") == (
         "siapa yang jadi CEO sekarang? terus tidak ada yang protes?")
+    assert written_out("Sapa yang menang?") == "Siapa yang menang?"
     for kept in ("Lion Air JT 610 jatuh di mana?", "saham KPN dan TDK naik?", "RB Leipzig menang?",
-                 "apa isi example.org/brp?"):
+                 "apa isi example.org/brp?", "Prabowo sapa warga di mana?"):
         assert written_out(kept) == kept

@@ -10,11 +10,14 @@ SHORTHAND = {
     "gimana": "bagaimana", "knp": "mengapa", "dmn": "di mana", "yg": "yang", "dgn": "dengan", "utk": "untuk",
     "krn": "karena", "ttg": "tentang", "tgl": "tanggal", "thn": "tahun", "jt": "juta", "rb": "ribu", "org": "orang",
     "sdh": "sudah", "udh": "sudah", "blm": "belum", "tdk": "tidak", "gak": "tidak", "nggak": "tidak",
-    "ngga": "tidak", "gk": "tidak", "sapa": "siapa", "skrg": "sekarang", "trs": "terus", "jg": "juga",
+    "ngga": "tidak", "gk": "tidak", "skrg": "sekarang", "trs": "terus", "jg": "juga",
     "bgt": "banget", "jd": "jadi",
 }
 """Shorthand that stands for one word only, whatever the sentence (no word of its own in news text)."""
 
+_SAPA = re.compile(r"^(\W*)(s)apa\b|\bsapa(?=\s+(yg|yang)\b)", re.IGNORECASE)
+""""sapa" is "siapa" only where a question word stands: first, or before "yang" ("sapa yg menang?"); elsewhere it
+is the word to greet ("Prabowo sapa warga di mana?")."""
 _WORD = re.compile(r"(?<![\w./@])[A-Za-z][a-z]*(?![\w@]|[./]\w)")
 """A word, not part of a link, an address or a code."""
 _SENTENCE_END = re.compile(r"[.!?]\s+$")
@@ -34,4 +37,10 @@ def written_out(question: str) -> str:
             return SHORTHAND[word.lower()].capitalize()
         return word
 
-    return _WORD.sub(full, question)
+    return _WORD.sub(full, _SAPA.sub(_siapa, question))
+
+
+def _siapa(match: re.Match[str]) -> str:
+    """The word "siapa" for a "sapa" standing where a question word does, its case kept ("Sapa" -> "Siapa")."""
+    lead, first = match.group(1) or "", match.group(2)
+    return f"{lead}{first}iapa" if first else "siapa"
