@@ -83,6 +83,7 @@ _DIGIT_GROUP = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
 them in questions; "5,2" and "21.05" keep their parts."""
 
 
+_A_DIGIT = re.compile(r"\d")
 _CURRENCY_ON_FIGURE = re.compile(r"\b(rp|idr|usd|us\$)(?=\d)", re.IGNORECASE)
 """A currency written onto its figure ("Rp16.200", as several outlets write prices)."""
 
@@ -90,7 +91,10 @@ _CURRENCY_ON_FIGURE = re.compile(r"\b(rp|idr|usd|us\$)(?=\d)", re.IGNORECASE)
 def joined_figures(text: str) -> str:
     """The text with its thousands separators dropped and a currency set apart from its figure ("Rp16.200" and
     "Rp 16.200" -> "Rp 16200"): how every tokenizer of questions and sentences sees figures, so a figure a question
-    gives is the same token in the passage."""
+    gives is the same token in the passage. (A text without a digit, most sentences, is returned at once: this runs on
+    every sentence a question is compared with.)"""
+    if not _A_DIGIT.search(text):
+        return text
     return _DIGIT_GROUP.sub("", _CURRENCY_ON_FIGURE.sub(r"\1 ", text))
 
 
