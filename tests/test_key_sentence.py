@@ -135,6 +135,12 @@ def test_a_number_typed_without_thousands_separators_finds_the_sentence_writing_
                                                           "beras yang harganya 16200 itu jenis apa?")
 
 
+def test_keywords_without_a_question_word_weigh_alike(library):
+    """"harga beras 16200", typed as a search (inline, or a quick message), has no question word to tell which of its
+    words it asks about: the figure counts as much as "harga beras", so the sentence with that price is bolded."""
+    assert "Beras premium kini dijual Rp 16.200" in bolded(library, (ARTICLES["rice"],), "harga beras 16200")
+
+
 @pytest.mark.parametrize(("question", "key"), [
     ("beras premium Rp 16.200, berapa harga beras medium?", "Rp 14.800"),
     ("selain 1.200 warga mengungsi, berapa RT yang terendam?", "merendam 40 RT"),

@@ -32,7 +32,8 @@ WINDOW = 4
 """How many tokens either side of an answer candidate count as its neighbourhood."""
 FOCUS_WORDS = 2
 """The question's words nearest the question word are what it asks about ("berapa [harga beras] premium di
-Cipinang", "how many [children died] after …"); the others narrow it down and weigh `NARROWING` as much."""
+Cipinang", "how many [children died] after …"); the others narrow it down and weigh `NARROWING` as much. Keywords
+without a question word ("harga beras 16200") all weigh alike: none is nearer to what is asked."""
 NARROWING = 0.25
 _VERB_PREFIX = ("di", "me", "ber", "ter")
 _QUANTITY = frozenset("many much banyak".split())
@@ -71,7 +72,8 @@ class AskedWords:
         ranked = sorted((d, i) for i, (d, word) in enumerate(zip(distance, content)) if word not in _QUANTITY)
         nearest = {i for _, i in ranked[:FOCUS_WORDS]} | {
             i for i, (word, ((stem, _), _)) in enumerate(zip(content, words)) if _is_verb(word, stem, known)}
-        nearness = [1.0 if i in nearest else 0.0 if word in _QUANTITY else NARROWING for i, word in enumerate(content)]
+        nearness = [0.0 if word in _QUANTITY else 1.0 if i in nearest or not asked else NARROWING
+                    for i, word in enumerate(content)]
         pairs = tuple((a, b) for a, b in zip(tokens, tokens[1:]) if a not in STOPWORDS and b not in STOPWORDS)
         return cls(tuple(frozenset(stems) for stems, _ in words), tuple(w for _, w in words),
                    tuple(w * n for (_, w), n in zip(words, nearness)), pairs, asks_definition(question),
