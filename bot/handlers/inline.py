@@ -22,7 +22,7 @@ def inline_cache(context: Context) -> InlineCache:
 
 async def on_inline_query(update: Update, context: Context) -> None:
     """Answer an inline query with the passages worth reading of a found or unsure answer (none for a question the
-    library has nothing on, or while it has fewer than three words)."""
+    library has nothing on, or while it has fewer than `MIN_WORDS` words)."""
     query = update.inline_query
     if not ready(query.query):
         await query.answer([], cache_time=0, is_personal=True)
