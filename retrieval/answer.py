@@ -113,7 +113,7 @@ class Answer:
     none when the question asked only for that time's articles)."""
     pageable: list[AnswerPassage] | None = None
     """The passages a chat can page through with 'more passages', set when the answer is remembered as a turn: the
-    shown ones, then the others holding a word of the question."""
+    shown ones, then the others holding one of the question's rarer words (`coverage.mentions_telling`)."""
     unanswered_time: TimeRange | None = None
     """The time the question named when articles from it are stored but none answers it: the passage is the nearest
     of another time."""

@@ -81,8 +81,6 @@ def shortened(text: str, limit: int) -> str:
 _DIGIT_GROUP = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
 """A separator before a group of three digits: "16.200" and "2,500" are the numbers 16200 and 2500, as people type
 them in questions; "5,2" and "21.05" keep their parts."""
-
-
 _A_DIGIT = re.compile(r"\d")
 _CURRENCY_ON_FIGURE = re.compile(r"\b(rp|idr|usd|us\$)(?=\d)", re.IGNORECASE)
 """A currency written onto its figure ("Rp16.200", as several outlets write prices)."""

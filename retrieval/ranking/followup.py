@@ -135,8 +135,8 @@ def resolve(question: str, history: list[HistoryTurn], library: Library | None =
     name the library holds that no recent turn does may start a new topic: the follow-up is then answered alone
     first, and so are bare keywords ("pengunjung ragunan") when one is a word the library holds in few passages that
     no recent turn holds and none was in a recent question ("gempa susulan" after a question on a quake asks on
-    about that quake). (Otherwise a rare lowercase word only chooses between turns: in a small library "lagi" is rare too; passing
-    over the latest turn on such words alone leaves the answer unsure.)
+    about that quake). (Otherwise a rare lowercase word only chooses between turns: in a small library "lagi" is
+    rare too; passing over the latest turn on such words alone leaves the answer unsure.)
     Without `library`, only the turns' questions and answers are looked at and only capitals make names.
     When time words were taken out of `question`, its words are counted as `typed` ("terbaru tentang banjir?" is a
     search of its own, though "tentang banjir?" is two words).

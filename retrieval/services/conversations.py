@@ -90,9 +90,8 @@ class ConversationMemory:
         """Store a turn so the next question can lean on it, with the passages a later 'more passages' pages through
         (`answer.pageable`): those shown, then the others holding one of the rarer words of the question (of the
         question as the conversation filled it in when it has none of its own: "di mana itu?"), numbered on from the
-        shown ones. In a
-        small library the rest are only the nearest of unrelated stories; further pages would show them as if they
-        answered, and a button leading only to them would say there are no more."""
+        shown ones. In a small library the rest are only the nearest of unrelated stories; further pages would show
+        them as if they answered, and a button leading only to them would say there are no more."""
         turn = turn_of(question, answer)
         shown = answer.shown
         further = answer.passages[len(shown):]

@@ -47,6 +47,15 @@ FIRE = ("Kebakaran landa Pasar Tanah Abang\n\nKebakaran melanda Blok F Pasar Tan
         "unit mobil pemadam dikerahkan dan api padam setelah tiga jam.")
 
 
+THREE_STORIES_ONE_SHOWN = (
+    ChannelPost("infobmkg", 4412, POSTS["heat"].text, date=POSTS["heat"].date),
+    ChannelPost("infobmkg", 4410, POSTS["quake"].text, date=POSTS["quake"].date),
+    Say("berapa warga mengungsi karena banjir, berapa suhu Jakarta, dan di mana gempa?", lang="id"),
+    Expect(has=("1.200 warga",), buttons=("Bagian lainnya",)),
+)
+"""With `top_k` 1: the flood answers, and the heat post (#5) and the quake post (#6) wait behind 'More passages'."""
+
+
 def burst(*names: str, **options: str) -> tuple[Forward, ...]:
     """The corpus's posts forwarded one after another, as a user selects several and forwards them together."""
     return tuple(Forward.of(POSTS[name], **options) for name in names)
@@ -482,10 +491,7 @@ LIBRARY = [
              )),
     Scenario("'More passages' of an answer given before a deletion never quotes the deleted article, nor an edited "
              "post's old text", given=("putin", "rice", "mrt", "flood"), settings={**ADMIN, "top_k": 1}, steps=(
-                 ChannelPost("infobmkg", 4412, POSTS["heat"].text, date=POSTS["heat"].date),
-                 ChannelPost("infobmkg", 4410, POSTS["quake"].text, date=POSTS["quake"].date),
-                 Say("berapa warga mengungsi karena banjir, berapa suhu Jakarta, dan di mana gempa?", lang="id"),
-                 Expect(has=("1.200 warga",), buttons=("Bagian lainnya",)),
+                 *THREE_STORIES_ONE_SHOWN,
                  Say("/delete 6", lang="id"),
                  Expect(has=("Gempa",)),
                  Press("Ya, hapus"),
@@ -497,10 +503,7 @@ LIBRARY = [
              )),
     Scenario("A 'More passages' page whose story was deleted since shows the next story instead of saying there are "
              "no more", given=("putin", "rice", "mrt", "flood"), settings={**ADMIN, "top_k": 1}, steps=(
-                 ChannelPost("infobmkg", 4412, POSTS["heat"].text, date=POSTS["heat"].date),
-                 ChannelPost("infobmkg", 4410, POSTS["quake"].text, date=POSTS["quake"].date),
-                 Say("berapa warga mengungsi karena banjir, berapa suhu Jakarta, dan di mana gempa?", lang="id"),
-                 Expect(has=("1.200 warga",), buttons=("Bagian lainnya",)),
+                 *THREE_STORIES_ONE_SHOWN,
                  Say("/delete 5", lang="id"),
                  Expect(has=("Suhu",)),
                  Press("Ya, hapus"),

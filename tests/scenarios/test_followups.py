@@ -29,8 +29,8 @@ CIANJUR = Forward("infobmkg", 4420, "Gempa magnitudo 4,8 guncang Cianjur\n\nGemp
 
 SCENARIOS = [
     Scenario(
-        "'berapa tarifnya?' after an MRT question asks the MRT's fare: another story's fare (Transjakarta's Rp 3.500) is "
-        "never given as the answer",
+        "'berapa tarifnya?' after an MRT question asks the MRT's fare: another story's fare (Transjakarta's "
+        "Rp 3.500) is never given as the answer",
         given=("putin", "rice", "mrt", "flood"),
         steps=(
             Forward.of(POSTS["busway"]),
