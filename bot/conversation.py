@@ -173,21 +173,13 @@ class Conversation:
 
     async def more(self, conversation: str, key: str, offset: int | None = None) -> MorePage | None:
         """The page of an earlier answer's passages starting at `offset` (default: after the first page), read from
-        its stored turn (the key is the turn's id, so any process finds them), without those whose article was
-        deleted or edited since (a page is filled from the later ones, and "no more" is said only when none is left);
-        None once the conversation no longer keeps that turn."""
+        its stored turn (the key is the turn's id, so any process finds them; see `Library.turn_page`); None once the
+        conversation no longer keeps that turn."""
         if not key.isdigit():
             return None
-        passages = await asyncio.to_thread(self.library.turn_passages, conversation, int(key))
-        if passages is None:
-            return None
         start = self.settings.top_k if offset is None else offset
-        rest = passages[start:]
-        kept = {id(p) for p in await asyncio.to_thread(self.library.still_stored, rest)}
-        taken = [i for i, p in enumerate(rest) if id(p) in kept][:self.settings.top_k]
-        end = start + (taken[-1] + 1 if len(taken) == self.settings.top_k else len(rest))
-        remaining = any(id(p) in kept for p in passages[end:])
-        return MorePage([rest[i] for i in taken], end if remaining else None)
+        page = await asyncio.to_thread(self.library.turn_page, conversation, int(key), start, self.settings.top_k)
+        return None if page is None else MorePage(*page)
 
     async def context(self, article_id: int, char_start: int, char_end: int) -> PassageContext | None:
         """The article text around a passage, with the article's citation, or None when the article is gone."""

@@ -472,12 +472,24 @@ class Library:
         """The passages a recent answer in this conversation gave (None once the turn is no longer kept)."""
         return self.conversations.turn_passages(conversation, turn_id)
 
-    def still_stored(self, passages: list[AnswerPassage]) -> list[AnswerPassage]:
-        """The passages their articles still hold as they were: an answer kept for a later page never shows a
-        deleted article, or the old text of an edited one."""
-        return [p for p in passages
-                if (now := self.repo.article_slice(p.article.id, p.char_start, p.char_end)) is not None
-                and now.text == p.text]
+    def turn_page(self, conversation: str, turn_id: int, start: int,
+                  size: int) -> tuple[list[AnswerPassage], int | None] | None:
+        """Up to `size` of a recent answer's passages from position `start` on, and where the next page starts (None:
+        no passage is left), skipping those whose article was deleted or edited since (a page is filled from the
+        later ones); None once the conversation no longer keeps that turn."""
+        passages = self.turn_passages(conversation, turn_id)
+        if passages is None:
+            return None
+        kept = [(at, p) for at, p in enumerate(passages) if at >= start and self._still_stored(p)]
+        page = kept[:size]
+        end = page[-1][0] + 1 if len(page) == size else len(passages)
+        return [p for _, p in page], (end if len(kept) > size else None)
+
+    def _still_stored(self, passage: AnswerPassage) -> bool:
+        """Whether the passage's article still holds it as it was: a kept answer never shows a deleted article, or
+        the old text of an edited one."""
+        now = self.repo.article_slice(passage.article.id, passage.char_start, passage.char_end)
+        return now is not None and now.text == passage.text
 
     def reset_conversation(self, conversation: str) -> int:
         """Forget a conversation's history."""
